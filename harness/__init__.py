@@ -1,0 +1,37 @@
+"""wic-harness: does this embedding model tell word senses apart in context?
+
+The public API (`run`, `load_suite`, `get_backend`, `embed`, `similarities`) is imported on
+first use, so that `import harness` and `harness --help` stay fast.
+"""
+
+from harness._version import __version__
+
+_API = {
+    "run": "harness.api",
+    "load_suite": "harness.suite",
+    "get_backend": "harness.api",
+    "default_backends": "harness.api",
+    "embed": "harness.api",
+    "similarities": "harness.api",
+    "Backend": "harness.backend",
+    "Item": "harness.backend",
+    "Option": "harness.backend",
+    "Availability": "harness.backend",
+    "Results": "harness.results",
+    "Suite": "harness.suite",
+}
+
+
+def __getattr__(name: str):
+    if name in _API:
+        import importlib
+
+        return getattr(importlib.import_module(_API[name]), name)
+    raise AttributeError(f"module 'harness' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted([*globals(), *_API])
+
+
+__all__ = ["__version__", *_API]

@@ -1,0 +1,199 @@
+"""The `harness` command: a thin layer over the Python API.
+
+Exit codes: 0 done (and every gate held); 1 a gate failed; 2 bad input or usage (a malformed
+suite, an unknown backend or option, a backend that is unavailable or raised); 130 interrupted.
+Heavy modules are imported inside the commands so that `harness --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+
+from harness._version import __version__
+from harness.errors import HarnessError
+
+EXIT_OK, EXIT_GATE, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+log = logging.getLogger("harness")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="harness",
+        description="Does this embedding model tell word senses apart in context? Scores "
+        "backends on YAML suites of expected cosine orderings.",
+        epilog="Exit codes: 0 done, 1 a gate failed, 2 bad input or usage, 130 interrupted.",
+    )
+    parser.add_argument("--version", action="version", version=f"wic-harness {__version__}")
+    parser.add_argument("-v", "--verbose", action="count", default=0,
+                        help="more detail on stderr (-vv for debug)")
+    parser.add_argument("--strict-plugins", action="store_true",
+                        help="a plugin that fails to load is an error, not a warning "
+                        "(also HARNESS_STRICT_PLUGINS=1)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    run = sub.add_parser("run", help="score backends on suites and write reports",
+                         description="Score backends on suites; write results.json, "
+                         "results.csv and report.md; print a summary.")
+    run.add_argument("suites", nargs="+", metavar="SUITE", help="suite YAML files")
+    run.add_argument("-b", "--backend", action="append", default=[], metavar="BACKEND",
+                     help="an instance name (see `harness list`) or PLUGIN:key=value,...; "
+                     "repeat for several. Default: every default instance available here")
+    run.add_argument("-o", "--output", metavar="DIR",
+                     help="output folder (default: reports/run-YYYYmmdd-HHMMSS)")
+    run.add_argument("--no-progress", action="store_true", help="never show a progress bar")
+    run.set_defaults(func=cmd_run)
+
+    lst = sub.add_parser("list", help="plugins and backend instances, and whether each can run")
+    lst.set_defaults(func=cmd_list)
+
+    val = sub.add_parser("validate", help="check suites without loading any model")
+    val.add_argument("suites", nargs="+", metavar="SUITE")
+    val.set_defaults(func=cmd_validate)
+    return parser
+
+
+def _setup_logging(verbose: int) -> None:
+    level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("harness: %(levelname)s: %(message)s"))
+    root = logging.getLogger("harness")
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    root.propagate = False
+
+
+def _load_suites(paths: Sequence[str]):
+    from harness.errors import SuiteError
+    from harness.suite import load_suite
+
+    suites, problems = [], []
+    for path in paths:
+        try:
+            suites.append(load_suite(path))
+        except SuiteError as exc:
+            problems.append(str(exc))
+    if problems:
+        raise HarnessError("\n".join(problems))
+    return suites
+
+
+def _registry(args: argparse.Namespace):
+    from harness.plugins.manager import load_registry
+
+    return load_registry(strict=True if args.strict_plugins else None)
+
+
+def _progress_factory(enabled: bool):
+    if not enabled:
+        return None
+
+    def make(total: int, desc: str):
+        from tqdm import tqdm
+
+        # disable=None: shown only on a terminal; delay: only for work that takes a while.
+        return tqdm(total=total, desc=desc, unit="ctx", disable=None, leave=False, delay=1.0,
+                    file=sys.stderr)
+
+    return make
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from harness.api import default_backends
+    from harness.reports import summary_text, write_reports
+    from harness.runner import run_suites
+
+    suites = _load_suites(args.suites)
+    registry = _registry(args)
+    if args.backend:
+        if len(set(args.backend)) != len(args.backend):
+            raise HarnessError("the same -b backend is given twice")
+        backends = [registry.create(spec) for spec in args.backend]
+    else:
+        backends, missing = default_backends(registry)
+        for backend in missing:
+            print(f"harness: skipping {backend.name}: {backend.availability().explain()}",
+                  file=sys.stderr)
+        if not backends:
+            raise HarnessError(
+                "no backend is available to run. Install the default backends with "
+                "pip install 'wic-harness[default]', or name one with -b (see `harness list`)."
+            )
+    out_dir = Path(args.output or f"reports/run-{datetime.now():%Y%m%d-%H%M%S}")
+    results = run_suites(suites, backends, progress=_progress_factory(not args.no_progress))
+    write_reports(results, out_dir)
+    print(summary_text(results))
+    print(f"\nreports: {out_dir}/ (results.json, results.csv, report.md)")
+    if results.interrupted:
+        return EXIT_INTERRUPTED
+    failed = results.failed_backends
+    if failed:
+        for rec in failed:
+            print(f"harness: error: backend {rec.name} {rec.status}: {rec.error}", file=sys.stderr)
+        return EXIT_USAGE
+    return EXIT_OK
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from harness.plugins.manager import make_plugin_host
+    from harness.reports import text_table
+
+    host = make_plugin_host(strict=True if args.strict_plugins else None)
+    registry = host.registry()
+    plugin_rows = [[p.name, p.cls.description, p.source] for p in registry.plugins.values()]
+    print("Plugins\n" + text_table(["plugin", "description", "from"], sorted(plugin_rows)))
+    rows = []
+    for name in sorted(registry.instances):
+        inst = registry.instances[name]
+        try:
+            availability = registry.create(name).availability()
+            state = availability.explain()
+        except HarnessError as exc:
+            state = f"misconfigured: {exc}"
+        options = ",".join(f"{k}={v}" for k, v in inst.options.items())
+        rows.append([name, inst.plugin, "yes" if inst.default else "no", state, options])
+    print("\nBackend instances\n"
+          + text_table(["instance", "plugin", "default", "status", "options"], rows))
+    if host.problems:
+        print("\nPlugins skipped\n" + "\n".join(f"- {p}" for p in host.problems))
+    return EXIT_OK
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from harness.errors import SuiteError
+    from harness.suite import load_suite
+
+    status = EXIT_OK
+    for path in args.suites:
+        try:
+            suite = load_suite(path)
+        except SuiteError as exc:
+            print(f"harness: error: {exc}", file=sys.stderr)
+            status = EXIT_USAGE
+            continue
+        n_contexts = len({ctx.item for t in suite.tests for ctx in t.contexts.values()})
+        print(f"ok {path}: suite {suite.name!r}, {len(suite.tests)} tests, "
+              f"{suite.n_expectations} expectations, {n_contexts} contexts")
+    return status
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    _setup_logging(args.verbose)
+    try:
+        return args.func(args)
+    except HarnessError as exc:
+        print(f"harness: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("harness: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,127 @@
+"""The plugin manager: made by a factory (never a module-level global), loading backends
+through the `harness.backends` entry-point group exactly as for a third-party package.
+
+Environment variables:
+  HARNESS_DISABLE_PLUGIN_AUTOLOAD=1   load no entry points (tests register what they need)
+  HARNESS_STRICT_PLUGINS=1            a plugin that fails to load is fatal, not a warning
+  HARNESS_BLOCK_PLUGINS=a,b           skip these entry points (by entry-point or distribution name)
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import logging
+import os
+from typing import Any
+
+import pluggy
+
+from harness.errors import PluginError
+from harness.plugins import ENTRY_POINT_GROUP, PROJECT, spec
+from harness.plugins.registry import BackendRegister, Registry
+
+log = logging.getLogger("harness.plugins")
+
+ENV_DISABLE_AUTOLOAD = "HARNESS_DISABLE_PLUGIN_AUTOLOAD"
+ENV_STRICT = "HARNESS_STRICT_PLUGINS"
+ENV_BLOCK = "HARNESS_BLOCK_PLUGINS"
+
+
+def _env_flag(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() not in {"", "0", "false", "no", "off"}
+
+
+class PluginHost:
+    """Wraps pluggy's manager; every hook call goes through a typed method here."""
+
+    def __init__(self, *, strict: bool | None = None):
+        self.strict = _env_flag(ENV_STRICT) if strict is None else strict
+        self.pm = pluggy.PluginManager(PROJECT)
+        self.pm.add_hookspecs(spec)
+        self.sources: dict[str, str] = {}  # plugin name in pluggy -> where it came from
+        self.problems: list[str] = []  # plugins skipped, with why
+
+    def _fail(self, message: str) -> None:
+        if self.strict:
+            raise PluginError(message)
+        log.warning("%s; skipped (set %s=1 to make this fatal)", message, ENV_STRICT)
+        self.problems.append(message)
+
+    def register(self, plugin: Any, name: str | None = None, source: str | None = None) -> None:
+        """Register a plugin object or module; a hook name that matches no spec is refused."""
+        name = self.pm.register(plugin, name=name)
+        assert name is not None
+        self.sources[name] = source or name
+        unknown = [c.name for c in self.pm.get_hookcallers(plugin) or [] if not c.has_spec()]
+        if unknown:
+            self.pm.unregister(plugin)
+            raise PluginError(
+                f"plugin {self.sources.pop(name)} implements unknown hook(s) {', '.join(unknown)}"
+                " (misspelled? see docs/writing-a-backend-plugin.md)"
+            )
+
+    def load_entry_points(self, group: str = ENTRY_POINT_GROUP) -> None:
+        """Import and register every entry point of `group`; a failing one is warned and
+        skipped (or fatal when strict)."""
+        blocked = {b.strip() for b in os.environ.get(ENV_BLOCK, "").split(",") if b.strip()}
+        for ep in importlib.metadata.entry_points(group=group):
+            dist = getattr(ep, "dist", None)
+            dist_name = dist.metadata["Name"] if dist is not None else "?"
+            dist_version = dist.version if dist is not None else "?"
+            if ep.name in blocked or dist_name in blocked:
+                log.info("plugin %s blocked by %s", ep.name, ENV_BLOCK)
+                continue
+            source = f"{dist_name} {dist_version} (entry point {ep.name} = {ep.value})"
+            try:
+                plugin = ep.load()
+            except Exception as exc:  # any import-time failure of a third-party plugin
+                self._fail(f"backend plugin {source} failed to load: {type(exc).__name__}: {exc}")
+                continue
+            try:
+                self.register(plugin, name=f"{dist_name}:{ep.name}", source=source)
+            except (PluginError, ValueError) as exc:
+                self._fail(str(exc))
+
+    def registry(self) -> Registry:
+        """Call `harness_register_backends` on each plugin in turn. A plugin whose hook raises is
+        skipped whole (or fatal when strict); duplicate names across plugins are always errors."""
+        registry = Registry()
+        for impl in reversed(self.pm.hook.harness_register_backends.get_hookimpls()):
+            part = BackendRegister(source=self.sources.get(impl.plugin_name, impl.plugin_name))
+            kwargs = {"register": part}
+            try:
+                impl.function(**{arg: kwargs[arg] for arg in impl.argnames})
+            except Exception as exc:
+                self._fail(
+                    f"backend plugin {part.source} raised in harness_register_backends: "
+                    f"{type(exc).__name__}: {exc}"
+                )
+                continue
+            registry.merge(part)
+        for inst in registry.unresolved_instances():
+            self._fail(
+                f"backend instance {inst.name!r} from {inst.source} needs plugin "
+                f"{inst.plugin!r}, which no installed package provides"
+            )
+            del registry.instances[inst.name]
+        return registry
+
+
+def make_plugin_host(
+    *, autoload: bool | None = None, strict: bool | None = None, plugins: tuple[Any, ...] = ()
+) -> PluginHost:
+    """A new plugin host: entry points loaded unless autoload is off (argument or
+    HARNESS_DISABLE_PLUGIN_AUTOLOAD=1), then `plugins` registered explicitly."""
+    host = PluginHost(strict=strict)
+    if autoload is None:
+        autoload = not _env_flag(ENV_DISABLE_AUTOLOAD)
+    if autoload:
+        host.load_entry_points()
+    for plugin in plugins:
+        host.register(plugin)
+    return host
+
+
+def load_registry(**kwargs: Any) -> Registry:
+    """Shortcut: make a plugin host (same arguments as `make_plugin_host`) and its registry."""
+    return make_plugin_host(**kwargs).registry()

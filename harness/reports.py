@@ -1,0 +1,135 @@
+"""Report files of a run, all derived from `Results`: results.json (schema 1), results.csv,
+report.md; and the summary table printed on stdout."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, fields
+from pathlib import Path
+
+from harness.results import Results
+from harness.scoring import ExpectationResult, SummaryRow
+
+SUMMARY_HEADERS = ["backend", "suite", "passed", "accuracy", "ties", "tests passed", "status"]
+
+
+def _num(value: float | None, digits: int = 4) -> str:
+    return "" if value is None else f"{value:.{digits}f}"
+
+
+def outcome(row: ExpectationResult) -> str:
+    if row.error is not None:
+        return "unscored"
+    if row.tie:
+        return "tie"
+    return "pass" if row.passed else "FAIL"
+
+
+def summary_cells(row: SummaryRow) -> list[str]:
+    if row.status != "ok":
+        return [row.backend, row.suite, "-", "-", "-", "-", f"{row.status}: {row.error}"]
+    status = "ok" if not row.unscored else f"ok, {row.unscored} unscored"
+    return [
+        row.backend, row.suite, f"{row.passed}/{row.total}", _num(row.accuracy, 3),
+        str(row.ties), f"{row.tests_passed}/{row.tests_total}", status,
+    ]
+
+
+def text_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """An aligned plain-text table."""
+    widths = [max(len(str(c)) for c in col) for col in zip(headers, *rows)]
+    line = lambda cells: "  ".join(str(c).ljust(w) for c, w in zip(cells, widths)).rstrip()  # noqa: E731
+    rule = "  ".join("-" * w for w in widths)
+    return "\n".join([line(headers), rule, *(line(r) for r in rows)])
+
+
+def markdown_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    esc = lambda c: str(c).replace("|", "\\|").replace("\n", " ")  # noqa: E731
+    out = ["| " + " | ".join(map(esc, headers)) + " |", "|" + "---|" * len(headers)]
+    out += ["| " + " | ".join(map(esc, r)) + " |" for r in rows]
+    return "\n".join(out)
+
+
+def summary_text(results: Results) -> str:
+    return text_table(SUMMARY_HEADERS, [summary_cells(s) for s in results.summary_rows])
+
+
+def render_json(results: Results) -> str:
+    return json.dumps(results.to_dict(), indent=2, ensure_ascii=False) + "\n"
+
+
+def render_csv(results: Results) -> str:
+    buffer = io.StringIO()
+    names = [f.name for f in fields(ExpectationResult)]
+    writer = csv.DictWriter(buffer, fieldnames=names, lineterminator="\n")
+    writer.writeheader()
+    for row in results.rows:
+        writer.writerow(asdict(row))
+    return buffer.getvalue()
+
+
+def render_markdown(results: Results) -> str:
+    out = [f"# wic-harness report: {', '.join(results.suites)}", ""]
+    if results.interrupted:
+        out += ["**The run was interrupted; backends marked `interrupted` did not run.**", ""]
+    out += ["## Summary", "", markdown_table(SUMMARY_HEADERS,
+                                              [summary_cells(s) for s in results.summary_rows]), ""]
+    out += ["An expectation passes when sim(anchor, closer) - sim(anchor, farther) exceeds its "
+            "margin (default 0). A tie (equal similarities, as a context-free model gives two "
+            "occurrences of one word) fails. An unscored expectation had no vector for one of "
+            "its contexts.", ""]
+    out += ["## Backends", ""]
+    backend_rows = [
+        [rec.name, rec.plugin, ", ".join(f"{k}={v}" for k, v in rec.options.items()),
+         rec.fingerprint or "", rec.status + (f": {rec.error}" if rec.error else "")]
+        for rec in results.backends.values()
+    ]
+    out += [markdown_table(["backend", "plugin", "options", "fingerprint", "status"],
+                           backend_rows), ""]
+    out += ["## Expectations", ""]
+    headers = ["backend", "suite", "test", "expectation", "sim closer", "sim farther", "margin",
+               "needed", "result"]
+    rows = [
+        [r.backend, r.suite, r.test, r.expectation, _num(r.sim_closer), _num(r.sim_farther),
+         _num(r.margin), f"> {r.required_margin:g}",
+         outcome(r) + (f" ({r.error})" if r.error else "")]
+        for r in results.rows
+    ]
+    out += [markdown_table(headers, rows) if rows else "No expectation was scored.", ""]
+    return "\n".join(out)
+
+
+REPORTS: dict[str, Callable[[Results], str]] = {
+    "results.json": render_json,
+    "results.csv": render_csv,
+    "report.md": render_markdown,
+}
+
+
+def atomic_write(path: Path, text: str) -> None:
+    """Write `text` to `path` so that a reader sees the old file or the new, never half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_reports(results: Results, out_dir: str | Path) -> list[Path]:
+    """Write every report into `out_dir`; returns the paths written."""
+    out_dir = Path(out_dir)
+    written = []
+    for name, render in REPORTS.items():
+        path = out_dir / name
+        atomic_write(path, render(results))
+        written.append(path)
+    return written

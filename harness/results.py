@@ -1,0 +1,109 @@
+"""The outcome of a run, and its results.json form (schema 1)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from typing import TYPE_CHECKING, Any
+
+from harness._version import __version__
+from harness.scoring import ExpectationResult, SummaryRow
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+SCHEMA = 1
+
+
+@dataclass
+class BackendRecord:
+    """What ran: the backend's plugin, options, fingerprint and versions; how it went."""
+
+    name: str
+    plugin: str
+    options: dict[str, Any]
+    fingerprint: str | None
+    versions: dict[str, str]
+    status: str = "ok"  # ok | unavailable | error | interrupted
+    error: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        del out["name"]
+        if self.error is None:
+            del out["error"]
+        return out
+
+
+@dataclass
+class Results:
+    """Every backend x expectation of a run. `.summary` and `.to_frame()` give DataFrames."""
+
+    suites: list[str]
+    backends: dict[str, BackendRecord]
+    summary_rows: list[SummaryRow]
+    rows: list[ExpectationResult]
+    suite_fingerprints: dict[str, str] = field(default_factory=dict)
+    created: str = ""
+    harness_version: str = __version__
+    interrupted: bool = False
+
+    @property
+    def failed_backends(self) -> list[BackendRecord]:
+        return [b for b in self.backends.values() if b.status != "ok"]
+
+    # -- results.json -------------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema": SCHEMA,
+            "harness_version": self.harness_version,
+            "created": self.created,
+            "suites": list(self.suites),
+            "suite_fingerprints": dict(self.suite_fingerprints),
+            "backends": {name: rec.to_dict() for name, rec in self.backends.items()},
+            "summary": [_drop_none(asdict(s), "error") for s in self.summary_rows],
+            "results": [_drop_none(asdict(r), "error") for r in self.rows],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Results:
+        if data.get("schema") != SCHEMA:
+            raise ValueError(f"results schema {data.get('schema')!r} is not {SCHEMA}")
+        row_keys = {f.name for f in fields(ExpectationResult)}
+        sum_keys = {f.name for f in fields(SummaryRow)}
+        return cls(
+            suites=list(data["suites"]),
+            backends={
+                name: BackendRecord(name=name, **{k: v for k, v in rec.items()
+                                                  if k in BackendRecord.__dataclass_fields__})
+                for name, rec in data["backends"].items()
+            },
+            summary_rows=[SummaryRow(**{k: v for k, v in s.items() if k in sum_keys})
+                          for s in data["summary"]],
+            rows=[ExpectationResult(**{k: v for k, v in r.items() if k in row_keys})
+                  for r in data["results"]],
+            suite_fingerprints=dict(data.get("suite_fingerprints", {})),
+            created=data.get("created", ""),
+            harness_version=data.get("harness_version", ""),
+        )
+
+    # -- DataFrames, for notebooks --------------------------------------------------------------
+    @property
+    def summary(self) -> pd.DataFrame:
+        """One row per backend and suite: passed, total, accuracy, ties, tests passed, status."""
+        import pandas as pd
+
+        columns = [f.name for f in fields(SummaryRow)]
+        return pd.DataFrame([asdict(s) for s in self.summary_rows], columns=columns)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per backend and expectation, with both similarities and the margin."""
+        import pandas as pd
+
+        columns = [f.name for f in fields(ExpectationResult)]
+        return pd.DataFrame([asdict(r) for r in self.rows], columns=columns)
+
+
+def _drop_none(row: dict[str, Any], key: str) -> dict[str, Any]:
+    if row.get(key) is None:
+        row.pop(key, None)
+    return row

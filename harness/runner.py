@@ -1,0 +1,162 @@
+"""The runner: every unique context embedded once per backend, then every suite scored.
+
+A backend that is unavailable or raises is recorded as such; the other backends' results are
+kept. Ctrl-C stops the run but keeps what finished (`Results.interrupted`)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from datetime import datetime, timezone
+
+import numpy as np
+
+from harness.backend import Backend, Item
+from harness.results import BackendRecord, Results
+from harness.scoring import (
+    ExpectationResult,
+    failed_summary,
+    score_suite,
+    summarize,
+    unit_rows,
+)
+from harness.suite import Suite
+
+log = logging.getLogger("harness.runner")
+
+CHUNK = 512  # items per embed() call; the granularity of the progress bar
+ProgressFactory = Callable[[int, str], "Progress"]
+
+
+class Progress:
+    """Minimal progress protocol: update(n) and close(). The default shows nothing."""
+
+    def update(self, n: int) -> None:  # pragma: no cover - trivial
+        pass
+
+    def close(self) -> None:  # pragma: no cover - trivial
+        pass
+
+
+def unique_items(suites: Sequence[Suite]) -> list[Item]:
+    """Every distinct (text, span) of the suites, in first-seen order."""
+    return list(dict.fromkeys(item for suite in suites for item in suite.items()))
+
+
+def embed_items(
+    backend: Backend, items: Sequence[Item], progress: Progress | None = None
+) -> tuple[np.ndarray, dict[int, str]]:
+    """Vectors for `items` (texts of similar length batched together) and, for rows the
+    backend could not embed, the reason."""
+    order = sorted(range(len(items)), key=lambda i: len(items[i].text))
+    parts = []
+    for start in range(0, len(order), CHUNK):
+        chunk = [items[i] for i in order[start : start + CHUNK]]
+        parts.append(backend.embed(chunk))
+        if progress is not None:
+            progress.update(len(chunk))
+    dims = {p.shape[1] for p in parts}
+    if len(dims) > 1:
+        raise ValueError(f"backend {backend.name!r} returned vectors of sizes {sorted(dims)}")
+    vectors = np.empty((len(items), dims.pop() if dims else 0), dtype=np.float64)
+    if parts:
+        vectors[order] = np.concatenate(parts, axis=0)
+    bad = ~np.isfinite(vectors).all(axis=1)
+    bad |= ~bad & (np.abs(vectors).sum(axis=1) == 0)
+    missing = {}
+    for i in np.flatnonzero(bad):
+        if np.isfinite(vectors[i]).all():
+            missing[int(i)] = f"{backend.name} returned a zero vector"
+        else:
+            missing[int(i)] = backend.missing_reason(items[i])
+    return vectors, missing
+
+
+def _record(backend: Backend) -> BackendRecord:
+    return BackendRecord(
+        name=backend.name,
+        plugin=backend.plugin,
+        options=dict(backend.options),
+        fingerprint=None,
+        versions={},
+    )
+
+
+def run_suites(
+    suites: Sequence[Suite],
+    backends: Sequence[Backend],
+    progress: ProgressFactory | None = None,
+) -> Results:
+    """Score every backend on every suite."""
+    names = [s.name for s in suites]
+    if len(set(names)) != len(names):
+        dup = sorted({n for n in names if names.count(n) > 1})
+        raise ValueError(f"two suites share the name {dup[0]!r}; suite names must be unique")
+    items = unique_items(suites)
+    index = {item: i for i, item in enumerate(items)}
+    results = Results(
+        suites=names,
+        backends={},
+        summary_rows=[],
+        rows=[],
+        suite_fingerprints={s.name: s.fingerprint() for s in suites},
+        created=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    )
+    for position, backend in enumerate(backends):
+        record = _record(backend)
+        results.backends[backend.name] = record
+        try:
+            rows = _run_one(backend, record, suites, items, index, progress)
+        except KeyboardInterrupt:
+            log.warning("interrupted: keeping the results of the backends that finished")
+            for later in backends[position:]:
+                rec = results.backends.setdefault(later.name, _record(later))
+                rec.status, rec.error = "interrupted", "the run was interrupted (Ctrl-C)"
+                results.summary_rows += [failed_summary(later.name, s, rec.status, rec.error)
+                                         for s in suites]
+            results.interrupted = True
+            break
+        if record.status != "ok":
+            assert record.error is not None
+            results.summary_rows += [failed_summary(backend.name, s, record.status, record.error)
+                                     for s in suites]
+            continue
+        results.rows += rows
+        results.summary_rows += [summarize(backend.name, s, rows) for s in suites]
+    return results
+
+
+def _run_one(
+    backend: Backend,
+    record: BackendRecord,
+    suites: Sequence[Suite],
+    items: list[Item],
+    index: dict[Item, int],
+    progress: ProgressFactory | None,
+) -> list[ExpectationResult]:
+    try:
+        availability = backend.availability()
+        if not availability.ok:
+            record.status, record.error = "unavailable", availability.explain()
+            log.warning("backend %s is unavailable: %s", backend.name, record.error)
+            return []
+        record.fingerprint = backend.fingerprint()
+        record.versions = backend.versions()
+        bar = progress(len(items), backend.name) if progress else None
+        try:
+            vectors, missing = embed_items(backend, items, bar)
+        finally:
+            if bar is not None:
+                bar.close()
+    except KeyboardInterrupt:
+        raise
+    except Exception as exc:
+        record.status, record.error = "error", f"{type(exc).__name__}: {exc}"
+        log.warning("backend %s failed: %s", backend.name, record.error)
+        log.debug("traceback of backend %s", backend.name, exc_info=True)
+        return []
+    unit, _ = unit_rows(vectors)
+    rows: list[ExpectationResult] = []
+    for suite in suites:
+        rows += score_suite(backend.name, suite, index, unit, missing)
+    return rows

@@ -1,0 +1,120 @@
+"""Cosine similarities, expectation scoring (margins, ties) and summaries."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from harness.backend import Item
+from harness.suite import Suite
+
+# Two similarities closer than this are a tie: float32 vectors carry about 7 significant digits,
+# so a smaller difference says nothing about the model. Ties fail.
+TIE_TOLERANCE = 1e-6
+
+
+@dataclass(frozen=True)
+class ExpectationResult:
+    """One expectation scored for one backend. `margin` is sim_closer - sim_farther; it must
+    exceed `required_margin` to pass. `error` says why it could not be scored (then the
+    similarities are None and it fails)."""
+
+    backend: str
+    suite: str
+    test: str
+    expectation: str
+    sim_closer: float | None
+    sim_farther: float | None
+    margin: float | None
+    required_margin: float
+    passed: bool
+    tie: bool
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class SummaryRow:
+    """Totals for one backend on one suite. A backend that could not run has status
+    'unavailable' or 'error', its message in `error`, and accuracy None."""
+
+    backend: str
+    suite: str
+    passed: int
+    total: int
+    accuracy: float | None
+    ties: int
+    tests_passed: int
+    tests_total: int
+    unscored: int = 0
+    status: str = "ok"
+    error: str | None = None
+
+
+def unit_rows(vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Rows scaled to unit length in float64, and a mask of rows that have no direction
+    (NaN from the backend, or all zeros)."""
+    vectors = np.asarray(vectors, dtype=np.float64)
+    norms = np.linalg.norm(vectors, axis=1)
+    bad = ~np.isfinite(norms) | (norms == 0)
+    safe = np.where(bad, 1.0, norms)
+    return vectors / safe[:, None], bad
+
+
+def cosine(a: np.ndarray, b: np.ndarray) -> float:
+    """Cosine similarity of two vectors (NaN if either has no direction)."""
+    (ua, ub), bad = unit_rows(np.stack([a, b]))
+    return float("nan") if bad.any() else float(np.dot(ua, ub))
+
+
+def score_suite(
+    backend: str,
+    suite: Suite,
+    index: Mapping[Item, int],
+    unit: np.ndarray,
+    missing: Mapping[int, str],
+) -> list[ExpectationResult]:
+    """Score every expectation of `suite` from unit vectors `unit`, rows found by `index`."""
+    out = []
+    for test in suite.tests:
+        row = {label: index[ctx.item] for label, ctx in test.contexts.items()}
+        for exp in test.expect:
+            a, c, f = row[exp.anchor], row[exp.closer], row[exp.farther]
+            gone = [(lab, missing[r]) for lab, r in
+                    ((exp.anchor, a), (exp.closer, c), (exp.farther, f)) if r in missing]
+            if gone:
+                error = "; ".join(f"{lab}: {why}" for lab, why in gone)
+                out.append(ExpectationResult(backend, suite.name, test.id, str(exp), None, None,
+                                             None, exp.margin, False, False, error))
+                continue
+            sim_c = float(np.dot(unit[a], unit[c]))
+            sim_f = float(np.dot(unit[a], unit[f]))
+            diff = sim_c - sim_f
+            tie = abs(diff) <= TIE_TOLERANCE
+            passed = (not tie) and diff > exp.margin
+            out.append(ExpectationResult(backend, suite.name, test.id, str(exp), sim_c, sim_f,
+                                         diff, exp.margin, passed, tie))
+    return out
+
+
+def summarize(backend: str, suite: Suite, results: Sequence[ExpectationResult]) -> SummaryRow:
+    mine = [r for r in results if r.backend == backend and r.suite == suite.name]
+    passed = sum(r.passed for r in mine)
+    failed_tests = {r.test for r in mine if not r.passed}
+    return SummaryRow(
+        backend=backend,
+        suite=suite.name,
+        passed=passed,
+        total=len(mine),
+        accuracy=passed / len(mine) if mine else None,
+        ties=sum(r.tie for r in mine),
+        tests_passed=len(suite.tests) - len(failed_tests),
+        tests_total=len(suite.tests),
+        unscored=sum(r.error is not None for r in mine),
+    )
+
+
+def failed_summary(backend: str, suite: Suite, status: str, error: str) -> SummaryRow:
+    return SummaryRow(backend, suite.name, 0, suite.n_expectations, None, 0, 0,
+                      len(suite.tests), suite.n_expectations, status, error)

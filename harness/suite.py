@@ -1,0 +1,415 @@
+"""Suites, schema 1: loading, validation, and the data classes the runner scores.
+
+Every problem is reported with the file, the line, the test and the field, and how to fix it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from harness.backend import Item
+from harness.errors import SuiteError
+from harness.safe_yaml import YamlList, YamlMap, line_of, load_yaml_file
+from harness.suggest import did_you_mean
+
+SCHEMA = 1
+SUITE_KEYS = ("schema", "suite", "description", "tests")
+TEST_KEYS = ("id", "description", "contexts", "expect")
+CONTEXT_KEYS = ("text", "word", "occurrence", "span")
+EXPECT_KEYS = ("anchor", "closer", "farther", "margin")
+_LABEL = re.compile(r"^[\w.\-]+$")
+_EXPECT = re.compile(r"^\s*([^:>]+?)\s*:\s*([^:>]+?)\s*>\s*([^:>]+?)\s*$")
+
+
+@dataclass(frozen=True)
+class Context:
+    """A labelled context: a text and the span of its target word (None: the whole sentence)."""
+
+    label: str
+    text: str
+    span: tuple[int, int] | None = None
+
+    @property
+    def word(self) -> str | None:
+        return None if self.span is None else self.text[self.span[0] : self.span[1]]
+
+    @property
+    def item(self) -> Item:
+        return Item(self.text, self.span)
+
+
+@dataclass(frozen=True)
+class Expectation:
+    """sim(anchor, closer) - sim(anchor, farther) must exceed `margin`."""
+
+    anchor: str
+    closer: str
+    farther: str
+    margin: float = 0.0
+
+    def __str__(self) -> str:
+        return f"{self.anchor}: {self.closer} > {self.farther}"
+
+
+@dataclass(frozen=True)
+class Test:
+    id: str
+    contexts: Mapping[str, Context]
+    expect: tuple[Expectation, ...]
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Suite:
+    name: str
+    tests: tuple[Test, ...]
+    description: str = ""
+    path: str | None = field(default=None, compare=False)
+
+    def items(self) -> Iterator[Item]:
+        for test in self.tests:
+            for context in test.contexts.values():
+                yield context.item
+
+    @property
+    def n_expectations(self) -> int:
+        return sum(len(t.expect) for t in self.tests)
+
+    def fingerprint(self) -> str:
+        """A digest of what the suite tests (not of its formatting or comments)."""
+        payload = [
+            self.name,
+            [
+                [
+                    t.id,
+                    sorted([c.label, c.text, c.span] for c in t.contexts.values()),
+                    [[str(e), e.margin] for e in t.expect],
+                ]
+                for t in self.tests
+            ],
+        ]
+        return hashlib.sha256(json.dumps(payload).encode()).hexdigest()[:16]
+
+
+def locate_word(text: str, word: str, occurrence: int | None = None) -> tuple[int, int]:
+    """The span of `word` in `text`, matched as a whole word, case-insensitively.
+
+    Raises ValueError with a message that says how to fix the context."""
+    if not word or not word.strip():
+        raise ValueError("the word is empty")
+    pattern = re.compile(r"(?<!\w)" + re.escape(word) + r"(?!\w)", re.IGNORECASE)
+    spans = [m.span() for m in pattern.finditer(text)]
+    if not spans:
+        inside = re.search(re.escape(word), text, re.IGNORECASE)
+        hint = (
+            f" (it occurs inside a longer word at offset {inside.start()}: give "
+            f"span: [{inside.start()}, {inside.end()}] instead of word to use that part)"
+            if inside
+            else ""
+        )
+        raise ValueError(f"{word!r} does not occur as a whole word in {text!r}{hint}")
+    if occurrence is None:
+        if len(spans) > 1:
+            raise ValueError(
+                f"{word!r} occurs {len(spans)} times in {text!r}; add occurrence: N "
+                f"(1 to {len(spans)}) to pick one"
+            )
+        return spans[0]
+    if not 1 <= occurrence <= len(spans):
+        raise ValueError(
+            f"occurrence {occurrence} asked, but {word!r} occurs {len(spans)} time(s) in {text!r}"
+        )
+    return spans[occurrence - 1]
+
+
+def load_suite(path: str | Path) -> Suite:
+    """Read and validate a suite file; raises SuiteError listing every problem found."""
+    data = load_yaml_file(path)
+    return parse_suite(data, str(path))
+
+
+def parse_suite(data: Any, path: str = "<suite>") -> Suite:
+    """Validate already-loaded suite data (a YamlMap keeps line numbers; a dict works too)."""
+    checker = _Checker(path)
+    suite = checker.suite(data)
+    if checker.problems:
+        raise SuiteError(path, checker.problems)
+    assert suite is not None
+    return suite
+
+
+class _Checker:
+    """Walks suite data, collecting every problem rather than stopping at the first."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self.problems: list[str] = []
+
+    def problem(self, line: int, where: str, message: str) -> None:
+        place = f"{self.path}:{line}" if line else self.path
+        self.problems.append(f"{place}: {where}: {message}" if where else f"{place}: {message}")
+
+    def keys(self, data: Mapping, allowed: tuple[str, ...], line: int, where: str) -> None:
+        key_lines = getattr(data, "key_lines", {})
+        for key in data:
+            if key not in allowed:
+                hint = did_you_mean(str(key), allowed)
+                self.problem(
+                    key_lines.get(key, line), where,
+                    f"unknown key {key!r}{hint}; allowed keys: {', '.join(allowed)}",
+                )
+
+    def suite(self, data: Any) -> Suite | None:
+        if not isinstance(data, Mapping):
+            kind = "empty" if data is None else f"a {type(data).__name__}"
+            self.problem(
+                line_of(data), "",
+                f"the file is {kind}; a suite is a mapping with the keys suite: NAME and tests: "
+                "[...] (see suites/polysemy.yaml)",
+            )
+            return None
+        self.keys(data, SUITE_KEYS, data_line(data), "")
+        schema = data.get("schema", SCHEMA)
+        if schema != SCHEMA:
+            self.problem(
+                key_line(data, "schema"), "field 'schema'",
+                f"schema {schema!r} is not supported; this harness reads schema {SCHEMA}",
+            )
+        name = self.text_field(data, "suite", "", required=True)
+        description = self.text_field(data, "description", "") or ""
+        tests_data = data.get("tests")
+        tests: list[Test] = []
+        if tests_data is None:
+            self.problem(data_line(data), "", "missing key 'tests': add a list of tests")
+        elif not isinstance(tests_data, list) or not tests_data:
+            self.problem(
+                key_line(data, "tests"), "field 'tests'", "must be a non-empty list of tests"
+            )
+        else:
+            seen: dict[str, int] = {}
+            for index, test_data in enumerate(tests_data):
+                line = item_line(tests_data, index)
+                test = self.test(test_data, index, line)
+                if test is None:
+                    continue
+                if test.id in seen:
+                    self.problem(
+                        line, f"test {test.id!r}",
+                        f"duplicate test id (first on line {seen[test.id]}); ids must be unique",
+                    )
+                    continue
+                seen[test.id] = line
+                tests.append(test)
+        if name is None:
+            return None
+        return Suite(name=name, tests=tuple(tests), description=description, path=self.path)
+
+    def text_field(self, data: Mapping, key: str, where: str, required: bool = False) -> str | None:
+        value = data.get(key)
+        label = f"{where}, field {key!r}" if where else f"field {key!r}"
+        if value is None:
+            if required:
+                self.problem(data_line(data), where, f"missing key {key!r}")
+            return None
+        if not isinstance(value, str) or (required and not value.strip()):
+            self.problem(key_line(data, key), label, "must be a non-empty string")
+            return None
+        return value
+
+    def test(self, data: Any, index: int, line: int) -> Test | None:
+        if not isinstance(data, Mapping):
+            self.problem(line, f"test #{index + 1}", "must be a mapping with id, contexts, expect")
+            return None
+        raw_id = data.get("id")
+        if raw_id is None:
+            self.problem(line, f"test #{index + 1}", "missing key 'id': give the test a unique id")
+            return None
+        if isinstance(raw_id, bool) or not isinstance(raw_id, str | int) or not str(raw_id).strip():
+            self.problem(key_line(data, "id", line), f"test #{index + 1}", "id must be a string")
+            return None
+        test_id = str(raw_id)
+        where = f"test {test_id!r}"
+        before = len(self.problems)
+        self.keys(data, TEST_KEYS, line, where)
+        description = self.text_field(data, "description", where) or ""
+        contexts = self.contexts(data, where, line)
+        declared = set(data.get("contexts") or ()) if isinstance(data.get("contexts"), Mapping) \
+            else set()
+        expect = self.expectations(data, where, line, contexts, declared)
+        if len(self.problems) > before or contexts is None or expect is None:
+            return None
+        return Test(id=test_id, contexts=contexts, expect=expect, description=description)
+
+    def contexts(self, data: Mapping, where: str, line: int) -> dict[str, Context] | None:
+        raw = data.get("contexts")
+        if raw is None:
+            self.problem(line, where, "missing key 'contexts': map labels to {text, word}")
+            return None
+        if not isinstance(raw, Mapping) or not raw:
+            self.problem(
+                key_line(data, "contexts", line), f"{where}, field 'contexts'",
+                "must be a non-empty mapping of label -> {text: ..., word: ...}",
+            )
+            return None
+        out: dict[str, Context] = {}
+        for label, value in raw.items():
+            at = key_line(raw, label, line)
+            here = f"{where}, context {label!r}"
+            if not isinstance(label, str) or not _LABEL.match(label):
+                self.problem(
+                    at, here,
+                    "a label is letters, digits, '_', '-' or '.' (no spaces, ':' or '>')",
+                )
+                continue
+            context = self.context(label, value, here, at)
+            if context is not None:
+                out[label] = context
+        return out
+
+    def context(self, label: str, data: Any, where: str, line: int) -> Context | None:
+        if not isinstance(data, Mapping):
+            self.problem(line, where, "must be a mapping like {text: \"...\", word: ...}")
+            return None
+        before = len(self.problems)
+        self.keys(data, CONTEXT_KEYS, line, where)
+        text = self.text_field(data, "text", where, required=True)
+        word, occurrence, span = data.get("word"), data.get("occurrence"), data.get("span")
+        if word is not None and span is not None:
+            self.problem(
+                key_line(data, "span", line), f"{where}, field 'span'",
+                "give either word or span, not both",
+            )
+        if occurrence is not None and (
+            word is None or isinstance(occurrence, bool) or not isinstance(occurrence, int)
+            or occurrence < 1
+        ):
+            self.problem(
+                key_line(data, "occurrence", line), f"{where}, field 'occurrence'",
+                "must be a whole number from 1, used together with word",
+            )
+            occurrence = None
+        if len(self.problems) > before or text is None:
+            return None
+        if word is not None:
+            if not isinstance(word, str):
+                self.problem(key_line(data, "word", line), f"{where}, field 'word'",
+                             "must be a string (quote it)")
+                return None
+            try:
+                found = locate_word(text, word, occurrence)
+            except ValueError as exc:
+                self.problem(key_line(data, "word", line), f"{where}, field 'word'", str(exc))
+                return None
+            return Context(label, text, found)
+        if span is not None:
+            good = (
+                isinstance(span, list) and len(span) == 2
+                and all(isinstance(x, int) and not isinstance(x, bool) for x in span)
+                and 0 <= span[0] < span[1] <= len(text)
+            )
+            if not good:
+                self.problem(
+                    key_line(data, "span", line), f"{where}, field 'span'",
+                    f"must be [start, end] character offsets with 0 <= start < end <= {len(text)}"
+                    f" (the length of the text)",
+                )
+                return None
+            if not text[span[0] : span[1]].strip():
+                self.problem(key_line(data, "span", line), f"{where}, field 'span'",
+                             "covers only whitespace")
+                return None
+            return Context(label, text, (span[0], span[1]))
+        return Context(label, text, None)
+
+    def expectations(
+        self,
+        data: Mapping,
+        where: str,
+        line: int,
+        contexts: dict[str, Context] | None,
+        declared: set[str],
+    ) -> tuple[Expectation, ...] | None:
+        """`declared`: every label written, valid or not (an invalid one is reported once)."""
+        raw = data.get("expect")
+        if raw is None:
+            self.problem(line, where, "missing key 'expect': add expectations like 'a: b > c'")
+            return None
+        if not isinstance(raw, list) or not raw:
+            self.problem(key_line(data, "expect", line), f"{where}, field 'expect'",
+                         "must be a non-empty list of expectations like 'a: b > c'")
+            return None
+        out: list[Expectation] = []
+        seen: set[str] = set()
+        for index, value in enumerate(raw):
+            at = item_line(raw, index, line)
+            here = f"{where}, expect #{index + 1}"
+            exp = self.expectation(value, here, at)
+            if exp is None:
+                continue
+            labels = (exp.anchor, exp.closer, exp.farther)
+            if contexts is not None:
+                missing = [lab for lab in labels if lab not in contexts]
+                for lab in (m for m in missing if m not in declared):
+                    hint = did_you_mean(lab, contexts)
+                    self.problem(at, here, f"unknown context label {lab!r}{hint}; labels: "
+                                 f"{', '.join(contexts)}")
+                if missing:
+                    continue
+            if len(set(labels)) != 3:
+                self.problem(at, here, f"'{exp}' must name three different contexts")
+                continue
+            if str(exp) in seen:
+                self.problem(at, here, f"'{exp}' is listed twice")
+                continue
+            seen.add(str(exp))
+            out.append(exp)
+        return tuple(out)
+
+    def expectation(self, value: Any, where: str, line: int) -> Expectation | None:
+        if isinstance(value, str):
+            match = _EXPECT.match(value)
+            if not match:
+                self.problem(line, where,
+                             f"{value!r} is not of the form 'anchor: closer > farther'")
+                return None
+            return Expectation(*match.groups())
+        if isinstance(value, Mapping):
+            before = len(self.problems)
+            self.keys(value, EXPECT_KEYS, line, where)
+            labels = [self.text_field(value, k, where, required=True) for k in EXPECT_KEYS[:3]]
+            margin = value.get("margin", 0.0)
+            if isinstance(margin, bool) or not isinstance(margin, int | float) or not math.isfinite(
+                margin
+            ):
+                self.problem(key_line(value, "margin", line), f"{where}, field 'margin'",
+                             "must be a number, like 0.05")
+            if len(self.problems) > before or None in labels:
+                return None
+            return Expectation(*labels, margin=float(margin))  # type: ignore[arg-type]
+        self.problem(line, where, "must be 'anchor: closer > farther' or a mapping with "
+                                  "anchor, closer, farther (and margin)")
+        return None
+
+
+def data_line(data: Any) -> int:
+    return line_of(data)
+
+
+def key_line(data: Any, key: Any, default: int = 0) -> int:
+    lines = getattr(data, "key_lines", None)
+    if isinstance(data, YamlMap) and lines and key in lines:
+        return lines[key]
+    return default or line_of(data)
+
+
+def item_line(data: Any, index: int, default: int = 0) -> int:
+    if isinstance(data, YamlList) and index < len(data.item_lines):
+        return data.item_lines[index]
+    return default or line_of(data)
