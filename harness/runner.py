@@ -6,8 +6,9 @@ kept. Ctrl-C stops the run but keeps what finished (`Results.interrupted`)."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timezone
+from typing import Any
 
 import numpy as np
 
@@ -72,11 +73,24 @@ def embed_items(
     return vectors, missing
 
 
+def jsonable(value: Any) -> Any:
+    """Option values as JSON can hold them (tuples and sets become lists)."""
+    if isinstance(value, Mapping):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (set, frozenset)):
+        return sorted(jsonable(v) for v in value)
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    return str(value)
+
+
 def _record(backend: Backend) -> BackendRecord:
     return BackendRecord(
         name=backend.name,
         plugin=backend.plugin,
-        options=dict(backend.options),
+        options=jsonable(backend.options),
         fingerprint=None,
         versions={},
     )
@@ -138,7 +152,7 @@ def _run_one(
         availability = backend.availability()
         if not availability.ok:
             record.status, record.error = "unavailable", availability.explain()
-            log.warning("backend %s is unavailable: %s", backend.name, record.error)
+            log.info("backend %s is unavailable: %s", backend.name, record.error)
             return []
         record.fingerprint = backend.fingerprint()
         record.versions = backend.versions()
@@ -152,7 +166,7 @@ def _run_one(
         raise
     except Exception as exc:
         record.status, record.error = "error", f"{type(exc).__name__}: {exc}"
-        log.warning("backend %s failed: %s", backend.name, record.error)
+        log.info("backend %s failed: %s", backend.name, record.error)
         log.debug("traceback of backend %s", backend.name, exc_info=True)
         return []
     unit, _ = unit_rows(vectors)

@@ -1,0 +1,65 @@
+"""The Python API for notebooks."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import harness
+from harness.testing import FakeBackend
+from tests.conftest import POLYSEMY
+
+
+def test_run_returns_dataframes(registry):
+    results = harness.run([POLYSEMY], ["fake"], registry=registry)
+    summary = results.summary
+    assert list(summary["backend"]) == ["fake"] and summary.loc[0, "total"] == 8
+    frame = results.to_frame()
+    assert len(frame) == 8 and {"sim_closer", "sim_farther", "margin"} <= set(frame.columns)
+
+
+def test_run_accepts_suite_objects_and_backend_objects():
+    suite = harness.load_suite(POLYSEMY)
+    results = harness.run([suite], [FakeBackend("mine")])
+    assert list(results.backends) == ["mine"]
+
+
+def test_embed_and_similarities_like_the_notebook():
+    backend = FakeBackend("f", {"vectors": {"mouse": [1, 0], "rat": [1, 1]}, "dim": 2})
+    contexts = {
+        "mouse1": ("A mouse is a rodent animal.", "mouse"),
+        "rat": ("A rat is an animal that lives in the sewers.", "rat"),
+    }
+    vectors = harness.embed(backend, list(contexts.values()))
+    assert vectors.shape == (2, 2)
+    sims = harness.similarities(backend, contexts)
+    assert sims.loc["mouse1", "rat"] == pytest.approx(2 ** -0.5)
+    assert list(sims.index) == ["mouse1", "rat"]
+
+
+def test_embed_accepts_sentences_and_occurrences():
+    backend = FakeBackend("f")
+    one = harness.embed(backend, [("A mouse saw a mouse.", "mouse", 2)])
+    same = harness.embed(backend, [harness.Item("A mouse saw a mouse.", (14, 19))])
+    np.testing.assert_array_equal(one, same)
+    assert harness.embed(backend, ["A whole sentence."]).shape == (1, 8)
+    with pytest.raises(ValueError, match="does not occur"):
+        harness.embed(backend, [("A cat.", "dog")])
+
+
+def test_embed_unavailable_backend_raises_with_the_fix():
+    with pytest.raises(harness.errors.BackendUnavailable, match="Fix: drop available=false"):
+        harness.embed(FakeBackend("f", {"available": "no"}), ["x"])
+
+
+def test_notebook_mouse_example_on_glove():
+    """The README's example, on the real GloVe vectors: a context-free model gives both mice
+    one vector, so their similarities to rat are equal."""
+    sims = harness.similarities("glove-50d", {
+        "mouse1": ("A mouse is a rodent animal.", "mouse"),
+        "mouse2": ("A mouse is a computer device.", "mouse"),
+        "rat": ("A rat is an animal that lives in the sewers.", "rat"),
+        "keyboard": ("A computer has a keyboard as an input device.", "keyboard"),
+    })
+    assert sims.loc["mouse1", "rat"] == pytest.approx(sims.loc["mouse2", "rat"])
+    assert sims.loc["mouse1", "rat"] > sims.loc["mouse1", "keyboard"]

@@ -1,0 +1,133 @@
+"""The CLI: exit codes, the summary table, the report files, list and validate."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from harness.cli import main
+from harness.plugins import manager
+from harness.testing import FakePlugin
+from tests.conftest import POLYSEMY, ROOT
+
+
+@pytest.fixture
+def fake_only(monkeypatch):
+    """The CLI sees only the fake backend (no installed plugins)."""
+    real = manager.make_plugin_host
+
+    def host(**kwargs):
+        kwargs.update(autoload=False, plugins=(FakePlugin(),))
+        return real(**kwargs)
+
+    monkeypatch.setattr(manager, "make_plugin_host", host)
+
+
+def test_run_writes_reports_and_prints_a_summary(fake_only, tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["run", str(POLYSEMY), "-b", "fake", "-o", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "backend  suite     passed  accuracy" in printed and "fake     polysemy  " in printed
+    assert sorted(p.name for p in out.iterdir()) == ["report.md", "results.csv", "results.json"]
+    data = json.loads((out / "results.json").read_text())
+    assert data["schema"] == 1 and data["suites"] == ["polysemy"]
+    assert data["backends"]["fake"]["plugin"] == "fake"
+    assert len(data["results"]) == 8
+
+
+def test_default_backends_are_the_available_default_instances(fake_only, tmp_path, capsys):
+    assert main(["run", str(POLYSEMY), "-o", str(tmp_path)]) == 0
+    assert list(json.loads((tmp_path / "results.json").read_text())["backends"]) == ["fake"]
+
+
+def test_bad_suite_exits_2_with_one_message_and_no_traceback(tmp_path, capsys):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("suite: s\ntests: []\n")
+    assert main(["run", str(bad), "-o", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert f"{bad}:2: field 'tests': must be a non-empty list" in err
+    assert "Traceback" not in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_unknown_backend_exits_2(fake_only, tmp_path, capsys):
+    assert main(["run", str(POLYSEMY), "-b", "faek", "-o", str(tmp_path)]) == 2
+    assert "unknown backend 'faek'. Did you mean 'fake'?" in capsys.readouterr().err
+
+
+def test_bad_option_exits_2(fake_only, tmp_path, capsys):
+    assert main(["run", str(POLYSEMY), "-b", "fake:dim=x", "-o", str(tmp_path)]) == 2
+    assert "option dim='x'" in capsys.readouterr().err
+
+
+def test_a_failing_backend_exits_2_but_keeps_the_others(fake_only, tmp_path, capsys):
+    code = main(["run", str(POLYSEMY), "-b", "fake:fail=true", "-b", "fake:available=no",
+                 "-b", "fake", "-o", str(tmp_path)])
+    assert code == 2
+    captured = capsys.readouterr()
+    assert "backend fake:fail=true error: RuntimeError" in captured.err
+    assert "backend fake:available=no unavailable" in captured.err
+    data = json.loads((tmp_path / "results.json").read_text())
+    assert data["backends"]["fake:fail=true"]["status"] == "error"
+    assert {r["backend"] for r in data["results"]} == {"fake"}
+    assert "fake:fail=true" in (tmp_path / "report.md").read_text()
+
+
+def test_no_available_backend_exits_2(monkeypatch, tmp_path, capsys):
+    monkeypatch.setenv("HARNESS_DISABLE_PLUGIN_AUTOLOAD", "1")
+    assert main(["run", str(POLYSEMY), "-o", str(tmp_path)]) == 2
+    assert "no backend is available" in capsys.readouterr().err
+
+
+def test_usage_error_exits_2(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["run"])
+    assert info.value.code == 2
+
+
+def test_validate(tmp_path, capsys):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("suite: s\n")
+    assert main(["validate", str(POLYSEMY)]) == 0
+    assert "ok" in capsys.readouterr().out
+    assert main(["validate", str(POLYSEMY), str(bad)]) == 2
+    captured = capsys.readouterr()
+    assert "8 expectations" in captured.out and "missing key 'tests'" in captured.err
+
+
+def test_list_shows_plugins_instances_and_availability(fake_only, capsys):
+    assert main(["list"]) == 0
+    out = capsys.readouterr().out
+    assert "fake" in out and "available" in out
+
+
+def run_cli(*args, env=None):
+    return subprocess.run([sys.executable, "-m", "harness", *args], capture_output=True,
+                          text=True, cwd=ROOT, env=env, timeout=300)
+
+
+@pytest.mark.parametrize("args", [["--help"], ["list"], ["validate", str(POLYSEMY)]])
+def test_light_commands_import_no_heavy_framework(args):
+    probe = (
+        "import sys, runpy\n"
+        f"sys.argv = ['harness', *{args!r}]\n"
+        "try:\n    runpy.run_module('harness', run_name='__main__')\n"
+        "except SystemExit:\n    pass\n"
+        "heavy = [m for m in ('torch', 'tensorflow', 'transformers', 'sentence_transformers',"
+        " 'pandas') if m in sys.modules]\n"
+        "print('HEAVY', heavy)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                         cwd=ROOT, timeout=120)
+    assert "HEAVY []" in out.stdout, out.stdout + out.stderr
+
+
+def test_real_default_run_from_a_subprocess(tmp_path):
+    """The README's main job: `harness run suites/polysemy.yaml` on the default backends."""
+    done = run_cli("run", "suites/polysemy.yaml", "-o", str(tmp_path))
+    assert done.returncode == 0, done.stderr
+    assert "glove-50d  polysemy  2/8" in done.stdout
+    assert done.stderr == "" or "skipping" in done.stderr  # quiet: no log flood

@@ -1,0 +1,37 @@
+"""Documentation that must stay true: every hook documented, README commands and CI agree."""
+
+from __future__ import annotations
+
+import re
+
+from harness.plugins import spec
+from tests.conftest import ROOT
+
+
+def hook_names():
+    return sorted(n for n in dir(spec) if n.startswith("harness_") and callable(getattr(spec, n)))
+
+
+def test_every_hook_is_documented():
+    text = (ROOT / "docs" / "writing-a-backend-plugin.md").read_text()
+    assert hook_names(), "no hooks found"
+    for name in hook_names():
+        assert re.search(rf"^#+ {name}$", text, re.MULTILINE), f"{name} has no section"
+        assert getattr(spec, name).__doc__, f"{name} has no docstring"
+
+
+def readme_commands():
+    """The README's two fenced set-up commands, by the comment above each."""
+    text = (ROOT / "README.md").read_text()
+    found = dict(re.findall(r"```bash\n# (main job|tests)\n(.+?)\n```", text))
+    assert set(found) == {"main job", "tests"}, found
+    return found
+
+
+def test_ci_runs_the_readmes_test_command():
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert readme_commands()["tests"] in ci
+
+
+def test_readme_main_job_runs_the_polysemy_suite():
+    assert "harness run suites/polysemy.yaml" in readme_commands()["main job"]

@@ -1,0 +1,231 @@
+"""Plugin discovery through entry points (without installing anything), broken plugins,
+duplicate names, strict mode, autoload switch, and `-b` specs."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.metadata
+import logging
+import sys
+import textwrap
+
+import pytest
+
+from harness.errors import BackendNotFound, OptionError, PluginError
+from harness.plugins import ENTRY_POINT_GROUP, hookimpl
+from harness.plugins.manager import make_plugin_host
+from harness.plugins.registry import parse_options
+from harness.testing import FakeBackend
+
+PLUGIN_MODULE = """\
+from harness.plugins import hookimpl
+from harness.testing import FakeBackend
+
+class {cls}(FakeBackend):
+    plugin = "{plugin}"
+
+@hookimpl
+def harness_register_backends(register):
+    register.add_plugin({cls})
+    register.add_instance("{instance}", plugin="{plugin}", options={{"dim": 4}})
+"""
+
+
+class FakeDistribution(importlib.metadata.Distribution):
+    """A distribution that exists only in memory: its metadata and entry points."""
+
+    def __init__(self, name: str, entry_points: dict[str, str]):
+        self._name = name
+        self._entry_points = entry_points
+
+    def read_text(self, filename):
+        if filename == "METADATA":
+            return f"Metadata-Version: 2.1\nName: {self._name}\nVersion: 1.2.3\n"
+        if filename == "entry_points.txt":
+            lines = [f"[{ENTRY_POINT_GROUP}]"]
+            lines += [f"{k} = {v}" for k, v in self._entry_points.items()]
+            return "\n".join(lines) + "\n"
+        return None
+
+    def locate_file(self, path):  # pragma: no cover - not needed
+        raise FileNotFoundError(path)
+
+
+@pytest.fixture
+def installed(monkeypatch, tmp_path):
+    """Pretend distributions are installed: `installed(dist_name, {module: source})`, each
+    module file becoming an entry point named after it."""
+    dists = []
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(importlib.metadata, "distributions", lambda **kw: iter(dists))
+
+    created: list[str] = []
+
+    def install(dist_name: str, modules: dict[str, str]) -> None:
+        for module, source in modules.items():
+            (tmp_path / f"{module}.py").write_text(textwrap.dedent(source))
+            created.append(module)
+        importlib.invalidate_caches()
+        dists.append(FakeDistribution(dist_name, {m: m for m in modules}))
+
+    yield install
+    for module in created:
+        sys.modules.pop(module, None)
+
+
+def plugin_source(cls="Mine", plugin="mine", instance="mine-small"):
+    return PLUGIN_MODULE.format(cls=cls, plugin=plugin, instance=instance)
+
+
+def test_entry_points_are_discovered_without_installing(installed):
+    installed("harness-mine", {"mine_plugin": plugin_source()})
+    registry = make_plugin_host(strict=True).registry()
+    assert set(registry.plugins) == {"mine"}
+    assert registry.instances["mine-small"].options == {"dim": 4}
+    assert "harness-mine 1.2.3 (entry point mine_plugin = mine_plugin)" in (
+        registry.plugins["mine"].source)
+    backend = registry.create("mine-small")
+    assert backend.options["dim"] == 4 and backend.plugin == "mine"
+
+
+def test_a_plugin_that_fails_to_import_is_named_and_skipped(installed, caplog):
+    installed("harness-good", {"good_plugin": plugin_source()})
+    installed("harness-broken", {"broken_plugin": "import not_a_module_anywhere\n"})
+    with caplog.at_level(logging.WARNING, logger="harness.plugins"):
+        host = make_plugin_host()
+        registry = host.registry()
+    assert set(registry.plugins) == {"mine"}
+    assert "harness-broken 1.2.3" in caplog.text
+    assert "ModuleNotFoundError" in caplog.text and "HARNESS_STRICT_PLUGINS" in caplog.text
+    assert len(host.problems) == 1
+
+
+@pytest.mark.parametrize("via_env", [False, True])
+def test_strict_mode_makes_a_broken_plugin_fatal(installed, monkeypatch, via_env):
+    installed("harness-broken", {"broken_plugin": "raise RuntimeError('boom')\n"})
+    if via_env:
+        monkeypatch.setenv("HARNESS_STRICT_PLUGINS", "1")
+    with pytest.raises(PluginError, match="harness-broken 1.2.3.*RuntimeError: boom"):
+        make_plugin_host(strict=True if not via_env else None)
+
+
+def test_a_plugin_whose_hook_raises_is_skipped_whole(installed, caplog):
+    source = plugin_source().replace(
+        'register.add_instance("mine-small", plugin="mine", options={"dim": 4})',
+        'raise ValueError("half-way")')
+    installed("harness-raises", {"raising_plugin": source})
+    registry = make_plugin_host().registry()
+    assert registry.plugins == {} and registry.instances == {}
+    assert "raised in harness_register_backends: ValueError: half-way" in caplog.text
+
+
+def test_duplicate_backend_names_are_an_error_naming_both(installed):
+    installed("harness-one", {"one_plugin": plugin_source(cls="A", plugin="dup", instance="i1")})
+    installed("harness-two", {"two_plugin": plugin_source(cls="B", plugin="dup", instance="i2")})
+    with pytest.raises(PluginError) as info:
+        make_plugin_host().registry()
+    message = str(info.value)
+    assert "backend plugin 'dup' is registered twice" in message
+    assert "harness-one" in message and "harness-two" in message
+
+
+def test_duplicate_instance_names_are_an_error(installed):
+    installed("harness-one", {"one_plugin": plugin_source(cls="A", plugin="p1", instance="same")})
+    installed("harness-two", {"two_plugin": plugin_source(cls="B", plugin="p2", instance="same")})
+    with pytest.raises(PluginError, match="instance 'same' is registered twice"):
+        make_plugin_host().registry()
+
+
+def test_blocking_a_plugin_by_env(installed, monkeypatch):
+    installed("harness-one", {"one_plugin": plugin_source(cls="A", plugin="dup", instance="i1")})
+    installed("harness-two", {"two_plugin": plugin_source(cls="B", plugin="dup", instance="i2")})
+    monkeypatch.setenv("HARNESS_BLOCK_PLUGINS", "harness-two")
+    assert set(make_plugin_host().registry().instances) == {"i1"}
+
+
+def test_autoload_can_be_disabled_by_env(installed, monkeypatch):
+    installed("harness-mine", {"mine_plugin": plugin_source()})
+    monkeypatch.setenv("HARNESS_DISABLE_PLUGIN_AUTOLOAD", "1")
+    assert make_plugin_host().registry().plugins == {}
+
+
+def test_misspelled_hook_is_refused():
+    class Misspelled:
+        @hookimpl
+        def harness_register_backend(self, register):  # missing the final "s"
+            pass
+
+    host = make_plugin_host(autoload=False)
+    with pytest.raises(PluginError, match="unknown hook.*harness_register_backend"):
+        host.register(Misspelled())
+
+
+def test_instance_of_a_missing_plugin_is_dropped_with_a_warning(caplog):
+    class Orphan:
+        @hookimpl
+        def harness_register_backends(self, register):
+            register.add_instance("orphan", plugin="nowhere")
+
+    registry = make_plugin_host(autoload=False, plugins=(Orphan(),)).registry()
+    assert "orphan" not in registry.instances
+    assert "needs plugin 'nowhere'" in caplog.text
+
+
+def test_hook_implementation_may_take_fewer_arguments():
+    class NoArgs:
+        called = False
+
+        @hookimpl
+        def harness_register_backends(self):
+            NoArgs.called = True
+
+    make_plugin_host(autoload=False, plugins=(NoArgs(),)).registry()
+    assert NoArgs.called
+
+
+# -- -b specs --------------------------------------------------------------------------------
+
+
+def test_specs(registry):
+    assert registry.create("fake").options["dim"] == 8
+    backend = registry.create("fake:dim=3,missing=a,b")
+    assert backend.options["dim"] == 3 and backend.options["missing"] == {"a", "b"}
+    assert backend.name == "fake:dim=3,missing=a,b"
+
+
+def test_unknown_backend_suggests(registry):
+    with pytest.raises(BackendNotFound, match="unknown backend 'fak'. Did you mean 'fake'"):
+        registry.create("fak")
+
+
+def test_unknown_option_suggests(registry):
+    with pytest.raises(OptionError, match="unknown option 'dimm' \\(did you mean 'dim'\\?\\)"):
+        registry.create("fake:dimm=3")
+
+
+def test_bad_option_value(registry):
+    with pytest.raises(OptionError, match="option dim='three'"):
+        registry.create("fake:dim=three")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("layers=-4,-3,-2,-1,layer_pool=sum", {"layers": "-4,-3,-2,-1", "layer_pool": "sum"}),
+        ("model=/a/b=c", {"model": "/a/b=c"}),
+        ("", {}),
+    ],
+)
+def test_parse_options(text, expected):
+    assert parse_options(text) == expected
+
+
+@pytest.mark.parametrize("text", ["=3", "3", "a=1,a=2"])
+def test_parse_options_errors(text):
+    with pytest.raises(OptionError):
+        parse_options(text, "x:" + text)
+
+
+def test_backend_construction_is_cheap_and_loads_nothing():
+    backend = FakeBackend("f")
+    assert backend.calls == []
