@@ -125,11 +125,25 @@ def cmd_run(args: argparse.Namespace) -> int:
             )
     out_dir = Path(args.output or f"reports/run-{datetime.now():%Y%m%d-%H%M%S}")
     results = run_suites(suites, backends, progress=_progress_factory(not args.no_progress))
-    write_reports(results, out_dir)
+    try:
+        write_reports(results, out_dir)
+    except OSError as exc:  # keep the finished work somewhere rather than lose it
+        import tempfile
+
+        fallback = Path(tempfile.mkdtemp(prefix="harness-reports-"))
+        print(f"harness: error: cannot write reports to {out_dir} ({exc}); writing them to "
+              f"{fallback} instead", file=sys.stderr)
+        write_reports(results, fallback)
+        out_dir = fallback
+        failed_output = True
+    else:
+        failed_output = False
     print(summary_text(results))
     print(f"\nreports: {out_dir}/ (results.json, results.csv, report.md)")
     if results.interrupted:
         return EXIT_INTERRUPTED
+    if failed_output:
+        return EXIT_USAGE
     failed = results.failed_backends
     if failed:
         for rec in failed:

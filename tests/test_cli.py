@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+from pathlib import Path
 import sys
 
 import pytest
@@ -131,3 +132,13 @@ def test_real_default_run_from_a_subprocess(tmp_path):
     assert done.returncode == 0, done.stderr
     assert "glove-50d  polysemy  2/8" in done.stdout
     assert done.stderr == "" or "skipping" in done.stderr  # quiet: no log flood
+
+
+def test_unwritable_output_folder_keeps_the_results(fake_only, tmp_path, capsys):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    assert main(["run", str(POLYSEMY), "-b", "fake", "-o", str(blocker / "out")]) == 2
+    err = capsys.readouterr().err
+    assert "cannot write reports to" in err
+    fallback = err.split("writing them to ")[1].split(" instead")[0]
+    assert json.loads((Path(fallback) / "results.json").read_text())["backends"]["fake"]
