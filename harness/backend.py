@@ -178,3 +178,19 @@ class Backend(ABC):
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name!r} plugin={self.plugin!r}>"
+
+
+class BrokenInstance(Backend):
+    """Stands in for a registered instance that could not be built (bad options from its
+    plugin), so that a run reports it as an error and goes on with the others."""
+
+    def __init__(self, name: str, plugin: str, error: Exception):
+        super().__init__(name)
+        self.plugin = plugin  # type: ignore[misc]
+        self.error = error
+
+    def availability(self) -> Availability:
+        raise self.error
+
+    def _embed(self, items: Sequence[Item]) -> np.ndarray:
+        raise self.error

@@ -121,22 +121,13 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     suites = _load_suites(args.suites)
     registry = _registry(args)
-    if args.backend:
-        if len(set(args.backend)) != len(args.backend):
-            raise HarnessError("the same -b backend is given twice")
-        backends = [registry.create(spec) for spec in args.backend]
-    else:
-        backends, missing = default_backends(registry)
-        for backend in missing:
-            print(f"harness: skipping {backend.name}: {backend.availability().explain()}",
-                  file=sys.stderr)
-        if not backends:
-            raise HarnessError(
-                "no backend is available to run. Install the default backends with "
-                "pip install 'wic-harness[default]', or name one with -b (see `harness list`)."
-            )
+    specs = [spec.strip() for spec in args.backend]
+    if len(set(specs)) != len(specs):
+        raise HarnessError("the same -b backend is given twice")
+    backends = [registry.create(spec) for spec in specs] if specs else default_backends(registry)
     out_dir = Path(args.output or f"reports/run-{datetime.now():%Y%m%d-%H%M%S}")
-    results = run_suites(suites, backends, progress=_progress_factory(not args.no_progress))
+    results = run_suites(suites, backends, progress=_progress_factory(not args.no_progress),
+                         skip_unavailable=not specs)
     try:
         write_reports(results, out_dir)
     except OSError as exc:  # keep the finished work somewhere rather than lose it
@@ -152,8 +143,16 @@ def cmd_run(args: argparse.Namespace) -> int:
         failed_output = False
     print(summary_text(results))
     print(f"\nreports: {out_dir}/ (results.json, results.csv, report.md)")
+    for rec in results.backends.values():
+        if rec.status == "skipped":
+            print(f"harness: skipped {rec.name}: {rec.error}", file=sys.stderr)
     if results.interrupted:
         return EXIT_INTERRUPTED
+    if all(rec.status == "skipped" for rec in results.backends.values()):
+        print("harness: error: no backend could run here. Install the default backends with "
+              "pip install 'wic-harness[default]', or name one with -b (see `harness list`).",
+              file=sys.stderr)
+        return EXIT_USAGE
     if failed_output:
         return EXIT_USAGE
     failed = results.failed_backends
@@ -176,10 +175,9 @@ def cmd_list(args: argparse.Namespace) -> int:
     for name in sorted(registry.instances):
         inst = registry.instances[name]
         try:
-            availability = registry.create(name).availability()
-            state = availability.explain()
-        except HarnessError as exc:
-            state = f"misconfigured: {exc}"
+            state = registry.create(name).availability().explain()
+        except Exception as exc:  # a plugin's bug must not break the listing
+            state = f"error: {type(exc).__name__}: {exc}"
         options = ",".join(f"{k}={v}" for k, v in inst.options.items())
         rows.append([name, inst.plugin, "yes" if inst.default else "no", state, options])
     print("\nBackend instances\n"

@@ -23,7 +23,7 @@ class BackendRecord:
     options: dict[str, Any]
     fingerprint: str | None
     versions: dict[str, str]
-    status: str = "ok"  # ok | unavailable | error | interrupted
+    status: str = "ok"  # ok | skipped | unavailable | error | interrupted
     error: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
@@ -49,7 +49,7 @@ class Results:
 
     @property
     def failed_backends(self) -> list[BackendRecord]:
-        return [b for b in self.backends.values() if b.status != "ok"]
+        return [b for b in self.backends.values() if b.status not in ("ok", "skipped")]
 
     # -- results.json -------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:

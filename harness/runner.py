@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from harness.backend import Backend, Item
+from harness.errors import HarnessError
 from harness.results import BackendRecord, Results
 from harness.scoring import (
     ExpectationResult,
@@ -100,12 +101,16 @@ def run_suites(
     suites: Sequence[Suite],
     backends: Sequence[Backend],
     progress: ProgressFactory | None = None,
+    skip_unavailable: bool = False,
 ) -> Results:
-    """Score every backend on every suite."""
+    """Score every backend on every suite. With `skip_unavailable` (the default backends of a
+    run without -b), a backend that cannot run here is recorded as 'skipped', not failed."""
     names = [s.name for s in suites]
     if len(set(names)) != len(names):
         dup = sorted({n for n in names if names.count(n) > 1})
-        raise ValueError(f"two suites share the name {dup[0]!r}; suite names must be unique")
+        files = [str(s.path) for s in suites if s.name == dup[0]]
+        raise HarnessError(f"suites {' and '.join(files)} share the name {dup[0]!r}; give each "
+                           "suite its own name (the suite: key)")
     items = unique_items(suites)
     index = {item: i for i, item in enumerate(items)}
     results = Results(
@@ -121,6 +126,8 @@ def run_suites(
         results.backends[backend.name] = record
         try:
             rows = _run_one(backend, record, suites, items, index, progress)
+            if record.status == "unavailable" and skip_unavailable:
+                record.status = "skipped"
         except KeyboardInterrupt:
             log.warning("interrupted: keeping the results of the backends that finished")
             for later in backends[position:]:

@@ -8,6 +8,7 @@ before parsing.
 
 from __future__ import annotations
 
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,9 @@ import yaml
 
 from harness.errors import SuiteError
 
-MAX_BYTES = 16 * 1024 * 1024
+# PyYAML builds Python objects for every node: about 2 s per MiB here. Larger suites are
+# better split (the runner shares contexts across suites anyway).
+MAX_BYTES = 8 * 1024 * 1024
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _PLAIN_TAGS = {
@@ -25,8 +28,8 @@ _PLAIN_TAGS = {
     "tag:yaml.org,2002:bool",
     "tag:yaml.org,2002:null",
 }
-_AS_TEXT_TAGS = {"tag:yaml.org,2002:timestamp"}  # "2020-01-01" stays the text it is
-_constructor = yaml.constructor.SafeConstructor()
+# "2020-01-01" stays the text it is; a lone "=" (YAML 1.1's value key) too.
+_AS_TEXT_TAGS = {"tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:value"}
 
 
 class YamlMap(dict):
@@ -53,20 +56,23 @@ def load_yaml_file(path: str | Path) -> Any:
     path = Path(path)
     name = str(path)
     try:
-        size = path.stat().st_size
+        info = path.stat()
     except FileNotFoundError:
         raise SuiteError(name, [f"{name}: no such file. Check the path."]) from None
     except OSError as exc:
         raise SuiteError(name, [f"{name}: cannot read it ({exc.strerror})."]) from None
-    if path.is_dir():
+    if stat.S_ISDIR(info.st_mode):
         raise SuiteError(name, [f"{name}: is a folder; give the path of a .yaml suite file."])
-    if size > MAX_BYTES:
-        raise SuiteError(
-            name,
-            [f"{name}: {size} bytes is larger than a suite may be ({MAX_BYTES} bytes). "
-             "Split it into several suite files."],
-        )
-    raw = path.read_bytes()
+    if not stat.S_ISREG(info.st_mode):
+        raise SuiteError(name, [f"{name}: not a regular file (a device or pipe?)."])
+    too_big = [f"{name}: larger than a suite may be ({MAX_BYTES} bytes). Split it into "
+               "several suite files."]
+    if info.st_size > MAX_BYTES:
+        raise SuiteError(name, too_big)
+    with open(path, "rb") as handle:
+        raw = handle.read(MAX_BYTES + 1)  # the size may have changed since stat
+    if len(raw) > MAX_BYTES:
+        raise SuiteError(name, too_big)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -83,6 +89,11 @@ def load_yaml_file(path: str | Path) -> Any:
         line = mark.line + 1 if mark else 0
         what = " ".join(s for s in (exc.context, exc.problem) if s)
         raise SuiteError(name, [f"{name}:{line}: YAML syntax error: {what}."]) from None
+    except yaml.reader.ReaderError as exc:
+        line = text[: exc.position].count("\n") + 1
+        char = chr(exc.character) if isinstance(exc.character, int) else exc.character
+        raise SuiteError(name, [f"{name}:{line}: character {char!r} is not allowed in YAML; "
+                                "remove it."]) from None
     except yaml.YAMLError as exc:
         raise SuiteError(name, [f"{name}: YAML error: {exc}"]) from None
     except RecursionError:
@@ -99,6 +110,7 @@ class _Converter:
     def __init__(self, name: str):
         self.name = name
         self.memo: dict[int, Any] = {}
+        self.constructor = yaml.constructor.SafeConstructor()  # per load: it caches nodes
 
     def fail(self, node: yaml.Node, message: str) -> SuiteError:
         return SuiteError(self.name, [f"{self.name}:{node.start_mark.line + 1}: {message}"])
@@ -132,7 +144,11 @@ class _Converter:
                 key = self.scalar(key_node)
                 if key in out:
                     first = out.key_lines[key]
-                    raise self.fail(key_node, f"duplicate key {key!r} (first on line {first}).")
+                    hint = "" if isinstance(key, str) else (
+                        " (YAML reads unquoted keys such as 1, yes and true as numbers or "
+                        "booleans, some of them equal; quote the keys)")
+                    raise self.fail(key_node, f"duplicate key {key!r} (first on line {first})"
+                                    f"{hint}.")
                 out[key] = self.convert(value_node)
                 out.key_lines[key] = key_node.start_mark.line + 1
             return out
@@ -151,4 +167,8 @@ class _Converter:
                 f"YAML tag {node.tag} is not allowed in a suite (only strings, numbers, "
                 "booleans, null, lists and mappings).",
             )
-        return _constructor.construct_object(node)
+        try:
+            return self.constructor.construct_object(node)
+        except (ValueError, KeyError, TypeError, yaml.YAMLError):
+            kind = node.tag.rsplit(":", 1)[-1]
+            raise self.fail(node, f"{node.value[:40]!r} is not a valid {kind}.") from None

@@ -231,17 +231,19 @@ class _Checker:
         if raw_id is None:
             self.problem(line, f"test #{index + 1}", "missing key 'id': give the test a unique id")
             return None
-        if isinstance(raw_id, bool) or not isinstance(raw_id, str | int) or not str(raw_id).strip():
-            self.problem(key_line(data, "id", line), f"test #{index + 1}", "id must be a string")
+        if not isinstance(raw_id, str) or not raw_id.strip():
+            self.problem(key_line(data, "id", line), f"test #{index + 1}",
+                         f"id must be a string; it was read as {_read_as(raw_id)}. Quote it, "
+                         "like id: \"12\" (YAML reads unquoted 012, 0x10 or 1:30 as numbers)")
             return None
-        test_id = str(raw_id)
+        test_id = raw_id
         where = f"test {test_id!r}"
         before = len(self.problems)
         self.keys(data, TEST_KEYS, line, where)
         description = self.text_field(data, "description", where) or ""
         contexts = self.contexts(data, where, line)
-        declared = set(data.get("contexts") or ()) if isinstance(data.get("contexts"), Mapping) \
-            else set()
+        raw_contexts = data.get("contexts")
+        declared = {str(k) for k in raw_contexts} if isinstance(raw_contexts, Mapping) else set()
         expect = self.expectations(data, where, line, contexts, declared)
         if len(self.problems) > before or contexts is None or expect is None:
             return None
@@ -262,7 +264,12 @@ class _Checker:
         for label, value in raw.items():
             at = key_line(raw, label, line)
             here = f"{where}, context {label!r}"
-            if not isinstance(label, str) or not _LABEL.match(label):
+            if not isinstance(label, str):
+                self.problem(at, f"{where}, context {label!r}",
+                             f"a label must be a string; YAML read this one as "
+                             f"{_read_as(label)}. Quote it in the file")
+                continue
+            if not _LABEL.match(label):
                 self.problem(
                     at, here,
                     "a label is letters, digits, '_', '-' or '.' (no spaces, ':' or '>')",
@@ -380,11 +387,23 @@ class _Checker:
                              f"{value!r} is not of the form 'anchor: closer > farther'")
                 return None
             return Expectation(*match.groups())
+        if (isinstance(value, Mapping) and len(value) == 1
+                and isinstance(next(iter(value.values())), str)
+                and ">" in next(iter(value.values()))):
+            key, rest = next(iter(value.items()))
+            self.problem(line, where, f"write the expectation in quotes: - \"{key}: {rest}\" "
+                         "(unquoted, YAML reads 'a: b > c' as a mapping)")
+            return None
         if isinstance(value, Mapping):
             before = len(self.problems)
             self.keys(value, EXPECT_KEYS, line, where)
             labels = [self.text_field(value, k, where, required=True) for k in EXPECT_KEYS[:3]]
             margin = value.get("margin", 0.0)
+            if isinstance(margin, str):  # YAML 1.1 reads 1e-3 (no dot) as text
+                try:
+                    margin = float(margin)
+                except ValueError:
+                    pass
             if isinstance(margin, bool) or not isinstance(margin, int | float) or not math.isfinite(
                 margin
             ):
@@ -396,6 +415,16 @@ class _Checker:
         self.problem(line, where, "must be 'anchor: closer > farther' or a mapping with "
                                   "anchor, closer, farther (and margin)")
         return None
+
+
+def _read_as(value: Any) -> str:
+    if value is None:
+        return "null (empty)"
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, int | float):
+        return f"the number {value}"
+    return f"a {type(value).__name__}"
 
 
 def data_line(data: Any) -> int:

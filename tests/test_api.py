@@ -47,6 +47,16 @@ def test_embed_accepts_sentences_and_occurrences():
         harness.embed(backend, [("A cat.", "dog")])
 
 
+def test_single_suite_and_backend_without_lists(registry):
+    results = harness.run(str(POLYSEMY), "fake", registry=registry)
+    assert list(results.backends) == ["fake"] and results.suites == ["polysemy"]
+
+
+def test_embed_wants_a_list_of_contexts():
+    with pytest.raises(TypeError, match="a list of contexts"):
+        harness.embed(FakeBackend("f"), ("A mouse.", "mouse"))
+
+
 def test_embed_unavailable_backend_raises_with_the_fix():
     with pytest.raises(harness.errors.BackendUnavailable, match="Fix: drop available=false"):
         harness.embed(FakeBackend("f", {"available": "no"}), ["x"])

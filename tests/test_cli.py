@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from harness.cli import main
-from harness.plugins import manager
-from harness.testing import FakePlugin
+from harness.plugins import hookimpl, manager
+from harness.testing import FakeBackend, FakePlugin
 from tests.conftest import POLYSEMY, ROOT
 
 
@@ -77,10 +77,87 @@ def test_a_failing_backend_exits_2_but_keeps_the_others(fake_only, tmp_path, cap
     assert "fake:fail=true" in (tmp_path / "report.md").read_text()
 
 
+def test_unavailable_default_is_skipped_and_recorded(monkeypatch, tmp_path, capsys):
+    class Defaults(FakePlugin):
+        @hookimpl
+        def harness_register_backends(self, register):
+            register.add_plugin(FakeBackend)
+            register.add_instance("up", plugin="fake")
+            register.add_instance("down", plugin="fake", options={"available": "no"})
+            register.add_instance("broken", plugin="fake", options={"dim": "wide"})
+
+    real = manager.make_plugin_host
+    monkeypatch.setattr(manager, "make_plugin_host",
+                        lambda **kw: real(**{**kw, "autoload": False, "plugins": (Defaults(),)}))
+    assert main(["run", str(POLYSEMY), "-o", str(tmp_path)]) == 2  # "broken" is an error
+    backends = json.loads((tmp_path / "results.json").read_text())["backends"]
+    assert backends["up"]["status"] == "ok"
+    assert backends["down"]["status"] == "skipped"
+    assert backends["broken"]["status"] == "error" and "dim='wide'" in backends["broken"]["error"]
+    err = capsys.readouterr().err
+    assert "skipped down: the fake backend was told to be unavailable" in err
+
+
+def test_list_survives_a_backend_whose_availability_raises(monkeypatch, tmp_path, capsys):
+    class Raising(FakeBackend):
+        plugin = "raising"
+
+        def availability(self):
+            raise RuntimeError("cannot tell")
+
+    class Plugin:
+        @hookimpl
+        def harness_register_backends(self, register):
+            register.add_plugin(Raising)
+            register.add_instance("r", plugin="raising")
+
+    real = manager.make_plugin_host
+    monkeypatch.setattr(manager, "make_plugin_host",
+                        lambda **kw: real(**{**kw, "autoload": False, "plugins": (Plugin(),)}))
+    assert main(["list"]) == 0
+    assert "error: RuntimeError: cannot tell" in capsys.readouterr().out
+    assert main(["run", str(POLYSEMY), "-b", "r", "--no-progress", "-o", str(tmp_path)]) == 2
+
+
+def test_duplicate_suite_names_exit_2(tmp_path, capsys):
+    copy = tmp_path / "copy.yaml"
+    copy.write_text(POLYSEMY.read_text())
+    assert main(["run", str(POLYSEMY), str(copy), "-o", str(tmp_path / "out")]) == 2
+    assert "share the name 'polysemy'" in capsys.readouterr().err
+
+
+def test_the_same_backend_twice_even_with_spaces(fake_only, tmp_path, capsys):
+    assert main(["run", str(POLYSEMY), "-b", "fake", "-b", " fake", "-o", str(tmp_path)]) == 2
+    assert "given twice" in capsys.readouterr().err
+
+
+def test_ctrl_c_exits_130_and_keeps_finished_backends(monkeypatch, tmp_path, capsys):
+    class Interrupting(FakeBackend):
+        plugin = "interrupting"
+
+        def _embed(self, items):
+            raise KeyboardInterrupt
+
+    class Plugin:
+        @hookimpl
+        def harness_register_backends(self, register):
+            register.add_plugin(FakeBackend)
+            register.add_plugin(Interrupting)
+
+    real = manager.make_plugin_host
+    monkeypatch.setattr(manager, "make_plugin_host",
+                        lambda **kw: real(**{**kw, "autoload": False, "plugins": (Plugin(),)}))
+    code = main(["run", str(POLYSEMY), "-b", "fake", "-b", "interrupting", "-o", str(tmp_path)])
+    assert code == 130
+    backends = json.loads((tmp_path / "results.json").read_text())["backends"]
+    assert backends["fake"]["status"] == "ok"
+    assert backends["interrupting"]["status"] == "interrupted"
+
+
 def test_no_available_backend_exits_2(monkeypatch, tmp_path, capsys):
     monkeypatch.setenv("HARNESS_DISABLE_PLUGIN_AUTOLOAD", "1")
     assert main(["run", str(POLYSEMY), "-o", str(tmp_path)]) == 2
-    assert "no backend is available" in capsys.readouterr().err
+    assert "no backend could run here" in capsys.readouterr().err
 
 
 def test_usage_error_exits_2(capsys):

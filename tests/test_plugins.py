@@ -15,7 +15,6 @@ from harness.errors import BackendNotFound, OptionError, PluginError
 from harness.plugins import ENTRY_POINT_GROUP, hookimpl
 from harness.plugins.manager import make_plugin_host
 from harness.plugins.registry import parse_options
-from harness.testing import FakeBackend
 
 PLUGIN_MODULE = """\
 from harness.plugins import hookimpl
@@ -226,6 +225,24 @@ def test_parse_options_errors(text):
         parse_options(text, "x:" + text)
 
 
-def test_backend_construction_is_cheap_and_loads_nothing():
-    backend = FakeBackend("f")
-    assert backend.calls == []
+def test_a_hook_with_a_wrong_argument_name_is_skipped(installed, caplog):
+    installed("harness-good", {"good_plugin": plugin_source()})
+    installed("harness-typo", {"typo_plugin": plugin_source(cls="T", plugin="t", instance="t1")
+                               .replace("(register)", "(registry)")})
+    host = make_plugin_host()
+    assert set(host.registry().plugins) == {"mine"}
+    assert "harness-typo 1.2.3" in caplog.text and "registry" in caplog.text
+
+
+def test_a_plugin_that_exits_at_import_is_skipped(installed, caplog):
+    installed("harness-exits", {"exit_plugin": "import sys\nsys.exit('bye')\n"})
+    make_plugin_host()
+    assert "harness-exits 1.2.3" in caplog.text and "SystemExit: bye" in caplog.text
+
+
+def test_an_instance_may_not_take_another_plugins_name(installed):
+    installed("harness-one", {"one_plugin": plugin_source(cls="A", plugin="alpha", instance="i")})
+    installed("harness-two", {"two_plugin": plugin_source(cls="B", plugin="beta",
+                                                          instance="alpha")})
+    with pytest.raises(PluginError, match="'alpha'.*ambiguous"):
+        make_plugin_host().registry()

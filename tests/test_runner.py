@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from harness.backend import Item
+from harness.errors import HarnessError
 from harness.runner import embed_items, run_suites, unique_items
 from harness.suite import load_suite
 from harness.testing import FakeBackend
@@ -77,7 +78,7 @@ def test_same_run_twice_gives_the_same_results_apart_from_timestamps():
 
 def test_suite_names_must_be_unique():
     suite = load_suite(POLYSEMY)
-    with pytest.raises(ValueError, match="share the name 'polysemy'"):
+    with pytest.raises(HarnessError, match="share the name 'polysemy'"):
         run_suites([suite, suite], [FakeBackend("fake")])
 
 

@@ -43,6 +43,30 @@ def test_whole_sentence_is_the_mean_of_known_words(glove):
     np.testing.assert_allclose(vector, expected, rtol=1e-6)
 
 
+def test_construction_and_availability_load_nothing():
+    backend = StaticBackend("s")
+    assert backend.availability().ok
+    assert backend._words is None and backend._matrix is None
+
+
+@pytest.mark.parametrize(("text", "span", "word"), [
+    ("The Mouse's tail.", (4, 11), "mouse"),   # a clitic on the target
+    ("A mouse.", (2, 8), "mouse"),             # punctuation inside the span
+    ("Le cafe\u0301 noir.", (3, 8), "café"),   # a decomposed accent
+])
+def test_targets_are_looked_up_as_glove_tokenizes(glove, text, span, word):
+    words, matrix = glove._load()
+    np.testing.assert_array_equal(glove.embed([Item(text, span)])[0], matrix[words[word]])
+
+
+def test_sentences_split_clitics_like_glove(glove):
+    words, matrix = glove._load()
+    vector = glove.embed([Item("The mouse's tail doesn't move.", None)])[0]
+    tokens = ["the", "mouse", "'s", "tail", "does", "n't", "move"]
+    np.testing.assert_allclose(vector, matrix[[words[t] for t in tokens]].mean(axis=0),
+                               rtol=1e-6)
+
+
 def test_out_of_vocabulary_target_is_nan_with_a_reason(glove):
     item = Item("A qzxqzxqzx here.", (2, 11))
     assert np.isnan(glove.embed([item])).all()

@@ -143,6 +143,21 @@ BAD_SUITES = {
     "merge key": ("base: &b {text: x}\nsuite: s\ntests:\n  - id: t\n    contexts:\n"
                   "      a: {<<: *b}\n", 6, ["merge keys"]),
     "two documents": ("suite: s\n---\nsuite: t\n", 2, ["YAML syntax error"]),
+    "explicit int tag on text": ("suite: !!int hello\ntests: []\n", 1,
+                                 ["'hello' is not a valid int"]),
+    "explicit bool tag": ("suite: s\ntests: !!bool maybe\n", 2, ["'maybe' is not a valid bool"]),
+    "nul byte": ("suite: s\x00\ntests: []\n", 1, ["character '\\x00' is not allowed"]),
+    "numeric id": ("suite: s\ntests:\n" + GOOD_TEST.replace("id: t", "id: 0x10"), 3,
+                   ["id must be a string", "read as the number 16", "Quote it"]),
+    "number label": ("suite: s\ntests:\n" + GOOD_TEST.replace("b: {", "1: {"), 6,
+                     ["context 1", "as the number 1", "Quote it"]),
+    "boolean label": ("suite: s\ntests:\n" + GOOD_TEST.replace("b: {", "yes: {"), 6,
+                      ["as the boolean true"]),
+    "keys equal as booleans": ("suite: s\ntests:\n" + GOOD_TEST.replace("b: {", "1: {").replace(
+        "c: {", "true: {"), 7, ["duplicate key True", "quote the keys"]),
+    "unquoted expectation": ("suite: s\ntests:\n" + GOOD_TEST.replace('["a: b > c"]',
+                                                                      "\n      - a: b > c"), 9,
+                             ["write the expectation in quotes: - \"a: b > c\""]),
 }
 
 
@@ -157,7 +172,28 @@ def test_bad_suites_get_one_clear_error(case, write_suite):
     assert where in message, message
     for fragment in fragments:
         assert fragment in message, message
-    assert "Traceback" not in message
+
+
+@pytest.mark.parametrize("case", sorted(BAD_SUITES))
+def test_bad_suites_exit_2_from_the_cli(case, write_suite, capsys):
+    from harness.cli import main
+
+    path = write_suite(BAD_SUITES[case][0])
+    assert main(["validate", str(path)]) == 2
+    assert main(["run", str(path), "-o", str(path.parent / "out")]) == 2
+    assert "invalid suite" in capsys.readouterr().err
+    assert not (path.parent / "out").exists()
+
+
+def test_margin_in_exponent_form(write_suite):
+    path = write_suite("suite: s\ntests:\n" + GOOD_TEST.replace(
+        '["a: b > c"]', "[{anchor: a, closer: b, farther: c, margin: 1e-3}]"))
+    assert load_suite(path).tests[0].expect[0].margin == 0.001
+
+
+def test_a_special_file_is_refused_without_reading_it():
+    with pytest.raises(SuiteError, match="not a regular file"):
+        load_suite("/dev/zero")
 
 
 def test_all_problems_are_listed_not_only_the_first(write_suite):

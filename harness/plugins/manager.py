@@ -74,11 +74,14 @@ class PluginHost:
             source = f"{dist_name} {dist_version} (entry point {ep.name} = {ep.value})"
             try:
                 plugin = ep.load()
-            except Exception as exc:  # any import-time failure of a third-party plugin
+            except (Exception, SystemExit) as exc:  # any import-time failure of a plugin
                 self._fail(f"backend plugin {source} failed to load: {type(exc).__name__}: {exc}")
                 continue
             try:
                 self.register(plugin, name=f"{dist_name}:{ep.name}", source=source)
+            except pluggy.PluginValidationError as exc:
+                self._fail(f"backend plugin {source} is invalid: {exc} (see "
+                           "docs/writing-a-backend-plugin.md)")
             except (PluginError, ValueError) as exc:
                 self._fail(str(exc))
 
@@ -91,7 +94,7 @@ class PluginHost:
             kwargs = {"register": part}
             try:
                 impl.function(**{arg: kwargs[arg] for arg in impl.argnames})
-            except Exception as exc:
+            except (Exception, SystemExit) as exc:
                 self._fail(
                     f"backend plugin {part.source} raised in harness_register_backends: "
                     f"{type(exc).__name__}: {exc}"

@@ -85,6 +85,16 @@ class Registry:
                         f"and by {info.source}. Uninstall one of them, or block one with "
                         "HARNESS_BLOCK_PLUGINS=NAME."
                     )
+                other = self.instances if kind == "plugin" else self.plugins
+                # an instance may share its name with its own plugin, from the same package
+                clash = other.get(name)
+                if clash is not None and not (clash.source == info.source and (
+                        getattr(info, "plugin", None) == name
+                        or getattr(clash, "plugin", None) == name)):
+                    raise PluginError(
+                        f"{info.source} registers {kind} {name!r}, but {clash.source} "
+                        "has a plugin or instance of that name; -b NAME would be ambiguous"
+                    )
                 mine[name] = info  # type: ignore[index]
 
     def unresolved_instances(self) -> list[InstanceInfo]:
