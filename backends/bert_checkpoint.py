@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import shutil
 import stat
 import zipfile
 from dataclasses import dataclass
@@ -230,9 +229,7 @@ def export_checkpoint(model: str | Path, out: str | Path) -> Path:
     if config.model_type != "bert":
         raise CheckpointError(f"{model}: a {config.model_type!r} model; only BERT models have "
                               "a Google checkpoint format")
-    vocab = source / VOCAB
-    if not vocab.is_file():
-        raise CheckpointError(f"{model}: no {VOCAB} to go with the checkpoint")
+    vocab_lines = _vocab_lines(source)
     bert = AutoModel.from_pretrained(str(source)).eval()
     tensors = {}
     for key, value in bert.state_dict().items():
@@ -266,5 +263,19 @@ def export_checkpoint(model: str | Path, out: str | Path) -> Path:
                       shape_and_slices=[""] * len(names),
                       tensors=[tf.constant(tensors[n]) for n in names])
     (out / CONFIG).write_text(json.dumps(google_config, indent=2) + "\n", encoding="utf-8")
-    shutil.copyfile(vocab, out / VOCAB)
+    (out / VOCAB).write_text("".join(f"{token}\n" for token in vocab_lines), encoding="utf-8")
     return out
+
+
+def _vocab_lines(source: Path) -> list[str]:
+    """vocab.txt's tokens in id order: the folder's own file, else the tokenizer's vocab."""
+    if (source / VOCAB).is_file():
+        return (source / VOCAB).read_text(encoding="utf-8").splitlines()
+    from transformers import AutoTokenizer
+
+    vocab = AutoTokenizer.from_pretrained(str(source)).get_vocab()
+    tokens = sorted(vocab, key=vocab.__getitem__)
+    if [vocab[t] for t in tokens] != list(range(len(tokens))):
+        raise CheckpointError(f"{source}: the tokenizer's ids are not 0..n-1; no {VOCAB} "
+                              "can be written for it")
+    return tokens

