@@ -7,6 +7,7 @@ Everything here is numpy; no framework is imported.
 
 from __future__ import annotations
 
+import json
 from abc import abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ import numpy as np
 from harness.backend import Backend, Item, Option, parse_int_list
 from harness.errors import OptionError
 
+POOLING_OPTIONS = ("layers", "layer_pool", "subword_pool")
 LAYER_POOLS = ("sum", "mean", "concat")
 SUBWORD_POOLS = ("mean", "first", "last", "sum")
 
@@ -34,6 +36,13 @@ CONTEXTUAL_OPTIONS = {
         "longest token sequence per forward pass (0: the model's own limit); a longer text is "
         "cut to a window around the target",
         int,
+    ),
+    "batch_size": Option(64, "most sequences per forward pass", int, affects_vectors=False),
+    "max_tokens": Option(
+        4096,
+        "most tokens (sequences x padded length) per forward pass; 0: no limit",
+        int,
+        affects_vectors=False,
     ),
     "device": Option("cpu", "cpu, cuda, cuda:N", affects_vectors=False),
 }
@@ -137,6 +146,24 @@ def pad_batch(sequences: Sequence[np.ndarray], pad_id: int) -> tuple[np.ndarray,
     return ids, mask
 
 
+def token_budget_batches(sorted_lengths: np.ndarray, batch_size: int,
+                         max_tokens: int) -> list[int]:
+    """Boundaries of batches over length-sorted sequences: each holds at most `batch_size`
+    sequences and at most `max_tokens` padded tokens (always at least one sequence)."""
+    if not len(sorted_lengths):
+        return [0]
+    bounds, start = [0], 0
+    batch_size = max(1, batch_size)
+    for end in range(1, len(sorted_lengths) + 1):
+        count = end - start
+        if count > batch_size or (max_tokens and count * sorted_lengths[end - 1] > max_tokens
+                                  and count > 1):
+            bounds.append(end - 1)
+            start = end - 1
+    bounds.append(len(sorted_lengths))
+    return bounds
+
+
 def resolve_layers(layers: Sequence[int], n_states: int) -> list[int]:
     """Layer indices made non-negative; an index outside the model is an OptionError."""
     out = []
@@ -177,13 +204,17 @@ def position_weights(start: np.ndarray, stop: np.ndarray, width: int, mode: str)
 
 class ContextualBackend(Backend):
     """A transformer encoder. Subclasses implement `_load` (returning the TokenizerSpec, the
-    number of hidden states and the model's length limit) and `_forward`."""
+    number of hidden states and the model's length limit) and `_forward`.
+
+    Backends of one model that differ only in pooling (`layers`, `layer_pool`, `subword_pool`)
+    share a `forward_key`; `embed_group` then embeds them all from one forward pass per text."""
 
     OPTIONS = CONTEXTUAL_OPTIONS
 
     def __init__(self, name, options=None):
         super().__init__(name, options)
         self._spec: TokenizerSpec | None = None
+        self._n_states = 0
         self._layers: list[int] = []
         self._max_length = 0
         self._reasons: dict[Item, str] = {}
@@ -206,73 +237,95 @@ class ContextualBackend(Backend):
         weights /= weights.sum(axis=1, keepdims=True)
         return np.einsum("is,ish->ih", weights, pooled[rows])
 
+    # -- sharing a forward pass -----------------------------------------------------------------
+    def forward_key(self) -> str | None:
+        """Equal for backends that differ only in pooling options."""
+        shared = {k: v for k, v in sorted(self.options.items()) if k not in POOLING_OPTIONS}
+        return json.dumps([type(self).__module__, type(self).__qualname__, self._weights_id(),
+                           shared], default=str)
+
+    def embed_group(self, items: Sequence[Item], group: Sequence[Backend]) -> list[np.ndarray]:
+        """Vectors of `items` for every backend of `group` (this one first; all with this
+        forward_key), from one forward pass per text."""
+        if any(not isinstance(b, ContextualBackend) or b.forward_key() != self.forward_key()
+               for b in group):
+            raise ValueError("embed_group takes backends of one model and forward settings")
+        return self._embed_variants(list(items), list(group))  # type: ignore[arg-type]
+
     # -- the shared pipeline --------------------------------------------------------------------
     def _ensure_loaded(self) -> TokenizerSpec:
         if self._spec is None:
             spec, n_states, model_limit = self._load()
-            self._layers = resolve_layers(self.options["layers"], n_states)
             asked = self.options["max_length"]
             if asked and asked < 3:
                 raise OptionError(f"max_length={asked}: must be at least 3 (two special tokens)")
             self._max_length = min(asked, model_limit) if asked else model_limit
+            self._n_states = n_states
+            self._layers = resolve_layers(self.options["layers"], n_states)
             self._spec = spec
         return self._spec
 
     def embed(self, items: Sequence[Item]) -> np.ndarray:
         """All items at once: each unique (text, window) runs through the model once, in
-        length-sorted batches of `batch_size` sequences."""
-        items = list(items)
-        if not items:
-            return np.zeros((0, 0), dtype=np.float32)
-        spec = self._ensure_loaded()
-        plan = make_plan(items, spec, self._max_length)
-        for i, why in plan.reasons.items():
-            self._reasons[items[i]] = why
-        if not plan.sequences:  # no item could be embedded; the reasons say why
-            return np.full((len(items), 1), np.nan, dtype=np.float32)
-        out: np.ndarray | None = None
-        size = max(1, int(self.options["batch_size"]))
-        order = np.argsort([len(s) for s in plan.sequences], kind="stable")
-        n_batches = -(-len(order) // size)
-        # batch k holds sequences order[k*size:(k+1)*size]; group the items by batch
-        batch_of_seq = np.empty(len(order), dtype=np.int64)
-        batch_of_seq[order] = np.arange(len(order)) // size
-        item_batch = np.where(plan.seq >= 0, batch_of_seq[np.maximum(plan.seq, 0)], -1)
-        by_batch = np.argsort(item_batch, kind="stable")
-        bounds = np.searchsorted(item_batch[by_batch], np.arange(n_batches + 1))
-        row_of_seq = np.empty(len(order), dtype=np.int64)
-        row_of_seq[order] = np.arange(len(order)) % size
-        for k in range(n_batches):
-            batch = order[k * size : (k + 1) * size]
-            ids, mask = pad_batch([plan.sequences[s] for s in batch], spec.pad_id)
-            hidden = self._forward(ids, mask)
-            pooled = pool_layers([np.asarray(hidden[j], dtype=np.float32)
-                                  for j in self._layers], self.options["layer_pool"])
-            if out is None:
-                out = np.full((len(items), pooled.shape[-1]), np.nan, dtype=np.float32)
-            chosen = by_batch[bounds[k] : bounds[k + 1]]
-            rows = row_of_seq[plan.seq[chosen]]
-            words = ~plan.sentence[chosen]
-            if words.any():
-                w_items, w_rows = chosen[words], rows[words]
-                weights = position_weights(plan.start[w_items], plan.stop[w_items],
-                                           ids.shape[1], self.options["subword_pool"])
-                out[w_items] = np.einsum("is,ish->ih", weights, pooled[w_rows])
-            if (~words).any():
-                s_items = chosen[~words]
-                vectors = self._sentence_vectors(hidden, pooled, mask, rows[~words])
-                if out.shape[1] != vectors.shape[1]:
-                    raise ValueError(
-                        f"sentence vectors have {vectors.shape[1]} dimensions but word vectors "
-                        f"{out.shape[1]} (layer_pool=concat?): score sentence and word contexts "
-                        "with separate backend settings"
-                    )
-                out[s_items] = vectors
-        assert out is not None
-        return self._checked(out, len(items))
+        length-sorted batches."""
+        return self._embed_variants(list(items), [self])[0]
 
     def _embed(self, items: Sequence[Item]) -> np.ndarray:
         return self.embed(items)
+
+    def _embed_variants(self, items: list[Item],
+                        variants: list[ContextualBackend]) -> list[np.ndarray]:
+        if not items:
+            return [np.zeros((0, 0), dtype=np.float32) for _ in variants]
+        spec = self._ensure_loaded()
+        for variant in variants:
+            variant._layers = resolve_layers(variant.options["layers"], self._n_states)
+        plan = make_plan(items, spec, self._max_length)
+        for variant in variants:
+            variant._reasons.update({items[i]: why for i, why in plan.reasons.items()})
+        if not plan.sequences:  # no item could be embedded; the reasons say why
+            return [np.full((len(items), 1), np.nan, dtype=np.float32) for _ in variants]
+        outs: list[np.ndarray | None] = [None] * len(variants)
+        lengths = np.array([len(s) for s in plan.sequences])
+        order = np.argsort(lengths, kind="stable")
+        bounds = token_budget_batches(lengths[order], int(self.options["batch_size"]),
+                                      int(self.options["max_tokens"]))
+        # which batch, and which row of it, each sequence lands in; then items by batch
+        batch_of_seq = np.empty(len(order), dtype=np.int64)
+        row_of_seq = np.empty(len(order), dtype=np.int64)
+        for k, (lo, hi) in enumerate(zip(bounds[:-1], bounds[1:])):
+            batch_of_seq[order[lo:hi]] = k
+            row_of_seq[order[lo:hi]] = np.arange(hi - lo)
+        item_batch = np.where(plan.seq >= 0, batch_of_seq[np.maximum(plan.seq, 0)], -1)
+        by_batch = np.argsort(item_batch, kind="stable")
+        item_bounds = np.searchsorted(item_batch[by_batch], np.arange(len(bounds)))
+        for k, (lo, hi) in enumerate(zip(bounds[:-1], bounds[1:])):
+            ids, mask = pad_batch([plan.sequences[s] for s in order[lo:hi]], spec.pad_id)
+            hidden = self._forward(ids, mask)
+            chosen = by_batch[item_bounds[k] : item_bounds[k + 1]]
+            rows = row_of_seq[plan.seq[chosen]]
+            words = ~plan.sentence[chosen]
+            for v, variant in enumerate(variants):
+                pooled = pool_layers([np.asarray(hidden[j], dtype=np.float32)
+                                      for j in variant._layers], variant.options["layer_pool"])
+                if outs[v] is None:
+                    outs[v] = np.full((len(items), pooled.shape[-1]), np.nan, dtype=np.float32)
+                out = outs[v]
+                assert out is not None
+                if words.any():
+                    w_items = chosen[words]
+                    weights = position_weights(plan.start[w_items], plan.stop[w_items],
+                                               ids.shape[1], variant.options["subword_pool"])
+                    out[w_items] = np.einsum("is,ish->ih", weights, pooled[rows[words]])
+                if (~words).any():
+                    vectors = self._sentence_vectors(hidden, pooled, mask, rows[~words])
+                    if out.shape[1] != vectors.shape[1]:
+                        raise ValueError(
+                            f"sentence vectors have {vectors.shape[1]} dimensions but word "
+                            f"vectors {out.shape[1]} (layer_pool=concat?): score sentence and "
+                            "word contexts with separate backend settings")
+                    out[chosen[~words]] = vectors
+        return [variant._checked(out, len(items)) for variant, out in zip(variants, outs)]
 
     def missing_reason(self, item: Item) -> str:
         return self._reasons.get(item, super().missing_reason(item))

@@ -147,6 +147,17 @@ class Backend(ABC):
         """Why `embed` returned a NaN row for `item`."""
         return f"{self.name} has no vector for this context"
 
+    def forward_key(self) -> str | None:
+        """Backends that return the same key (not None) can be embedded together by
+        `embed_group`, sharing the model's work: variants of one model that differ only in
+        pooling, say. None: this backend runs alone."""
+        return None
+
+    def embed_group(self, items: Sequence[Item], group: Sequence[Backend]) -> list[np.ndarray]:
+        """Vectors of `items` for each backend of `group` (this one first, all with this
+        forward_key). Backends that share work override it."""
+        return [backend.embed(items) for backend in group]
+
     # -- embedding ----------------------------------------------------------------------------
     @abstractmethod
     def _embed(self, items: Sequence[Item]) -> np.ndarray:

@@ -1,7 +1,9 @@
 """The runner: every unique context embedded once per backend, then every suite scored.
 
-A backend that is unavailable or raises is recorded as such; the other backends' results are
-kept. Ctrl-C stops the run but keeps what finished (`Results.interrupted`)."""
+Backends that share a forward_key (variants of one model that differ only in pooling) are
+embedded together, one forward pass per text. A backend that is unavailable or raises is
+recorded as such; the other backends' results are kept. Ctrl-C stops the run but keeps what
+finished (`Results.interrupted`)."""
 
 from __future__ import annotations
 
@@ -46,31 +48,55 @@ def unique_items(suites: Sequence[Suite]) -> list[Item]:
     return list(dict.fromkeys(item for suite in suites for item in suite.items()))
 
 
+Embedded = tuple[np.ndarray, dict[int, str]]  # vectors, and the reason for each missing row
+
+
 def embed_items(
     backend: Backend,
     items: Sequence[Item],
     progress: Progress | None = None,
     cache: EmbeddingCache | None = None,
-) -> tuple[np.ndarray, dict[int, str]]:
+) -> Embedded:
     """Vectors for `items` and, for rows the backend could not embed, the reason. With a
     cache, only the items it lacks reach the backend (none: the model is never loaded)."""
-    if cache is None:
-        return _compute(backend, items, progress)
-    fingerprint = backend.fingerprint()
-    cached = cache.get(fingerprint, items)
-    if progress is not None and cached:
-        progress.update(len(cached))
-    todo = [i for i in range(len(items)) if i not in cached]
-    log.info("%s: %d of %d vectors cached", backend.name, len(cached), len(items))
-    fresh, fresh_missing = _compute(backend, [items[i] for i in todo], progress)
-    if todo:
-        cache.put(fingerprint, [items[i] for i in todo], fresh, fresh_missing)
+    return embed_group(backend, [backend], items, progress, cache)[0]
+
+
+def embed_group(
+    lead: Backend,
+    group: Sequence[Backend],
+    items: Sequence[Item],
+    progress: Progress | None = None,
+    cache: EmbeddingCache | None = None,
+) -> list[Embedded]:
+    """`embed_items` for several backends of one forward_key at once (`lead` among them):
+    the items any of them lacks in the cache run through the model once."""
+    cached: list[dict[int, np.ndarray | str]] = [
+        cache.get(b.fingerprint(), items) if cache else {} for b in group]
+    todo = [i for i in range(len(items)) if any(i not in c for c in cached)]
+    if progress is not None and len(todo) < len(items):
+        progress.update(len(items) - len(todo))
+    if cache:
+        log.info("%s: %d of %d contexts cached", ", ".join(b.name for b in group),
+                 len(items) - len(todo), len(items))
+    fresh = _compute(lead, group, [items[i] for i in todo], progress)
+    out = []
+    for backend, have, (vectors, reasons) in zip(group, cached, fresh):
+        if cache and todo:
+            cache.put(backend.fingerprint(), [items[i] for i in todo], vectors, reasons)
+        out.append(_merge(backend, len(items), have, todo, vectors, reasons))
+    return out
+
+
+def _merge(backend: Backend, n: int, cached: dict[int, np.ndarray | str], todo: list[int],
+           fresh: np.ndarray, fresh_missing: dict[int, str]) -> Embedded:
+    """Cached entries and freshly computed rows, in item order."""
     dims = {len(v) for v in cached.values() if not isinstance(v, str)}
     dims |= {fresh.shape[1]} if todo and np.isfinite(fresh).any() else set()
     if len(dims) > 1:
         raise ValueError(f"backend {backend.name!r}: cached and new vectors differ in size "
                          f"{sorted(dims)}; clear the cache (harness cache clear)")
-    vectors = np.full((len(items), dims.pop() if dims else 1), np.nan, dtype=np.float64)
+    vectors = np.full((n, dims.pop() if dims else 1), np.nan, dtype=np.float64)
     missing = {}
     for i, entry in cached.items():
         if isinstance(entry, str):
@@ -78,22 +104,29 @@ def embed_items(
         else:
             vectors[i] = entry
     if todo:
-        vectors[todo] = fresh
+        fresh_rows = np.isfinite(fresh).any(axis=1)
+        vectors[np.asarray(todo)[fresh_rows]] = fresh[fresh_rows]
         missing.update({todo[j]: why for j, why in fresh_missing.items()})
     return vectors, missing
 
 
-def _compute(
-    backend: Backend, items: Sequence[Item], progress: Progress | None = None
-) -> tuple[np.ndarray, dict[int, str]]:
-    """Vectors from the backend (texts of similar length batched together), and reasons."""
+def _compute(lead: Backend, group: Sequence[Backend], items: Sequence[Item],
+             progress: Progress | None = None) -> list[Embedded]:
+    """Vectors from the backends (texts of similar length batched together), and reasons."""
     order = sorted(range(len(items)), key=lambda i: len(items[i].text))
-    parts = []
+    parts: list[list[np.ndarray]] = [[] for _ in group]
     for start in range(0, len(order), CHUNK):
         chunk = [items[i] for i in order[start : start + CHUNK]]
-        parts.append(backend.embed(chunk))
+        outs = lead.embed_group(chunk, group) if len(group) > 1 else [lead.embed(chunk)]
+        for mine, out in zip(parts, outs):
+            mine.append(out)
         if progress is not None:
             progress.update(len(chunk))
+    return [_assemble(backend, items, order, mine) for backend, mine in zip(group, parts)]
+
+
+def _assemble(backend: Backend, items: Sequence[Item], order: list[int],
+              parts: list[np.ndarray]) -> Embedded:
     # a part with no vector at all may not know the width: only the others count
     dims = {p.shape[1] for p in parts if np.isfinite(p).any()}
     if len(dims) > 1:
@@ -137,6 +170,18 @@ def _record(backend: Backend) -> BackendRecord:
     )
 
 
+def group_backends(backends: Sequence[Backend]) -> list[list[Backend]]:
+    """Backends in groups that can share a forward pass, in order of first appearance."""
+    groups: dict[object, list[Backend]] = {}
+    for position, backend in enumerate(backends):
+        try:
+            key = backend.forward_key()
+        except Exception:  # reported when the backend runs
+            key = None
+        groups.setdefault(key if key is not None else ("alone", position), []).append(backend)
+    return list(groups.values())
+
+
 def run_suites(
     suites: Sequence[Suite],
     backends: Sequence[Backend],
@@ -154,72 +199,84 @@ def run_suites(
                            "suite its own name (the suite: key)")
     items = unique_items(suites)
     index = {item: i for i, item in enumerate(items)}
-    results = Results(
-        suites=names,
-        backends={},
-        summary_rows=[],
-        rows=[],
-        suite_fingerprints={s.name: s.fingerprint() for s in suites},
-        created=datetime.now(timezone.utc).isoformat(timespec="seconds"),
-    )
-    for position, backend in enumerate(backends):
-        record = _record(backend)
-        results.backends[backend.name] = record
+    records = {b.name: _record(b) for b in backends}
+    rows_of: dict[str, list[ExpectationResult]] = {}
+    interrupted = False
+    for group in group_backends(backends):
         try:
-            rows = _run_one(backend, record, suites, items, index, progress, cache)
-            if record.status == "unavailable" and skip_unavailable:
-                record.status = "skipped"
+            rows_of.update(_run_group(group, records, suites, items, index, progress, cache))
         except KeyboardInterrupt:
             log.warning("interrupted: keeping the results of the backends that finished")
-            for later in backends[position:]:
-                rec = results.backends.setdefault(later.name, _record(later))
-                rec.status, rec.error = "interrupted", "the run was interrupted (Ctrl-C)"
-                results.summary_rows += [failed_summary(later.name, s, rec.status, rec.error)
-                                         for s in suites]
-            results.interrupted = True
+            interrupted = True
             break
-        if record.status != "ok":
-            assert record.error is not None
-            results.summary_rows += [failed_summary(backend.name, s, record.status, record.error)
-                                     for s in suites]
+    summary, rows = [], []
+    for backend in backends:  # reports follow the order the backends were given in
+        record = records[backend.name]
+        if backend.name in rows_of and record.status == "ok":
+            rows += rows_of[backend.name]
+            summary += [summarize(backend.name, s, rows_of[backend.name]) for s in suites]
             continue
-        results.rows += rows
-        results.summary_rows += [summarize(backend.name, s, rows) for s in suites]
-    return results
+        if record.status == "ok":  # never reached: the run was interrupted first
+            record.status, record.error = "interrupted", "the run was interrupted (Ctrl-C)"
+        elif record.status == "unavailable" and skip_unavailable:
+            record.status = "skipped"
+        assert record.error is not None
+        summary += [failed_summary(backend.name, s, record.status, record.error) for s in suites]
+    return Results(
+        suites=names,
+        backends=records,
+        summary_rows=summary,
+        rows=rows,
+        suite_fingerprints={s.name: s.fingerprint() for s in suites},
+        created=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        interrupted=interrupted,
+    )
 
 
-def _run_one(
-    backend: Backend,
-    record: BackendRecord,
+def _fail(record: BackendRecord, status: str, error: str) -> None:
+    record.status, record.error = status, error
+    log.info("backend %s %s: %s", record.name, status, error)
+
+
+def _run_group(
+    group: list[Backend],
+    records: dict[str, BackendRecord],
     suites: Sequence[Suite],
     items: list[Item],
     index: dict[Item, int],
     progress: ProgressFactory | None,
     cache: EmbeddingCache | None,
-) -> list[ExpectationResult]:
-    try:
-        availability = backend.availability()
-        if not availability.ok:
-            record.status, record.error = "unavailable", availability.explain()
-            log.info("backend %s is unavailable: %s", backend.name, record.error)
-            return []
-        record.fingerprint = backend.fingerprint()
-        record.versions = backend.versions()
-        bar = progress(len(items), backend.name) if progress else None
+) -> dict[str, list[ExpectationResult]]:
+    """Rows of every backend of the group that runs; the others' records say why not."""
+    ready = []
+    for backend in group:
+        record = records[backend.name]
         try:
-            vectors, missing = embed_items(backend, items, bar, cache)
-        finally:
-            if bar is not None:
-                bar.close()
-    except KeyboardInterrupt:
-        raise
+            availability = backend.availability()
+            if not availability.ok:
+                _fail(record, "unavailable", availability.explain())
+                continue
+            record.fingerprint = backend.fingerprint()
+            record.versions = backend.versions()
+            ready.append(backend)
+        except Exception as exc:
+            _fail(record, "error", f"{type(exc).__name__}: {exc}")
+    if not ready:
+        return {}
+    bar = progress(len(items), ", ".join(b.name for b in ready)) if progress else None
+    try:
+        embedded = embed_group(ready[0], ready, items, bar, cache)
     except Exception as exc:
-        record.status, record.error = "error", f"{type(exc).__name__}: {exc}"
-        log.info("backend %s failed: %s", backend.name, record.error)
-        log.debug("traceback of backend %s", backend.name, exc_info=True)
-        return []
-    unit, _ = unit_rows(vectors)
-    rows: list[ExpectationResult] = []
-    for suite in suites:
-        rows += score_suite(backend.name, suite, index, unit, missing)
-    return rows
+        for backend in ready:
+            _fail(records[backend.name], "error", f"{type(exc).__name__}: {exc}")
+        log.debug("traceback of backend %s", ready[0].name, exc_info=True)
+        return {}
+    finally:
+        if bar is not None:
+            bar.close()
+    out = {}
+    for backend, (vectors, missing) in zip(ready, embedded):
+        unit, _ = unit_rows(vectors)
+        out[backend.name] = [row for suite in suites
+                             for row in score_suite(backend.name, suite, index, unit, missing)]
+    return out

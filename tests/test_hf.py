@@ -188,3 +188,33 @@ def test_a_warm_run_loads_no_model(tmp_path):
     warm = run_suites([suite], [backend], cache=cache)
     assert backend._model is None and backend._spec is None
     assert [r.margin for r in warm.rows] == [r.margin for r in cold.rows]
+
+
+def test_pooling_variants_share_one_forward_pass(tiny_bert):
+    from harness.runner import embed_group, group_backends
+
+    base = {"model": str(tiny_bert), "batch_size": 2}
+    variants = [HfBackend("a", {**base, "layers": "-1"}),
+                HfBackend("b", {**base, "layers": "0,1,2", "layer_pool": "concat",
+                                "subword_pool": "first"}),
+                HfBackend("c", {**base, "layers": "1,2", "layer_pool": "mean"})]
+    other = HfBackend("d", {**base, "batch_size": 3})  # other forward settings: runs alone
+    assert [len(g) for g in group_backends([variants[0], other, *variants[1:]])] == [3, 1]
+    calls = []
+    forward = variants[0]._forward
+    variants[0]._forward = lambda ids, mask: calls.append(ids.shape[0]) or forward(ids, mask)
+    items = items_of(CASES)
+    together = embed_group(variants[0], variants, items)
+    assert sum(calls) == len({item.text for item in items})  # one pass per unique text
+    for backend, (vectors, _) in zip(variants, together):
+        alone = HfBackend("x", dict(backend.options)).embed(items)
+        np.testing.assert_allclose(vectors, alone, atol=1e-5)
+
+
+def test_token_budget_batches():
+    from harness_backends.contextual import token_budget_batches
+
+    assert token_budget_batches(np.array([5, 5, 5, 10, 10, 20, 200]), 3, 40) == [0, 3, 5, 6, 7]
+    assert token_budget_batches(np.array([5, 5, 5, 5]), 64, 0) == [0, 4]
+    assert token_budget_batches(np.array([900]), 64, 100) == [0, 1]  # alone, even if over
+    assert token_budget_batches(np.array([], dtype=int), 4, 10) == [0]
