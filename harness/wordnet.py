@@ -53,3 +53,54 @@ def read_synsets(folder: str | Path, pos: str = "n") -> Iterator[Synset]:
             )
             examples = tuple(e.strip() for e in _EXAMPLE.findall(gloss) if e.strip())
             yield Synset(fields[0], pos, lemmas, gloss.strip(), examples)
+
+
+@dataclass(frozen=True)
+class SenseTest:
+    """Two examples of one sense of `lemma` and one of another: "a1: a2 > b1"."""
+
+    lemma: str
+    pos: str
+    sense_a: str  # synset offsets
+    sense_b: str
+    a1: str
+    a2: str
+    b1: str
+
+
+def sense_tests(folder: str | Path, pos: str = "n", n_tests: int = 1000, seed: int = 0,
+                min_words: int = 1) -> list[SenseTest]:
+    """Up to `n_tests` tests from lemmas with two senses that have examples in which the lemma
+    occurs exactly once as a whole word; the same for the same arguments."""
+    import random
+
+    from harness.suite import locate_word
+
+    by_lemma: dict[str, list[tuple[str, list[str]]]] = {}
+    for synset in read_synsets(folder, pos):
+        for lemma in synset.lemmas:
+            good = []
+            for example in synset.examples:
+                if len(example.split()) < min_words:
+                    continue
+                try:
+                    locate_word(example, lemma)
+                except ValueError:
+                    continue
+                good.append(example)
+            if good:
+                by_lemma.setdefault(lemma, []).append((synset.offset, good))
+    tests = []
+    for lemma in sorted(by_lemma):
+        senses = by_lemma[lemma]
+        rich = [s for s in senses if len(s[1]) >= 2]
+        if not rich:
+            continue
+        a = rich[0]
+        others = [s for s in senses if s[0] != a[0]]
+        if not others:
+            continue
+        b = others[0]
+        tests.append(SenseTest(lemma, pos, a[0], b[0], a[1][0], a[1][1], b[1][0]))
+    random.Random(seed).shuffle(tests)
+    return tests[:n_tests]

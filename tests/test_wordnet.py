@@ -42,3 +42,24 @@ def test_real_wordnet_3_0():
     assert counts == {"n": 82115, "v": 13767, "a": 18156, "r": 3621}  # WordNet 3.0
     adjective = next(read_synsets(folder, "a"))
     assert adjective.lemmas == ("able",) and "able to swim" in adjective.examples
+
+
+SENSES = """\
+00000001 04 n 01 bank 0 000 | sloping land; "they pulled the canoe up on the bank"; "he sat on the bank of the river"  \n\
+00000002 04 n 01 bank 1 000 | a financial institution; "he cashed a check at the bank"  \n\
+00000003 04 n 01 mouse 0 000 | a rodent; "a mouse ran"  \n\
+00000004 04 n 01 bank 2 000 | a flight maneuver; "the plane made a bank and a banking turn"  \n\
+"""
+
+
+def test_sense_tests_pair_two_examples_of_one_sense_with_another_sense(tmp_path):
+    from harness.wordnet import sense_tests
+
+    (tmp_path / "data.noun").write_text(SENSES)
+    tests = sense_tests(tmp_path, "n", n_tests=10, seed=0)
+    assert len(tests) == 1  # mouse has one sense only
+    test = tests[0]
+    assert (test.lemma, test.sense_a, test.sense_b) == ("bank", "00000001", "00000002")
+    assert test.a1 == "they pulled the canoe up on the bank"
+    assert test.b1 == "he cashed a check at the bank"
+    assert sense_tests(tmp_path, "n", n_tests=10, seed=0) == tests  # deterministic
