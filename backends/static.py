@@ -99,7 +99,7 @@ class StaticBackend(Backend):
 
     def _compute_weights_id(self) -> str:
         if self.source in PACKAGED:
-            return PACKAGED[self.source].identity((".npy",))
+            return PACKAGED[self.source].identity()
         path = Path(self.source)
         files = sorted(p for p in path.iterdir() if p.is_file()) if path.is_dir() else [path]
         digest = hashlib.sha256()

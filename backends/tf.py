@@ -20,6 +20,7 @@ import numpy as np
 
 from harness.backend import AVAILABLE, Availability, Option
 from harness.cache import build_once, cache_dir
+from harness.errors import OptionError
 from harness.plugins import hookimpl
 from harness_backends.bert_checkpoint import (
     BertCheckpoint,
@@ -33,7 +34,7 @@ from harness_backends.contextual import CONTEXTUAL_OPTIONS, ContextualBackend, T
 from harness_backends.hf import INSTALL_HF, PACKAGED_MODELS
 
 INSTALL_TF = "pip install 'wic-harness[tf]'"
-EXPORT_FORMAT = "google-bert-v1"  # bump when export_checkpoint's output changes
+EXPORT_FORMAT = "google-bert-v3"  # bump when export_checkpoint's output changes
 ACTIVATIONS = ("gelu", "gelu_new", "gelu_pytorch_tanh", "relu")
 
 
@@ -67,7 +68,7 @@ def quiet_tensorflow() -> None:
 
 def exported_folder(model: str) -> Path:
     """Where the Google-format export of a packaged HF model is cached."""
-    identity = PACKAGED_MODELS[model].identity((".safetensors", ".bin"))
+    identity = PACKAGED_MODELS[model].identity()
     import hashlib
 
     digest = hashlib.sha256(f"{EXPORT_FORMAT} {identity}".encode()).hexdigest()[:16]
@@ -92,6 +93,8 @@ class TfBackend(ContextualBackend):
         super().__init__(name, options)
         self._encoder: Any = None
         self._weights: str | None = None
+        self._sentence_pooling: str | None = None
+        self._normalize = False
 
     @property
     def source(self) -> str:
@@ -125,6 +128,9 @@ class TfBackend(ContextualBackend):
 
     def _checkpoint(self) -> BertCheckpoint:
         if self.is_export():
+            from harness_backends.hf import quiet_transformers
+
+            quiet_transformers()
             target = exported_folder(self.source)
             return open_checkpoint(build_once(
                 target, lambda tmp: export_checkpoint(self.source, tmp)))
@@ -133,7 +139,7 @@ class TfBackend(ContextualBackend):
     def _weights_id(self) -> str:
         if self._weights is None:
             if self.is_export():
-                identity = PACKAGED_MODELS[self.source].identity((".safetensors", ".bin"))
+                identity = PACKAGED_MODELS[self.source].identity()
                 self._weights = f"{EXPORT_FORMAT} {identity}"
             else:
                 from harness_backends.bert_checkpoint import file_digest
@@ -165,15 +171,54 @@ class TfBackend(ContextualBackend):
         if act not in ACTIVATIONS:
             raise CheckpointError(f"{checkpoint.folder / 'bert_config.json'}: hidden_act "
                                   f"{act!r} is not supported ({', '.join(ACTIVATIONS)})")
-        self._encoder = BertEncoder(read_weights(checkpoint), config)
+        device = tf_device(str(self.options["device"]))
+        self._encoder = BertEncoder(read_weights(checkpoint), config, device)
         lowercase = self.options["lowercase"]
         uncased = vocab_is_uncased(checkpoint.vocab) if lowercase == "auto" else (
             lowercase == "true")
-        return (wordpiece_spec(checkpoint.vocab, uncased), config["num_hidden_layers"] + 1,
-                config["max_position_embeddings"])
+        settings = checkpoint.export_settings()
+        self._sentence_pooling = settings.get("sentence_pooling")
+        self._normalize = bool(settings.get("normalize"))
+        limit = min(config["max_position_embeddings"],
+                    settings.get("max_seq_length") or config["max_position_embeddings"])
+        return wordpiece_spec(checkpoint.vocab, uncased), config["num_hidden_layers"] + 1, limit
 
     def _forward(self, input_ids: np.ndarray, attention_mask: np.ndarray) -> Sequence[Any]:
         return self._encoder(input_ids, attention_mask)
+
+    def _sentence_vectors(self, hidden, pooled, mask, rows):
+        """An export of a sentence-transformers model: its pooling on the last layer, then its
+        normalisation, as `encode` does. Otherwise the mean over real tokens of the pooled
+        layers."""
+        if self._sentence_pooling is None:
+            return super()._sentence_vectors(hidden, pooled, mask, rows)
+        last, real = np.asarray(hidden[-1])[rows], mask[rows].astype(np.float32)
+        if self._sentence_pooling == "cls":
+            out = last[:, 0]
+        elif self._sentence_pooling == "max":
+            out = np.where(real[:, :, None] > 0, last, -np.inf).max(axis=1)
+        else:
+            out = np.einsum("is,ish->ih", real / real.sum(axis=1, keepdims=True), last)
+        if self._normalize:
+            out = out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
+        return out
+
+
+def tf_device(device: str) -> str:
+    """A TensorFlow device name for the `device` option (cpu, cuda, cuda:N)."""
+    import re
+
+    import tensorflow as tf
+
+    match = re.fullmatch(r"(cpu|cuda)(?::(\d+))?", device)
+    if not match:
+        raise OptionError(f"device={device}: use cpu, cuda or cuda:N")
+    if match.group(1) == "cpu":
+        return "/CPU:0"
+    index = int(match.group(2) or 0)
+    if index >= len(tf.config.list_physical_devices("GPU")):
+        raise OptionError(f"device={device}: TensorFlow sees no such GPU here; use cpu")
+    return f"/GPU:{index}"
 
 
 def wordpiece_spec(vocab: Path, uncased: bool) -> TokenizerSpec:
@@ -182,7 +227,7 @@ def wordpiece_spec(vocab: Path, uncased: bool) -> TokenizerSpec:
 
     tokenizer = BertWordPieceTokenizer(str(vocab), lowercase=uncased, strip_accents=uncased,
                                        clean_text=True, handle_chinese_chars=True)
-    ids = {t: tokenizer.token_to_id(t) for t in ("[CLS]", "[SEP]", "[PAD]")}
+    ids = {t: tokenizer.token_to_id(t) for t in ("[CLS]", "[SEP]", "[PAD]", "[UNK]")}
     missing = [t for t, i in ids.items() if i is None]
     if missing:
         raise CheckpointError(f"{vocab}: no {', '.join(missing)} token")
@@ -193,11 +238,14 @@ class BertEncoder:
     """BERT's encoder as one tf.function over the checkpoint's variables: (input ids, mask) ->
     every hidden state, stacked (L+1, B, S, H). Traced once for any batch and length."""
 
-    def __init__(self, weights: dict[str, np.ndarray], config: dict[str, Any]):
+    def __init__(self, weights: dict[str, np.ndarray], config: dict[str, Any],
+                 device: str = "/CPU:0"):
         import tensorflow as tf
 
         self.tf = tf
-        self.w = {k: tf.constant(v, dtype=tf.float32) for k, v in weights.items()}
+        self.device = device
+        with tf.device(device):
+            self.w = {k: tf.constant(v, dtype=tf.float32) for k, v in weights.items()}
         self.layers = config["num_hidden_layers"]
         self.heads = config["num_attention_heads"]
         self.hidden = config["hidden_size"]
@@ -213,8 +261,9 @@ class BertEncoder:
         self._run = tf.function(self._graph, input_signature=[spec, spec])
 
     def __call__(self, input_ids: np.ndarray, attention_mask: np.ndarray) -> np.ndarray:
-        return self._run(self.tf.constant(input_ids, self.tf.int32),
-                         self.tf.constant(attention_mask, self.tf.int32)).numpy()
+        with self.tf.device(self.device):
+            return self._run(self.tf.constant(input_ids, self.tf.int32),
+                             self.tf.constant(attention_mask, self.tf.int32)).numpy()
 
     def _norm(self, x, name):
         tf = self.tf

