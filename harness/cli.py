@@ -49,6 +49,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--no-progress", action="store_true", help="never show a progress bar")
     run.add_argument("--no-cache", action="store_true",
                      help="neither read nor write the embedding cache")
+    run.add_argument("--baseline", metavar="RESULTS.json",
+                     help="gate: exit 1 if an expectation that passed there (same backend) "
+                     "fails now")
+    run.add_argument("--min-accuracy", type=float, metavar="X",
+                     help="gate: exit 1 if a backend's accuracy on a suite is below X (0-1)")
     run.set_defaults(func=cmd_run)
 
     cache = sub.add_parser("cache", help="the embedding cache: info or clear",
@@ -59,6 +64,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     lst = sub.add_parser("list", help="plugins and backend instances, and whether each can run")
     lst.set_defaults(func=cmd_list)
+
+    cmp = sub.add_parser(
+        "compare", help="compare backends on the expectations they share, with statistics",
+        description="Compare every pair of backends in one or two results.json files on the "
+        "expectations both ran: accuracy with a 95%% Wilson interval, how many each passes "
+        "alone, and an exact McNemar p-value.")
+    cmp.add_argument("results", nargs="+", metavar="RESULTS.json", help="one or two files")
+    cmp.add_argument("--markdown", metavar="FILE", help="also write the table as markdown")
+    cmp.set_defaults(func=cmd_compare)
 
     exp = sub.add_parser(
         "export-tf-checkpoint",
@@ -124,9 +138,13 @@ def _progress_factory(enabled: bool):
 
 def cmd_run(args: argparse.Namespace) -> int:
     from harness.api import default_backends
+    from harness.gates import check_gates, gate_text, load_results
     from harness.reports import summary_text, write_reports
     from harness.runner import run_suites
 
+    if args.min_accuracy is not None and not 0 <= args.min_accuracy <= 1:
+        raise HarnessError(f"--min-accuracy {args.min_accuracy}: give a number from 0 to 1")
+    baseline = load_results(args.baseline) if args.baseline else None
     suites = _load_suites(args.suites)
     registry = _registry(args)
     specs = [spec.strip() for spec in args.backend]
@@ -139,21 +157,26 @@ def cmd_run(args: argparse.Namespace) -> int:
     results = run_suites(suites, backends, progress=_progress_factory(not args.no_progress),
                          skip_unavailable=not specs,
                          cache=None if args.no_cache else EmbeddingCache())
+    gates = check_gates(results, baseline, args.min_accuracy)
+    gate_lines = gate_text(gates)
     try:
-        write_reports(results, out_dir)
+        write_reports(results, out_dir, gate_lines)
     except OSError as exc:  # keep the finished work somewhere rather than lose it
         import tempfile
 
         fallback = Path(tempfile.mkdtemp(prefix="harness-reports-"))
         print(f"harness: error: cannot write reports to {out_dir} ({exc}); writing them to "
               f"{fallback} instead", file=sys.stderr)
-        write_reports(results, fallback)
+        write_reports(results, fallback, gate_lines)
         out_dir = fallback
         failed_output = True
     else:
         failed_output = False
     print(summary_text(results))
-    print(f"\nreports: {out_dir}/ (results.json, results.csv, report.md)")
+    if gate_lines:
+        print("\n" + "\n".join(gate_lines))
+    print(f"\nreports: {out_dir}/ (results.json, results.csv, report.md, junit.xml, "
+          "report.html)")
     for rec in results.backends.values():
         if rec.status == "skipped":
             print(f"harness: skipped {rec.name}: {rec.error}", file=sys.stderr)
@@ -171,7 +194,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         for rec in failed:
             print(f"harness: error: backend {rec.name} {rec.status}: {rec.error}", file=sys.stderr)
         return EXIT_USAGE
-    return EXIT_OK
+    return EXIT_GATE if gates.failed else EXIT_OK
 
 
 def cmd_list(args: argparse.Namespace) -> int:
@@ -229,6 +252,23 @@ def cmd_validate(args: argparse.Namespace) -> int:
         print(f"ok {path}: suite {suite.name!r}, {len(suite.tests)} tests, "
               f"{suite.n_expectations} expectations, {n_contexts} contexts")
     return status
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from harness.compare import compare, comparison_markdown, comparison_text
+
+    if len(args.results) > 2:
+        raise HarnessError("compare takes one or two results.json files")
+    pairs = compare(args.results)
+    if not pairs:
+        raise HarnessError("no two backends share an expectation in "
+                           + " and ".join(args.results))
+    print(comparison_text(pairs))
+    if args.markdown:
+        from harness.reports import atomic_write
+
+        atomic_write(Path(args.markdown), comparison_markdown(pairs))
+    return EXIT_OK
 
 
 def cmd_export_tf_checkpoint(args: argparse.Namespace) -> int:

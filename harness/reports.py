@@ -1,5 +1,5 @@
 """Report files of a run, all derived from `Results`: results.json (schema 1), results.csv,
-report.md; and the summary table printed on stdout."""
+report.md, junit.xml and report.html; and the summary table printed on stdout."""
 
 from __future__ import annotations
 
@@ -59,11 +59,11 @@ def summary_text(results: Results) -> str:
     return text_table(SUMMARY_HEADERS, [summary_cells(s) for s in results.summary_rows])
 
 
-def render_json(results: Results) -> str:
+def render_json(results: Results, gate_lines: list[str] | None = None) -> str:
     return json.dumps(results.to_dict(), indent=2, ensure_ascii=False) + "\n"
 
 
-def render_csv(results: Results) -> str:
+def render_csv(results: Results, gate_lines: list[str] | None = None) -> str:
     buffer = io.StringIO()
     names = [f.name for f in fields(ExpectationResult)]
     writer = csv.DictWriter(buffer, fieldnames=names, lineterminator="\n")
@@ -73,12 +73,14 @@ def render_csv(results: Results) -> str:
     return buffer.getvalue()
 
 
-def render_markdown(results: Results) -> str:
+def render_markdown(results: Results, gate_lines: list[str] | None = None) -> str:
     out = [f"# wic-harness report: {', '.join(results.suites)}", ""]
     if results.interrupted:
         out += ["**The run was interrupted; backends marked `interrupted` did not run.**", ""]
     out += ["## Summary", "", markdown_table(SUMMARY_HEADERS,
                                               [summary_cells(s) for s in results.summary_rows]), ""]
+    if gate_lines:
+        out += ["## Gates", "", *[f"- {line}" for line in gate_lines], ""]
     out += ["An expectation passes when sim(anchor, closer) - sim(anchor, farther) exceeds its "
             "margin (default 0). A tie (equal similarities, as a context-free model gives two "
             "occurrences of one word) fails. An unscored expectation had no vector for one of "
@@ -104,10 +106,61 @@ def render_markdown(results: Results) -> str:
     return "\n".join(out)
 
 
-REPORTS: dict[str, Callable[[Results], str]] = {
+def render_junit(results: Results, gate_lines: list[str] | None = None) -> str:
+    """One testsuite per backend and suite, one testcase per expectation: a failure carries
+    the similarities, an unscored one is an error, a backend that could not run is one error."""
+    from xml.sax.saxutils import quoteattr
+
+    blocks = []
+    for summary in results.summary_rows:
+        mine = [r for r in results.rows
+                if r.backend == summary.backend and r.suite == summary.suite]
+        cases = []
+        if summary.status != "ok":
+            cases.append(f'<testcase classname={quoteattr(summary.backend)} name="backend">'
+                         f'<error message={quoteattr(f"{summary.status}: {summary.error}")}/>'
+                         "</testcase>")
+        for r in mine:
+            name = quoteattr(r.expectation)
+            classname = quoteattr(f"{r.backend}.{r.suite}.{r.test}")
+            detail = (f"sim_closer={_num(r.sim_closer, 6)} sim_farther={_num(r.sim_farther, 6)} "
+                      f"margin={_num(r.margin, 6)} needed>{r.required_margin:g}")
+            if r.error is not None:
+                body = f"<error message={quoteattr('unscored: ' + r.error)}/>"
+            elif r.passed:
+                body = f"<system-out>{escape_xml(detail)}</system-out>"
+            else:
+                kind = "tie" if r.tie else "ordering does not hold"
+                body = (f"<failure message={quoteattr(f'{kind}: margin {_num(r.margin)}')}>"
+                        f"{escape_xml(detail)}</failure>")
+            cases.append(f"<testcase classname={classname} name={name}>{body}</testcase>")
+        failures = sum(1 for r in mine if not r.passed and r.error is None)
+        errors = sum(1 for r in mine if r.error is not None) + (summary.status != "ok")
+        label = quoteattr(f"{summary.backend} / {summary.suite}")
+        blocks.append(f'<testsuite name={label} tests="{len(cases)}" failures="{failures}" '
+                      f'errors="{errors}">' + "".join(cases) + "</testsuite>")
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="wic-harness">'
+            + "\n".join(blocks) + "</testsuites>\n")
+
+
+def escape_xml(text: str) -> str:
+    from xml.sax.saxutils import escape
+
+    return escape(text)
+
+
+def render_html(results: Results, gate_lines: list[str] | None = None) -> str:
+    from harness.html_report import render_html as render
+
+    return render(results, gate_lines)
+
+
+REPORTS: dict[str, Callable[[Results, list[str] | None], str]] = {
     "results.json": render_json,
     "results.csv": render_csv,
     "report.md": render_markdown,
+    "junit.xml": render_junit,
+    "report.html": render_html,
 }
 
 
@@ -118,18 +171,27 @@ def atomic_write(path: Path, text: str) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             handle.write(text)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes files private; reports are not
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
 
 
-def write_reports(results: Results, out_dir: str | Path) -> list[Path]:
-    """Write every report into `out_dir`; returns the paths written."""
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def write_reports(results: Results, out_dir: str | Path,
+                  gate_lines: list[str] | None = None) -> list[Path]:
+    """Write every report into `out_dir` (results.json first: the others derive from it);
+    returns the paths written."""
     out_dir = Path(out_dir)
     written = []
     for name, render in REPORTS.items():
         path = out_dir / name
-        atomic_write(path, render(results))
+        atomic_write(path, render(results, gate_lines))
         written.append(path)
     return written

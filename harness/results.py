@@ -43,6 +43,8 @@ class Results:
     summary_rows: list[SummaryRow]
     rows: list[ExpectationResult]
     suite_fingerprints: dict[str, str] = field(default_factory=dict)
+    # backend -> suite -> test -> {"labels": [...], "matrix": [[cosine or None]]}
+    similarities: dict[str, dict[str, dict[str, dict]]] = field(default_factory=dict)
     created: str = ""
     harness_version: str = __version__
     interrupted: bool = False
@@ -62,6 +64,7 @@ class Results:
             "backends": {name: rec.to_dict() for name, rec in self.backends.items()},
             "summary": [_drop_none(asdict(s), "error") for s in self.summary_rows],
             "results": [_drop_none(asdict(r), "error") for r in self.rows],
+            "similarities": self.similarities,
         }
 
     @classmethod
@@ -82,6 +85,7 @@ class Results:
             rows=[ExpectationResult(**{k: v for k, v in r.items() if k in row_keys})
                   for r in data["results"]],
             suite_fingerprints=dict(data.get("suite_fingerprints", {})),
+            similarities=dict(data.get("similarities", {})),
             created=data.get("created", ""),
             harness_version=data.get("harness_version", ""),
         )

@@ -25,6 +25,7 @@ from harness.scoring import (
     failed_summary,
     score_suite,
     summarize,
+    test_similarities,
     unit_rows,
 )
 from harness.suite import Suite
@@ -223,10 +224,12 @@ def run_suites(
     index = {item: i for i, item in enumerate(items)}
     records = {b.name: _record(b) for b in backends}
     rows_of: dict[str, list[ExpectationResult]] = {}
+    similarities: dict[str, dict] = {}
     interrupted = False
     for group in group_backends(backends):
         try:
-            rows_of.update(_run_group(group, records, suites, items, index, progress, cache))
+            rows_of.update(_run_group(group, records, suites, items, index, progress, cache,
+                                      similarities))
         except KeyboardInterrupt:
             log.warning("interrupted: keeping the results of the backends that finished")
             interrupted = True
@@ -250,6 +253,8 @@ def run_suites(
         summary_rows=summary,
         rows=rows,
         suite_fingerprints={s.name: s.fingerprint() for s in suites},
+        similarities={b.name: similarities[b.name] for b in backends
+                      if b.name in similarities and records[b.name].status == "ok"},
         created=datetime.now(timezone.utc).isoformat(timespec="seconds"),
         interrupted=interrupted,
     )
@@ -268,8 +273,10 @@ def _run_group(
     index: dict[Item, int],
     progress: ProgressFactory | None,
     cache: EmbeddingCache | None,
+    similarities: dict[str, dict],
 ) -> dict[str, list[ExpectationResult]]:
-    """Rows of every backend of the group that runs; the others' records say why not."""
+    """Rows of every backend of the group that runs (and, into `similarities`, each test's
+    similarity matrix); the others' records say why not."""
     ready = []
     for backend in group:
         record = records[backend.name]
@@ -305,4 +312,6 @@ def _run_group(
         unit, _ = unit_rows(vectors)
         out[backend.name] = [row for suite in suites
                              for row in score_suite(backend.name, suite, index, unit, missing)]
+        similarities[backend.name] = {
+            suite.name: test_similarities(suite, index, unit, missing) for suite in suites}
     return out

@@ -98,6 +98,24 @@ def score_suite(
     return out
 
 
+def test_similarities(suite: Suite, index: Mapping[Item, int], unit: np.ndarray,
+                      missing: Mapping[int, str]) -> dict[str, dict]:
+    """For each test, its context labels and their cosine similarity matrix (None where a
+    context has no vector), for heatmaps."""
+    out = {}
+    for test in suite.tests:
+        labels = list(test.contexts)
+        rows = [index[test.contexts[label].item] for label in labels]
+        matrix = unit[rows] @ unit[rows].T
+        gone = [r in missing for r in rows]
+        out[test.id] = {
+            "labels": labels,
+            "matrix": [[None if gone[i] or gone[j] else round(float(matrix[i, j]), 6)
+                        for j in range(len(rows))] for i in range(len(rows))],
+        }
+    return out
+
+
 def summarize(backend: str, suite: Suite, results: Sequence[ExpectationResult]) -> SummaryRow:
     mine = [r for r in results if r.backend == backend and r.suite == suite.name]
     passed = sum(r.passed for r in mine)

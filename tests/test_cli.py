@@ -32,7 +32,8 @@ def test_run_writes_reports_and_prints_a_summary(fake_only, tmp_path, capsys):
     assert main(["run", str(POLYSEMY), "-b", "fake", "-o", str(out)]) == 0
     printed = capsys.readouterr().out
     assert "backend  suite     passed  accuracy" in printed and "fake     polysemy  " in printed
-    assert sorted(p.name for p in out.iterdir()) == ["report.md", "results.csv", "results.json"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "junit.xml", "report.html", "report.md", "results.csv", "results.json"]
     data = json.loads((out / "results.json").read_text())
     assert data["schema"] == 1 and data["suites"] == ["polysemy"]
     assert data["backends"]["fake"]["plugin"] == "fake"

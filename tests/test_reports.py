@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import json
 
+import pytest
+
 from harness.reports import write_reports
 from harness.results import Results
 from harness.runner import run_suites
@@ -66,4 +68,93 @@ def test_writes_are_atomic_and_leave_no_temporary_files(tmp_path):
     write_reports(polysemy_results(), tmp_path)
     write_reports(polysemy_results(), tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "report.md", "results.csv", "results.json"]
+        "junit.xml", "report.html", "report.md", "results.csv", "results.json"]
+
+
+def test_junit_has_one_testcase_per_backend_and_expectation(tmp_path):
+    import xml.etree.ElementTree as ET
+
+    write_reports(polysemy_results(), tmp_path)
+    root = ET.parse(tmp_path / "junit.xml").getroot()
+    suites = {s.get("name"): s for s in root.iter("testsuite")}
+    assert set(suites) == {"fake / polysemy", "off / polysemy"}
+    cases = suites["fake / polysemy"].findall("testcase")
+    assert len(cases) == 8
+    failed = [c for c in cases if c.find("failure") is not None]
+    assert int(suites["fake / polysemy"].get("failures")) == len(failed)
+    for case in failed:
+        assert "sim_closer=" in case.find("failure").text
+    assert suites["off / polysemy"].find("testcase/error") is not None
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    import struct
+
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG file"
+    return struct.unpack(">II", data[16:24])
+
+
+def test_plots_are_png_images_of_sensible_size():
+    pytest.importorskip("matplotlib")
+    from harness import plots
+
+    results = polysemy_results()
+    for data in (plots.accuracy_plot(results), plots.margin_plot(results),
+                 plots.heatmap(["a", "b", "c"], [[1, 0.5, None], [0.5, 1, 0.2], [None, 0.2, 1]],
+                               "test")):
+        width, height = png_size(data)
+        assert 150 <= width <= 2000 and 150 <= height <= 2000
+        assert 3_000 < len(data) < 500_000
+
+
+def test_report_html_is_self_contained(tmp_path):
+    write_reports(polysemy_results(), tmp_path, ["gates (baseline): held"])
+    html = (tmp_path / "report.html").read_text()
+    assert '<table id="summary">' in html and '<table id="expectations">' in html
+    assert html.count("data:image/png;base64,") >= 2 + 4  # two plots, a heatmap per test
+    assert "gates (baseline): held" in html
+    assert "http://" not in html and "https://" not in html  # nothing fetched from outside
+
+
+def chromium() -> str:
+    import os
+    import shutil
+
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if found is None:
+        if os.environ.get("CI"):
+            pytest.fail("chromium is not installed (.ci/run installs it)")
+        pytest.skip("chromium is not installed")
+    return found
+
+
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--disable-quic"]
+
+
+def test_report_html_renders_in_headless_chromium(tmp_path):
+    import subprocess
+
+    from tests.conftest import ROOT
+
+    browser = chromium()
+    write_reports(polysemy_results(), tmp_path / "run")
+    page = (tmp_path / "run" / "report.html").as_uri()
+    common = [browser, *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}"]
+    dom = subprocess.run([*common, "--dump-dom", page], capture_output=True, text=True,
+                         timeout=120).stdout
+    # the DOM after the page's script ran: the summary table and the live row count
+    assert 'data-ready="yes"' in dom
+    assert "8 of 8 expectations shown" in dom
+    summary = dom.split('<table id="summary">')[1].split("</table>")[0]
+    assert summary.count("<tr") == 1 + 2  # header, fake, off
+    assert '<td class="">fake</td><td class="">polysemy</td>' in summary
+    artifacts = ROOT / "reports" / "test-artifacts"
+    artifacts.mkdir(parents=True, exist_ok=True)
+    shot = artifacts / "report-html.png"
+    shot.unlink(missing_ok=True)
+    subprocess.run([*common, "--window-size=1300,1800", f"--screenshot={shot}", page],
+                   capture_output=True, timeout=120)
+    width, height = png_size(shot.read_bytes())
+    assert (width, height) == (1300, 1800)

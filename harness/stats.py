@@ -1,0 +1,23 @@
+"""Statistics for comparing backends, from statsmodels and scipy (imported on first use)."""
+
+from __future__ import annotations
+
+
+def wilson_interval(passed: int, total: int, alpha: float = 0.05) -> tuple[float, float]:
+    """The Wilson score interval of an accuracy (95% by default)."""
+    if total == 0:
+        return float("nan"), float("nan")
+    from statsmodels.stats.proportion import proportion_confint
+
+    low, high = proportion_confint(passed, total, alpha=alpha, method="wilson")
+    return float(low), float(high)
+
+
+def mcnemar_exact(only_a: int, only_b: int) -> float:
+    """Exact McNemar test: the two-sided binomial p-value of the discordant pairs (expectations
+    one backend passes and the other fails). 1.0 when there are none."""
+    if only_a + only_b == 0:
+        return 1.0
+    from scipy.stats import binomtest
+
+    return float(binomtest(only_a, only_a + only_b, 0.5).pvalue)

@@ -1,0 +1,61 @@
+"""`harness compare`: pairwise accuracy intervals and exact McNemar tests."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from harness.cli import main
+from harness.compare import compare
+from harness.reports import write_reports
+from harness.runner import run_suites
+from harness.stats import mcnemar_exact, wilson_interval
+from harness.suite import load_suite
+from harness.testing import FakeBackend
+from tests.conftest import POLYSEMY
+
+
+def test_statistics_against_known_values():
+    assert mcnemar_exact(0, 4) == pytest.approx(0.125)  # 2 * 0.5**4
+    assert mcnemar_exact(3, 3) == pytest.approx(1.0)
+    assert mcnemar_exact(0, 0) == 1.0
+    low, high = wilson_interval(6, 8)
+    assert (round(low, 3), round(high, 3)) == (0.409, 0.929)
+
+
+@pytest.fixture
+def two_files(tmp_path):
+    suite = load_suite(POLYSEMY)
+    paths = []
+    for name, seed in (("a", 0), ("b", 5)):
+        results = run_suites([suite], [FakeBackend("model", {"seed": seed}),
+                                       FakeBackend("other", {"seed": seed + 1})])
+        write_reports(results, tmp_path / name)
+        paths.append(tmp_path / name / "results.json")
+    return paths
+
+
+def test_pairs_in_one_file(two_files):
+    [pair] = compare([two_files[0]])
+    data = json.loads(two_files[0].read_text())
+    passed = {name: {(r["test"], r["expectation"]): r["passed"] for r in data["results"]
+                     if r["backend"] == name} for name in ("model", "other")}
+    a, b = passed["model"], passed["other"]
+    assert (pair.a, pair.b, pair.shared) == ("model", "other", 8)
+    assert pair.passed_a == sum(a.values()) and pair.passed_b == sum(b.values())
+    assert pair.only_a == sum(a[k] and not b[k] for k in a)
+    assert pair.p_value == pytest.approx(mcnemar_exact(pair.only_a, pair.only_b))
+
+
+def test_same_backend_in_two_files_is_told_apart(two_files):
+    labels = {(p.a, p.b) for p in compare(two_files)}
+    assert ("model@a", "model@b") in labels
+
+
+def test_cli(two_files, tmp_path, capsys):
+    out = tmp_path / "cmp.md"
+    assert main(["compare", *map(str, two_files), "--markdown", str(out)]) == 0
+    assert "McNemar p" in capsys.readouterr().out
+    assert "| backend A | backend B | shared |" in out.read_text()
+    assert main(["compare", str(two_files[0]), str(two_files[0]), str(two_files[0])]) == 2

@@ -1,0 +1,112 @@
+"""CI gates: regressions against a baseline, a minimum accuracy, warnings about what changed."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from harness.cli import main
+from harness.gates import check_gates, load_results
+from harness.runner import run_suites
+from harness.suite import load_suite
+from harness.testing import FakeBackend
+from tests.conftest import POLYSEMY, QUARTET
+
+MOUSE, DEVICE = "A mouse is a rodent animal.", "A mouse is a computer device."
+GOOD = {MOUSE: [1, 0, 0], DEVICE: [0, 1, 0], "rat": [0.9, 0.1, 0], "keyboard": [0.15, 0.95, 0]}
+# the device mouse drifts towards rat: "mouse2: keyboard > rat" no longer holds
+WORSE = {**GOOD, DEVICE: [0.8, 0.3, 0]}
+
+
+def results_for(suite, vectors, **options):
+    return run_suites([suite], [FakeBackend("model", {"vectors": vectors, "dim": 3, **options})])
+
+
+def test_a_regression_is_caught_and_named(write_suite):
+    suite = load_suite(write_suite(QUARTET))
+    baseline, current = results_for(suite, GOOD), results_for(suite, WORSE)
+    outcome = check_gates(current, baseline)
+    assert outcome.failed
+    [regression] = [r for r in outcome.regressions if r.expectation == "mouse2: keyboard > rat"]
+    assert (regression.backend, regression.suite, regression.test) == ("model", "toy", "mouse")
+    assert regression.baseline_margin > 0.1 > regression.margin
+    text = str(regression)
+    assert "model / toy / mouse: 'mouse2: keyboard > rat' passed in the baseline" in text
+    assert f"margin {regression.baseline_margin:+.4f}" in text
+
+
+def test_no_regression_when_nothing_got_worse(write_suite):
+    suite = load_suite(write_suite(QUARTET))
+    outcome = check_gates(results_for(suite, GOOD), results_for(suite, GOOD))
+    assert not outcome.failed and outcome.regressions == [] and outcome.warnings == []
+
+
+def test_changed_settings_and_suite_are_warned(write_suite):
+    old_suite = load_suite(write_suite(QUARTET, "old.yaml"))
+    new_suite = load_suite(write_suite(QUARTET.replace("margin: 0.1", "margin: 0.05"),
+                                       "new.yaml"))
+    outcome = check_gates(results_for(new_suite, GOOD, seed=3), results_for(old_suite, GOOD))
+    assert any("backend model differs from the baseline's (seed: 0 -> 3)" in w
+               for w in outcome.warnings)
+    assert any("suite toy has changed since the baseline" in w for w in outcome.warnings)
+
+
+def test_min_accuracy(write_suite):
+    suite = load_suite(write_suite(QUARTET))
+    outcome = check_gates(results_for(suite, WORSE), min_accuracy=0.9)
+    assert outcome.failed and "accuracy 0.667 is below the minimum 0.900" in str(outcome.below[0])
+    assert not check_gates(results_for(suite, WORSE), min_accuracy=0.5).failed
+
+
+def test_cli_gate_exit_codes(write_suite, tmp_path, monkeypatch, capsys):
+    from harness.plugins import hookimpl, manager
+
+    suite = write_suite(QUARTET)
+    state = {"vectors": GOOD}
+
+    class Plugin:
+        @hookimpl
+        def harness_register_backends(self, register):
+            register.add_plugin(FakeBackend)
+            register.add_instance("model", plugin="fake",
+                                  options={"vectors": state["vectors"], "dim": 3})
+
+    real = manager.make_plugin_host
+    monkeypatch.setattr(manager, "make_plugin_host",
+                        lambda **kw: real(**{**kw, "autoload": False, "plugins": (Plugin(),)}))
+    base = tmp_path / "base"
+    assert main(["run", str(suite), "-b", "model", "-o", str(base), "--no-cache"]) == 0
+    assert main(["run", str(suite), "-b", "model", "-o", str(tmp_path / "same"), "--no-cache",
+                 "--baseline", str(base / "results.json")]) == 0
+    state["vectors"] = WORSE
+    out = tmp_path / "worse"
+    code = main(["run", str(suite), "-b", "model", "-o", str(out), "--no-cache",
+                 "--baseline", str(base / "results.json")])
+    assert code == 1
+    printed = capsys.readouterr().out
+    assert "REGRESSION model / toy / mouse: 'mouse2: keyboard > rat'" in printed
+    assert "## Gates" in (out / "report.md").read_text()
+    assert main(["run", str(suite), "-b", "model", "-o", str(out), "--no-cache",
+                 "--min-accuracy", "0.9"]) == 1
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    (None, "no such results file"),
+    ("{not json", "not a results.json"),
+    (json.dumps({"schema": 2}), "not a results.json of schema 1"),
+])
+def test_bad_baseline_exits_2(tmp_path, capsys, content, message):
+    path = tmp_path / "base.json"
+    if content is not None:
+        path.write_text(content)
+    assert main(["run", str(POLYSEMY), "--baseline", str(path), "-o",
+                 str(tmp_path / "o")]) == 2
+    assert message in capsys.readouterr().err
+    with pytest.raises(Exception, match=message):
+        load_results(path)
+
+
+def test_min_accuracy_must_be_a_fraction(capsys):
+    assert main(["run", str(POLYSEMY), "--min-accuracy", "75"]) == 2
+    assert "give a number from 0 to 1" in capsys.readouterr().err
