@@ -6,7 +6,6 @@ TensorFlow is imported inside the functions that read or write variables."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import stat
@@ -19,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from harness.cache import build_once, cache_dir
+from harness.digests import path_digest
 from harness.errors import HarnessError
 
 CONFIG, VOCAB, PREFIX = "bert_config.json", "vocab.txt", "bert_model.ckpt"
@@ -133,17 +133,9 @@ def _find_root(folder: Path, shown: Path) -> Path:
         "Google BERT checkpoint, like uncased_L-12_H-768_A-12.zip?)")
 
 
-def file_digest(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def unpack_zip(path: Path) -> Path:
     """Unpack a checkpoint zip once into the cache (keyed by its digest) and return the folder."""
-    target = cache_dir() / "tf-checkpoints" / f"{path.stem}-{file_digest(path)[:16]}"
+    target = cache_dir() / "tf-checkpoints" / f"{path.stem}-{path_digest(path)[:16]}"
     return build_once(target, lambda tmp: safe_extract(path, tmp))
 
 

@@ -5,7 +5,6 @@ torch, transformers and sentence-transformers are imported on first use, never a
 
 from __future__ import annotations
 
-import hashlib
 import importlib.metadata
 import importlib.util
 import json
@@ -18,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from harness.backend import AVAILABLE, Availability, Option
+from harness.digests import path_digest
 from harness.errors import BackendUnavailable, OptionError
 from harness.packaged import PackagedData
 from harness.plugins import hookimpl
@@ -85,7 +85,6 @@ class HfBackend(ContextualBackend):
         self._model: Any = None
         self._device: Any = None
         self._st_tail: list[Any] = []  # sentence-transformers modules after the transformer
-        self._weights: str | None = None
 
     # -- where the model is -------------------------------------------------------------------
     @property
@@ -136,11 +135,6 @@ class HfBackend(ContextualBackend):
         return AVAILABLE
 
     def _weights_id(self) -> str:
-        if self._weights is None:
-            self._weights = self._compute_weights_id()
-        return self._weights
-
-    def _compute_weights_id(self) -> str:
         if self.model_name in PACKAGED_MODELS:
             return PACKAGED_MODELS[self.model_name].identity()
         path = self.local_path()
@@ -149,15 +143,8 @@ class HfBackend(ContextualBackend):
             # .../snapshots/<commit>/config.json names the revision
             revision = Path(cached).parent.name if cached else "unknown revision"
             return f"hub:{self.model_name}@{revision}"
-        digest = hashlib.sha256()
-        for file in sorted(path.rglob("*")):
-            # weights, config, tokenizer files and pooling settings all shape the vectors
-            if file.is_file() and not file.name.startswith(".") and file.suffix != ".md":
-                digest.update(file.relative_to(path).as_posix().encode())
-                with open(file, "rb") as handle:
-                    for block in iter(lambda: handle.read(1 << 20), b""):
-                        digest.update(block)
-        return "sha256:" + digest.hexdigest()
+        # weights, config, tokenizer files and pooling settings all shape the vectors
+        return "sha256:" + path_digest(path)
 
     def versions(self) -> dict[str, str]:
         out = {}

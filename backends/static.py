@@ -6,7 +6,6 @@ always tie: that is the point of the baseline, and the reports show those ties.
 
 from __future__ import annotations
 
-import hashlib
 import importlib.metadata
 import importlib.util
 import re
@@ -17,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from harness.backend import AVAILABLE, Availability, Backend, Item, Option, parse_bool
+from harness.digests import path_digest
 from harness.packaged import PackagedData
 from harness.plugins import hookimpl
 
@@ -54,7 +54,6 @@ class StaticBackend(Backend):
         super().__init__(name, options)
         self._words: dict[str, int] | None = None
         self._matrix: np.ndarray | None = None
-        self._weights: str | None = None
 
     # -- where the vectors are ------------------------------------------------------------------
     @property
@@ -93,21 +92,9 @@ class StaticBackend(Backend):
         return AVAILABLE
 
     def _weights_id(self) -> str:
-        if self._weights is None:
-            self._weights = self._compute_weights_id()
-        return self._weights
-
-    def _compute_weights_id(self) -> str:
         if self.source in PACKAGED:
             return PACKAGED[self.source].identity()
-        path = Path(self.source)
-        files = sorted(p for p in path.iterdir() if p.is_file()) if path.is_dir() else [path]
-        digest = hashlib.sha256()
-        for file in files:
-            with open(file, "rb") as handle:
-                for block in iter(lambda: handle.read(1 << 20), b""):
-                    digest.update(block)
-        return "sha256:" + digest.hexdigest()
+        return "sha256:" + path_digest(self.source)
 
     def versions(self) -> dict[str, str]:
         out = {"numpy": np.__version__}

@@ -20,6 +20,7 @@ import numpy as np
 
 from harness.backend import AVAILABLE, Availability, Option
 from harness.cache import build_once, cache_dir
+from harness.digests import path_digest
 from harness.errors import OptionError
 from harness.plugins import hookimpl
 from harness_backends.bert_checkpoint import (
@@ -92,7 +93,6 @@ class TfBackend(ContextualBackend):
     def __init__(self, name, options=None):
         super().__init__(name, options)
         self._encoder: Any = None
-        self._weights: str | None = None
         self._sentence_pooling: str | None = None
         self._normalize = False
 
@@ -137,19 +137,9 @@ class TfBackend(ContextualBackend):
         return open_checkpoint(self.source)
 
     def _weights_id(self) -> str:
-        if self._weights is None:
-            if self.is_export():
-                identity = PACKAGED_MODELS[self.source].identity()
-                self._weights = f"{EXPORT_FORMAT} {identity}"
-            else:
-                from harness_backends.bert_checkpoint import file_digest
-
-                path = Path(self.source).expanduser()
-                files = [path] if path.is_file() else sorted(
-                    p for p in path.rglob("*") if p.is_file())
-                self._weights = "sha256:" + ",".join(
-                    f"{p.name}={file_digest(p)}" for p in files)
-        return self._weights
+        if self.is_export():
+            return f"{EXPORT_FORMAT} {PACKAGED_MODELS[self.source].identity()}"
+        return "sha256:" + path_digest(Path(self.source).expanduser())
 
     def versions(self) -> dict[str, str]:
         out = {}

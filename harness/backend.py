@@ -128,14 +128,21 @@ class Backend(ABC):
         return {}
 
     def _weights_id(self) -> str:
-        """What identifies the weights (a package version, a file digest). Override it."""
+        """What identifies the weights (a package version, a file digest). Override it; it is
+        computed once per backend (see `weights_id`)."""
         return ""
+
+    def weights_id(self) -> str:
+        """`_weights_id()`, computed on first use only (digests of large files take time)."""
+        if getattr(self, "_weights_memo", None) is None:
+            self._weights_memo = self._weights_id()
+        return self._weights_memo
 
     def fingerprint(self) -> str:
         """A stable digest of the plugin, the weights and every option that changes vectors."""
         payload = {
             "plugin": self.plugin,
-            "weights": self._weights_id(),
+            "weights": self.weights_id(),
             "options": {
                 k: v for k, v in sorted(self.options.items()) if self.OPTIONS[k].affects_vectors
             },
