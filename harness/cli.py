@@ -65,6 +65,28 @@ def build_parser() -> argparse.ArgumentParser:
     lst = sub.add_parser("list", help="plugins and backend instances, and whether each can run")
     lst.set_defaults(func=cmd_list)
 
+    make = sub.add_parser("make-suite", help="build a suite from real data (WordNet, WiC)")
+    make_sub = make.add_subparsers(dest="source", metavar="SOURCE", required=True)
+    wn = make_sub.add_parser(
+        "wordnet", help="sense tests from WordNet 3.0's example sentences",
+        description="For each lemma with two senses that have example sentences (in WordNet "
+        "3.0's glosses) containing the lemma or an inflection of it: a test 'a1: a2 > b1' "
+        "(two examples of one sense closer than an example of the other). Deterministic for a "
+        "seed. Needs WordNet's database files: apt-get install wordnet-base.")
+    wn.add_argument("-o", "--output", required=True, metavar="SUITE.yaml")
+    wn.add_argument("--pos", default="n,v,a,r",
+                    help="parts of speech, comma-separated: n, v, a, r (default: all)")
+    wn.add_argument("--tests", type=int, default=1000, help="at most this many (default 1000)")
+    wn.add_argument("--seed", type=int, default=0, help="which tests, in which order")
+    wn.add_argument("--min-words", type=int, default=4,
+                    help="shortest example sentence, in words (default 4)")
+    wn.add_argument("--allow-repeats", action="store_true",
+                    help="also use examples where the word occurs more than once (the first "
+                    "is the target)")
+    wn.add_argument("--name", default="wordnet", help="the suite's name")
+    wn.add_argument("--wordnet-dir", metavar="DIR", help="where data.noun is")
+    wn.set_defaults(func=cmd_make_wordnet)
+
     cmp = sub.add_parser(
         "compare", help="compare backends on the expectations they share, with statistics",
         description="Compare every pair of backends in one or two results.json files on the "
@@ -252,6 +274,47 @@ def cmd_validate(args: argparse.Namespace) -> int:
         print(f"ok {path}: suite {suite.name!r}, {len(suite.tests)} tests, "
               f"{suite.n_expectations} expectations, {n_contexts} contexts")
     return status
+
+
+def cmd_make_wordnet(args: argparse.Namespace) -> int:
+    from harness.reports import atomic_write
+    from harness.suite import load_suite
+    from harness.suite_writer import dump_suite
+    from harness.wordnet import DATA_FILES, find_wordnet_dir, sense_suite_tests, sense_tests
+
+    parts = [p.strip() for p in args.pos.split(",") if p.strip()]
+    bad = [p for p in parts if p not in DATA_FILES]
+    if bad or not parts:
+        raise HarnessError(f"--pos {args.pos}: use n, v, a, r (comma-separated)")
+    try:
+        folder = find_wordnet_dir(args.wordnet_dir)
+    except FileNotFoundError as exc:
+        raise HarnessError(str(exc)) from None
+    import random
+
+    found = [t for pos in parts for t in sense_tests(folder, pos, 10**9, args.seed,
+                                                      args.min_words, not args.allow_repeats)]
+    random.Random(args.seed).shuffle(found)
+    chosen = found[: args.tests]
+    if not chosen:
+        raise HarnessError("no WordNet lemma fits these options")
+    command = " ".join(["harness make-suite wordnet", f"--pos {','.join(parts)}",
+                        f"--tests {args.tests}", f"--seed {args.seed}",
+                        f"--min-words {args.min_words}",
+                        *(["--allow-repeats"] if args.allow_repeats else []),
+                        f"--name {args.name}", f"-o {args.output}"])
+    description = (f"{len(chosen)} WordNet 3.0 sense tests (of {len(found)} possible): two "
+                   "examples of one sense of a word closer than an example of another sense. "
+                   f"Made by: {command}")
+    header = ("WordNet 3.0 sense tests, built from WordNet's gloss examples. WordNet 3.0 "
+              "Copyright 2006 by Princeton University;\nused under the WordNet 3.0 license "
+              "(WORDNET-LICENSE beside this file).")
+    out = Path(args.output)
+    atomic_write(out, dump_suite(args.name, description, sense_suite_tests(chosen), header))
+    suite = load_suite(out)  # what was written must read back
+    print(f"wrote {out}: {len(suite.tests)} tests ({len(found)} possible) from WordNet "
+          f"({', '.join(parts)})")
+    return EXIT_OK
 
 
 def cmd_compare(args: argparse.Namespace) -> int:

@@ -55,52 +55,132 @@ def read_synsets(folder: str | Path, pos: str = "n") -> Iterator[Synset]:
             yield Synset(fields[0], pos, lemmas, gloss.strip(), examples)
 
 
+EXCEPTION_FILES = {"n": "noun.exc", "v": "verb.exc", "a": "adj.exc", "r": "adv.exc"}
+# WordNet's detachment rules (morphy): inflected ending -> base ending
+DETACHMENTS = {
+    "n": [("s", ""), ("ses", "s"), ("xes", "x"), ("zes", "z"), ("ches", "ch"), ("shes", "sh"),
+          ("men", "man"), ("ies", "y")],
+    "v": [("s", ""), ("ies", "y"), ("es", "e"), ("es", ""), ("ed", "e"), ("ed", ""),
+          ("ing", "e"), ("ing", "")],
+    "a": [("er", ""), ("est", ""), ("er", "e"), ("est", "e")],
+    "r": [],
+}
+_TOKEN = re.compile(r"\w+(?:[-']\w+)*")
+
+
+class Morphology:
+    """WordNet's morphology: the base forms an inflected word may have (its exception lists,
+    then its detachment rules), as WordNet's own morphy finds them."""
+
+    def __init__(self, folder: str | Path):
+        self.exceptions: dict[str, dict[str, set[str]]] = {}
+        for pos, name in EXCEPTION_FILES.items():
+            table: dict[str, set[str]] = {}
+            path = Path(folder) / name
+            if path.is_file():
+                for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+                    inflected, *bases = line.split()
+                    table.setdefault(inflected, set()).update(bases)
+            self.exceptions[pos] = table
+
+    def base_forms(self, word: str, pos: str) -> set[str]:
+        word = word.lower()
+        forms = {word} | self.exceptions[pos].get(word, set())
+        for ending, base in DETACHMENTS[pos]:
+            if word.endswith(ending) and len(word) > len(ending):
+                forms.add(word[: len(word) - len(ending)] + base)
+        return forms
+
+
+def find_form(example: str, lemma: str, pos: str, morphology: Morphology) -> list[str]:
+    """The words of `example` that are `lemma` or an inflection of it (a multi-word lemma
+    must appear as it is)."""
+    if " " in lemma or "-" in lemma:
+        return [m.group(0) for m in re.finditer(
+            r"(?<!\w)" + re.escape(lemma) + r"(?!\w)", example, re.IGNORECASE)]
+    return [t for t in _TOKEN.findall(example) if lemma.lower() in morphology.base_forms(t, pos)]
+
+
+@dataclass(frozen=True)
+class SenseContext:
+    text: str
+    word: str  # the form found in the text
+    occurrence: int | None = None  # which one, when the form occurs more than once
+
+
 @dataclass(frozen=True)
 class SenseTest:
-    """Two examples of one sense of `lemma` and one of another: "a1: a2 > b1"."""
+    """Two examples of one sense of `lemma` and one of another sense: "a1: a2 > b1"."""
 
     lemma: str
     pos: str
     sense_a: str  # synset offsets
     sense_b: str
-    a1: str
-    a2: str
-    b1: str
+    gloss_a: str
+    gloss_b: str
+    a1: SenseContext
+    a2: SenseContext
+    b1: SenseContext
+
+
+def usable_context(example: str, lemma: str, pos: str, morphology: Morphology,
+                   min_words: int, once_only: bool) -> SenseContext | None:
+    """The example as a context of `lemma`, or None when it does not fit the options."""
+    from harness.suite import locate_word
+
+    if len(_TOKEN.findall(example)) < min_words:
+        return None
+    forms = find_form(example, lemma, pos, morphology)
+    if not forms or (once_only and len(forms) > 1):
+        return None
+    word = forms[0]
+    try:
+        locate_word(example, word)  # the form must be found exactly once as a whole word...
+        return SenseContext(example, word)
+    except ValueError:
+        if once_only:
+            return None
+        return SenseContext(example, word, 1)  # ...or, when allowed, its first occurrence
 
 
 def sense_tests(folder: str | Path, pos: str = "n", n_tests: int = 1000, seed: int = 0,
-                min_words: int = 1) -> list[SenseTest]:
-    """Up to `n_tests` tests from lemmas with two senses that have examples in which the lemma
-    occurs exactly once as a whole word; the same for the same arguments."""
+                min_words: int = 1, once_only: bool = True) -> list[SenseTest]:
+    """Up to `n_tests` tests, one per lemma with two senses that have usable examples: two of
+    one sense, one of another. The same for the same arguments (the order is shuffled by
+    `seed`)."""
     import random
 
-    from harness.suite import locate_word
-
-    by_lemma: dict[str, list[tuple[str, list[str]]]] = {}
+    morphology = Morphology(folder)
+    glosses: dict[str, str] = {}
+    by_lemma: dict[str, list[tuple[str, list[SenseContext]]]] = {}
     for synset in read_synsets(folder, pos):
+        glosses[synset.offset] = synset.gloss.split(";")[0].strip()
         for lemma in synset.lemmas:
-            good = []
-            for example in synset.examples:
-                if len(example.split()) < min_words:
-                    continue
-                try:
-                    locate_word(example, lemma)
-                except ValueError:
-                    continue
-                good.append(example)
+            good = [c for c in (usable_context(e, lemma, pos, morphology, min_words, once_only)
+                                for e in synset.examples) if c is not None]
             if good:
                 by_lemma.setdefault(lemma, []).append((synset.offset, good))
     tests = []
     for lemma in sorted(by_lemma):
         senses = by_lemma[lemma]
         rich = [s for s in senses if len(s[1]) >= 2]
-        if not rich:
+        others = [s for s in senses if rich and s[0] != rich[0][0]]
+        if not rich or not others:
             continue
-        a = rich[0]
-        others = [s for s in senses if s[0] != a[0]]
-        if not others:
-            continue
-        b = others[0]
-        tests.append(SenseTest(lemma, pos, a[0], b[0], a[1][0], a[1][1], b[1][0]))
+        (a, (a1, a2, *_)), (b, (b1, *_)) = rich[0], others[0]
+        tests.append(SenseTest(lemma, pos, a, b, glosses[a], glosses[b], a1, a2, b1))
     random.Random(seed).shuffle(tests)
     return tests[:n_tests]
+
+
+def sense_suite_tests(tests: list[SenseTest]) -> list[dict]:
+    """Suite tests ("a1: a2 > b1") for `dump_suite`."""
+    def context(c: SenseContext) -> dict:
+        return {"text": c.text, "word": c.word, "occurrence": c.occurrence}
+
+    return [{
+        "id": f"{t.lemma.replace(' ', '_')}.{t.pos}.{t.sense_a}",
+        "description": f"{t.lemma} ({t.pos}): a = {t.gloss_a}; b = {t.gloss_b}",
+        "contexts": {"a1": context(t.a1), "a2": context(t.a2), "b1": context(t.b1)},
+        "expect": ["a1: a2 > b1"],
+    } for t in tests]
