@@ -38,6 +38,7 @@ def tokenize(text: str) -> list[str]:
 class StaticBackend(Backend):
     plugin = "static"
     description = "context-free word vectors (GloVe, word2vec); one vector per word type"
+    context_free = True
     OPTIONS = {
         **Backend.OPTIONS,
         "batch_size": Option(1024, "items per batch", int, affects_vectors=False),

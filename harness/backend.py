@@ -97,6 +97,9 @@ class Backend(ABC):
 
     plugin: ClassVar[str] = ""
     description: ClassVar[str] = ""
+    # A context-free (type-level) model gives a word one vector wherever it occurs; reports
+    # use such a backend as a control: what it passes needs no context.
+    context_free: ClassVar[bool] = False
     OPTIONS: ClassVar[Mapping[str, Option]] = {
         "batch_size": Option(32, "items per forward pass", int, affects_vectors=False),
     }

@@ -120,6 +120,15 @@ def render_html(results: Results, gate_lines: list[str] | None = None) -> str:
         heatmaps = _heatmaps(results)
     except ImportError:
         heatmaps = '<p class="note">Heatmaps need matplotlib.</p>'
+    from harness.reports import CONTROL_HEADERS, control_cells, controls
+
+    control_rows = controls(results)
+    control = ""
+    if control_rows:
+        control = (f"<h2>Controls</h2><p class=\"note\">{escape(control_rows[0].control)} is "
+                   "context-free: an expectation it passes needs no context to pass.</p>"
+                   + _table(CONTROL_HEADERS, [control_cells(c) for c in control_rows],
+                            "controls", numeric={2, 3, 4, 5}))
     gates = ""
     if gate_lines:
         gates = "<h2>Gates</h2><pre>" + escape("\n".join(gate_lines)) + "</pre>"
@@ -135,6 +144,7 @@ fails.</p>
 <h2>Summary</h2>
 {summary}
 {gates}
+{control}
 <h2>Plots</h2>
 {_plots(results)}
 <h2>Expectations</h2>

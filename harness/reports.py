@@ -9,7 +9,7 @@ import json
 import os
 import tempfile
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, fields
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 from harness.results import Results
@@ -73,6 +73,51 @@ def render_csv(results: Results, gate_lines: list[str] | None = None) -> str:
     return buffer.getvalue()
 
 
+MAX_MARKDOWN_ROWS = 200  # report.md stays small enough for a pull-request comment
+
+
+@dataclass(frozen=True)
+class ControlRow:
+    """What a contextual backend passes that a context-free control passes too."""
+
+    backend: str
+    suite: str
+    passed: int
+    control: str
+    control_also: int  # of `passed`: needs no context
+    ties: int
+
+
+def controls(results: Results) -> list[ControlRow]:
+    """Per contextual backend and suite: its passes, and how many of them the run's first
+    context-free backend (the control) passes too."""
+    control = next((n for n, rec in results.backends.items()
+                    if rec.context_free and rec.status == "ok"), None)
+    if control is None:
+        return []
+    by_control = {(r.suite, r.test, r.expectation) for r in results.rows
+                  if r.backend == control and r.passed}
+    out = []
+    for s in results.summary_rows:
+        record = results.backends[s.backend]
+        if s.backend == control or record.context_free or s.status != "ok":
+            continue
+        mine = [r for r in results.rows if r.backend == s.backend and r.suite == s.suite]
+        passed = [(r.suite, r.test, r.expectation) for r in mine if r.passed]
+        out.append(ControlRow(s.backend, s.suite, len(passed), control,
+                              sum(k in by_control for k in passed), s.ties))
+    return out
+
+
+CONTROL_HEADERS = ["backend", "suite", "passed", "also passed by the control",
+                   "passed only with context", "ties"]
+
+
+def control_cells(row: ControlRow) -> list[str]:
+    return [row.backend, row.suite, str(row.passed), str(row.control_also),
+            str(row.passed - row.control_also), str(row.ties)]
+
+
 def render_markdown(results: Results, gate_lines: list[str] | None = None) -> str:
     out = [f"# wic-harness report: {', '.join(results.suites)}", ""]
     if results.interrupted:
@@ -85,6 +130,12 @@ def render_markdown(results: Results, gate_lines: list[str] | None = None) -> st
             "margin (default 0). A tie (equal similarities, as a context-free model gives two "
             "occurrences of one word) fails. An unscored expectation had no vector for one of "
             "its contexts.", ""]
+    control_rows = controls(results)
+    if control_rows:
+        out += ["## Controls", "",
+                f"`{control_rows[0].control}` is context-free: an expectation it passes needs "
+                "no context to pass.", "",
+                markdown_table(CONTROL_HEADERS, [control_cells(c) for c in control_rows]), ""]
     out += ["## Backends", ""]
     backend_rows = [
         [rec.name, rec.plugin, ", ".join(f"{k}={v}" for k, v in rec.options.items()),
@@ -96,11 +147,16 @@ def render_markdown(results: Results, gate_lines: list[str] | None = None) -> st
     out += ["## Expectations", ""]
     headers = ["backend", "suite", "test", "expectation", "sim closer", "sim farther", "margin",
                "needed", "result"]
+    shown = list(results.rows)
+    if len(shown) > MAX_MARKDOWN_ROWS:  # the ones that did not pass, as many as fit
+        shown = [r for r in shown if not r.passed][:MAX_MARKDOWN_ROWS]
+        out += [f"{len(results.rows)} rows: shown here, {len(shown)} that did not pass; all "
+                "of them are in results.csv and report.html.", ""]
     rows = [
         [r.backend, r.suite, r.test, r.expectation, _num(r.sim_closer), _num(r.sim_farther),
          _num(r.margin), f"> {r.required_margin:g}",
          outcome(r) + (f" ({r.error})" if r.error else "")]
-        for r in results.rows
+        for r in shown
     ]
     out += [markdown_table(headers, rows) if rows else "No expectation was scored.", ""]
     return "\n".join(out)

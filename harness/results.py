@@ -25,6 +25,7 @@ class BackendRecord:
     versions: dict[str, str]
     status: str = "ok"  # ok | skipped | unavailable | error | interrupted
     error: str | None = None
+    context_free: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)

@@ -190,6 +190,7 @@ def _record(backend: Backend) -> BackendRecord:
         options=jsonable(backend.options),
         fingerprint=None,
         versions={},
+        context_free=backend.context_free,
     )
 
 

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from harness.reports import write_reports
+from harness.reports import render_markdown, write_reports
 from harness.results import Results
 from harness.runner import run_suites
 from harness.suite import load_suite
@@ -158,3 +158,35 @@ def test_report_html_renders_in_headless_chromium(tmp_path):
                    capture_output=True, timeout=120)
     width, height = png_size(shot.read_bytes())
     assert (width, height) == (1300, 1800)
+
+
+def test_controls_count_what_a_context_free_backend_also_passes():
+    from harness.reports import controls
+
+    class ContextFree(FakeBackend):
+        context_free = True
+
+    results = run_suites([load_suite(POLYSEMY)],
+                         [FakeBackend("model"), ContextFree("control", {"seed": 9})])
+    [row] = controls(results)
+    passed = {(r.test, r.expectation) for r in results.rows if r.backend == "model" and r.passed}
+    control = {(r.test, r.expectation) for r in results.rows
+               if r.backend == "control" and r.passed}
+    assert (row.backend, row.control, row.passed) == ("model", "control", len(passed))
+    assert row.control_also == len(passed & control)
+    assert "## Controls" in render_markdown(results)
+
+
+def test_markdown_stays_small_for_large_runs(tmp_path, write_suite):
+    from harness.reports import MAX_MARKDOWN_ROWS
+
+    tests = "".join(
+        f"  - id: t{i}\n    contexts:\n      a: {{text: \"a b c {i}\", word: a}}\n"
+        f"      b: {{text: \"a b c {i}\", word: b}}\n      c: {{text: \"a b c {i}\", word: c}}\n"
+        f"    expect: [\"a: b > c\"]\n" for i in range(400))
+    suite = load_suite(write_suite("suite: big\ntests:\n" + tests))
+    results = run_suites([suite], [FakeBackend("model")])
+    text = render_markdown(results)
+    failed = sum(not r.passed for r in results.rows)
+    assert f"400 rows: shown here, {min(failed, MAX_MARKDOWN_ROWS)} that did not pass" in text
+    assert len(text) < 65_536  # a GitHub comment's limit
