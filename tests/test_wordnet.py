@@ -60,6 +60,68 @@ def test_sense_tests_pair_two_examples_of_one_sense_with_another_sense(tmp_path)
     assert len(tests) == 1  # mouse has one sense only
     test = tests[0]
     assert (test.lemma, test.sense_a, test.sense_b) == ("bank", "00000001", "00000002")
-    assert test.a1 == "they pulled the canoe up on the bank"
-    assert test.b1 == "he cashed a check at the bank"
+    assert test.a1.text == "they pulled the canoe up on the bank" and test.a1.word == "bank"
+    assert test.b1.text == "he cashed a check at the bank"
     assert sense_tests(tmp_path, "n", n_tests=10, seed=0) == tests  # deterministic
+
+
+def test_inflected_forms_are_found_with_wordnet_morphology(tmp_path):
+    from harness.wordnet import Morphology, find_form
+
+    (tmp_path / "verb.exc").write_text("ran run\n")
+    morphology = Morphology(tmp_path)
+    assert find_form("She ran home and runs daily", "run", "v", morphology) == ["ran", "runs"]
+    assert find_form("two churches stood there", "church", "n", morphology) == ["churches"]
+    assert find_form("ice cream for all", "ice cream", "n", morphology) == ["ice cream"]
+
+
+def test_once_only_and_min_words(tmp_path):
+    from harness.wordnet import Morphology, usable_context
+
+    morphology = Morphology(tmp_path)
+    twice = "the bank of the river and the bank of the lake"
+    assert usable_context(twice, "bank", "n", morphology, 1, True) is None
+    first = usable_context(twice, "bank", "n", morphology, 1, False)
+    assert (first.word, first.occurrence) == ("bank", 1)
+    assert usable_context("the bank", "bank", "n", morphology, 4, True) is None
+
+
+def test_make_suite_command(tmp_path, capsys):
+    from harness.cli import main
+    from harness.suite import load_suite
+
+    (tmp_path / "data.noun").write_text(SENSES)
+    out = tmp_path / "wn.yaml"
+    assert main(["make-suite", "wordnet", "--wordnet-dir", str(tmp_path), "--pos", "n",
+                 "--min-words", "1", "-o", str(out)]) == 0
+    suite = load_suite(out)
+    assert [str(e) for e in suite.tests[0].expect] == ["a1: a2 > b1"]
+    assert "harness make-suite wordnet --pos n" in suite.description
+    assert main(["make-suite", "wordnet", "--pos", "x", "-o", str(out)]) == 2
+
+
+def test_shipped_wordnet_suite():
+    from harness.suite import load_suite
+    from tests.conftest import ROOT
+
+    suite = load_suite(ROOT / "suites" / "wordnet.yaml")
+    assert len(suite.tests) >= 1000
+    assert "--seed 0" in suite.description
+    assert (ROOT / "suites" / "WORDNET-LICENSE").read_text().count("Princeton") >= 2
+
+
+def test_the_shipped_suite_is_what_the_generator_makes(tmp_path):
+    """Run for real on WordNet 3.0: the same command gives the same suite, byte for byte."""
+    from harness.cli import main
+    from tests.conftest import ROOT
+
+    try:
+        find_wordnet_dir()
+    except FileNotFoundError:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip("wordnet-base is not installed")
+    out = tmp_path / "wordnet.yaml"
+    assert main(["make-suite", "wordnet", "--tests", "1500", "-o", str(out)]) == 0
+    shipped = (ROOT / "suites" / "wordnet.yaml").read_text()
+    assert out.read_text().replace(str(out), "suites/wordnet.yaml") == shipped
