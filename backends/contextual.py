@@ -256,6 +256,14 @@ class ContextualBackend(Backend):
         return json.dumps([type(self).__module__, type(self).__qualname__, self._weights_id(),
                            shared], default=str)
 
+    def sweep_settings(self) -> list[dict[str, str]]:
+        """Every single layer (0: embeddings), every sub-word pooling and every layer pooling;
+        loads the model to count its layers."""
+        self._ensure_loaded()
+        return ([{"layers": str(i)} for i in range(self._n_states)]
+                + [{"subword_pool": p} for p in SUBWORD_POOLS]
+                + [{"layer_pool": p} for p in LAYER_POOLS])
+
     def embed_group(self, items: Sequence[Item],
                     group: Sequence[Backend]) -> list[np.ndarray | Exception]:
         """Vectors of `items` for every backend of `group` (this one first; all with this

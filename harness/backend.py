@@ -157,6 +157,11 @@ class Backend(ABC):
         """Why `embed` returned a NaN row for `item`."""
         return f"{self.name} has no vector for this context"
 
+    def sweep_settings(self) -> list[dict[str, str]]:
+        """Option settings worth sweeping (each a dict of options to override), all of which
+        can share this backend's forward pass; [] when there is nothing to sweep."""
+        return []
+
     def forward_key(self) -> str | None:
         """Backends that return the same key (not None) can be embedded together by
         `embed_group`, sharing the model's work: variants of one model that differ only in

@@ -87,6 +87,18 @@ def build_parser() -> argparse.ArgumentParser:
     wn.add_argument("--wordnet-dir", metavar="DIR", help="where data.noun is")
     wn.set_defaults(func=cmd_make_wordnet)
 
+    swp = sub.add_parser(
+        "sweep", help="accuracy per layer and pooling option (one forward pass per text)",
+        description="For each contextual backend: accuracy of every single layer, every "
+        "sub-word pooling and every layer pooling, all from one forward pass per text. Writes "
+        "sweep.csv, sweep.md, sweep.png (accuracy against layer) and the usual reports.")
+    swp.add_argument("suites", nargs="+", metavar="SUITE")
+    swp.add_argument("-b", "--backend", action="append", required=True, metavar="BACKEND")
+    swp.add_argument("-o", "--output", metavar="DIR",
+                     help="output folder (default: reports/sweep-YYYYmmdd-HHMMSS)")
+    swp.add_argument("--no-cache", action="store_true")
+    swp.set_defaults(func=cmd_sweep)
+
     cmp = sub.add_parser(
         "compare", help="compare backends on the expectations they share, with statistics",
         description="Compare every pair of backends in one or two results.json files on the "
@@ -315,6 +327,38 @@ def cmd_make_wordnet(args: argparse.Namespace) -> int:
     print(f"wrote {out}: {len(suite.tests)} tests ({len(found)} possible) from WordNet "
           f"({', '.join(parts)})")
     return EXIT_OK
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    from harness.embedding_cache import EmbeddingCache
+    from harness.reports import write_reports
+    from harness.runner import run_suites
+    from harness.sweep import sweep_rows, sweep_text, variants, write_sweep
+
+    suites = _load_suites(args.suites)
+    registry = _registry(args)
+    backends, plan = [], []
+    for spec in dict.fromkeys(s.strip() for s in args.backend):
+        base = registry.create(spec)
+        availability = base.availability()
+        if not availability.ok:
+            raise HarnessError(f"backend {spec}: {availability.explain()}")
+        backends.append(base)  # first: it holds the loaded model the variants share
+        for option, value, variant in variants(base):
+            backends.append(variant)
+            plan.append((spec, option, value, variant.name))
+    out_dir = Path(args.output or f"reports/sweep-{datetime.now():%Y%m%d-%H%M%S}")
+    results = run_suites(suites, backends, progress=_progress_factory(True),
+                         cache=None if args.no_cache else EmbeddingCache())
+    write_reports(results, out_dir)
+    rows = sweep_rows(results, plan)
+    write_sweep(rows, out_dir)
+    print(sweep_text(rows))
+    print(f"\nreports: {out_dir}/ (sweep.csv, sweep.md, sweep.png, results.json, ...)")
+    failed = results.failed_backends
+    for rec in failed:
+        print(f"harness: error: backend {rec.name} {rec.status}: {rec.error}", file=sys.stderr)
+    return EXIT_USAGE if failed else EXIT_OK
 
 
 def cmd_compare(args: argparse.Namespace) -> int:

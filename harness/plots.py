@@ -79,3 +79,20 @@ def heatmap(labels: Sequence[str], matrix: Sequence[Sequence[float | None]], tit
     ax.set_title(title, fontsize=8)
     fig.colorbar(image, ax=ax, fraction=0.046)
     return _png(plt, fig)
+
+
+def sweep_plot(rows) -> bytes:
+    """Accuracy against layer, one line per swept backend."""
+    backends = list(dict.fromkeys(r.backend for r in rows if r.option == "layers"))
+    plt, (fig, ax) = _figure(6.0, 3.8)
+    for backend in backends:
+        mine = [r for r in rows if r.backend == backend and r.option == "layers"]
+        ax.plot([int(r.value) for r in mine], [r.accuracy for r in mine], marker="o",
+                label=backend)
+    ax.set_xlabel("layer (0: embeddings)")
+    ax.set_ylabel("accuracy")
+    ax.set_title("Accuracy of each single layer")
+    ax.grid(alpha=0.3)
+    if backends:
+        ax.legend(fontsize=8)
+    return _png(plt, fig)

@@ -1,0 +1,99 @@
+"""`harness sweep`: accuracy per layer and per pooling option of contextual backends, every
+setting of one model computed from one forward pass per text."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from harness.backend import Backend
+from harness.errors import HarnessError
+from harness.reports import atomic_write, markdown_table, text_table
+from harness.results import Results
+
+
+@dataclass(frozen=True)
+class SweepRow:
+    backend: str  # the swept backend, as named with -b
+    option: str  # layers, subword_pool or layer_pool
+    value: str
+    variant: str  # the variant's backend name in results.json
+    passed: int
+    total: int
+
+    @property
+    def accuracy(self) -> float:
+        return self.passed / self.total if self.total else float("nan")
+
+
+def variants(backend: Backend) -> list[tuple[str, str, Backend]]:
+    """(option, value, backend) for each setting the backend sweeps, sharing its forward key."""
+    settings = backend.sweep_settings()
+    if not settings:
+        raise HarnessError(f"backend {backend.name!r} has nothing to sweep (plugin "
+                           f"{backend.plugin!r} has no layers or pooling options)")
+    out = []
+    for setting in settings:
+        [(option, value)] = setting.items()
+        name = f"{backend.name}[{option}={value}]"
+        out.append((option, value, type(backend)(name, {**backend.options, **setting})))
+    return out
+
+
+def sweep_rows(results: Results, plan: list[tuple[str, str, str, str]]) -> list[SweepRow]:
+    """plan: (swept backend, option, value, variant name)."""
+    rows = []
+    for backend, option, value, variant in plan:
+        mine = [s for s in results.summary_rows if s.backend == variant and s.status == "ok"]
+        if mine:
+            rows.append(SweepRow(backend, option, value, variant, sum(s.passed for s in mine),
+                                 sum(s.total for s in mine)))
+    return rows
+
+
+HEADERS = ["backend", "option", "value", "passed", "accuracy"]
+
+
+def cells(row: SweepRow) -> list[str]:
+    return [row.backend, row.option, row.value, f"{row.passed}/{row.total}",
+            f"{row.accuracy:.3f}"]
+
+
+def best_layers(rows: list[SweepRow]) -> dict[str, SweepRow]:
+    best: dict[str, SweepRow] = {}
+    for row in rows:
+        if row.option == "layers" and (row.backend not in best
+                                       or row.accuracy > best[row.backend].accuracy):
+            best[row.backend] = row
+    return best
+
+
+def write_sweep(rows: list[SweepRow], out_dir: Path) -> list[Path]:
+    """sweep.csv, sweep.md and sweep.png (accuracy against layer, one line per backend)."""
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["backend", "option", "value", "passed", "total", "accuracy"])
+    for r in rows:
+        writer.writerow([r.backend, r.option, r.value, r.passed, r.total, f"{r.accuracy:.6f}"])
+    atomic_write(out_dir / "sweep.csv", buffer.getvalue())
+    best = best_layers(rows)
+    md = ["# Sweep", "", markdown_table(HEADERS, [cells(r) for r in rows]), ""]
+    md += [f"Best single layer of {b}: {r.value} ({r.accuracy:.3f})" for b, r in best.items()]
+    atomic_write(out_dir / "sweep.md", "\n".join(md) + "\n")
+    written = [out_dir / "sweep.csv", out_dir / "sweep.md"]
+    try:
+        from harness.plots import sweep_plot
+    except ImportError:  # pragma: no cover - matplotlib is in the default install
+        return written
+    (out_dir / "sweep.png").write_bytes(sweep_plot(rows))
+    return [*written, out_dir / "sweep.png"]
+
+
+def sweep_text(rows: list[SweepRow]) -> str:
+    best = best_layers(rows)
+    lines = [text_table(HEADERS, [cells(r) for r in rows]), ""]
+    lines += [f"best single layer of {b}: {r.value} ({r.accuracy:.3f})" for b, r in best.items()]
+    return "\n".join(lines)

@@ -1,0 +1,51 @@
+"""`harness sweep`: every layer and pooling option of a model from one forward pass per text."""
+
+from __future__ import annotations
+
+import csv
+
+import pytest
+
+pytest.importorskip("torch")
+
+from harness.cli import main  # noqa: E402
+from harness.runner import run_suites, unique_items  # noqa: E402
+from harness.suite import load_suite  # noqa: E402
+from harness.sweep import best_layers, sweep_rows, variants  # noqa: E402
+from harness_backends.hf import HfBackend  # noqa: E402
+from tests.conftest import POLYSEMY  # noqa: E402
+
+
+def test_variants_share_one_forward_pass_per_text(tiny_bert):
+    base = HfBackend("tiny", {"model": str(tiny_bert), "layers": "-1"})
+    plan = variants(base)
+    assert [(o, v) for o, v, _ in plan][:3] == [("layers", "0"), ("layers", "1"),
+                                               ("layers", "2")]
+    assert len(plan) == 3 + 4 + 3
+    calls = []
+    forward = base._forward
+    base._forward = lambda ids, mask: calls.append(ids.shape[0]) or forward(ids, mask)
+    suite = load_suite(POLYSEMY)
+    results = run_suites([suite], [base, *(b for _, _, b in plan)])
+    assert sum(calls) == len({i.text for i in unique_items([suite])})
+    rows = sweep_rows(results, [("tiny", o, v, b.name) for o, v, b in plan])
+    assert len(rows) == len(plan) and all(r.total == 8 for r in rows)
+    best = best_layers(rows)["tiny"]
+    assert best.accuracy == max(r.accuracy for r in rows if r.option == "layers")
+
+
+def test_sweep_command_writes_table_and_plot(tmp_path, capsys):
+    out = tmp_path / "sweep"
+    assert main(["sweep", str(POLYSEMY), "-b", "minilm", "-o", str(out), "--no-cache"]) == 0
+    printed = capsys.readouterr().out
+    assert "best single layer of minilm:" in printed
+    with open(out / "sweep.csv", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [r["value"] for r in rows if r["option"] == "layers"] == [str(i) for i in range(7)]
+    assert (out / "sweep.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert (out / "results.json").exists()
+
+
+def test_a_backend_with_nothing_to_sweep(tmp_path, capsys):
+    assert main(["sweep", str(POLYSEMY), "-b", "glove-50d", "-o", str(tmp_path)]) == 2
+    assert "has nothing to sweep" in capsys.readouterr().err
