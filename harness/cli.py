@@ -86,6 +86,18 @@ def build_parser() -> argparse.ArgumentParser:
     wn.add_argument("--name", default="wordnet", help="the suite's name")
     wn.add_argument("--wordnet-dir", metavar="DIR", help="where data.noun is")
     wn.set_defaults(func=cmd_make_wordnet)
+    wic_suite = make_sub.add_parser(
+        "wic", help="a suite from Word-in-Context files (schema 2)",
+        description="For each lemma with pairs of both labels: every same-sense (T) pair more "
+        "similar than every different-sense (F) pair, as schema-2 expectations "
+        "'t1a ~ t1b > f1a ~ f1b'.")
+    wic_suite.add_argument("data", metavar="DATA.txt")
+    wic_suite.add_argument("gold", metavar="GOLD.txt")
+    wic_suite.add_argument("-o", "--output", required=True, metavar="SUITE.yaml")
+    wic_suite.add_argument("--name", default="wic", help="the suite's name")
+    wic_suite.add_argument("--max-per-lemma", type=int, default=20,
+                           help="at most this many expectations per lemma (default 20)")
+    wic_suite.set_defaults(func=cmd_make_wic)
 
     swp = sub.add_parser(
         "sweep", help="accuracy per layer and pooling option (one forward pass per text)",
@@ -98,6 +110,21 @@ def build_parser() -> argparse.ArgumentParser:
                      help="output folder (default: reports/sweep-YYYYmmdd-HHMMSS)")
     swp.add_argument("--no-cache", action="store_true")
     swp.set_defaults(func=cmd_sweep)
+
+    wic = sub.add_parser(
+        "wic", help="WiC accuracy: same sense or not, by a threshold on the cosine",
+        description="Score backends on Word-in-Context files (data: lemma, POS, i-j, sentence "
+        "1, sentence 2, tab-separated; gold: T or F per line). A pair is judged 'same sense' "
+        "when its cosine exceeds a threshold tuned on --dev (or, without it, on the scored "
+        "data itself: an optimistic, oracle threshold).")
+    wic.add_argument("data", metavar="DATA.txt")
+    wic.add_argument("gold", metavar="GOLD.txt")
+    wic.add_argument("--dev", nargs=2, metavar=("DEV_DATA.txt", "DEV_GOLD.txt"))
+    wic.add_argument("-b", "--backend", action="append", default=[], metavar="BACKEND")
+    wic.add_argument("-o", "--output", metavar="DIR",
+                     help="output folder (default: reports/wic-YYYYmmdd-HHMMSS)")
+    wic.add_argument("--no-cache", action="store_true")
+    wic.set_defaults(func=cmd_wic)
 
     cmp = sub.add_parser(
         "compare", help="compare backends on the expectations they share, with statistics",
@@ -359,6 +386,75 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     for rec in failed:
         print(f"harness: error: backend {rec.name} {rec.status}: {rec.error}", file=sys.stderr)
     return EXIT_USAGE if failed else EXIT_OK
+
+
+def cmd_wic(args: argparse.Namespace) -> int:
+    import json
+
+    import numpy as np
+
+    from harness.api import default_backends
+    from harness.embedding_cache import EmbeddingCache
+    from harness.reports import atomic_write, markdown_table, text_table
+    from harness.wic import accuracy, pair_similarities, read_wic, tune_threshold
+
+    test = read_wic(args.data, args.gold)
+    dev = read_wic(*args.dev) if args.dev else None
+    registry = _registry(args)
+    backends = [registry.create(s.strip()) for s in args.backend] if args.backend else [
+        b for b in default_backends(registry) if b.availability().ok]
+    cache = None if args.no_cache else EmbeddingCache()
+    labels = np.array([p.same_sense for p in test])
+    rows, failed = [], False
+    for backend in backends:
+        availability = backend.availability()
+        if not availability.ok:
+            print(f"harness: error: backend {backend.name}: {availability.explain()}",
+                  file=sys.stderr)
+            failed = True
+            continue
+        sims = pair_similarities(backend, test, cache)
+        if dev is not None:
+            dev_labels = np.array([p.same_sense for p in dev])
+            threshold = tune_threshold(pair_similarities(backend, dev, cache), dev_labels)
+            source = "dev"
+        else:
+            threshold, source = tune_threshold(sims, labels), "oracle (tuned on these data)"
+        rows.append({"backend": backend.name, "threshold": threshold, "threshold_from": source,
+                     "accuracy": accuracy(sims, labels, threshold), "pairs": len(test),
+                     "missing": int(np.isnan(sims).sum())})
+    headers = ["backend", "accuracy", "threshold", "tuned on", "pairs", "missing"]
+    cells = [[r["backend"], f"{r['accuracy']:.3f}", f"{r['threshold']:.4f}",
+              r["threshold_from"], str(r["pairs"]), str(r["missing"])] for r in rows]
+    print(text_table(headers, cells))
+    out_dir = Path(args.output or f"reports/wic-{datetime.now():%Y%m%d-%H%M%S}")
+    atomic_write(out_dir / "wic.json", json.dumps(
+        {"data": args.data, "gold": args.gold, "dev": args.dev, "results": rows}, indent=2))
+    atomic_write(out_dir / "wic.md", "# WiC accuracy\n\n" + markdown_table(headers, cells)
+                 + "\n")
+    print(f"\nreports: {out_dir}/ (wic.json, wic.md)")
+    return EXIT_USAGE if failed else EXIT_OK
+
+
+def cmd_make_wic(args: argparse.Namespace) -> int:
+    from harness.reports import atomic_write
+    from harness.suite import load_suite
+    from harness.suite_writer import dump_suite
+    from harness.wic import read_wic, wic_suite_tests
+
+    pairs = read_wic(args.data, args.gold)
+    tests = wic_suite_tests(pairs, args.max_per_lemma)
+    if not tests:
+        raise HarnessError(f"{args.data}: no lemma has both same-sense (T) and different-sense "
+                           "(F) pairs")
+    description = (f"{len(tests)} lemmas of {args.data}: same-sense pairs more similar than "
+                   f"different-sense pairs. Made by: harness make-suite wic {args.data} "
+                   f"{args.gold} -o {args.output}")
+    out = Path(args.output)
+    atomic_write(out, dump_suite(args.name, description, tests, schema=2))
+    suite = load_suite(out)
+    print(f"wrote {out}: {len(suite.tests)} tests, {suite.n_expectations} expectations")
+    return EXIT_OK
 
 
 def cmd_compare(args: argparse.Namespace) -> int:

@@ -80,16 +80,17 @@ def score_suite(
     for test in suite.tests:
         row = {label: index[ctx.item] for label, ctx in test.contexts.items()}
         for exp in test.expect:
-            a, c, f = row[exp.anchor], row[exp.closer], row[exp.farther]
-            gone = [(lab, missing[r]) for lab, r in
-                    ((exp.anchor, a), (exp.closer, c), (exp.farther, f)) if r in missing]
+            fa = exp.farther_anchor or exp.anchor  # schema 2's pair form has its own
+            a, c, f, af = row[exp.anchor], row[exp.closer], row[exp.farther], row[fa]
+            gone = [(lab, missing[r]) for lab, r in dict.fromkeys(
+                ((exp.anchor, a), (exp.closer, c), (fa, af), (exp.farther, f))) if r in missing]
             if gone:
                 error = "; ".join(f"{lab}: {why}" for lab, why in gone)
                 out.append(ExpectationResult(backend, suite.name, test.id, str(exp), None, None,
                                              None, exp.margin, False, False, error))
                 continue
             sim_c = float(np.dot(unit[a], unit[c]))
-            sim_f = float(np.dot(unit[a], unit[f]))
+            sim_f = float(np.dot(unit[af], unit[f]))
             diff = sim_c - sim_f
             tie = abs(diff) <= TIE_TOLERANCE
             passed = (not tie) and diff > exp.margin

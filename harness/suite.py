@@ -1,4 +1,8 @@
-"""Suites, schema 1: loading, validation, and the data classes the runner scores.
+"""Suites: loading, validation, and the data classes the runner scores.
+
+Schema 1 is DESIGN.md's. Schema 2 (`schema: 2` at the top) is schema 1 plus one more form of
+expectation, between two pairs of contexts: "a ~ b > c ~ d", sim(a, b) > sim(c, d); the WiC
+importer writes it.
 
 Every problem is reported with the file, the line, the test and the field, and how to fix it.
 """
@@ -20,12 +24,14 @@ from harness.safe_yaml import YamlList, YamlMap, line_of, load_yaml_file
 from harness.suggest import did_you_mean
 
 SCHEMA = 1
+SCHEMAS = (1, 2)
 SUITE_KEYS = ("schema", "suite", "description", "tests")
 TEST_KEYS = ("id", "description", "contexts", "expect")
 CONTEXT_KEYS = ("text", "word", "occurrence", "span")
 EXPECT_KEYS = ("anchor", "closer", "farther", "margin")
 _LABEL = re.compile(r"^[\w.\-]+$")
 _EXPECT = re.compile(r"^\s*([^:>]+?)\s*:\s*([^:>]+?)\s*>\s*([^:>]+?)\s*$")
+_PAIRS = re.compile(r"^\s*([^:>~]+?)\s*~\s*([^:>~]+?)\s*>\s*([^:>~]+?)\s*~\s*([^:>~]+?)\s*$")
 
 
 @dataclass(frozen=True)
@@ -47,14 +53,24 @@ class Context:
 
 @dataclass(frozen=True)
 class Expectation:
-    """sim(anchor, closer) - sim(anchor, farther) must exceed `margin`."""
+    """sim(anchor, closer) - sim(anchor, farther) must exceed `margin`. With `farther_anchor`
+    (schema 2's pair form), sim(anchor, closer) - sim(farther_anchor, farther) must."""
 
     anchor: str
     closer: str
     farther: str
     margin: float = 0.0
+    farther_anchor: str | None = None
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        if self.farther_anchor is None:
+            return (self.anchor, self.closer, self.farther)
+        return (self.anchor, self.closer, self.farther_anchor, self.farther)
 
     def __str__(self) -> str:
+        if self.farther_anchor is not None:
+            return f"{self.anchor} ~ {self.closer} > {self.farther_anchor} ~ {self.farther}"
         return f"{self.anchor}: {self.closer} > {self.farther}"
 
 
@@ -151,6 +167,7 @@ class _Checker:
     def __init__(self, path: str):
         self.path = path
         self.problems: list[str] = []
+        self.schema = SCHEMA
 
     def problem(self, line: int, where: str, message: str) -> None:
         place = f"{self.path}:{line}" if line else self.path
@@ -177,11 +194,14 @@ class _Checker:
             return None
         self.keys(data, SUITE_KEYS, data_line(data), "")
         schema = data.get("schema", SCHEMA)
-        if schema != SCHEMA:
+        if schema not in SCHEMAS or isinstance(schema, bool):
             self.problem(
                 key_line(data, "schema"), "field 'schema'",
-                f"schema {schema!r} is not supported; this harness reads schema {SCHEMA}",
+                f"schema {schema!r} is not supported; this harness reads schemas "
+                f"{', '.join(map(str, SCHEMAS))}",
             )
+        else:
+            self.schema = schema
         name = self.text_field(data, "suite", "", required=True)
         description = self.text_field(data, "description", "") or ""
         tests_data = data.get("tests")
@@ -360,7 +380,7 @@ class _Checker:
             exp = self.expectation(value, here, at)
             if exp is None:
                 continue
-            labels = (exp.anchor, exp.closer, exp.farther)
+            labels = exp.labels
             if contexts is not None:
                 missing = [lab for lab in labels if lab not in contexts]
                 for lab in (m for m in missing if m not in declared):
@@ -369,8 +389,14 @@ class _Checker:
                                  f"{', '.join(contexts)}")
                 if missing:
                     continue
-            if len(set(labels)) != 3:
+            if exp.farther_anchor is None and len(set(labels)) != 3:
                 self.problem(at, here, f"'{exp}' must name three different contexts")
+                continue
+            if exp.farther_anchor is not None and (
+                    exp.anchor == exp.closer or exp.farther_anchor == exp.farther
+                    or {exp.anchor, exp.closer} == {exp.farther_anchor, exp.farther}):
+                self.problem(at, here, f"'{exp}' must compare two different pairs of two "
+                             "different contexts")
                 continue
             if str(exp) in seen:
                 self.problem(at, here, f"'{exp}' is listed twice")
@@ -380,6 +406,13 @@ class _Checker:
         return tuple(out)
 
     def expectation(self, value: Any, where: str, line: int) -> Expectation | None:
+        if isinstance(value, str) and _PAIRS.match(value):
+            if self.schema < 2:
+                self.problem(line, where, f"{value!r} compares two pairs, which needs "
+                             "schema: 2 at the top of the suite")
+                return None
+            a, b, c, d = _PAIRS.match(value).groups()  # type: ignore[union-attr]
+            return Expectation(a, b, d, farther_anchor=c)
         if isinstance(value, str):
             match = _EXPECT.match(value)
             if not match:

@@ -13,10 +13,11 @@ def _q(value: str) -> str:
 
 
 def dump_suite(name: str, description: str, tests: Sequence[Mapping[str, Any]],
-               header: str = "") -> str:
-    """`tests`: mappings with id, optional description, contexts (label -> {text, word,
-    occurrence?}) and expect (strings)."""
+               header: str = "", schema: int = 1) -> str:
+    """`tests`: mappings with id, optional description, contexts (label -> {text, and word
+    with occurrence, or span}) and expect (strings)."""
     lines = [f"# {line}".rstrip() for line in header.splitlines()]
+    lines += [f"schema: {schema}"] if schema != 1 else []
     lines += [f"suite: {_q(name)}", f"description: {_q(description)}", "tests:"]
     for test in tests:
         lines.append(f"  - id: {_q(test['id'])}")
@@ -29,6 +30,8 @@ def dump_suite(name: str, description: str, tests: Sequence[Mapping[str, Any]],
                 fields.append(f"word: {_q(ctx['word'])}")
             if ctx.get("occurrence") is not None:
                 fields.append(f"occurrence: {int(ctx['occurrence'])}")
+            if ctx.get("span") is not None:
+                fields.append(f"span: [{int(ctx['span'][0])}, {int(ctx['span'][1])}]")
             lines.append(f"      {label}: {{{', '.join(fields)}}}")
         lines.append("    expect:")
         lines += [f"      - {_q(e)}" for e in test["expect"]]
