@@ -93,9 +93,12 @@ def _heatmaps(results: Results) -> str:
     for backend, suites in results.similarities.items():
         tests = [(suite, test, data) for suite, by_test in suites.items()
                  for test, data in by_test.items()]
+        shown = tests[:MAX_HEATMAPS]
         out.append(f"<h3>{escape(backend)}</h3><div class=\"heatmaps\">")
-        out += [_img(plots.heatmap(d["labels"], d["matrix"], f"{backend}: {s} / {t}"),
-                     f"similarities {backend} {s} {t}") for s, t, d in tests[:MAX_HEATMAPS]]
+        if shown:
+            out.append(_img(plots.heatmaps([(f"{s} / {t}", d["labels"], d["matrix"])
+                                            for s, t, d in shown]),
+                            f"similarities of {backend}, a heatmap per test"))
         out.append("</div>")
         if len(tests) > MAX_HEATMAPS:
             out.append(f'<p class="note">{len(tests) - MAX_HEATMAPS} more tests: their '

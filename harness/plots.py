@@ -9,13 +9,15 @@ from harness.results import Results
 from harness.stats import wilson_interval
 
 
-def _figure(width: float, height: float):
+def _figure(width: float, height: float, rows: int = 1, columns: int = 1):
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    return plt, plt.subplots(figsize=(width, height), dpi=100)
+    return plt, plt.subplots(rows, columns, figsize=(width, height), dpi=100, squeeze=False
+                             ) if rows * columns > 1 else plt.subplots(figsize=(width, height),
+                                                                       dpi=100)
 
 
 def _png(plt, fig) -> bytes:
@@ -63,10 +65,31 @@ def margin_plot(results: Results) -> bytes:
 
 def heatmap(labels: Sequence[str], matrix: Sequence[Sequence[float | None]], title: str) -> bytes:
     """Cosine similarities between a test's contexts."""
+    return heatmaps([(title, labels, matrix)])
+
+
+def heatmaps(tests: Sequence[tuple[str, Sequence[str], Sequence[Sequence[float | None]]]],
+             columns: int = 4) -> bytes:
+    """Several tests' similarity heatmaps in one image (one PNG encoding for all: fast)."""
+    import math
+
+    cols = min(columns, len(tests))
+    rows = math.ceil(len(tests) / cols)
+    size = max(len(labels) for _, labels, _ in tests)
+    plt, (fig, axes) = _figure(cols * (1.6 + 0.6 * size), rows * (1.3 + 0.6 * size), rows,
+                               cols)
+    flat = list(getattr(axes, "flat", [axes]))
+    for ax, (title, labels, matrix) in zip(flat, tests):
+        _draw_heatmap(fig, ax, labels, matrix, title)
+    for ax in flat[len(tests):]:
+        ax.axis("off")
+    return _png(plt, fig)
+
+
+def _draw_heatmap(fig, ax, labels, matrix, title) -> None:
     import numpy as np
 
     values = np.array([[np.nan if v is None else v for v in row] for row in matrix], dtype=float)
-    plt, (fig, ax) = _figure(1.0 + 0.6 * len(labels), 0.8 + 0.6 * len(labels))
     image = ax.imshow(values, cmap="viridis", vmin=np.nanmin(values) if np.isfinite(
         values).any() else 0, vmax=1)
     ax.set_xticks(range(len(labels)), labels, rotation=45, ha="right", fontsize=7)
@@ -78,7 +101,6 @@ def heatmap(labels: Sequence[str], matrix: Sequence[Sequence[float | None]], tit
                         color="white" if values[i, j] < 0.8 else "black")
     ax.set_title(title, fontsize=8)
     fig.colorbar(image, ax=ax, fraction=0.046)
-    return _png(plt, fig)
 
 
 def sweep_plot(rows) -> bytes:

@@ -111,7 +111,7 @@ def test_report_html_is_self_contained(tmp_path):
     write_reports(polysemy_results(), tmp_path, ["gates (baseline): held"])
     html = (tmp_path / "report.html").read_text()
     assert '<table id="summary">' in html and '<table id="expectations">' in html
-    assert html.count("data:image/png;base64,") >= 2 + 4  # two plots, a heatmap per test
+    assert html.count("data:image/png;base64,") == 2 + 1  # two plots; heatmaps: one per backend
     assert "gates (baseline): held" in html
     assert "http://" not in html and "https://" not in html  # nothing fetched from outside
 
