@@ -11,7 +11,7 @@ from harness.results import Results
 
 log = logging.getLogger("harness.reports")
 
-MAX_HEATMAPS = 12  # per backend: a large suite would give thousands
+MAX_HEATMAPS = 8  # per backend: a large suite would give thousands
 
 _CSS = """
 body{font-family:system-ui,sans-serif;margin:2em;color:#222;max-width:1400px}

@@ -76,7 +76,7 @@ def heatmaps(tests: Sequence[tuple[str, Sequence[str], Sequence[Sequence[float |
     cols = min(columns, len(tests))
     rows = math.ceil(len(tests) / cols)
     size = max(len(labels) for _, labels, _ in tests)
-    plt, (fig, axes) = _figure(cols * (1.6 + 0.6 * size), rows * (1.3 + 0.6 * size), rows,
+    plt, (fig, axes) = _figure(cols * (1.2 + 0.6 * size), rows * (1.3 + 0.6 * size), rows,
                                cols)
     flat = list(getattr(axes, "flat", [axes]))
     for ax, (title, labels, matrix) in zip(flat, tests):
@@ -90,8 +90,8 @@ def _draw_heatmap(fig, ax, labels, matrix, title) -> None:
     import numpy as np
 
     values = np.array([[np.nan if v is None else v for v in row] for row in matrix], dtype=float)
-    image = ax.imshow(values, cmap="viridis", vmin=np.nanmin(values) if np.isfinite(
-        values).any() else 0, vmax=1)
+    ax.imshow(values, cmap="viridis", vmin=np.nanmin(values) if np.isfinite(values).any()
+              else 0, vmax=1)
     ax.set_xticks(range(len(labels)), labels, rotation=45, ha="right", fontsize=7)
     ax.set_yticks(range(len(labels)), labels, fontsize=7)
     for i in range(len(labels)):
@@ -99,8 +99,7 @@ def _draw_heatmap(fig, ax, labels, matrix, title) -> None:
             if np.isfinite(values[i, j]):
                 ax.text(j, i, f"{values[i, j]:.2f}", ha="center", va="center", fontsize=6,
                         color="white" if values[i, j] < 0.8 else "black")
-    ax.set_title(title, fontsize=8)
-    fig.colorbar(image, ax=ax, fraction=0.046)
+    ax.set_title(title, fontsize=8)  # the values are written in the cells: no colour bar
 
 
 def sweep_plot(rows) -> bytes:

@@ -1,4 +1,4 @@
-"""Statistics for comparing backends, from statsmodels and scipy (imported on first use)."""
+"""Statistics for comparing backends, from scipy (imported on first use)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ def wilson_interval(passed: int, total: int, alpha: float = 0.05) -> tuple[float
     """The Wilson score interval of an accuracy (95% by default)."""
     if total == 0:
         return float("nan"), float("nan")
-    from statsmodels.stats.proportion import proportion_confint
+    from scipy.stats import binomtest
 
-    low, high = proportion_confint(passed, total, alpha=alpha, method="wilson")
-    return float(low), float(high)
+    interval = binomtest(passed, total).proportion_ci(1 - alpha, method="wilson")
+    return float(interval.low), float(interval.high)
 
 
 def mcnemar_exact(only_a: int, only_b: int) -> float:
