@@ -35,3 +35,25 @@ def test_ci_runs_the_readmes_test_command():
 
 def test_readme_main_job_runs_the_polysemy_suite():
     assert "harness run suites/polysemy.yaml" in readme_commands()["main job"]
+
+
+def test_ci_recipe_is_valid_and_gates_on_a_committed_baseline():
+    import yaml
+
+    recipe = yaml.safe_load((ROOT / ".github" / "workflows" / "compare-models.yml").read_text())
+    steps = recipe["jobs"]["compare"]["steps"]
+    commands = "\n".join(step.get("run", "") for step in steps)
+    assert "--baseline reports/baselines/polysemy.json" in commands
+    assert (ROOT / "reports" / "baselines" / "polysemy.json").is_file()
+    assert "GITHUB_STEP_SUMMARY" in commands
+    assert any(step.get("uses", "").startswith("actions/upload-artifact") for step in steps)
+    assert "--baseline reports/baselines/polysemy.json" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_every_command_is_in_the_readme():
+    from harness.cli import build_parser
+
+    readme = (ROOT / "README.md").read_text()
+    commands = build_parser()._subparsers._group_actions[0].choices
+    for name in commands:
+        assert f"harness {name}" in readme, f"`harness {name}` is not in the README"
