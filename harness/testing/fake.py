@@ -53,6 +53,8 @@ class FakeBackend(Backend):
     def vector(self, item: Item) -> np.ndarray:
         vectors = self.options["vectors"] or {}
         word = (item.word or "").lower()
+        if item.span is not None and (item.span[1] > len(item.text) or not word.strip()):
+            return np.full(self.options["dim"], np.nan)  # a span outside the text
         if word and word in self.options["missing"]:
             return np.full(self.options["dim"], np.nan)
         for key in (item.text, word):
@@ -69,6 +71,8 @@ class FakeBackend(Backend):
         return np.stack([self.vector(item) for item in items]).astype(np.float32)
 
     def missing_reason(self, item: Item) -> str:
+        if item.span is not None and item.span[1] > len(item.text):
+            return f"the span {item.span} is outside {item.text!r}"
         return f"{item.word!r} is in the fake backend's missing list"
 
 
