@@ -1,0 +1,81 @@
+"""wic-harness-onnx against wic-harness's conformance kit, its polysemy suite, and the
+graph's own pooled sentence vector."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from harness.backend import Item
+from harness.cli import main
+from harness.plugins.manager import make_plugin_host
+from harness.runner import run_suites
+from harness.suite import load_suite
+from harness.testing.conformance import BackendConformance
+from wic_harness_onnx.plugin import OnnxBackend
+
+POLYSEMY = Path(__file__).resolve().parents[3] / "suites" / "polysemy.yaml"
+
+
+def registered():
+    """The instance as wic-harness finds it: through the installed entry point."""
+    return make_plugin_host(strict=True).registry().create("paraphrase-minilm-onnx")
+
+
+class TestOnnxConformance(BackendConformance):
+    @pytest.fixture(scope="class")
+    @classmethod
+    def backend(cls):
+        return registered()
+
+
+def test_listed_by_harness(capsys):
+    assert main(["list"]) == 0
+    line = next(ln for ln in capsys.readouterr().out.splitlines()
+                if ln.startswith("paraphrase-minilm-onnx"))
+    assert "onnx" in line and "available" in line
+
+
+def test_runs_the_polysemy_suite():
+    results = run_suites([load_suite(POLYSEMY)], [registered()])
+    record = results.backends["paraphrase-minilm-onnx"]
+    assert record.status == "ok", record.error
+    summary = results.summary_rows[0]
+    assert summary.total == 8 and summary.unscored == 0 and summary.ties == 0
+
+
+def test_sentences_equal_the_graphs_own_mean_pooling():
+    """The graph's pooled output is its mean over real tokens: ours must equal it."""
+    backend = OnnxBackend("o")
+    texts = ["A mouse is a rodent animal.", "Gravity made the tower lean to the side."]
+    ours = backend.embed([Item(t, None) for t in texts])
+    spec = backend._ensure_loaded()
+    session = backend._session
+    pooled = [o.name for o in session.get_outputs() if len(o.shape) == 2 and
+              o.type == "tensor(float)"][0]
+    for text, vector in zip(texts, ours):
+        ids = np.array([[spec.cls_id, *spec.tokenizer.encode(text, add_special_tokens=False).ids,
+                         spec.sep_id]])
+        [graph] = session.run([pooled], {"input_ids": ids, "attention_mask": np.ones_like(ids)})
+        np.testing.assert_allclose(vector, graph[0], atol=1e-5)
+
+
+def test_the_vocabulary_fits_the_graph():
+    """MiniLM's 30522-token vocab: its last id runs, one more is out of the graph's range."""
+    backend = OnnxBackend("o")
+    backend._ensure_loaded()
+    assert backend._spec.tokenizer.get_vocab_size() == 30522
+    ok = np.array([[101, 30521, 102]])
+    backend._forward(ok, np.ones_like(ok))
+    from onnxruntime.capi.onnxruntime_pybind11_state import InvalidArgument
+
+    bad = np.array([[101, 30522, 102]])
+    with pytest.raises(InvalidArgument, match="must be within the inclusive range"):
+        backend._forward(bad, np.ones_like(bad))
+
+
+def test_unavailable_without_a_model(tmp_path):
+    availability = OnnxBackend("o", {"model": str(tmp_path / "none.onnx")}).availability()
+    assert not availability.ok and "is not there" in availability.reason

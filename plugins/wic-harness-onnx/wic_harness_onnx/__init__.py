@@ -1,0 +1,1 @@
+"""wic-harness-onnx: ONNX Runtime backends for wic-harness (an example third-party plugin)."""
