@@ -256,6 +256,11 @@ class ContextualBackend(Backend):
         return json.dumps([type(self).__module__, type(self).__qualname__, self._weights_id(),
                            shared], default=str)
 
+    def resources(self) -> dict[str, float]:
+        """One GPU when the device is CUDA."""
+        gpu = str(self.options["device"]).startswith("cuda")
+        return {"num_cpus": 1, "num_gpus": 1 if gpu else 0}
+
     def sweep_settings(self) -> list[dict[str, str]]:
         """Every single layer (0: embeddings), every sub-word pooling and every layer pooling;
         loads the model to count its layers."""

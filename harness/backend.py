@@ -157,6 +157,10 @@ class Backend(ABC):
         """Why `embed` returned a NaN row for `item`."""
         return f"{self.name} has no vector for this context"
 
+    def resources(self) -> dict[str, float]:
+        """What one worker of this backend needs on a cluster (Ray's num_cpus, num_gpus)."""
+        return {"num_cpus": 1, "num_gpus": 0}
+
     def sweep_settings(self) -> list[dict[str, str]]:
         """Option settings worth sweeping (each a dict of options to override), all of which
         can share this backend's forward pass; [] when there is nothing to sweep."""

@@ -49,6 +49,14 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--no-progress", action="store_true", help="never show a progress bar")
     run.add_argument("--no-cache", action="store_true",
                      help="neither read nor write the embedding cache")
+    run.add_argument("--executor", choices=("local", "ray"), default="local",
+                     help="where embeddings are computed (default: this process)")
+    run.add_argument("--ray-address", metavar="ADDR",
+                     help="a Ray cluster to join (default: start a local one)")
+    run.add_argument("--ray-workers", type=int, default=1, metavar="N",
+                     help="Ray workers per model (default 1)")
+    run.add_argument("--shard-size", type=int, default=1024, metavar="N",
+                     help="contexts per Ray task (default 1024)")
     run.add_argument("--baseline", metavar="RESULTS.json",
                      help="gate: exit 1 if an expectation that passed there (same backend) "
                      "fails now")
@@ -214,10 +222,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     backends = [registry.create(spec) for spec in specs] if specs else default_backends(registry)
     out_dir = Path(args.output or f"reports/run-{datetime.now():%Y%m%d-%H%M%S}")
     from harness.embedding_cache import EmbeddingCache
+    from harness.executors import make_executor
 
+    executor = None if args.executor == "local" else make_executor(
+        args.executor, address=args.ray_address, workers=args.ray_workers,
+        shard_size=args.shard_size)
     results = run_suites(suites, backends, progress=_progress_factory(not args.no_progress),
                          skip_unavailable=not specs,
-                         cache=None if args.no_cache else EmbeddingCache())
+                         cache=None if args.no_cache else EmbeddingCache(), executor=executor)
     gates = check_gates(results, baseline, args.min_accuracy)
     gate_lines = gate_text(gates)
     try:

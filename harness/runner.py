@@ -212,6 +212,7 @@ def run_suites(
     progress: ProgressFactory | None = None,
     skip_unavailable: bool = False,
     cache: EmbeddingCache | None = None,
+    executor: Any = None,
 ) -> Results:
     """Score every backend on every suite. With `skip_unavailable` (the default backends of a
     run without -b), a backend that cannot run here is recorded as 'skipped', not failed."""
@@ -230,7 +231,7 @@ def run_suites(
     for group in group_backends(backends):
         try:
             rows_of.update(_run_group(group, records, suites, items, index, progress, cache,
-                                      similarities))
+                                      similarities, executor))
         except KeyboardInterrupt:
             log.warning("interrupted: keeping the results of the backends that finished")
             interrupted = True
@@ -275,6 +276,7 @@ def _run_group(
     progress: ProgressFactory | None,
     cache: EmbeddingCache | None,
     similarities: dict[str, dict],
+    executor: Any = None,
 ) -> dict[str, list[ExpectationResult]]:
     """Rows of every backend of the group that runs (and, into `similarities`, each test's
     similarity matrix); the others' records say why not."""
@@ -295,7 +297,10 @@ def _run_group(
         return {}
     bar = progress(len(items), ", ".join(b.name for b in ready)) if progress else None
     try:
-        embedded = embed_group(ready[0], ready, items, bar, cache)
+        if executor is None:
+            embedded = embed_group(ready[0], ready, items, bar, cache)
+        else:  # another executor (Ray): the same work, elsewhere
+            embedded = executor.embed(ready[0], ready, items, bar, cache)
     except Exception as exc:  # the shared work failed: every backend of the group fails
         for backend in ready:
             _fail(records[backend.name], "error", f"{type(exc).__name__}: {exc}")

@@ -31,6 +31,8 @@ class FakeBackend(Backend):
         "available": Option(True, "report itself available", parse_bool),
         "fail": Option(False, "raise RuntimeError from embed", parse_bool),
         "seed": Option(0, "changes every hashed vector", int),
+        "fail_once": Option("", "a file path: the first embed call in any process raises, "
+                            "creating the file; later calls work (an injected fault)"),
     }
 
     def __init__(self, name, options=None):
@@ -67,6 +69,16 @@ class FakeBackend(Backend):
     def _embed(self, items: Sequence[Item]) -> np.ndarray:
         if self.options["fail"]:
             raise RuntimeError("the fake backend was told to fail")
+        marker = self.options["fail_once"]
+        if marker:
+            import os
+
+            try:
+                os.close(os.open(marker, os.O_CREAT | os.O_EXCL))
+            except FileExistsError:
+                pass
+            else:
+                raise RuntimeError("the fake backend's injected fault (once)")
         self.calls.append(list(items))
         return np.stack([self.vector(item) for item in items]).astype(np.float32)
 

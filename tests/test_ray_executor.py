@@ -1,0 +1,85 @@
+"""The Ray executor on a local Ray (2 CPUs, no dashboard): the same results.json as the local
+executor, an injected task failure retried, a backend that always fails reported alone."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+ray = pytest.importorskip("ray")
+
+from harness.cli import main  # noqa: E402
+from harness.embedding_cache import EmbeddingCache  # noqa: E402
+from harness.executors import RayExecutor  # noqa: E402
+from harness.plugins.manager import make_plugin_host  # noqa: E402
+from harness.runner import run_suites  # noqa: E402
+from harness.suite import load_suite  # noqa: E402
+from harness.testing import FakeBackend  # noqa: E402
+from tests.conftest import POLYSEMY, QUARTET  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def local_ray():
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    yield
+    ray.shutdown()
+
+
+def without_time(results) -> dict:
+    data = results.to_dict()
+    data.pop("created")
+    return data
+
+
+@pytest.fixture
+def suites(write_suite):
+    return [load_suite(POLYSEMY), load_suite(write_suite(QUARTET))]
+
+
+def test_same_results_as_the_local_executor(local_ray, suites):
+    def backends():
+        return [FakeBackend("fake"), make_plugin_host().registry().create("glove-50d")]
+
+    local = run_suites(suites, backends())
+    distributed = run_suites(suites, backends(), executor=RayExecutor(shard_size=3, workers=2))
+    assert without_time(distributed) == without_time(local)
+
+
+def test_a_failed_task_is_retried(local_ray, suites, tmp_path):
+    marker = tmp_path / "failed-once"
+    local = run_suites(suites, [FakeBackend("fake")])
+    flaky = FakeBackend("fake", {"fail_once": str(marker)})
+    distributed = run_suites(suites, [flaky], executor=RayExecutor(shard_size=4))
+    assert marker.exists()  # the fault did happen, in a worker
+    assert distributed.backends["fake"].status == "ok"
+    assert [r.margin for r in distributed.rows] == [r.margin for r in local.rows]
+    assert distributed.summary_rows == local.summary_rows
+
+
+def test_a_backend_that_always_fails_is_reported_and_the_others_kept(local_ray, suites):
+    results = run_suites(suites, [FakeBackend("bad", {"fail": "true"}), FakeBackend("good")],
+                         executor=RayExecutor(shard_size=5))
+    assert results.backends["bad"].status == "error"
+    assert "failed 2 times" in results.backends["bad"].error
+    assert results.backends["good"].status == "ok"
+    local = run_suites(suites, [FakeBackend("good")])
+    assert [r.margin for r in results.rows] == [r.margin for r in local.rows]
+
+
+def test_workers_share_the_cache(local_ray, suites, tmp_path):
+    cache = EmbeddingCache(tmp_path / "e.sqlite3")
+    run_suites(suites, [FakeBackend("fake")], cache=cache, executor=RayExecutor())
+    warm = FakeBackend("fake")
+    run_suites(suites, [warm], cache=cache)  # locally: every vector is cached
+    assert warm.calls == []
+
+
+def test_cli(local_ray, tmp_path):
+    out_local, out_ray = tmp_path / "local", tmp_path / "ray"
+    args = ["run", str(POLYSEMY), "-b", "glove-50d", "--no-cache", "--no-progress"]
+    assert main([*args, "-o", str(out_local)]) == 0
+    assert main([*args, "-o", str(out_ray), "--executor", "ray", "--shard-size", "3"]) == 0
+    local, remote = (json.loads((d / "results.json").read_text()) for d in (out_local, out_ray))
+    local.pop("created"), remote.pop("created")
+    assert local == remote
