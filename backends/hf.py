@@ -19,7 +19,7 @@ import numpy as np
 from harness.backend import AVAILABLE, Availability, Option
 from harness.digests import path_digest
 from harness.errors import BackendUnavailable, OptionError
-from harness.packaged import PackagedData
+from harness.packaged import PackagedData, installed_versions
 from harness.plugins import hookimpl
 from harness_backends.contextual import CONTEXTUAL_OPTIONS, ContextualBackend, TokenizerSpec
 
@@ -147,18 +147,12 @@ class HfBackend(ContextualBackend):
         return "sha256:" + path_digest(path)
 
     def versions(self) -> dict[str, str]:
-        out = {}
         names = ["torch", "transformers"]
         if self.is_sentence_transformers():
             names.append("sentence-transformers")
         if self.model_name in PACKAGED_MODELS:
             names.append(PACKAGED_MODELS[self.model_name].dist)
-        for name in names:
-            try:
-                out[name] = importlib.metadata.version(name)
-            except importlib.metadata.PackageNotFoundError:
-                pass
-        return out
+        return installed_versions(*names)
 
     # -- loading and the forward pass -----------------------------------------------------------
     def _load(self) -> tuple[TokenizerSpec, int, int]:

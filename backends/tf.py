@@ -22,6 +22,7 @@ from harness.backend import AVAILABLE, Availability, Option
 from harness.cache import build_once, cache_dir
 from harness.digests import path_digest
 from harness.errors import OptionError
+from harness.packaged import installed_versions
 from harness.plugins import hookimpl
 from harness_backends.bert_checkpoint import (
     BertCheckpoint,
@@ -142,15 +143,10 @@ class TfBackend(ContextualBackend):
         return "sha256:" + path_digest(Path(self.source).expanduser())
 
     def versions(self) -> dict[str, str]:
-        out = {}
-        for name in ("tensorflow", "tensorflow-cpu", "tokenizers"):
-            try:
-                out[name] = importlib.metadata.version(name)
-            except importlib.metadata.PackageNotFoundError:
-                pass
-        if self.is_export() and PACKAGED_MODELS[self.source].version():
-            out[PACKAGED_MODELS[self.source].dist] = PACKAGED_MODELS[self.source].version()
-        return out
+        names = ["tensorflow", "tensorflow-cpu", "tokenizers"]
+        if self.is_export():
+            names.append(PACKAGED_MODELS[self.source].dist)
+        return installed_versions(*names)
 
     # -- loading and the forward pass -----------------------------------------------------------
     def _load(self) -> tuple[TokenizerSpec, int, int]:

@@ -22,6 +22,13 @@ EXIT_OK, EXIT_GATE, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 log = logging.getLogger("harness")
 
 
+def _output_options(parser: argparse.ArgumentParser, kind: str) -> None:
+    parser.add_argument("-o", "--output", metavar="DIR",
+                        help=f"output folder (default: reports/{kind}-YYYYmmdd-HHMMSS)")
+    parser.add_argument("--no-cache", action="store_true",
+                        help="neither read nor write the embedding cache")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="harness",
@@ -44,11 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("-b", "--backend", action="append", default=[], metavar="BACKEND",
                      help="an instance name (see `harness list`) or PLUGIN:key=value,...; "
                      "repeat for several. Default: every default instance available here")
-    run.add_argument("-o", "--output", metavar="DIR",
-                     help="output folder (default: reports/run-YYYYmmdd-HHMMSS)")
+    _output_options(run, "run")
     run.add_argument("--no-progress", action="store_true", help="never show a progress bar")
-    run.add_argument("--no-cache", action="store_true",
-                     help="neither read nor write the embedding cache")
     run.add_argument("--executor", choices=("local", "ray"), default="local",
                      help="where embeddings are computed (default: this process)")
     run.add_argument("--ray-address", metavar="ADDR",
@@ -114,9 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
         "sweep.csv, sweep.md, sweep.png (accuracy against layer) and the usual reports.")
     swp.add_argument("suites", nargs="+", metavar="SUITE")
     swp.add_argument("-b", "--backend", action="append", required=True, metavar="BACKEND")
-    swp.add_argument("-o", "--output", metavar="DIR",
-                     help="output folder (default: reports/sweep-YYYYmmdd-HHMMSS)")
-    swp.add_argument("--no-cache", action="store_true")
+    _output_options(swp, "sweep")
     swp.set_defaults(func=cmd_sweep)
 
     wic = sub.add_parser(
@@ -129,9 +131,7 @@ def build_parser() -> argparse.ArgumentParser:
     wic.add_argument("gold", metavar="GOLD.txt")
     wic.add_argument("--dev", nargs=2, metavar=("DEV_DATA.txt", "DEV_GOLD.txt"))
     wic.add_argument("-b", "--backend", action="append", default=[], metavar="BACKEND")
-    wic.add_argument("-o", "--output", metavar="DIR",
-                     help="output folder (default: reports/wic-YYYYmmdd-HHMMSS)")
-    wic.add_argument("--no-cache", action="store_true")
+    _output_options(wic, "wic")
     wic.set_defaults(func=cmd_wic)
 
     cmp = sub.add_parser(

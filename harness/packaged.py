@@ -10,6 +10,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 
+def installed_versions(*names: str) -> dict[str, str]:
+    """Versions of those distributions that are installed (for reports and cache keys)."""
+    out = {}
+    for name in names:
+        try:
+            out[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            pass
+    return out
+
+
 @dataclass(frozen=True)
 class PackagedData:
     """A folder of data inside an installed package."""

@@ -20,7 +20,7 @@ import numpy as np
 
 from harness.backend import AVAILABLE, Availability, Option, parse_int_list
 from harness.digests import path_digest
-from harness.packaged import PackagedData
+from harness.packaged import PackagedData, installed_versions
 from harness.plugins import hookimpl
 from harness_backends.contextual import CONTEXTUAL_OPTIONS, ContextualBackend, TokenizerSpec
 
@@ -91,13 +91,7 @@ class OnnxBackend(ContextualBackend):
         return "sha256:" + ",".join(parts)
 
     def versions(self) -> dict[str, str]:
-        out = {}
-        for name in ("onnxruntime", "tokenizers", MODEL_DIST):
-            try:
-                out[name] = importlib.metadata.version(name)
-            except importlib.metadata.PackageNotFoundError:
-                pass
-        return out
+        return installed_versions("onnxruntime", "tokenizers", MODEL_DIST)
 
     def _load(self) -> tuple[TokenizerSpec, int, int]:
         import onnxruntime as ort
