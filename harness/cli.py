@@ -333,10 +333,12 @@ def cmd_make_wordnet(args: argparse.Namespace) -> int:
     from harness.suite_writer import dump_suite
     from harness.wordnet import DATA_FILES, find_wordnet_dir, sense_suite_tests, sense_tests
 
-    parts = [p.strip() for p in args.pos.split(",") if p.strip()]
-    bad = [p for p in parts if p not in DATA_FILES]
-    if bad or not parts:
+    asked = {p.strip() for p in args.pos.split(",") if p.strip()}
+    parts = [p for p in DATA_FILES if p in asked]  # one canonical order: n, v, a, r
+    if asked - set(DATA_FILES) or not parts:
         raise HarnessError(f"--pos {args.pos}: use n, v, a, r (comma-separated)")
+    if args.tests < 1 or args.min_words < 0:
+        raise HarnessError("--tests must be at least 1 and --min-words at least 0")
     try:
         folder = find_wordnet_dir(args.wordnet_dir)
     except FileNotFoundError as exc:
@@ -454,6 +456,8 @@ def cmd_make_wic(args: argparse.Namespace) -> int:
     from harness.suite_writer import dump_suite
     from harness.wic import read_wic, wic_suite_tests
 
+    if args.max_per_lemma < 1:
+        raise HarnessError("--max-per-lemma must be at least 1")
     pairs = read_wic(args.data, args.gold)
     tests = wic_suite_tests(pairs, args.max_per_lemma)
     if not tests:
@@ -518,6 +522,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("harness: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except Exception as exc:  # a bug or a broken input we did not foresee: no traceback
+        log.debug("traceback", exc_info=True)
+        print(f"harness: error: {type(exc).__name__}: {exc} (run with -vv for the traceback)",
+              file=sys.stderr)
+        return EXIT_USAGE
 
 
 if __name__ == "__main__":

@@ -48,8 +48,9 @@ def file_tags(paths: list[Path]) -> list[str]:
 
 
 def outcomes(paths: list[str | Path]) -> dict[str, dict[Key, bool]]:
-    """Pass/fail per expectation of every backend in the files; with two files, a backend
-    name found in both is told apart by its file (name@file)."""
+    """Pass/fail per scored expectation of every backend in the files (an unscored one, with
+    no vector for a context, is left out); with two files, a backend name found in both is
+    told apart by its file (name@file)."""
     files = [Path(p) for p in paths]
     loaded = [load_results(p) for p in files]
     clash = set.intersection(*(set(r.backends) for r in loaded)) if len(loaded) > 1 else set()
@@ -57,7 +58,8 @@ def outcomes(paths: list[str | Path]) -> dict[str, dict[Key, bool]]:
     for tag, results in zip(file_tags(files), loaded):
         for row in results.rows:
             label = f"{row.backend}@{tag}" if row.backend in clash else row.backend
-            out.setdefault(label, {})[(row.suite, row.test, row.expectation)] = row.passed
+            if row.error is None:
+                out.setdefault(label, {})[(row.suite, row.test, row.expectation)] = row.passed
     return out
 
 

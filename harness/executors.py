@@ -83,8 +83,15 @@ class RayExecutor:
         specs = [(type(b), b.name, dict(b.options)) for b in group]
         cache_path = str(cache.path) if cache is not None else None
         actors = [worker_class.remote(specs, cache_path) for _ in range(self.workers)]
-        shards = [list(items[i : i + self.shard_size])
-                  for i in range(0, len(items), self.shard_size)]
+        # The local executor sorts all items by length and embeds them CHUNK at a time; shards
+        # that are runs of that same order, on chunk boundaries, give the very same batches,
+        # so the very same vectors.
+        from harness.runner import CHUNK
+
+        order = sorted(range(len(items)), key=lambda i: len(items[i].text))
+        size = max(CHUNK, -(-self.shard_size // CHUNK) * CHUNK)
+        positions = [order[i : i + size] for i in range(0, len(order), size)]
+        shards = [[items[i] for i in where] for where in positions]
         done: dict[int, list[Any]] = {}
         pending = {}
         for n, shard in enumerate(shards):
@@ -112,22 +119,26 @@ class RayExecutor:
         finally:
             for actor in actors:
                 ray.kill(actor)
-        return [_concatenate([done[n][b] for n in range(len(shards))], self.shard_size)
+        return [_gather([done[n][b] for n in range(len(shards))], positions, len(items))
                 for b in range(len(group))]
 
 
-def _concatenate(parts: list[Any], shard_size: int) -> Any:
-    """One backend's shards, in order, as one (vectors, reasons); an Exception if any shard
-    gave one."""
+def _gather(parts: list[Any], positions: list[list[int]], n: int) -> Any:
+    """One backend's shards put back in item order as one (vectors, reasons); an Exception if
+    any shard gave one."""
     for part in parts:
         if isinstance(part, Exception):
             return part
     if not parts:
         return np.zeros((0, 1)), {}
-    width = max(p[0].shape[1] for p in parts)
-    vectors = np.concatenate([p[0] if p[0].shape[1] == width
-                              else np.full((len(p[0]), width), np.nan) for p in parts])
-    reasons = {n * shard_size + i: why for n, p in enumerate(parts) for i, why in p[1].items()}
+    width = max(p[0].shape[1] for p in parts if np.isfinite(p[0]).any()) if any(
+        np.isfinite(p[0]).any() for p in parts) else 1
+    vectors = np.full((n, width), np.nan)
+    reasons = {}
+    for (shard_vectors, shard_reasons), where in zip(parts, positions):
+        if shard_vectors.shape[1] == width:
+            vectors[where] = shard_vectors
+        reasons.update({where[i]: why for i, why in shard_reasons.items()})
     return vectors, reasons
 
 

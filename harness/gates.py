@@ -1,8 +1,11 @@
 """Gates for CI: regressions against a baseline results.json, and a minimum accuracy.
 
 A regression is an expectation that passed in the baseline, for the same backend name, and
-fails now (an unscored one fails). A baseline made with other backend settings or another
-version of a suite still gates, with a warning that says what changed."""
+fails now (an unscored one fails). A backend that passed expectations in the baseline and did
+not run now (skipped, failed, or left out) fails the gate too: nothing was checked. A baseline
+made with other backend settings or another version of a suite still gates, with a warning that
+says what changed; baseline passes that have no counterpart now (a renamed test, a removed
+expectation) and expectations whose required margin changed are named, not counted."""
 
 from __future__ import annotations
 
@@ -46,12 +49,13 @@ class BelowMinimum:
 class GateOutcome:
     regressions: list[Regression] = field(default_factory=list)
     below: list[BelowMinimum] = field(default_factory=list)
+    unchecked: list[str] = field(default_factory=list)  # backends the gate could not check
     warnings: list[str] = field(default_factory=list)
     checked: list[str] = field(default_factory=list)  # which gates ran
 
     @property
     def failed(self) -> bool:
-        return bool(self.regressions or self.below)
+        return bool(self.regressions or self.below or self.unchecked)
 
 
 def load_results(path: str | Path) -> Results:
@@ -74,9 +78,18 @@ def _changed_options(old: dict, new: dict) -> str:
     return "; ".join(diffs)
 
 
-def against_baseline(current: Results, baseline: Results) -> tuple[list[Regression], list[str]]:
-    """Regressions of `current` against `baseline`, and warnings about what differs."""
-    warnings = []
+def against_baseline(current: Results,
+                     baseline: Results) -> tuple[list[Regression], list[str], list[str]]:
+    """Regressions of `current` against `baseline`, backends that could not be checked, and
+    warnings about what differs."""
+    warnings, unchecked = [], []
+    ran = {name for name, rec in current.backends.items() if rec.status == "ok"}
+    for name in baseline.backends:
+        passes = sum(r.passed for r in baseline.rows if r.backend == name)
+        if passes and name not in ran:
+            record = current.backends.get(name)
+            why = "was not run" if record is None else f"{record.status}: {record.error}"
+            unchecked.append(f"{name} passed {passes} expectations in the baseline and {why}")
     for name, record in current.backends.items():
         old = baseline.backends.get(name)
         if old is None:
@@ -93,13 +106,30 @@ def against_baseline(current: Results, baseline: Results) -> tuple[list[Regressi
             warnings.append(f"suite {suite} has changed since the baseline (its tests, "
                             "contexts or expectations differ)")
     before = {(r.backend, r.suite, r.test, r.expectation): r for r in baseline.rows}
-    regressions = []
+    now = {(r.backend, r.suite, r.test, r.expectation) for r in current.rows}
+    regressions, margins_changed = [], []
     for row in current.rows:
         old_row = before.get((row.backend, row.suite, row.test, row.expectation))
-        if old_row is not None and old_row.passed and not row.passed:
-            regressions.append(Regression(row.backend, row.suite, row.test, row.expectation,
-                                          old_row.margin, row.margin))
-    return regressions, warnings
+        if old_row is None or not old_row.passed or row.passed:
+            continue
+        if old_row.required_margin != row.required_margin:
+            margins_changed.append(f"{row.backend} / {row.test}: '{row.expectation}' needs "
+                                   f"> {row.required_margin:g} now, > "
+                                   f"{old_row.required_margin:g} in the baseline")
+            continue
+        regressions.append(Regression(row.backend, row.suite, row.test, row.expectation,
+                                      old_row.margin, row.margin))
+    if margins_changed:
+        warnings.append(f"{len(margins_changed)} expectations changed their required margin "
+                        "and fail now; not counted as regressions: "
+                        + "; ".join(margins_changed[:5]))
+    gone = [key for key, r in before.items() if r.passed and key[0] in ran and key not in now]
+    if gone:
+        named = "; ".join(f"{b} / {s} / {t}: '{e}'" for b, s, t, e in gone[:5])
+        more = f" and {len(gone) - 5} more" if len(gone) > 5 else ""
+        warnings.append(f"{len(gone)} expectations that passed in the baseline have no "
+                        f"counterpart now (renamed or removed?): {named}{more}")
+    return regressions, unchecked, warnings
 
 
 def check_gates(current: Results, baseline: Results | None = None,
@@ -107,7 +137,8 @@ def check_gates(current: Results, baseline: Results | None = None,
     outcome = GateOutcome()
     if baseline is not None:
         outcome.checked.append("baseline")
-        outcome.regressions, outcome.warnings = against_baseline(current, baseline)
+        outcome.regressions, outcome.unchecked, outcome.warnings = against_baseline(
+            current, baseline)
     if min_accuracy is not None:
         outcome.checked.append(f"min-accuracy {min_accuracy:g}")
         outcome.below = [
@@ -115,6 +146,9 @@ def check_gates(current: Results, baseline: Results | None = None,
             for s in current.summary_rows
             if s.status == "ok" and s.accuracy is not None and s.accuracy < min_accuracy
         ]
+        outcome.unchecked += sorted({
+            f"{s.backend} has no accuracy on {s.suite} ({s.status}: {s.error})"
+            for s in current.summary_rows if s.status != "ok"})
     return outcome
 
 
@@ -125,8 +159,10 @@ def gate_text(outcome: GateOutcome) -> list[str]:
     lines = [f"warning: {w}" for w in outcome.warnings]
     lines += [f"REGRESSION {r}" for r in outcome.regressions]
     lines += [f"BELOW MINIMUM {b}" for b in outcome.below]
+    lines += [f"NOT CHECKED {u}" for u in outcome.unchecked]
     verdict = "FAILED" if outcome.failed else "held"
     lines.append(f"gates ({', '.join(outcome.checked)}): {verdict}"
                  + (f", {len(outcome.regressions)} regressions" if outcome.regressions else "")
-                 + (f", {len(outcome.below)} below the minimum" if outcome.below else ""))
+                 + (f", {len(outcome.below)} below the minimum" if outcome.below else "")
+                 + (f", {len(outcome.unchecked)} not checked" if outcome.unchecked else ""))
     return lines

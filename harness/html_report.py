@@ -12,6 +12,7 @@ from harness.results import Results
 log = logging.getLogger("harness.reports")
 
 MAX_HEATMAPS = 8  # per backend: a large suite would give thousands
+MAX_HEATMAP_CONTEXTS = 40  # a test with more contexts is left to results.json
 
 _CSS = """
 body{font-family:system-ui,sans-serif;margin:2em;color:#222;max-width:1400px}
@@ -92,7 +93,8 @@ def _heatmaps(results: Results) -> str:
     out = []
     for backend, suites in results.similarities.items():
         tests = [(suite, test, data) for suite, by_test in suites.items()
-                 for test, data in by_test.items()]
+                 for test, data in by_test.items()
+                 if len(data["labels"]) <= MAX_HEATMAP_CONTEXTS]
         shown = tests[:MAX_HEATMAPS]
         out.append(f"<h3>{escape(backend)}</h3><div class=\"heatmaps\">")
         if shown:
@@ -103,6 +105,10 @@ def _heatmaps(results: Results) -> str:
         if len(tests) > MAX_HEATMAPS:
             out.append(f'<p class="note">{len(tests) - MAX_HEATMAPS} more tests: their '
                        "similarities are in results.json.</p>")
+    if any(len(d["labels"]) > MAX_HEATMAP_CONTEXTS for suites in results.similarities.values()
+           for by_test in suites.values() for d in by_test.values()):
+        out.append(f'<p class="note">Tests with more than {MAX_HEATMAP_CONTEXTS} contexts get '
+                   "no heatmap; their similarities are in results.json.</p>")
     return "".join(out)
 
 

@@ -15,6 +15,8 @@ def _figure(width: float, height: float, rows: int = 1, columns: int = 1):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    plt.rcParams["text.parse_math"] = False  # a "$" in a test id is text, not maths
+
     return plt, plt.subplots(rows, columns, figsize=(width, height), dpi=100, squeeze=False
                              ) if rows * columns > 1 else plt.subplots(figsize=(width, height),
                                                                        dpi=100)
@@ -86,6 +88,9 @@ def heatmaps(tests: Sequence[tuple[str, Sequence[str], Sequence[Sequence[float |
     return _png(plt, fig)
 
 
+MAX_CELL_LABELS = 10  # above this many contexts, cells get no printed value
+
+
 def _draw_heatmap(fig, ax, labels, matrix, title) -> None:
     import numpy as np
 
@@ -94,6 +99,9 @@ def _draw_heatmap(fig, ax, labels, matrix, title) -> None:
               else 0, vmax=1)
     ax.set_xticks(range(len(labels)), labels, rotation=45, ha="right", fontsize=7)
     ax.set_yticks(range(len(labels)), labels, fontsize=7)
+    if len(labels) > MAX_CELL_LABELS:
+        ax.set_title(title, fontsize=8)
+        return
     for i in range(len(labels)):
         for j in range(len(labels)):
             if np.isfinite(values[i, j]):

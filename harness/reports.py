@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import os
+import re
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, fields
@@ -173,16 +174,17 @@ def render_junit(results: Results, gate_lines: list[str] | None = None) -> str:
                 if r.backend == summary.backend and r.suite == summary.suite]
         cases = []
         if summary.status != "ok":
-            cases.append(f'<testcase classname={quoteattr(summary.backend)} name="backend">'
-                         f'<error message={quoteattr(f"{summary.status}: {summary.error}")}/>'
-                         "</testcase>")
+            tag = "skipped" if summary.status == "skipped" else "error"
+            message = quoteattr(xml_text(f"{summary.status}: {summary.error}"))
+            cases.append(f'<testcase classname={quoteattr(xml_text(summary.backend))} '
+                         f'name="backend"><{tag} message={message}/></testcase>')
         for r in mine:
-            name = quoteattr(r.expectation)
-            classname = quoteattr(f"{r.backend}.{r.suite}.{r.test}")
+            name = quoteattr(xml_text(r.expectation))
+            classname = quoteattr(xml_text(f"{r.backend}.{r.suite}.{r.test}"))
             detail = (f"sim_closer={_num(r.sim_closer, 6)} sim_farther={_num(r.sim_farther, 6)} "
                       f"margin={_num(r.margin, 6)} needed>{r.required_margin:g}")
             if r.error is not None:
-                body = f"<error message={quoteattr('unscored: ' + r.error)}/>"
+                body = f"<error message={quoteattr(xml_text('unscored: ' + r.error))}/>"
             elif r.passed:
                 body = f"<system-out>{escape_xml(detail)}</system-out>"
             else:
@@ -191,18 +193,29 @@ def render_junit(results: Results, gate_lines: list[str] | None = None) -> str:
                         f"{escape_xml(detail)}</failure>")
             cases.append(f"<testcase classname={classname} name={name}>{body}</testcase>")
         failures = sum(1 for r in mine if not r.passed and r.error is None)
-        errors = sum(1 for r in mine if r.error is not None) + (summary.status != "ok")
-        label = quoteattr(f"{summary.backend} / {summary.suite}")
+        skipped = int(summary.status == "skipped")
+        errors = sum(1 for r in mine if r.error is not None) + (
+            summary.status not in ("ok", "skipped"))
+        label = quoteattr(xml_text(f"{summary.backend} / {summary.suite}"))
         blocks.append(f'<testsuite name={label} tests="{len(cases)}" failures="{failures}" '
-                      f'errors="{errors}">' + "".join(cases) + "</testsuite>")
+                      f'errors="{errors}" skipped="{skipped}">' + "".join(cases)
+                      + "</testsuite>")
     return ('<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="wic-harness">'
             + "\n".join(blocks) + "</testsuites>\n")
+
+
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_text(text: str) -> str:
+    """`text` without the characters XML 1.0 cannot hold (control characters, say)."""
+    return _NOT_XML.sub("\ufffd", text)
 
 
 def escape_xml(text: str) -> str:
     from xml.sax.saxutils import escape
 
-    return escape(text)
+    return escape(xml_text(text))
 
 
 def render_html(results: Results, gate_lines: list[str] | None = None) -> str:

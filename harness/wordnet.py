@@ -41,16 +41,23 @@ def find_wordnet_dir(explicit: str | Path | None = None) -> Path:
 def read_synsets(folder: str | Path, pos: str = "n") -> Iterator[Synset]:
     """Every synset of one part of speech (n, v, a, r), in file order."""
     path = Path(folder) / DATA_FILES[pos]
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no such WordNet data file (apt-get install "
+                                "wordnet-base, or give the folder that holds it)")
     with open(path, encoding="utf-8", errors="replace") as handle:
-        for line in handle:
+        for number, line in enumerate(handle, 1):
             if line.startswith("  ") or " | " not in line:  # the licence header
                 continue
             head, gloss = line.rstrip("\n").split(" | ", 1)
             fields = head.split()
-            count = int(fields[3], 16)
-            lemmas = tuple(
-                _MARKER.sub("", fields[4 + 2 * i]).replace("_", " ") for i in range(count)
-            )
+            try:
+                count = int(fields[3], 16)
+                lemmas = tuple(
+                    _MARKER.sub("", fields[4 + 2 * i]).replace("_", " ") for i in range(count)
+                )
+            except (IndexError, ValueError):
+                raise ValueError(f"{path}:{number}: not a line of WordNet's data format"
+                                 ) from None
             examples = tuple(e.strip() for e in _EXAMPLE.findall(gloss) if e.strip())
             yield Synset(fields[0], pos, lemmas, gloss.strip(), examples)
 

@@ -59,3 +59,13 @@ def test_cli(two_files, tmp_path, capsys):
     assert "McNemar p" in capsys.readouterr().out
     assert "| backend A | backend B | shared |" in out.read_text()
     assert main(["compare", str(two_files[0]), str(two_files[0]), str(two_files[0])]) == 2
+
+
+def test_unscored_expectations_are_left_out(tmp_path):
+    suite = load_suite(POLYSEMY)
+    results = run_suites([suite], [FakeBackend("full"),
+                                   FakeBackend("gaps", {"missing": "rat,greasy"})])
+    write_reports(results, tmp_path)
+    [pair] = compare([tmp_path / "results.json"])
+    scored = [r for r in results.rows if r.backend == "gaps" and r.error is None]
+    assert pair.shared == len(scored) < 8

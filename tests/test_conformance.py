@@ -6,7 +6,7 @@ import pytest
 
 from harness.plugins.manager import make_plugin_host
 from harness.testing import FakeBackend
-from harness.testing.conformance import BackendConformance
+from harness.testing.conformance import TRICKY, BackendConformance
 
 
 def registered(name: str):
@@ -45,3 +45,21 @@ class TestTfMinilm(BackendConformance):
     def backend(cls):
         pytest.importorskip("tensorflow")
         return registered("minilm-tf")
+
+
+def test_the_kit_catches_a_backend_that_ignores_spans():
+    from harness.backend import Item
+
+    class IgnoresSpans(FakeBackend):
+        def _embed(self, items):
+            return super()._embed([Item(i.text, None) for i in items])
+
+    with pytest.raises(AssertionError, match="two words of one text got one vector"):
+        BackendConformance().test_spans_pick_their_words(IgnoresSpans("lazy"))
+
+
+def test_the_kit_accepts_a_vocabulary_without_a_word_when_it_says_why():
+    cased = make_plugin_host().registry().create("glove-50d:lowercase=false")
+    kit = BackendConformance()
+    vectors = cased.embed(TRICKY)
+    kit.test_tricky_spans_get_real_vectors(cased, vectors)  # "Mouse", "CAFÉ": unknown, said so

@@ -110,3 +110,33 @@ def test_bad_baseline_exits_2(tmp_path, capsys, content, message):
 def test_min_accuracy_must_be_a_fraction(capsys):
     assert main(["run", str(POLYSEMY), "--min-accuracy", "75"]) == 2
     assert "give a number from 0 to 1" in capsys.readouterr().err
+
+
+def test_a_backend_that_did_not_run_fails_the_gate(write_suite):
+    suite = load_suite(write_suite(QUARTET))
+    baseline = results_for(suite, GOOD)
+    skipped = run_suites([suite], [FakeBackend("model", {"available": "no"})],
+                         skip_unavailable=True)
+    outcome = check_gates(skipped, baseline)
+    assert outcome.failed and "model passed 3 expectations in the baseline and skipped" in (
+        outcome.unchecked[0])
+    missing = run_suites([suite], [FakeBackend("other")])
+    assert "model passed 3 expectations in the baseline and was not run" in (
+        check_gates(missing, baseline).unchecked[0])
+    assert check_gates(skipped, min_accuracy=0.1).unchecked  # no accuracy to check either
+
+
+def test_renamed_tests_and_changed_margins_are_named_not_counted(write_suite):
+    baseline = results_for(load_suite(write_suite(QUARTET, "a.yaml")), GOOD)
+    renamed = results_for(load_suite(write_suite(QUARTET.replace("id: mouse", "id: mouse2"),
+                                                 "b.yaml")), GOOD)
+    outcome = check_gates(renamed, baseline)
+    assert not outcome.failed
+    assert any("3 expectations that passed in the baseline have no counterpart now" in w
+               for w in outcome.warnings)
+    stricter = results_for(load_suite(write_suite(QUARTET.replace("margin: 0.1", "margin: 0.99"),
+                                                  "c.yaml")), GOOD)
+    outcome = check_gates(stricter, baseline)
+    assert outcome.regressions == []
+    assert any("changed their required margin" in w and "> 0.99 now" in w
+               for w in outcome.warnings)

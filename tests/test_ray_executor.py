@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 
 ray = pytest.importorskip("ray")
@@ -82,3 +83,27 @@ def test_cli(local_ray, tmp_path):
     local, remote = (json.loads((d / "results.json").read_text()) for d in (out_local, out_ray))
     local.pop("created"), remote.pop("created")
     assert local == remote
+
+
+def test_many_shards_come_back_in_order(local_ray):
+    from harness.backend import Item
+    from harness.runner import embed_group
+
+    items = [Item(f"text number {i} " + "x" * (i % 7), (0, 4)) for i in range(1100)]
+    items.append(Item("short", (10, 14)))  # no vector: its reason must come back too
+    local = embed_group(FakeBackend("f"), [FakeBackend("f")], items)[0]
+    distributed = RayExecutor(shard_size=1, workers=2).embed(
+        FakeBackend("f"), [FakeBackend("f")], items)[0]  # shards of 512: three of them
+    np.testing.assert_array_equal(distributed[0], local[0])  # NaN rows included
+    assert distributed[1] == local[1] and list(local[1]) == [1100]
+
+
+def test_a_real_model_gives_exactly_the_local_results(local_ray, suites):
+    pytest.importorskip("torch")
+
+    def minilm():
+        return [make_plugin_host().registry().create("minilm")]
+
+    local = run_suites(suites, minilm())
+    distributed = run_suites(suites, minilm(), executor=RayExecutor())
+    assert without_time(distributed) == without_time(local)

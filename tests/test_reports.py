@@ -190,3 +190,21 @@ def test_markdown_stays_small_for_large_runs(tmp_path, write_suite):
     failed = sum(not r.passed for r in results.rows)
     assert f"400 rows: shown here, {min(failed, MAX_MARKDOWN_ROWS)} that did not pass" in text
     assert len(text) < 65_536  # a GitHub comment's limit
+
+
+def test_junit_is_valid_xml_with_hostile_text_and_skips(tmp_path, write_suite):
+    import xml.etree.ElementTree as ET
+
+    suite = load_suite(write_suite(
+        'suite: s\ntests:\n  - id: "mo\\x01use $x^$ </script>"\n    contexts:\n'
+        '      a: {text: "a b c", word: a}\n      b: {text: "a b c", word: b}\n'
+        '      c: {text: "a b c", word: c}\n    expect: ["a: b > c"]\n'))
+    results = run_suites([suite], [FakeBackend("model"),
+                                   FakeBackend("off", {"available": "no"})],
+                         skip_unavailable=True)
+    write_reports(results, tmp_path)  # plots too: "$x^$" is text, not maths
+    root = ET.parse(tmp_path / "junit.xml").getroot()
+    skipped = root.find("testsuite[@name='off / s']")
+    assert skipped.get("skipped") == "1" and skipped.find("testcase/skipped") is not None
+    assert skipped.get("errors") == "0"
+    assert "</script>" not in (tmp_path / "report.html").read_text().split("<script>")[0]

@@ -125,3 +125,37 @@ def test_the_shipped_suite_is_what_the_generator_makes(tmp_path):
     assert main(["make-suite", "wordnet", "--tests", "1500", "-o", str(out)]) == 0
     shipped = (ROOT / "suites" / "wordnet.yaml").read_text()
     assert out.read_text().replace(str(out), "suites/wordnet.yaml") == shipped
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--tests", "-3"], "--tests must be at least 1"),
+    (["--pos", "n,x"], "use n, v, a, r"),
+])
+def test_make_suite_options_are_checked(tmp_path, capsys, args, message):
+    from harness.cli import main
+
+    (tmp_path / "data.noun").write_text(SENSES)
+    out = tmp_path / "wn.yaml"
+    assert main(["make-suite", "wordnet", "--wordnet-dir", str(tmp_path), *args,
+                 "-o", str(out)]) == 2
+    assert message in capsys.readouterr().err and not out.exists()
+
+
+def test_pos_order_and_repeats_do_not_matter(tmp_path):
+    from harness.cli import main
+
+    (tmp_path / "data.noun").write_text(SENSES)
+    (tmp_path / "data.verb").write_text("")
+    outs = []
+    for pos in ("n,v", "v,n,n"):
+        out = tmp_path / f"{pos}.yaml"
+        assert main(["make-suite", "wordnet", "--wordnet-dir", str(tmp_path), "--pos", pos,
+                     "--min-words", "1", "-o", str(out)]) == 0
+        outs.append(out.read_text().replace(str(out), "OUT"))
+    assert outs[0] == outs[1]
+
+
+def test_a_malformed_data_line_names_file_and_line(tmp_path):
+    (tmp_path / "data.noun").write_text("00000001 04 n zz bank 0 | gloss\n")
+    with pytest.raises(ValueError, match=r"data.noun:1: not a line of WordNet's data format"):
+        list(read_synsets(tmp_path, "n"))

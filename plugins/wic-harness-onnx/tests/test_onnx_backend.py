@@ -79,3 +79,12 @@ def test_the_vocabulary_fits_the_graph():
 def test_unavailable_without_a_model(tmp_path):
     availability = OnnxBackend("o", {"model": str(tmp_path / "none.onnx")}).availability()
     assert not availability.ok and "is not there" in availability.reason
+
+
+def test_only_the_last_layer_exists():
+    from harness.errors import OptionError
+
+    with pytest.raises(OptionError, match="use layers=-1"):
+        OnnxBackend("o", {"layers": "0"}).embed([Item("A mouse.", (2, 7))])
+    settings = OnnxBackend("o").sweep_settings()
+    assert settings and all("layers" not in s for s in settings)

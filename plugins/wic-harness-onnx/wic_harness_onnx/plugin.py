@@ -20,6 +20,7 @@ import numpy as np
 
 from harness.backend import AVAILABLE, Availability, Option, parse_int_list
 from harness.digests import path_digest
+from harness.errors import OptionError
 from harness.packaged import PackagedData, installed_versions
 from harness.plugins import hookimpl
 from harness_backends.contextual import CONTEXTUAL_OPTIONS, ContextualBackend, TokenizerSpec
@@ -59,6 +60,10 @@ class OnnxBackend(ContextualBackend):
         super().__init__(name, options)
         self._session: Any = None
         self._output = ""
+
+    def sweep_settings(self) -> list[dict[str, str]]:
+        """Only pooling: the graph gives one layer, the last."""
+        return [s for s in super().sweep_settings() if "layers" not in s]
 
     def graph(self) -> Path | None:
         model = str(self.options["model"])
@@ -112,6 +117,9 @@ class OnnxBackend(ContextualBackend):
         if None in ids.values():
             raise ValueError(f"{self.tokenizer_file()}: no [CLS], [SEP] or [PAD] token")
         spec = TokenizerSpec(tokenizer, ids["[CLS]"], ids["[SEP]"], ids["[PAD]"])
+        if tuple(self.options["layers"]) != (-1,):
+            raise OptionError(f"layers={','.join(map(str, self.options['layers']))}: this "
+                              "graph gives only the last layer's token states; use layers=-1")
         return spec, 1, 512  # one hidden state (the last layer); BERT's 512 positions
 
     def _forward(self, input_ids: np.ndarray, attention_mask: np.ndarray) -> Sequence[Any]:
