@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+from harness.errors import HarnessError
+
+
+def _binomtest():
+    try:
+        from scipy.stats import binomtest
+    except ImportError:
+        raise HarnessError("the statistics need scipy: pip install 'wic-harness[report]'"
+                           ) from None
+    return binomtest
+
 
 def wilson_interval(passed: int, total: int, alpha: float = 0.05) -> tuple[float, float]:
     """The Wilson score interval of an accuracy (95% by default)."""
     if total == 0:
         return float("nan"), float("nan")
-    from scipy.stats import binomtest
-
-    interval = binomtest(passed, total).proportion_ci(1 - alpha, method="wilson")
+    interval = _binomtest()(passed, total).proportion_ci(1 - alpha, method="wilson")
     return float(interval.low), float(interval.high)
 
 
@@ -18,6 +27,4 @@ def mcnemar_exact(only_a: int, only_b: int) -> float:
     one backend passes and the other fails). 1.0 when there are none."""
     if only_a + only_b == 0:
         return 1.0
-    from scipy.stats import binomtest
-
-    return float(binomtest(only_a, only_a + only_b, 0.5).pvalue)
+    return float(_binomtest()(only_a, only_a + only_b, 0.5).pvalue)
