@@ -427,13 +427,19 @@ def cmd_wic(args: argparse.Namespace) -> int:
                   file=sys.stderr)
             failed = True
             continue
-        sims = pair_similarities(backend, test, cache)
-        if dev is not None:
-            dev_labels = np.array([p.same_sense for p in dev])
-            threshold = tune_threshold(pair_similarities(backend, dev, cache), dev_labels)
-            source = "dev"
-        else:
-            threshold, source = tune_threshold(sims, labels), "oracle (tuned on these data)"
+        try:
+            sims = pair_similarities(backend, test, cache)
+            if dev is not None:
+                dev_labels = np.array([p.same_sense for p in dev])
+                threshold = tune_threshold(pair_similarities(backend, dev, cache), dev_labels)
+                source = "dev"
+            else:
+                threshold, source = tune_threshold(sims, labels), "oracle (tuned on these data)"
+        except Exception as exc:  # this backend failed: the others' results are kept
+            print(f"harness: error: backend {backend.name}: {type(exc).__name__}: {exc}",
+                  file=sys.stderr)
+            failed = True
+            continue
         rows.append({"backend": backend.name, "threshold": threshold, "threshold_from": source,
                      "accuracy": accuracy(sims, labels, threshold), "pairs": len(test),
                      "missing": int(np.isnan(sims).sum())})

@@ -125,3 +125,16 @@ def test_pair_expectations_need_schema_2(write_suite):
     with pytest.raises(SuiteError, match="two different pairs"):
         load_suite(write_suite("schema: 2\n" + textwrap.dedent(text).replace(
             "a ~ b > c ~ d", "a ~ b > b ~ a"), "s3.yaml"))
+
+
+def test_wic_keeps_the_other_backends_when_one_fails(wic_files, tmp_path, capsys):
+    pytest.importorskip("gensim")
+    data, gold = map(str, wic_files)
+    out = tmp_path / "out"
+    (tmp_path / "bad.txt").write_text("bank 0.1 0.2\nriver 0.3\n")  # rows of unequal size
+    code = main(["wic", data, gold, "-b", "static:vectors=" + str(tmp_path / "bad.txt"),
+                 "-b", "glove-50d", "-o", str(out)])
+    assert code == 2
+    results = json.loads((out / "wic.json").read_text())["results"]
+    assert [r["backend"] for r in results] == ["glove-50d"]
+    assert "harness: error: backend static:vectors=" in capsys.readouterr().err
