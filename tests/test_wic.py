@@ -128,11 +128,13 @@ def test_pair_expectations_need_schema_2(write_suite):
 
 
 def test_wic_keeps_the_other_backends_when_one_fails(wic_files, tmp_path, capsys):
-    pytest.importorskip("gensim")
     data, gold = map(str, wic_files)
     out = tmp_path / "out"
-    (tmp_path / "bad.txt").write_text("bank 0.1 0.2\nriver 0.3\n")  # rows of unequal size
-    code = main(["wic", data, gold, "-b", "static:vectors=" + str(tmp_path / "bad.txt"),
+    broken = tmp_path / "broken"  # a matrix of 3 rows and an index of 2 words: it raises
+    broken.mkdir()
+    np.save(broken / "m.npy", np.eye(3, dtype=np.float32))
+    (broken / "words.txt").write_text("bank\nriver\n")
+    code = main(["wic", data, gold, "-b", f"static:vectors={broken}",
                  "-b", "glove-50d", "-o", str(out)])
     assert code == 2
     results = json.loads((out / "wic.json").read_text())["results"]
