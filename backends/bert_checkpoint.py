@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from harness.cache import build_once, cache_dir
+from harness.cache_folder import build_once, cache_dir
 from harness.digests import path_digest
 from harness.errors import HarnessError
 

@@ -16,12 +16,13 @@ from typing import Any
 
 import numpy as np
 
+from harness.alignment import TokenizerSpec
 from harness.backend import AVAILABLE, Availability, Option
 from harness.digests import path_digest
 from harness.errors import BackendUnavailable, OptionError
 from harness.packaged import PackagedData, installed_versions
 from harness.plugins import hookimpl
-from harness_backends.contextual import CONTEXTUAL_OPTIONS, ContextualBackend, TokenizerSpec
+from harness.transformer import TRANSFORMER_OPTIONS, LoadedModel, TransformerBackend
 
 log = logging.getLogger("harness.backends.hf")
 
@@ -68,11 +69,11 @@ def hub_offline() -> bool:
                for v in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"))
 
 
-class HfBackend(ContextualBackend):
+class HfBackend(TransformerBackend):
     plugin = "hf"
     description = "Hugging Face PyTorch encoders (transformers / sentence-transformers folders)"
     OPTIONS = {
-        **CONTEXTUAL_OPTIONS,
+        **TRANSFORMER_OPTIONS,
         "model": Option(
             None,
             "a model folder (transformers or sentence-transformers layout), a packaged model "
@@ -134,7 +135,7 @@ class HfBackend(ContextualBackend):
                                 "sentence-transformers.", INSTALL_HF)
         return AVAILABLE
 
-    def _weights_id(self) -> str:
+    def weights_id(self) -> str:
         if self.model_name in PACKAGED_MODELS:
             return PACKAGED_MODELS[self.model_name].identity()
         path = self.local_path()
@@ -155,7 +156,7 @@ class HfBackend(ContextualBackend):
         return installed_versions(*names)
 
     # -- loading and the forward pass -----------------------------------------------------------
-    def _load(self) -> tuple[TokenizerSpec, int, int]:
+    def load_model(self) -> LoadedModel:
         import torch
 
         quiet_transformers()
@@ -187,9 +188,9 @@ class HfBackend(ContextualBackend):
         limit = min(limit, getattr(config, "max_position_embeddings", limit) or limit)
         if 0 < getattr(tokenizer, "model_max_length", 0) < 100_000:
             limit = min(limit, tokenizer.model_max_length)
-        return tokenizer_spec(tokenizer), config.num_hidden_layers + 1, limit
+        return LoadedModel(tokenizer_spec(tokenizer), config.num_hidden_layers + 1, limit)
 
-    def _forward(self, input_ids: np.ndarray, attention_mask: np.ndarray) -> Sequence[Any]:
+    def forward(self, input_ids: np.ndarray, attention_mask: np.ndarray) -> Sequence[Any]:
         import torch
 
         with torch.inference_mode():
@@ -200,11 +201,11 @@ class HfBackend(ContextualBackend):
             )
         return [h.float().cpu().numpy() for h in out.hidden_states]
 
-    def _sentence_vectors(self, hidden, pooled, mask, rows):
+    def sentence_vectors(self, hidden, pooled, mask, rows):
         """A sentence-transformers folder: its own modules (pooling, dense, normalize) on the
         last hidden state, as `SentenceTransformer.encode` computes them."""
         if not self.is_sentence_transformers():
-            return super()._sentence_vectors(hidden, pooled, mask, rows)
+            return super().sentence_vectors(hidden, pooled, mask, rows)
         import torch
 
         if not self._st_tail:

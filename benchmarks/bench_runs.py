@@ -3,11 +3,12 @@ notebook's settings, on one suite of about 3000 WordNet contexts; plus the FLOP-
 of the embedding work and the share of it the backend reaches. Ratios, not seconds, are the
 figures: they are measured in one run, on one machine.
 
-    python benchmarks/bench_runs.py            (needs wordnet-base and the hf extra)
+    python benchmarks/bench_runs.py [--tests N] [--rounds R]   (needs wordnet-base, hf extra)
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import subprocess
 import sys
@@ -19,12 +20,13 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from contexts import write_wordnet_suite  # noqa: E402
+from harness.runner import unique_items  # noqa: E402
+from harness.suite import load_suite  # noqa: E402
+from harness.suite_builders import wordnet_suite  # noqa: E402
 
 HARNESS = [sys.executable, "-m", "harness"]
 
 
-ROUNDS = 3  # each process is timed this many times, interleaved; the best time counts
 
 
 def timed_process(command: list[str], env: dict[str, str] | None = None) -> float:
@@ -41,9 +43,8 @@ def flop_ceiling(suite_path: Path) -> tuple[float, float, float, int]:
     """(matmul FLOP/s, FLOPs of the embedding work, its seconds in the backend, tokens)."""
     import torch
 
+    from harness.embedding import embed_items
     from harness.plugins.manager import load_registry
-    from harness.runner import embed_items, unique_items
-    from harness.suite import load_suite
 
     size, best = 2048, float("inf")
     a, b = torch.randn(size, size), torch.randn(size, size)
@@ -69,15 +70,23 @@ def flop_ceiling(suite_path: Path) -> tuple[float, float, float, int]:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tests", type=int, default=1000, help="WordNet tests in the suite")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="each process is timed this many times, interleaved; the best counts")
+    args = parser.parse_args()
+    rounds = args.rounds
     work = Path(tempfile.mkdtemp(prefix="bench-runs-"))
     suite = work / "wordnet-bench.yaml"
-    n_contexts = write_wordnet_suite(suite, n_tests=1000)
+    built = wordnet_suite(tests=args.tests, name="wordnet-bench", output=str(suite))
+    built.write(suite)
+    n_contexts = len(unique_items([load_suite(suite)]))
     print(f"suite: {n_contexts} WordNet contexts ({suite})")
 
     help_time = min(timed_process([*HARNESS, "--help"]) for _ in range(5))
     run = [*HARNESS, "run", str(suite), "-b", "minilm", "--no-progress"]
     times: dict[str, list[float]] = {"cold": [], "warm": [], "hand": []}
-    for round_ in range(ROUNDS):  # interleaved, so that a noisy minute hits every method
+    for round_ in range(rounds):  # interleaved, so that a noisy minute hits every method
         cache = {"HARNESS_CACHE_DIR": str(work / f"cache-{round_}")}  # empty: a cold run
         times["cold"].append(timed_process([*run, "-o", str(work / "cold")], cache))
         times["warm"].append(timed_process([*run, "-o", str(work / "warm")], cache))
@@ -93,7 +102,7 @@ def main() -> None:
         ("harness run, cold", cold), ("harness run, warm (cache)", warm),
         ("hand-written loop", hand), ("notebook settings", notebook),
     ]
-    print(f"\nbest of {ROUNDS} interleaved rounds (notebook: one run)")
+    print(f"\nbest of {rounds} interleaved rounds (notebook: one run)")
     print(f"{'whole process':<28} {'seconds':>8} {'x hand-written':>15}")
     for name, seconds in rows:
         print(f"{name:<28} {seconds:>8.2f} {hand / seconds:>15.2f}")

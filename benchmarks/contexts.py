@@ -28,32 +28,3 @@ def wordnet_items(n: int, seed: int = 0) -> list[Item]:
     if len(pool) < n:
         raise SystemExit(f"only {len(pool)} WordNet contexts found, {n} asked")
     return pool[:n]
-
-
-def write_wordnet_suite(path, n_tests: int = 1000, seed: int = 0) -> int:
-    """A suite of WordNet sense tests ("a1: a2 > b1", three contexts each) over every part of
-    speech; returns the number of distinct contexts."""
-    import yaml
-
-    from harness.wordnet import sense_tests
-
-    folder = find_wordnet_dir()
-    tests = [t for pos in ("n", "v", "a", "r") for t in sense_tests(folder, pos, 10**6, seed)]
-    random.Random(seed).shuffle(tests)
-    tests = tests[:n_tests]
-    suite = {
-        "suite": "wordnet-bench",
-        "description": f"{len(tests)} WordNet sense tests for benchmarks (seed {seed})",
-        "tests": [
-            {"id": f"{t.lemma}.{t.pos}.{t.sense_a}",
-             "contexts": {"a1": {"text": t.a1, "word": t.lemma},
-                          "a2": {"text": t.a2, "word": t.lemma},
-                          "b1": {"text": t.b1, "word": t.lemma}},
-             "expect": ["a1: a2 > b1"]}
-            for t in tests
-        ],
-    }
-    with open(path, "w", encoding="utf-8") as handle:
-        yaml.safe_dump(suite, handle, allow_unicode=True, sort_keys=False, width=1000)
-    return len({(t.a1, t.lemma) for t in tests} | {(t.a2, t.lemma) for t in tests}
-               | {(t.b1, t.lemma) for t in tests})

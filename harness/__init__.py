@@ -1,22 +1,30 @@
 """wic-harness: does this embedding model tell word senses apart in context?
 
-The public API (`run`, `load_suite`, `get_backend`, `embed`, `similarities`) is imported on
-first use, so that `import harness` and `harness --help` stay fast.
+The public API (`run`, `sweep`, `evaluate_wic`, `load_suite`, `wordnet_suite`, `wic_suite`,
+`get_backend`, `embed`, `similarities`; `Backend` and `TransformerBackend` for plugin authors)
+is imported on first use, so that `import harness` and `harness --help` stay fast.
 """
 
 from harness._version import __version__
 
 _API = {
     "run": "harness.api",
+    "sweep": "harness.api",
+    "evaluate_wic": "harness.api",
     "load_suite": "harness.suite",
+    "wordnet_suite": "harness.suite_builders",
+    "wic_suite": "harness.suite_builders",
     "get_backend": "harness.api",
+    "get_backends": "harness.api",
     "default_backends": "harness.api",
     "embed": "harness.api",
     "similarities": "harness.api",
     "Backend": "harness.backend",
+    "Embeddings": "harness.backend",
     "Item": "harness.backend",
     "Option": "harness.backend",
     "Availability": "harness.backend",
+    "TransformerBackend": "harness.transformer",
     "Results": "harness.results",
     "Suite": "harness.suite",
 }

@@ -1,4 +1,4 @@
-"""The Python API, for notebooks and scripts; the CLI is a thin layer over it.
+"""The Python API, for notebooks and scripts; every CLI command is a thin layer over it.
 
     >>> import harness
     >>> results = harness.run(["suites/polysemy.yaml"], ["glove-50d"])
@@ -18,26 +18,43 @@ import numpy as np
 from harness.backend import Backend, BrokenInstance, Item
 from harness.embedding_cache import EmbeddingCache
 from harness.errors import BackendUnavailable, HarnessError
+from harness.executors import Executor, LocalExecutor, make_executor
 from harness.plugins.manager import load_registry
 from harness.plugins.registry import Registry
 from harness.results import Results
 from harness.runner import ProgressFactory, run_suites
 from harness.scoring import unit_rows
 from harness.suite import Suite, load_suite, locate_word
+from harness.suite_builders import BuiltSuite, wic_suite, wordnet_suite
 
 if TYPE_CHECKING:
     import pandas as pd
 
+    from harness.layer_sweep import Sweep
+    from harness.wic import WicEvaluation
+
 # A context for the ad-hoc API: "a sentence" (whole sentence), (text, word),
 # (text, word, occurrence), or an Item with a character span.
 ContextLike = str | tuple | Item
+BackendLike = str | Backend
 
 
-def get_backend(spec: str | Backend, registry: Registry | None = None) -> Backend:
+def get_backend(spec: BackendLike, registry: Registry | None = None) -> Backend:
     """A backend from an instance name (`glove-50d`) or inline spec (`static:vectors=PATH`)."""
     if isinstance(spec, Backend):
         return spec
     return (registry or load_registry()).create(spec)
+
+
+def get_backends(specs: Iterable[BackendLike] | BackendLike,
+                 registry: Registry | None = None) -> list[Backend]:
+    """Backends from names, inline specs or Backend objects (a single one without a list)."""
+    if isinstance(specs, str | Backend):
+        specs = [specs]
+    specs = list(specs)
+    if any(isinstance(s, str) for s in specs):
+        registry = registry or load_registry()
+    return [get_backend(s, registry) for s in specs]
 
 
 def default_backends(registry: Registry | None = None) -> list[Backend]:
@@ -52,29 +69,73 @@ def default_backends(registry: Registry | None = None) -> list[Backend]:
     return out
 
 
+def _suites(suites: Iterable[str | Path | Suite] | str | Path | Suite) -> list[Suite]:
+    if isinstance(suites, str | Path | Suite):
+        suites = [suites]
+    return [s if isinstance(s, Suite) else load_suite(s) for s in suites]
+
+
+def _executor(executor: str | Executor) -> Executor:
+    return make_executor(executor) if isinstance(executor, str) else executor
+
+
 def run(
-    suites: Iterable[str | Path | Suite],
-    backends: Iterable[str | Backend] | None = None,
+    suites: Iterable[str | Path | Suite] | str | Path | Suite,
+    backends: Iterable[BackendLike] | BackendLike | None = None,
     *,
     registry: Registry | None = None,
     progress: ProgressFactory | None = None,
     cache: bool = True,
+    executor: str | Executor = "local",
 ) -> Results:
     """Score backends (names, inline specs or Backend objects; default: every default
     instance, those unavailable here skipped) on suites (paths or Suite objects). A single
-    path or name may be given without a list. Vectors are cached on disk unless cache=False."""
+    path or name may be given without a list. Vectors are cached on disk unless cache=False.
+    `executor` is "local", "ray" (a local Ray) or an executor object such as
+    `harness.executors.RayExecutor(address=...)`."""
     store = EmbeddingCache() if cache else None
-    if isinstance(suites, str | Path | Suite):
-        suites = [suites]
-    loaded = [s if isinstance(s, Suite) else load_suite(s) for s in suites]
+    loaded = _suites(suites)
     if backends is None:
         return run_suites(loaded, default_backends(registry), progress=progress,
-                          skip_unavailable=True, cache=store)
-    if isinstance(backends, str | Backend):
-        backends = [backends]
-    registry = registry or load_registry()
-    chosen = [get_backend(b, registry) for b in backends]
-    return run_suites(loaded, chosen, progress=progress, cache=store)
+                          skip_unavailable=True, cache=store, executor=_executor(executor))
+    return run_suites(loaded, get_backends(backends, registry), progress=progress,
+                      cache=store, executor=_executor(executor))
+
+
+def sweep(
+    suites: Iterable[str | Path | Suite] | str | Path | Suite,
+    backends: Iterable[BackendLike] | BackendLike,
+    *,
+    registry: Registry | None = None,
+    progress: ProgressFactory | None = None,
+    cache: bool = True,
+    executor: str | Executor = "local",
+) -> Sweep:
+    """Accuracy of every layer and pooling option of each backend, from one forward pass per
+    text: `.rows` (one per setting) and `.results` (the whole run)."""
+    from harness.layer_sweep import sweep as run_sweep
+
+    return run_sweep(_suites(suites), get_backends(backends, registry),
+                     cache=EmbeddingCache() if cache else None, progress=progress,
+                     executor=_executor(executor))
+
+
+def evaluate_wic(
+    data: str | Path,
+    gold: str | Path,
+    backends: Iterable[BackendLike] | BackendLike | None = None,
+    *,
+    dev: tuple[str | Path, str | Path] | None = None,
+    registry: Registry | None = None,
+    cache: bool = True,
+) -> WicEvaluation:
+    """WiC accuracy of backends (default: every default instance available here) on
+    Word-in-Context files, with a threshold tuned on `dev` (else an oracle threshold)."""
+    from harness.wic import evaluate_wic as evaluate
+
+    chosen = ([b for b in default_backends(registry) if b.availability().ok]
+              if backends is None else get_backends(backends, registry))
+    return evaluate(data, gold, chosen, dev=dev, cache=EmbeddingCache() if cache else None)
 
 
 def to_item(context: ContextLike) -> Item:
@@ -89,7 +150,7 @@ def to_item(context: ContextLike) -> Item:
     return Item(text, locate_word(text, word, rest[0] if rest else None))
 
 
-def embed(backend: str | Backend, contexts: Sequence[ContextLike]) -> np.ndarray:
+def embed(backend: BackendLike, contexts: Sequence[ContextLike]) -> np.ndarray:
     """Vectors for ad-hoc contexts, like the notebook's `get_bert_embeddings`. A row of NaN
     means the backend has no vector for that context."""
     if isinstance(contexts, str | tuple | Item):
@@ -98,11 +159,11 @@ def embed(backend: str | Backend, contexts: Sequence[ContextLike]) -> np.ndarray
     availability = model.availability()
     if not availability.ok:
         raise BackendUnavailable(f"backend {model.name!r}: {availability.explain()}")
-    return model.embed([to_item(c) for c in contexts])
+    return model.embed([to_item(c) for c in contexts]).vectors
 
 
 def similarities(
-    backend: str | Backend, contexts: Mapping[str, ContextLike]
+    backend: BackendLike, contexts: Mapping[str, ContextLike]
 ) -> pd.DataFrame:
     """Cosine similarity between every pair of labelled contexts, as a labelled DataFrame."""
     import pandas as pd
@@ -113,11 +174,18 @@ def similarities(
 
 
 __all__ = [
+    "BuiltSuite",
+    "LocalExecutor",
     "default_backends",
     "embed",
+    "evaluate_wic",
     "get_backend",
+    "get_backends",
     "load_suite",
     "run",
     "similarities",
+    "sweep",
     "to_item",
+    "wic_suite",
+    "wordnet_suite",
 ]

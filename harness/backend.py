@@ -1,25 +1,39 @@
 """The one word-in-context embedding interface every backend implements.
 
 A backend turns a batch of `Item`s (a text plus the character span of the target word in it, or no
-span for a whole-sentence context) into an (n, dim) float array. Construction is cheap and never
-loads weights; the first `embed` call does. A row of NaN means the backend has no vector for that
-item (an out-of-vocabulary word, say); `missing_reason` says why, and the harness reports it per
-expectation instead of scoring it.
+span for a whole-sentence context) into `Embeddings`: an (n, dim) float array, and for each row it
+could not embed (a row of NaN: an out-of-vocabulary word, say) the reason. The harness reports such
+a row per expectation instead of scoring it.
+
+An author implements `embed_batch` and usually `availability`, `weights_id` and `versions`, and
+declares `plugin` and `OPTIONS`. Construction is cheap and never loads weights; the first
+`embed_batch` call does. Everything else (batching, checking what comes back, the fingerprint)
+is done here. What the runner can do with some backends beyond this (sharing a forward pass,
+sweeping settings, asking a cluster for resources) is in `harness.capabilities`.
+
+numpy is imported on first use, so that loading plugins stays fast.
 """
 
 from __future__ import annotations
 
+import abc
 import hashlib
 import json
+import warnings
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any, ClassVar, NamedTuple
-
-import numpy as np
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 from harness.errors import OptionError
+from harness.options import Option, parse_bool, parse_int_list
 from harness.suggest import did_you_mean
+
+if TYPE_CHECKING:
+    import numpy as np
+
+__all__ = ["AVAILABLE", "Availability", "Backend", "Embeddings", "Item", "Option", "parse_bool",
+           "parse_int_list"]
 
 
 class Item(NamedTuple):
@@ -31,6 +45,15 @@ class Item(NamedTuple):
     @property
     def word(self) -> str | None:
         return None if self.span is None else self.text[self.span[0] : self.span[1]]
+
+
+@dataclass(frozen=True)
+class Embeddings:
+    """What a backend gives for a batch of items: one row of `vectors` per item, in order, and
+    for each row it has no vector for (a row of NaN), the reason, by row index."""
+
+    vectors: np.ndarray
+    reasons: Mapping[int, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -50,50 +73,9 @@ class Availability:
 AVAILABLE = Availability(True)
 
 
-def parse_bool(text: str) -> bool:
-    lowered = text.strip().lower()
-    if lowered in {"1", "true", "yes", "on"}:
-        return True
-    if lowered in {"0", "false", "no", "off"}:
-        return False
-    raise ValueError(f"expected true or false, got {text!r}")
-
-
-def parse_int_list(text: str) -> tuple[int, ...]:
-    parts = [p for p in text.replace(" ", ",").split(",") if p]
-    if not parts:
-        raise ValueError("expected one or more integers, like -4,-3,-2,-1")
-    return tuple(int(p) for p in parts)
-
-
-@dataclass(frozen=True)
-class Option:
-    """A backend option: its default, help text, how to read it from a CLI string, and whether
-    it changes the vectors (then it is part of the fingerprint; batch_size and device are not)."""
-
-    default: Any
-    help: str
-    parse: Callable[[str], Any] = str
-    choices: tuple[Any, ...] | None = None
-    affects_vectors: bool = True
-
-    def coerce(self, name: str, value: Any) -> Any:
-        if isinstance(value, str) and self.parse is not str:
-            try:
-                value = self.parse(value)
-            except ValueError as exc:
-                raise OptionError(f"option {name}={value!r}: {exc}") from None
-        if isinstance(value, list):
-            value = tuple(value)
-        if self.choices is not None and value not in self.choices:
-            allowed = ", ".join(map(str, self.choices))
-            raise OptionError(f"option {name}={value!r}: must be one of {allowed}")
-        return value
-
-
 class Backend(ABC):
-    """Base class of backends. Subclasses set `plugin` and `OPTIONS`, implement `_embed`, and
-    usually `availability`, `_weights_id` and `versions`."""
+    """Base class of backends. Subclasses set `plugin` and `OPTIONS`, implement `embed_batch`,
+    and usually `availability`, `weights_id` and `versions`."""
 
     plugin: ClassVar[str] = ""
     description: ClassVar[str] = ""
@@ -101,7 +83,7 @@ class Backend(ABC):
     # use such a backend as a control: what it passes needs no context.
     context_free: ClassVar[bool] = False
     OPTIONS: ClassVar[Mapping[str, Option]] = {
-        "batch_size": Option(32, "items per forward pass", int, affects_vectors=False),
+        "batch_size": Option(32, "items per embed_batch call", int, affects_vectors=False),
     }
 
     def __init__(self, name: str, options: Mapping[str, Any] | None = None):
@@ -120,32 +102,77 @@ class Backend(ABC):
             key: spec.coerce(key, given[key]) if key in given else spec.default
             for key, spec in self.OPTIONS.items()
         }
+        self._weights: str | None = None
 
-    # -- what a backend declares ------------------------------------------------------------
+    # -- what an author implements --------------------------------------------------------------
     def availability(self) -> Availability:
         """Whether this backend can run here. Must be cheap: no weights loaded."""
         return AVAILABLE
+
+    def weights_id(self) -> str:
+        """What identifies the weights (a package version, a file digest). The harness calls it
+        once per backend object, so it may hash large files."""
+        return ""
 
     def versions(self) -> dict[str, str]:
         """Versions of the packages and weights that produce the vectors (for reports)."""
         return {}
 
-    def _weights_id(self) -> str:
-        """What identifies the weights (a package version, a file digest). Override it; it is
-        computed once per backend (see `weights_id`)."""
-        return ""
+    @abstractmethod
+    def embed_batch(self, items: Sequence[Item]) -> Embeddings:
+        """Embed a batch of at most `batch_items()` items: their vectors, an (n, dim) float
+        array in item order, and the reason for each row left NaN."""
 
-    def weights_id(self) -> str:
-        """`_weights_id()`, computed on first use only (digests of large files take time)."""
-        if getattr(self, "_weights_memo", None) is None:
-            self._weights_memo = self._weights_id()
-        return self._weights_memo
+    # -- what the harness provides ------------------------------------------------------------
+    def batch_items(self) -> int:
+        """Most items per `embed_batch` call: the `batch_size` option. A backend that packs
+        its own batches (the transformer base class packs by tokens) returns more."""
+        return max(1, int(self.options.get("batch_size") or 1))
+
+    def embed(self, items: Sequence[Item]) -> Embeddings:
+        """Embed any number of items, `batch_items()` at a time, checking every batch."""
+        import numpy as np
+
+        items = list(items)
+        size = self.batch_items()
+        parts, reasons = [], {}
+        for start in range(0, len(items), size):
+            batch = items[start : start + size]
+            out = self.checked(self.embed_batch(batch), len(batch))
+            parts.append(out.vectors)
+            reasons.update({start + i: why for i, why in out.reasons.items()})
+        if not parts:
+            return Embeddings(np.zeros((0, 0), dtype=np.float32))
+        return Embeddings(np.concatenate(parts, axis=0), reasons)
+
+    def checked(self, out: Any, n: int) -> Embeddings:
+        """`out` as Embeddings of n rows of floats, or a ValueError naming the backend."""
+        import numpy as np
+
+        if not isinstance(out, Embeddings):
+            raise TypeError(f"backend {self.name!r}: embed_batch returned "
+                            f"{type(out).__name__}, not Embeddings(vectors, reasons)")
+        vectors = np.asarray(out.vectors)
+        if vectors.ndim != 2 or vectors.shape[0] != n:
+            raise ValueError(
+                f"backend {self.name!r} returned shape {vectors.shape} for {n} items; "
+                "expected (n, dim)"
+            )
+        if not np.issubdtype(vectors.dtype, np.floating):
+            raise ValueError(f"backend {self.name!r} returned dtype {vectors.dtype}, not float")
+        return Embeddings(vectors, dict(out.reasons))
+
+    def weights(self) -> str:
+        """`weights_id()`, computed on first use only."""
+        if self._weights is None:
+            self._weights = self.weights_id()
+        return self._weights
 
     def fingerprint(self) -> str:
         """A stable digest of the plugin, the weights and every option that changes vectors."""
         payload = {
             "plugin": self.plugin,
-            "weights": self.weights_id(),
+            "weights": self.weights(),
             "options": {
                 k: v for k, v in sorted(self.options.items()) if self.OPTIONS[k].affects_vectors
             },
@@ -153,63 +180,38 @@ class Backend(ABC):
         blob = json.dumps(payload, sort_keys=True, default=str).encode()
         return hashlib.sha256(blob).hexdigest()[:16]
 
-    def missing_reason(self, item: Item) -> str:
-        """Why `embed` returned a NaN row for `item`."""
-        return f"{self.name} has no vector for this context"
-
-    def resources(self) -> dict[str, float]:
-        """What one worker of this backend needs on a cluster (Ray's num_cpus, num_gpus)."""
-        return {"num_cpus": 1, "num_gpus": 0}
-
-    def sweep_settings(self) -> list[dict[str, str]]:
-        """Option settings worth sweeping (each a dict of options to override), all of which
-        can share this backend's forward pass; [] when there is nothing to sweep."""
-        return []
-
-    def forward_key(self) -> str | None:
-        """Backends that return the same key (not None) can be embedded together by
-        `embed_group`, sharing the model's work: variants of one model that differ only in
-        pooling, say. None: this backend runs alone."""
-        return None
-
-    def embed_group(self, items: Sequence[Item],
-                    group: Sequence[Backend]) -> list[np.ndarray | Exception]:
-        """Vectors of `items` for each backend of `group` (this one first, all with this
-        forward_key); an Exception in place of the vectors of a backend that alone failed.
-        Backends that share work override it."""
-        return [backend.embed(items) for backend in group]
-
-    # -- embedding ----------------------------------------------------------------------------
-    @abstractmethod
-    def _embed(self, items: Sequence[Item]) -> np.ndarray:
-        """Embed a batch of at most `batch_size` items: an (n, dim) float array."""
-
-    def embed(self, items: Sequence[Item]) -> np.ndarray:
-        """Embed any number of items, `batch_size` at a time; checks every batch's shape."""
-        items = list(items)
-        size = max(1, int(self.options.get("batch_size") or len(items) or 1))
-        parts = []
-        for start in range(0, len(items), size):
-            batch = items[start : start + size]
-            parts.append(self._checked(self._embed(batch), len(batch)))
-        if not parts:
-            return np.zeros((0, 0), dtype=np.float32)
-        return np.concatenate(parts, axis=0)
-
-    def _checked(self, out: np.ndarray, n: int) -> np.ndarray:
-        """`out` as an (n, dim) float array, or a ValueError naming the backend."""
-        out = np.asarray(out)
-        if out.ndim != 2 or out.shape[0] != n:
-            raise ValueError(
-                f"backend {self.name!r} returned shape {out.shape} for {n} items; "
-                "expected (n, dim)"
-            )
-        if not np.issubdtype(out.dtype, np.floating):
-            raise ValueError(f"backend {self.name!r} returned dtype {out.dtype}, not float")
-        return out
-
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name!r} plugin={self.plugin!r}>"
+
+    # -- the interface before 0.2: `_embed`, `_weights_id` and `missing_reason` ------------------
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        legacy = [m for m in ("_embed", "_weights_id") if m in cls.__dict__]
+        if not legacy:
+            return
+        warnings.warn(
+            f"{cls.__qualname__} implements {' and '.join(legacy)}, wic-harness's backend "
+            "interface before 0.2; implement embed_batch (returning Embeddings with the reasons) "
+            "and weights_id instead. The old names stop working in the next release.",
+            DeprecationWarning, stacklevel=2)
+        if "_weights_id" in cls.__dict__ and "weights_id" not in cls.__dict__:
+            cls.weights_id = cls.__dict__["_weights_id"]  # type: ignore[method-assign]
+        if "_embed" in cls.__dict__ and "embed_batch" not in cls.__dict__:
+            cls.embed_batch = _legacy_embed_batch  # type: ignore[method-assign]
+            abc.update_abstractmethods(cls)
+
+
+def _legacy_embed_batch(self: Backend, items: Sequence[Item]) -> Embeddings:
+    """`_embed` (an array) and `missing_reason(item)` of a pre-0.2 backend, as Embeddings."""
+    import numpy as np
+
+    vectors = np.asarray(self._embed(items))  # type: ignore[attr-defined]
+    explain = getattr(self, "missing_reason", None)
+    reasons = {}
+    if vectors.ndim == 2 and explain is not None:
+        for i in np.flatnonzero(~np.isfinite(vectors).all(axis=1)):
+            reasons[int(i)] = explain(items[int(i)])
+    return Embeddings(vectors, reasons)
 
 
 class BrokenInstance(Backend):
@@ -224,5 +226,5 @@ class BrokenInstance(Backend):
     def availability(self) -> Availability:
         raise self.error
 
-    def _embed(self, items: Sequence[Item]) -> np.ndarray:
+    def embed_batch(self, items: Sequence[Item]) -> Embeddings:
         raise self.error

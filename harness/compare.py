@@ -8,7 +8,7 @@ from itertools import combinations
 from pathlib import Path
 
 from harness.gates import load_results
-from harness.reports import markdown_table, text_table
+from harness.reports.text import markdown_table, text_table
 from harness.stats import mcnemar_exact, wilson_interval
 
 Key = tuple[str, str, str]  # suite, test, expectation

@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from harness.backend import Item
-from harness.cache import cache_dir
+from harness.cache_folder import cache_dir
 
 log = logging.getLogger("harness.cache")
 

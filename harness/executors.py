@@ -1,23 +1,34 @@
 """Where the embedding work runs: in this process (the default), or on a Ray cluster.
 
-An executor embeds one group of backends (one model, one forward pass per text) over the
-run's unique contexts and returns, per backend, what the local runner would. Scoring always
-happens in the driver, the same way for every executor. Ray is imported only by RayExecutor.
+An executor embeds one group of backends (one model, one forward pass per text) over the run's
+unique contexts and returns, per backend, what `harness.embedding.embed_group` returns in this
+process. Scoring always happens in the driver, the same way for every executor. Ray is
+imported only by RayExecutor.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Protocol
 
-import numpy as np
-
-from harness.backend import Backend, Item
+from harness.backend import Backend, Embeddings, Item
+from harness.capabilities import resources_of
+from harness.embedding import Progress, assemble, embed_group, shard_positions
 from harness.embedding_cache import EmbeddingCache
 from harness.errors import HarnessError
 
 log = logging.getLogger("harness.executors")
+
+
+class Executor(Protocol):
+    """Embeds one group of backends over items: see `harness.embedding.embed_group`."""
+
+    name: str
+
+    def embed(self, group: Sequence[Backend], items: Sequence[Item], *,
+              cache: EmbeddingCache | None = None,
+              progress: Progress | None = None) -> list[Embeddings | Exception]: ...
 
 
 class LocalExecutor:
@@ -25,11 +36,10 @@ class LocalExecutor:
 
     name = "local"
 
-    def embed(self, lead: Backend, group: Sequence[Backend], items: Sequence[Item],
-              progress: Any = None, cache: EmbeddingCache | None = None) -> list[Any]:
-        from harness.runner import embed_group
-
-        return embed_group(lead, group, items, progress, cache)
+    def embed(self, group: Sequence[Backend], items: Sequence[Item], *,
+              cache: EmbeddingCache | None = None,
+              progress: Progress | None = None) -> list[Embeddings | Exception]:
+        return embed_group(group, items, cache=cache, progress=progress)
 
 
 class EmbedWorker:
@@ -40,17 +50,15 @@ class EmbedWorker:
         self.group = [cls(name, options) for cls, name, options in specs]
         self.cache = EmbeddingCache(cache_path) if cache_path else None
 
-    def embed(self, items: list[Item]) -> list[Any]:
-        from harness.runner import embed_group
-
-        return embed_group(self.group[0], self.group, items, None, self.cache)
+    def embed(self, items: list[Item]) -> list[Embeddings | Exception]:
+        return embed_group(self.group, items, cache=self.cache)
 
 
 class RayExecutor:
     """Shards of the unique contexts as Ray tasks on workers (actors) that hold each group's
-    backends, with the resources the backends ask for (`Backend.resources`). A shard whose
-    task fails is retried (`retries` times, on a fresh worker); a group that fails on every
-    try is reported as failed, and the other groups' results are kept."""
+    backends, with the resources the backends ask for. A shard whose task fails is retried
+    (`retries` times, on a fresh worker); a group that fails on every try is reported as
+    failed, and the other groups' results are kept."""
 
     name = "ray"
 
@@ -75,24 +83,17 @@ class RayExecutor:
             ray.init(address=self.address, **options)
         return ray
 
-    def embed(self, lead: Backend, group: Sequence[Backend], items: Sequence[Item],
-              progress: Any = None, cache: EmbeddingCache | None = None) -> list[Any]:
+    def embed(self, group: Sequence[Backend], items: Sequence[Item], *,
+              cache: EmbeddingCache | None = None,
+              progress: Progress | None = None) -> list[Embeddings | Exception]:
         ray = self._ray()
-        resources = lead.resources()
-        worker_class = ray.remote(EmbedWorker).options(**resources)
+        worker_class = ray.remote(EmbedWorker).options(**resources_of(group[0]))
         specs = [(type(b), b.name, dict(b.options)) for b in group]
         cache_path = str(cache.path) if cache is not None else None
         actors = [worker_class.remote(specs, cache_path) for _ in range(self.workers)]
-        # The local executor sorts all items by length and embeds them CHUNK at a time; shards
-        # that are runs of that same order, on chunk boundaries, give the very same batches,
-        # so the very same vectors.
-        from harness.runner import CHUNK
-
-        order = sorted(range(len(items)), key=lambda i: len(items[i].text))
-        size = max(CHUNK, -(-self.shard_size // CHUNK) * CHUNK)
-        positions = [order[i : i + size] for i in range(0, len(order), size)]
+        positions = shard_positions(items, self.shard_size)
         shards = [[items[i] for i in where] for where in positions]
-        done: dict[int, list[Any]] = {}
+        done: dict[int, list[Embeddings | Exception]] = {}
         pending = {}
         for n, shard in enumerate(shards):
             actor = actors[n % len(actors)]
@@ -119,33 +120,18 @@ class RayExecutor:
         finally:
             for actor in actors:
                 ray.kill(actor)
-        return [_gather([done[n][b] for n in range(len(shards))], positions, len(items))
-                for b in range(len(group))]
+        out: list[Embeddings | Exception] = []
+        for b, backend in enumerate(group):
+            parts = [done[n][b] for n in range(len(shards))]
+            failed = next((p for p in parts if isinstance(p, Exception)), None)
+            out.append(failed or assemble(backend, len(items), list(zip(positions, parts))))
+        return out
 
 
-def _gather(parts: list[Any], positions: list[list[int]], n: int) -> Any:
-    """One backend's shards put back in item order as one (vectors, reasons); an Exception if
-    any shard gave one."""
-    for part in parts:
-        if isinstance(part, Exception):
-            return part
-    if not parts:
-        return np.zeros((0, 1)), {}
-    width = max(p[0].shape[1] for p in parts if np.isfinite(p[0]).any()) if any(
-        np.isfinite(p[0]).any() for p in parts) else 1
-    vectors = np.full((n, width), np.nan)
-    reasons = {}
-    for (shard_vectors, shard_reasons), where in zip(parts, positions):
-        if shard_vectors.shape[1] == width:
-            vectors[where] = shard_vectors
-        reasons.update({where[i]: why for i, why in shard_reasons.items()})
-    return vectors, reasons
-
-
-def make_executor(name: str, **options: Any):
+def make_executor(name: str, **options: Any) -> Executor:
+    """`local` or `ray` (with RayExecutor's options)."""
     if name == "local":
         return LocalExecutor()
     if name == "ray":
         return RayExecutor(**options)
     raise HarnessError(f"unknown executor {name!r}: use local or ray")
-

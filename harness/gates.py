@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from harness.errors import HarnessError
-from harness.results import Results
+from harness.results import GateReport, Results
 
 
 @dataclass(frozen=True)
@@ -56,6 +56,12 @@ class GateOutcome:
     @property
     def failed(self) -> bool:
         return bool(self.regressions or self.below or self.unchecked)
+
+    def report(self) -> GateReport | None:
+        """What results.json records of the gates; None when no gate was asked for."""
+        if not self.checked:
+            return None
+        return GateReport(list(self.checked), not self.failed, gate_text(self))
 
 
 def load_results(path: str | Path) -> Results:

@@ -36,6 +36,19 @@ class BackendRecord:
 
 
 @dataclass
+class GateReport:
+    """What the CI gates of a run said: which ran, whether they held, and one line per finding
+    (warnings, regressions, backends not checked, the verdict)."""
+
+    checked: list[str]
+    held: bool
+    lines: list[str]
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
 class Results:
     """Every backend x expectation of a run. `.summary` and `.to_frame()` give DataFrames."""
 
@@ -49,6 +62,7 @@ class Results:
     created: str = ""
     harness_version: str = __version__
     interrupted: bool = False
+    gates: GateReport | None = None  # set by the caller that checked gates
 
     @property
     def failed_backends(self) -> list[BackendRecord]:
@@ -60,6 +74,8 @@ class Results:
             "schema": SCHEMA,
             "harness_version": self.harness_version,
             "created": self.created,
+            "interrupted": self.interrupted,
+            "gates": self.gates.to_dict() if self.gates else None,
             "suites": list(self.suites),
             "suite_fingerprints": dict(self.suite_fingerprints),
             "backends": {name: rec.to_dict() for name, rec in self.backends.items()},
@@ -89,6 +105,8 @@ class Results:
             similarities=dict(data.get("similarities", {})),
             created=data.get("created", ""),
             harness_version=data.get("harness_version", ""),
+            interrupted=bool(data.get("interrupted", False)),
+            gates=GateReport(**data["gates"]) if data.get("gates") else None,
         )
 
     # -- DataFrames, for notebooks --------------------------------------------------------------

@@ -35,7 +35,7 @@ _PAIRS = re.compile(r"^\s*([^:>~]+?)\s*~\s*([^:>~]+?)\s*>\s*([^:>~]+?)\s*~\s*([^
 
 
 @dataclass(frozen=True)
-class Context:
+class LabelledContext:
     """A labelled context: a text and the span of its target word (None: the whole sentence)."""
 
     label: str
@@ -77,7 +77,7 @@ class Expectation:
 @dataclass(frozen=True)
 class Test:
     id: str
-    contexts: Mapping[str, Context]
+    contexts: Mapping[str, LabelledContext]
     expect: tuple[Expectation, ...]
     description: str = ""
 
@@ -269,7 +269,7 @@ class _Checker:
             return None
         return Test(id=test_id, contexts=contexts, expect=expect, description=description)
 
-    def contexts(self, data: Mapping, where: str, line: int) -> dict[str, Context] | None:
+    def contexts(self, data: Mapping, where: str, line: int) -> dict[str, LabelledContext] | None:
         raw = data.get("contexts")
         if raw is None:
             self.problem(line, where, "missing key 'contexts': map labels to {text, word}")
@@ -280,7 +280,7 @@ class _Checker:
                 "must be a non-empty mapping of label -> {text: ..., word: ...}",
             )
             return None
-        out: dict[str, Context] = {}
+        out: dict[str, LabelledContext] = {}
         for label, value in raw.items():
             at = key_line(raw, label, line)
             here = f"{where}, context {label!r}"
@@ -300,7 +300,7 @@ class _Checker:
                 out[label] = context
         return out
 
-    def context(self, label: str, data: Any, where: str, line: int) -> Context | None:
+    def context(self, label: str, data: Any, where: str, line: int) -> LabelledContext | None:
         if not isinstance(data, Mapping):
             self.problem(line, where, "must be a mapping like {text: \"...\", word: ...}")
             return None
@@ -334,7 +334,7 @@ class _Checker:
             except ValueError as exc:
                 self.problem(key_line(data, "word", line), f"{where}, field 'word'", str(exc))
                 return None
-            return Context(label, text, found)
+            return LabelledContext(label, text, found)
         if span is not None:
             good = (
                 isinstance(span, list) and len(span) == 2
@@ -352,15 +352,15 @@ class _Checker:
                 self.problem(key_line(data, "span", line), f"{where}, field 'span'",
                              "covers only whitespace")
                 return None
-            return Context(label, text, (span[0], span[1]))
-        return Context(label, text, None)
+            return LabelledContext(label, text, (span[0], span[1]))
+        return LabelledContext(label, text, None)
 
     def expectations(
         self,
         data: Mapping,
         where: str,
         line: int,
-        contexts: dict[str, Context] | None,
+        contexts: dict[str, LabelledContext] | None,
         declared: set[str],
     ) -> tuple[Expectation, ...] | None:
         """`declared`: every label written, valid or not (an invalid one is reported once)."""

@@ -8,12 +8,14 @@ one line per pair."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from harness.backend import Backend, Item
+from harness.embedding_cache import EmbeddingCache
 from harness.errors import HarnessError
 
 
@@ -73,15 +75,16 @@ def read_wic(data: str | Path, gold: str | Path | None = None) -> list[WicPair]:
     return pairs
 
 
-def pair_similarities(backend: Backend, pairs: list[WicPair], cache=None) -> np.ndarray:
+def pair_similarities(backend: Backend, pairs: list[WicPair],
+                      cache: EmbeddingCache | None = None) -> np.ndarray:
     """Cosine of each pair's two target vectors (NaN where a vector is missing)."""
-    from harness.runner import embed_items
+    from harness.embedding import embed_items
     from harness.scoring import unit_rows
 
     items = list(dict.fromkeys([p.a for p in pairs] + [p.b for p in pairs]))
     where = {item: i for i, item in enumerate(items)}
-    vectors, missing = embed_items(backend, items, cache=cache)
-    unit, _ = unit_rows(vectors)
+    embedded = embed_items(backend, items, cache=cache)
+    unit, missing = unit_rows(embedded.vectors)[0], embedded.reasons
     a = np.array([where[p.a] for p in pairs])
     b = np.array([where[p.b] for p in pairs])
     sims = np.einsum("ij,ij->i", unit[a], unit[b])
@@ -104,6 +107,87 @@ def accuracy(sims: np.ndarray, labels: np.ndarray, threshold: float) -> float:
     """Share of pairs whose (sim > threshold) equals their label; a missing vector is wrong."""
     predicted = np.where(np.isfinite(sims), sims > threshold, ~labels.astype(bool))
     return float(np.mean(predicted == labels.astype(bool)))
+
+
+@dataclass(frozen=True)
+class WicScore:
+    """One backend's WiC accuracy with the threshold it used and where that came from."""
+
+    backend: str
+    threshold: float
+    threshold_from: str  # "dev", or "oracle (tuned on these data)"
+    accuracy: float
+    pairs: int
+    missing: int  # pairs without a similarity (a target with no vector): counted as wrong
+
+
+@dataclass
+class WicEvaluation:
+    """WiC accuracy of several backends on one data file; `failures` names the backends that
+    could not run, with why."""
+
+    data: str
+    gold: str
+    dev: tuple[str, str] | None
+    scores: list[WicScore] = field(default_factory=list)
+    failures: dict[str, str] = field(default_factory=dict)
+
+    HEADERS = ("backend", "accuracy", "threshold", "tuned on", "pairs", "missing")
+
+    def cells(self) -> list[list[str]]:
+        return [[s.backend, f"{s.accuracy:.3f}", f"{s.threshold:.4f}", s.threshold_from,
+                 str(s.pairs), str(s.missing)] for s in self.scores]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"data": self.data, "gold": self.gold,
+                "dev": list(self.dev) if self.dev else None,
+                "results": [asdict(s) for s in self.scores]}
+
+    def write(self, out_dir: str | Path) -> list[Path]:
+        """wic.json and wic.md in `out_dir`."""
+        import json
+
+        from harness.files import atomic_write
+        from harness.reports.text import markdown_table
+
+        out = Path(out_dir)
+        atomic_write(out / "wic.json", json.dumps(self.to_dict(), indent=2))
+        atomic_write(out / "wic.md", "# WiC accuracy\n\n"
+                     + markdown_table(self.HEADERS, self.cells()) + "\n")
+        return [out / "wic.json", out / "wic.md"]
+
+
+def evaluate_wic(data: str | Path, gold: str | Path, backends: list[Backend], *,
+                 dev: tuple[str | Path, str | Path] | None = None,
+                 cache: EmbeddingCache | None = None) -> WicEvaluation:
+    """WiC accuracy of each backend: a pair is "same sense" when its cosine exceeds a threshold
+    tuned on `dev` (without it, on the data itself: an optimistic, oracle threshold). A backend
+    that is unavailable or fails is named in `failures`; the others are kept."""
+    test = read_wic(data, gold)
+    dev_pairs = read_wic(*dev) if dev else None
+    labels = np.array([p.same_sense for p in test])
+    out = WicEvaluation(str(data), str(gold), (str(dev[0]), str(dev[1])) if dev else None)
+    for backend in backends:
+        availability = backend.availability()
+        if not availability.ok:
+            out.failures[backend.name] = availability.explain()
+            continue
+        try:
+            sims = pair_similarities(backend, test, cache)
+            if dev_pairs is not None:
+                dev_labels = np.array([p.same_sense for p in dev_pairs])
+                threshold = tune_threshold(pair_similarities(backend, dev_pairs, cache),
+                                           dev_labels)
+                source = "dev"
+            else:
+                threshold, source = tune_threshold(sims, labels), "oracle (tuned on these data)"
+        except Exception as exc:  # this backend failed: the others' results are kept
+            out.failures[backend.name] = f"{type(exc).__name__}: {exc}"
+            continue
+        out.scores.append(WicScore(backend.name, threshold, source,
+                                   accuracy(sims, labels, threshold), len(test),
+                                   int(np.isnan(sims).sum())))
+    return out
 
 
 def wic_suite_tests(pairs: list[WicPair], max_per_lemma: int = 20) -> list[dict]:

@@ -109,7 +109,7 @@ def find_form(example: str, lemma: str, pos: str, morphology: Morphology) -> lis
 
 
 @dataclass(frozen=True)
-class SenseContext:
+class SenseExample:
     text: str
     word: str  # the form found in the text
     occurrence: int | None = None  # which one, when the form occurs more than once
@@ -125,13 +125,13 @@ class SenseTest:
     sense_b: str
     gloss_a: str
     gloss_b: str
-    a1: SenseContext
-    a2: SenseContext
-    b1: SenseContext
+    a1: SenseExample
+    a2: SenseExample
+    b1: SenseExample
 
 
 def usable_context(example: str, lemma: str, pos: str, morphology: Morphology,
-                   min_words: int, once_only: bool) -> SenseContext | None:
+                   min_words: int, once_only: bool) -> SenseExample | None:
     """The example as a context of `lemma`, or None when it does not fit the options."""
     from harness.suite import locate_word
 
@@ -143,11 +143,11 @@ def usable_context(example: str, lemma: str, pos: str, morphology: Morphology,
     word = forms[0]
     try:
         locate_word(example, word)  # the form must be found exactly once as a whole word...
-        return SenseContext(example, word)
+        return SenseExample(example, word)
     except ValueError:
         if once_only:
             return None
-        return SenseContext(example, word, 1)  # ...or, when allowed, its first occurrence
+        return SenseExample(example, word, 1)  # ...or, when allowed, its first occurrence
 
 
 def sense_tests(folder: str | Path, pos: str = "n", n_tests: int = 1000, seed: int = 0,
@@ -159,7 +159,7 @@ def sense_tests(folder: str | Path, pos: str = "n", n_tests: int = 1000, seed: i
 
     morphology = Morphology(folder)
     glosses: dict[str, str] = {}
-    by_lemma: dict[str, list[tuple[str, list[SenseContext]]]] = {}
+    by_lemma: dict[str, list[tuple[str, list[SenseExample]]]] = {}
     for synset in read_synsets(folder, pos):
         glosses[synset.offset] = synset.gloss.split(";")[0].strip()
         for lemma in synset.lemmas:
@@ -182,7 +182,7 @@ def sense_tests(folder: str | Path, pos: str = "n", n_tests: int = 1000, seed: i
 
 def sense_suite_tests(tests: list[SenseTest]) -> list[dict]:
     """Suite tests ("a1: a2 > b1") for `dump_suite`."""
-    def context(c: SenseContext) -> dict:
+    def context(c: SenseExample) -> dict:
         return {"text": c.text, "word": c.word, "occurrence": c.occurrence}
 
     return [{

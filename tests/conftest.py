@@ -63,6 +63,22 @@ def tiny_bert(tmp_path_factory):
     return folder
 
 
+@pytest.fixture(scope="session")
+def wordnet_dir() -> Path:
+    """WordNet 3.0's database folder (Debian's wordnet-base). Missing, the test is skipped; in
+    CI (which installs it) missing is a defect."""
+    import os
+
+    from harness.wordnet import find_wordnet_dir
+
+    try:
+        return find_wordnet_dir()
+    except FileNotFoundError:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip("wordnet-base is not installed")
+
+
 @pytest.fixture
 def write_suite(tmp_path):
     """Write YAML text (dedented) to a file and return its path."""

@@ -73,3 +73,28 @@ def test_notebook_mouse_example_on_glove():
     })
     assert sims.loc["mouse1", "rat"] == pytest.approx(sims.loc["mouse2", "rat"])
     assert sims.loc["mouse1", "rat"] > sims.loc["mouse1", "keyboard"]
+
+
+def test_every_command_has_its_api(tmp_path, tiny_bert, registry):
+    """What the CLI's sweep, wic and make-suite do, a notebook can do through the API."""
+    from tests.test_wic import DATA, GOLD
+    from tests.test_wordnet import SENSES
+
+    done = harness.sweep([POLYSEMY], [f"hf:model={tiny_bert},layers=-1"], cache=False)
+    assert [(r.option, r.value) for r in done.rows][:3] == [("layers", "0"), ("layers", "1"),
+                                                            ("layers", "2")]
+    assert len(done.rows) == 3 + 4 + 3 and done.results.backends
+
+    (tmp_path / "d.txt").write_text(DATA)
+    (tmp_path / "g.txt").write_text(GOLD)
+    wic = harness.evaluate_wic(tmp_path / "d.txt", tmp_path / "g.txt", ["fake"],
+                               registry=registry, cache=False)
+    [score] = wic.scores
+    assert score.backend == "fake" and score.pairs == 4 and not wic.failures
+    assert 0 <= score.accuracy <= 1 and np.isfinite(score.threshold)
+
+    (tmp_path / "data.noun").write_text(SENSES)
+    built = harness.wordnet_suite(pos="n", min_words=1, wordnet_dir=tmp_path, output="x.yaml")
+    suite = harness.load_suite(built.write(tmp_path / "x.yaml"))
+    assert len(suite.tests) == built.tests >= 1
+

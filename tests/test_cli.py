@@ -136,7 +136,7 @@ def test_ctrl_c_exits_130_and_keeps_finished_backends(monkeypatch, tmp_path, cap
     class Interrupting(FakeBackend):
         plugin = "interrupting"
 
-        def _embed(self, items):
+        def embed_batch(self, items):
             raise KeyboardInterrupt
 
     class Plugin:

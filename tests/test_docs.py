@@ -52,8 +52,10 @@ def test_ci_recipe_is_valid_and_gates_on_a_committed_baseline():
 
 def test_every_command_is_in_the_readme():
     from harness.cli import build_parser
+    from harness.plugins.manager import make_plugin_host
 
     readme = (ROOT / "README.md").read_text()
-    commands = build_parser()._subparsers._group_actions[0].choices
+    plugin_commands = make_plugin_host().commands().values()
+    commands = build_parser(plugin_commands)._subparsers._group_actions[0].choices
     for name in commands:
         assert f"harness {name}" in readme, f"`harness {name}` is not in the README"

@@ -14,8 +14,9 @@ import pytest
 
 from harness.backend import Item
 from harness.cli import main
+from harness.embedding import cache_salt
 from harness.embedding_cache import EmbeddingCache
-from harness.runner import cache_salt, run_suites
+from harness.runner import run_suites
 from harness.suite import load_suite
 from harness.testing import FakeBackend
 from tests.conftest import POLYSEMY, ROOT

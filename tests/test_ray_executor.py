@@ -87,15 +87,15 @@ def test_cli(local_ray, tmp_path):
 
 def test_many_shards_come_back_in_order(local_ray):
     from harness.backend import Item
-    from harness.runner import embed_group
+    from harness.embedding import embed_group
 
     items = [Item(f"text number {i} " + "x" * (i % 7), (0, 4)) for i in range(1100)]
     items.append(Item("short", (10, 14)))  # no vector: its reason must come back too
-    local = embed_group(FakeBackend("f"), [FakeBackend("f")], items)[0]
+    local = embed_group([FakeBackend("f")], items)[0]
     distributed = RayExecutor(shard_size=1, workers=2).embed(
-        FakeBackend("f"), [FakeBackend("f")], items)[0]  # shards of 512: three of them
-    np.testing.assert_array_equal(distributed[0], local[0])  # NaN rows included
-    assert distributed[1] == local[1] and list(local[1]) == [1100]
+        [FakeBackend("f")], items)[0]  # shards of 512: three of them
+    np.testing.assert_array_equal(distributed.vectors, local.vectors)  # NaN rows included
+    assert distributed.reasons == local.reasons and list(local.reasons) == [1100]
 
 
 def test_a_real_model_gives_exactly_the_local_results(local_ray, suites):
@@ -106,4 +106,12 @@ def test_a_real_model_gives_exactly_the_local_results(local_ray, suites):
 
     local = run_suites(suites, minilm())
     distributed = run_suites(suites, minilm(), executor=RayExecutor())
+    assert without_time(distributed) == without_time(local)
+
+
+def test_the_api_runs_on_ray_too(local_ray, suites):
+    import harness
+
+    local = harness.run(suites, [FakeBackend("fake")], cache=False)
+    distributed = harness.run(suites, [FakeBackend("fake")], cache=False, executor="ray")
     assert without_time(distributed) == without_time(local)

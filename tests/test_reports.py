@@ -7,8 +7,9 @@ import json
 
 import pytest
 
-from harness.reports import render_markdown, write_reports
-from harness.results import Results
+from harness.reports import write_reports
+from harness.reports.markdown import render as render_markdown
+from harness.results import GateReport, Results
 from harness.runner import run_suites
 from harness.suite import load_suite
 from harness.testing import FakeBackend
@@ -96,7 +97,7 @@ def png_size(data: bytes) -> tuple[int, int]:
 
 def test_plots_are_png_images_of_sensible_size():
     pytest.importorskip("matplotlib")
-    from harness import plots
+    from harness.reports import plots
 
     results = polysemy_results()
     for data in (plots.accuracy_plot(results), plots.margin_plot(results),
@@ -108,7 +109,9 @@ def test_plots_are_png_images_of_sensible_size():
 
 
 def test_report_html_is_self_contained(tmp_path):
-    write_reports(polysemy_results(), tmp_path, ["gates (baseline): held"])
+    results = polysemy_results()
+    results.gates = GateReport(["baseline"], True, ["gates (baseline): held"])
+    write_reports(results, tmp_path)
     html = (tmp_path / "report.html").read_text()
     assert '<table id="summary">' in html and '<table id="expectations">' in html
     assert html.count("data:image/png;base64,") == 2 + 1  # two plots; heatmaps: one per backend
@@ -161,7 +164,7 @@ def test_report_html_renders_in_headless_chromium(tmp_path):
 
 
 def test_controls_count_what_a_context_free_backend_also_passes():
-    from harness.reports import controls
+    from harness.reports.tables import controls
 
     class ContextFree(FakeBackend):
         context_free = True
@@ -178,7 +181,7 @@ def test_controls_count_what_a_context_free_backend_also_passes():
 
 
 def test_markdown_stays_small_for_large_runs(tmp_path, write_suite):
-    from harness.reports import MAX_MARKDOWN_ROWS
+    from harness.reports.tables import MAX_MARKDOWN_ROWS
 
     tests = "".join(
         f"  - id: t{i}\n    contexts:\n      a: {{text: \"a b c {i}\", word: a}}\n"
@@ -208,3 +211,13 @@ def test_junit_is_valid_xml_with_hostile_text_and_skips(tmp_path, write_suite):
     assert skipped.get("skipped") == "1" and skipped.find("testcase/skipped") is not None
     assert skipped.get("errors") == "0"
     assert "</script>" not in (tmp_path / "report.html").read_text().split("<script>")[0]
+
+
+def test_without_jinja2_report_html_is_left_out_and_said_so(tmp_path, monkeypatch, caplog):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "jinja2", None)  # import jinja2 raises ImportError
+    written = write_reports(polysemy_results(), tmp_path)
+    assert "report.html" not in {p.name for p in written} and written
+    assert not (tmp_path / "report.html").exists()
+    assert "report.html not written" in caplog.text and "wic-harness[report]" in caplog.text

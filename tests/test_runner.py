@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from harness.backend import Item
+from harness.backend import Embeddings, Item
+from harness.embedding import embed_items
 from harness.errors import HarnessError
-from harness.runner import embed_items, run_suites, unique_items
+from harness.runner import run_suites, unique_items
 from harness.suite import load_suite
 from harness.testing import FakeBackend
 from tests.conftest import POLYSEMY, QUARTET
@@ -27,8 +28,8 @@ def test_each_unique_context_is_embedded_once_across_tests_and_suites(write_suit
 
 def test_vectors_do_not_depend_on_order_or_batching():
     items = [Item("a b c", (0, 1)), Item("longer text here", None), Item("x", (0, 1))]
-    one, _ = embed_items(FakeBackend("f", {"batch_size": 1}), items)
-    many, _ = embed_items(FakeBackend("f", {"batch_size": 64}), items[::-1])
+    one = embed_items(FakeBackend("f", {"batch_size": 1}), items).vectors
+    many = embed_items(FakeBackend("f", {"batch_size": 64}), items[::-1]).vectors
     np.testing.assert_array_equal(one, many[::-1])
 
 
@@ -55,7 +56,7 @@ def test_an_unavailable_backend_is_reported_with_the_fix():
 
 def test_interrupt_keeps_finished_backends():
     class Interrupting(FakeBackend):
-        def _embed(self, items):
+        def embed_batch(self, items):
             raise KeyboardInterrupt
 
     suite = load_suite(POLYSEMY)
@@ -84,8 +85,8 @@ def test_suite_names_must_be_unique():
 
 def test_wrong_shape_from_a_backend_is_an_error():
     class Broken(FakeBackend):
-        def _embed(self, items):
-            return np.zeros((len(items) + 1, 4), dtype=np.float32)
+        def embed_batch(self, items):
+            return Embeddings(np.zeros((len(items) + 1, 4), dtype=np.float32))
 
     results = run_suites([load_suite(POLYSEMY)], [Broken("broken")])
     assert results.backends["broken"].status == "error"

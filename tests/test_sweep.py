@@ -9,9 +9,9 @@ import pytest
 pytest.importorskip("torch")
 
 from harness.cli import main  # noqa: E402
+from harness.layer_sweep import best_layers, sweep_rows, variants  # noqa: E402
 from harness.runner import run_suites, unique_items  # noqa: E402
 from harness.suite import load_suite  # noqa: E402
-from harness.sweep import best_layers, sweep_rows, variants  # noqa: E402
 from harness_backends.hf import HfBackend  # noqa: E402
 from tests.conftest import POLYSEMY  # noqa: E402
 
@@ -23,8 +23,8 @@ def test_variants_share_one_forward_pass_per_text(tiny_bert):
                                                ("layers", "2")]
     assert len(plan) == 3 + 4 + 3
     calls = []
-    forward = base._forward
-    base._forward = lambda ids, mask: calls.append(ids.shape[0]) or forward(ids, mask)
+    forward = base.forward
+    base.forward = lambda ids, mask: calls.append(ids.shape[0]) or forward(ids, mask)
     suite = load_suite(POLYSEMY)
     results = run_suites([suite], [base, *(b for _, _, b in plan)])
     assert sum(calls) == len({i.text for i in unique_items([suite])})

@@ -66,7 +66,7 @@ def test_hidden_states_equal_transformers_at_every_layer(form, tiny_bert, export
         got_ids = [spec.cls_id, *spec.tokenizer.encode(text, add_special_tokens=False).ids,
                    spec.sep_id]
         assert got_ids == ids.tolist()  # Google's tokenization, lower-cased and accents gone
-        got = backend._forward(ids[None], np.ones_like(ids)[None])
+        got = backend.forward(ids[None], np.ones_like(ids)[None])
         assert len(got) == len(want) == 3
         for layer, (a, b) in enumerate(zip(got, want)):
             np.testing.assert_allclose(a[0], b, atol=1e-5, err_msg=f"layer {layer}")
@@ -76,8 +76,8 @@ def test_word_vectors_equal_the_hf_backend(tiny_bert, exported):
     items = [Item(t, locate_word(t, w)) for t, w in
              zip(TEXTS, ["rodent", "CAFÉ", "lean"])] + [Item(TEXTS[0], None)]
     options = {"layers": "0,1,2", "layer_pool": "concat", "subword_pool": "mean"}
-    tf_vectors = TfBackend("t", {"checkpoint": str(exported), **options}).embed(items)
-    hf_vectors = HfBackend("h", {"model": str(tiny_bert), **options}).embed(items)
+    tf_vectors = TfBackend("t", {"checkpoint": str(exported), **options}).embed(items).vectors
+    hf_vectors = HfBackend("h", {"model": str(tiny_bert), **options}).embed(items).vectors
     np.testing.assert_allclose(tf_vectors, hf_vectors, atol=1e-5)
 
 
@@ -85,8 +85,8 @@ def test_padding_does_not_leak(exported):
     backend = TfBackend("t", {"checkpoint": str(exported), "layers": "-1"})
     target = Item("The steak is very greasy.", (18, 24))
     long = Item("A much longer sentence that pads the short one with many positions.", (2, 6))
-    np.testing.assert_allclose(backend.embed([target])[0], backend.embed([long, target])[1],
-                               atol=1e-5)
+    np.testing.assert_allclose(backend.embed([target]).vectors[0],
+                               backend.embed([long, target]).vectors[1], atol=1e-5)
 
 
 def test_a_zip_is_unpacked_once(exported, tmp_path):
@@ -238,8 +238,8 @@ def test_minilm_tf_agrees_on_sentences_and_long_texts(tmp_path):
              Item(long_text, locate_word(long_text, "mouse")),
              Item(long_text, None)]
     registry = make_plugin_host().registry()
-    hf_vectors = registry.create("minilm").embed(items)
-    tf_vectors = registry.create("minilm-tf").embed(items)
+    hf_vectors = registry.create("minilm").embed(items).vectors
+    tf_vectors = registry.create("minilm-tf").embed(items).vectors
     np.testing.assert_allclose(tf_vectors, hf_vectors, atol=2e-4, rtol=1e-4)
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
 from harness.wordnet import find_wordnet_dir, read_synsets
@@ -31,13 +29,8 @@ def test_missing_wordnet_says_how_to_install(tmp_path):
         find_wordnet_dir(tmp_path)
 
 
-def test_real_wordnet_3_0():
-    try:
-        folder = find_wordnet_dir()
-    except FileNotFoundError:
-        if os.environ.get("CI"):
-            raise  # .ci/run installs wordnet-base: missing there is a defect
-        pytest.skip("wordnet-base is not installed")
+def test_real_wordnet_3_0(wordnet_dir):
+    folder = wordnet_dir
     counts = {pos: sum(1 for _ in read_synsets(folder, pos)) for pos in "nvar"}
     assert counts == {"n": 82115, "v": 13767, "a": 18156, "r": 3621}  # WordNet 3.0
     adjective = next(read_synsets(folder, "a"))
@@ -110,17 +103,11 @@ def test_shipped_wordnet_suite():
     assert (ROOT / "suites" / "WORDNET-LICENSE").read_text().count("Princeton") >= 2
 
 
-def test_the_shipped_suite_is_what_the_generator_makes(tmp_path):
+def test_the_shipped_suite_is_what_the_generator_makes(tmp_path, wordnet_dir):
     """Run for real on WordNet 3.0: the same command gives the same suite, byte for byte."""
     from harness.cli import main
     from tests.conftest import ROOT
 
-    try:
-        find_wordnet_dir()
-    except FileNotFoundError:
-        if os.environ.get("CI"):
-            raise
-        pytest.skip("wordnet-base is not installed")
     out = tmp_path / "wordnet.yaml"
     assert main(["make-suite", "wordnet", "--tests", "1500", "-o", str(out)]) == 0
     shipped = (ROOT / "suites" / "wordnet.yaml").read_text()

@@ -18,7 +18,8 @@ import pluggy
 
 from harness.errors import PluginError
 from harness.plugins import ENTRY_POINT_GROUP, PROJECT, spec
-from harness.plugins.registry import BackendRegister, Registry
+from harness.plugins.commands import CommandRegistration, PluginCommand
+from harness.plugins.registry import Registration, Registry
 
 log = logging.getLogger("harness.plugins")
 
@@ -89,17 +90,7 @@ class PluginHost:
         """Call `harness_register_backends` on each plugin in turn. A plugin whose hook raises is
         skipped whole (or fatal when strict); duplicate names across plugins are always errors."""
         registry = Registry()
-        for impl in reversed(self.pm.hook.harness_register_backends.get_hookimpls()):
-            part = BackendRegister(source=self.sources.get(impl.plugin_name, impl.plugin_name))
-            kwargs = {"register": part}
-            try:
-                impl.function(**{arg: kwargs[arg] for arg in impl.argnames})
-            except (Exception, SystemExit) as exc:
-                self._fail(
-                    f"backend plugin {part.source} raised in harness_register_backends: "
-                    f"{type(exc).__name__}: {exc}"
-                )
-                continue
+        for part in self._registrations("harness_register_backends", Registration):
             registry.merge(part)
         for inst in registry.unresolved_instances():
             self._fail(
@@ -108,6 +99,34 @@ class PluginHost:
             )
             del registry.instances[inst.name]
         return registry
+
+
+    def commands(self) -> dict[str, PluginCommand]:
+        """Every command plugins add to the CLI; a name registered twice is an error."""
+        found: dict[str, PluginCommand] = {}
+        for part in self._registrations("harness_register_commands", CommandRegistration):
+            for name, command in part.commands.items():
+                if name in found:
+                    raise PluginError(f"command {name!r} is registered twice: by "
+                                      f"{found[name].source} and by {command.source}")
+                found[name] = command
+        return found
+
+    def _registrations(self, hook: str, kind: type) -> list[Any]:
+        """Call `hook` on each plugin in turn with a fresh `kind` object to fill; a plugin
+        whose hook raises is skipped whole (or fatal when strict)."""
+        parts = []
+        for impl in reversed(getattr(self.pm.hook, hook).get_hookimpls()):
+            part = kind(source=self.sources.get(impl.plugin_name, impl.plugin_name))
+            kwargs = {"register": part}
+            try:
+                impl.function(**{arg: kwargs[arg] for arg in impl.argnames})
+            except (Exception, SystemExit) as exc:
+                self._fail(f"backend plugin {part.source} raised in {hook}: "
+                           f"{type(exc).__name__}: {exc}")
+                continue
+            parts.append(part)
+        return parts
 
 
 def make_plugin_host(

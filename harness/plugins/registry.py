@@ -30,7 +30,7 @@ class InstanceInfo:
 
 
 @dataclass
-class BackendRegister:
+class Registration:
     """Handed to `harness_register_backends`; collects one plugin's registrations."""
 
     source: str = "<unknown>"
@@ -73,7 +73,7 @@ class Registry:
         self.plugins: dict[str, PluginInfo] = {}
         self.instances: dict[str, InstanceInfo] = {}
 
-    def merge(self, part: BackendRegister) -> None:
+    def merge(self, part: Registration) -> None:
         for kind, mine, theirs in (
             ("plugin", self.plugins, part.plugins),
             ("instance", self.instances, part.instances),

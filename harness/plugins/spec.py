@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING
 from harness.plugins import hookspec
 
 if TYPE_CHECKING:
-    from harness.plugins.registry import BackendRegister
+    from harness.plugins.commands import CommandRegistration
+    from harness.plugins.registry import Registration
 
 
 # -------------------------------------------------------------------------------------------
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
 
 
 @hookspec
-def harness_register_backends(register: BackendRegister) -> None:
+def harness_register_backends(register: Registration) -> None:
     """Register backend plugins and named instances of them.
 
     :param register: call ``register.add_plugin(BackendClass)`` for each ``Backend`` subclass
@@ -32,4 +33,24 @@ def harness_register_backends(register: BackendRegister) -> None:
 
     Keep the module that implements this hook light: import torch, tensorflow and the like
     inside the backend's methods, on first use, never at module level.
+    """
+
+
+# -------------------------------------------------------------------------------------------
+# Commands
+# -------------------------------------------------------------------------------------------
+
+
+@hookspec
+def harness_register_commands(register: CommandRegistration) -> None:
+    """Add commands to the ``harness`` CLI.
+
+    :param register: call ``register.add_command(name, help=..., configure=..., run=...)``:
+        ``configure(parser)`` adds the command's arguments to its ``argparse`` parser, and
+        ``run(args)`` runs it and returns the exit code (raise
+        ``harness.errors.HarnessError`` for bad input: the CLI prints its message and exits 2).
+        A name that a built-in command or another plugin already uses is an error.
+
+    The CLI calls this hook only when it needs plugin commands (``harness --help``, or a
+    command that is not built in), so it costs the built-in commands nothing.
     """

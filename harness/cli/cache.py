@@ -1,0 +1,32 @@
+"""`harness cache info|clear`: the embedding cache."""
+
+from __future__ import annotations
+
+import argparse
+
+from harness.cli import common
+
+NAME = "cache"
+
+
+def add_parser(sub) -> None:
+    cache = sub.add_parser(NAME, help="the embedding cache: info or clear",
+                           description="The embedding cache lives in $HARNESS_CACHE_DIR, else "
+                           "$XDG_CACHE_HOME/wic-harness, else ~/.cache/wic-harness.")
+    cache.add_argument("action", choices=("info", "clear"))
+    cache.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from harness.embedding_cache import EmbeddingCache
+
+    cache = EmbeddingCache()
+    if args.action == "clear":
+        print(f"removed {cache.clear()} entries from {cache.path}")
+        return common.EXIT_OK
+    info = cache.info()
+    print(f"embedding cache: {info.path}\n{info.entries} entries, "
+          f"{info.bytes / 1e6:.1f} MB on disk, {len(info.backends)} backend fingerprints")
+    for fingerprint, count in info.backends[:20]:
+        print(f"  {fingerprint}  {count} entries")
+    return common.EXIT_OK

@@ -1,0 +1,68 @@
+"""`harness make-suite wordnet|wic`: build a suite from real data."""
+
+from __future__ import annotations
+
+import argparse
+
+from harness.cli import common
+
+NAME = "make-suite"
+
+
+def add_parser(sub) -> None:
+    make = sub.add_parser(NAME, help="build a suite from real data (WordNet, WiC)")
+    make_sub = make.add_subparsers(dest="source", metavar="SOURCE", required=True)
+    wn = make_sub.add_parser(
+        "wordnet", help="sense tests from WordNet 3.0's example sentences",
+        description="For each lemma with two senses that have example sentences (in WordNet "
+        "3.0's glosses) containing the lemma or an inflection of it: a test 'a1: a2 > b1' "
+        "(two examples of one sense closer than an example of the other). Deterministic for a "
+        "seed. Needs WordNet's database files: apt-get install wordnet-base.")
+    wn.add_argument("-o", "--output", required=True, metavar="SUITE.yaml")
+    wn.add_argument("--pos", default="n,v,a,r",
+                    help="parts of speech, comma-separated: n, v, a, r (default: all)")
+    wn.add_argument("--tests", type=int, default=1000, help="at most this many (default 1000)")
+    wn.add_argument("--seed", type=int, default=0, help="which tests, in which order")
+    wn.add_argument("--min-words", type=int, default=4,
+                    help="shortest example sentence, in words (default 4)")
+    wn.add_argument("--allow-repeats", action="store_true",
+                    help="also use examples where the word occurs more than once (the first "
+                    "is the target)")
+    wn.add_argument("--name", default="wordnet", help="the suite's name")
+    wn.add_argument("--wordnet-dir", metavar="DIR", help="where data.noun is")
+    wn.set_defaults(func=run_wordnet)
+    wic = make_sub.add_parser(
+        "wic", help="a suite from Word-in-Context files (schema 2)",
+        description="For each lemma with pairs of both labels: every same-sense (T) pair more "
+        "similar than every different-sense (F) pair, as schema-2 expectations "
+        "'t1a ~ t1b > f1a ~ f1b'.")
+    wic.add_argument("data", metavar="DATA.txt")
+    wic.add_argument("gold", metavar="GOLD.txt")
+    wic.add_argument("-o", "--output", required=True, metavar="SUITE.yaml")
+    wic.add_argument("--name", default="wic", help="the suite's name")
+    wic.add_argument("--max-per-lemma", type=int, default=20,
+                     help="at most this many expectations per lemma (default 20)")
+    wic.set_defaults(func=run_wic)
+
+
+def run_wordnet(args: argparse.Namespace) -> int:
+    from harness.suite_builders import wordnet_suite
+
+    built = wordnet_suite(pos=args.pos, tests=args.tests, seed=args.seed,
+                          min_words=args.min_words, allow_repeats=args.allow_repeats,
+                          name=args.name, wordnet_dir=args.wordnet_dir, output=args.output)
+    return _write(built, args.output)
+
+
+def run_wic(args: argparse.Namespace) -> int:
+    from harness.suite_builders import wic_suite
+
+    built = wic_suite(args.data, args.gold, name=args.name, max_per_lemma=args.max_per_lemma,
+                      output=args.output)
+    return _write(built, args.output)
+
+
+def _write(built, output: str) -> int:
+    path = built.write(output)
+    print(f"wrote {path}: {built.tests} tests ({built.possible} possible) from {built.source}")
+    return common.EXIT_OK

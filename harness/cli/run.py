@@ -1,0 +1,91 @@
+"""`harness run`: score backends on suites, gate, and write every report."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+
+from harness.cli import common
+from harness.errors import HarnessError
+
+NAME = "run"
+
+
+def add_parser(sub) -> None:
+    run = sub.add_parser(NAME, help="score backends on suites and write reports",
+                         description="Score backends on suites; write results.json, "
+                         "results.csv and report.md; print a summary.")
+    run.add_argument("suites", nargs="+", metavar="SUITE", help="suite YAML files")
+    run.add_argument("-b", "--backend", action="append", default=[], metavar="BACKEND",
+                     help="an instance name (see `harness list`) or PLUGIN:key=value,...; "
+                     "repeat for several. Default: every default instance available here")
+    common.add_output_options(run, "run")
+    run.add_argument("--no-progress", action="store_true", help="never show a progress bar")
+    run.add_argument("--executor", choices=("local", "ray"), default="local",
+                     help="where embeddings are computed (default: this process)")
+    run.add_argument("--ray-address", metavar="ADDR",
+                     help="a Ray cluster to join (default: start a local one)")
+    run.add_argument("--ray-workers", type=int, default=1, metavar="N",
+                     help="Ray workers per model (default 1)")
+    run.add_argument("--shard-size", type=int, default=1024, metavar="N",
+                     help="contexts per Ray task (default 1024)")
+    run.add_argument("--baseline", metavar="RESULTS.json",
+                     help="gate: exit 1 if an expectation that passed there (same backend) "
+                     "fails now")
+    run.add_argument("--min-accuracy", type=float, metavar="X",
+                     help="gate: exit 1 if a backend's accuracy on a suite is below X (0-1)")
+    run.set_defaults(func=run_command)
+
+
+def run_command(args: argparse.Namespace) -> int:
+    from harness.api import run
+    from harness.executors import make_executor
+    from harness.gates import check_gates, load_results
+    from harness.reports import summary_text
+
+    if args.min_accuracy is not None and not 0 <= args.min_accuracy <= 1:
+        raise HarnessError(f"--min-accuracy {args.min_accuracy}: give a number from 0 to 1")
+    baseline = load_results(args.baseline) if args.baseline else None
+    suites = common.load_suites(args.suites)
+    specs = common.backend_specs(args)
+    options = ({"address": args.ray_address, "workers": args.ray_workers,
+                "shard_size": args.shard_size} if args.executor == "ray" else {})
+    results = run(suites, specs or None, registry=common.registry(args),
+                  progress=common.progress_factory(not args.no_progress),
+                  cache=not args.no_cache, executor=make_executor(args.executor, **options))
+    gates = check_gates(results, baseline, args.min_accuracy)
+    results.gates = gates.report()
+    out_dir, written, files = write_or_fall_back(results, common.output_dir(args, "run"))
+    print(summary_text(results))
+    if results.gates:
+        print("\n" + "\n".join(results.gates.lines))
+    print(f"\nreports: {out_dir}/ ({', '.join(p.name for p in files)})")
+    for rec in results.backends.values():
+        if rec.status == "skipped":
+            print(f"harness: skipped {rec.name}: {rec.error}", file=sys.stderr)
+    if results.interrupted:
+        return common.EXIT_INTERRUPTED
+    if all(rec.status == "skipped" for rec in results.backends.values()):
+        common.error("no backend could run here. Install the default backends with pip "
+                     "install 'wic-harness[default]', or name one with -b (see `harness list`).")
+        return common.EXIT_USAGE
+    if not written or common.report_failed_backends(results):
+        return common.EXIT_USAGE
+    return common.EXIT_GATE if gates.failed else common.EXIT_OK
+
+
+def write_or_fall_back(results, out_dir: Path) -> tuple[Path, bool, list[Path]]:
+    """Write the reports; if the folder cannot be written, keep the finished work in a
+    temporary folder instead. Returns where, whether it was the folder asked for, and the
+    files written."""
+    from harness.reports import write_reports
+
+    try:
+        return out_dir, True, write_reports(results, out_dir)
+    except OSError as exc:
+        fallback = Path(tempfile.mkdtemp(prefix="harness-reports-"))
+        common.error(f"cannot write reports to {out_dir} ({exc}); writing them to {fallback} "
+                     "instead")
+        return fallback, False, write_reports(results, fallback)

@@ -1,0 +1,43 @@
+"""`harness wic`: WiC accuracy, same sense or not by a threshold on the cosine."""
+
+from __future__ import annotations
+
+import argparse
+
+from harness.cli import common
+
+NAME = "wic"
+
+
+def add_parser(sub) -> None:
+    wic = sub.add_parser(
+        NAME, help="WiC accuracy: same sense or not, by a threshold on the cosine",
+        description="Score backends on Word-in-Context files (data: lemma, POS, i-j, sentence "
+        "1, sentence 2, tab-separated; gold: T or F per line). A pair is judged 'same sense' "
+        "when its cosine exceeds a threshold tuned on --dev (or, without it, on the scored "
+        "data itself: an optimistic, oracle threshold).")
+    wic.add_argument("data", metavar="DATA.txt")
+    wic.add_argument("gold", metavar="GOLD.txt")
+    wic.add_argument("--dev", nargs=2, metavar=("DEV_DATA.txt", "DEV_GOLD.txt"))
+    wic.add_argument("-b", "--backend", action="append", default=[], metavar="BACKEND")
+    common.add_output_options(wic, "wic")
+    wic.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from harness.api import default_backends, get_backends
+    from harness.reports.text import text_table
+    from harness.wic import evaluate_wic
+
+    registry = common.registry(args)
+    backends = (get_backends([s.strip() for s in args.backend], registry) if args.backend
+                else [b for b in default_backends(registry) if b.availability().ok])
+    done = evaluate_wic(args.data, args.gold, backends, dev=tuple(args.dev) if args.dev else None,
+                        cache=common.cache(args))
+    for name, why in done.failures.items():
+        common.error(f"backend {name}: {why}")
+    print(text_table(done.HEADERS, done.cells()))
+    out_dir = common.output_dir(args, "wic")
+    done.write(out_dir)
+    print(f"\nreports: {out_dir}/ (wic.json, wic.md)")
+    return common.EXIT_USAGE if done.failures else common.EXIT_OK

@@ -1,0 +1,56 @@
+"""junit.xml: one testsuite per backend and suite, one testcase per expectation. A failure
+carries the similarities, an unscored expectation is an error, a backend that could not run is
+one error (or a skip, when it was skipped)."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+
+from harness.reports.tables import number
+from harness.results import Results
+
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_text(text: str) -> str:
+    """`text` without the characters XML 1.0 cannot hold (control characters, say)."""
+    return _NOT_XML.sub("\ufffd", text)
+
+
+def render(results: Results) -> str:
+    root = ET.Element("testsuites", name="wic-harness")
+    for summary in results.summary_rows:
+        mine = [r for r in results.rows
+                if r.backend == summary.backend and r.suite == summary.suite]
+        failures = sum(1 for r in mine if not r.passed and r.error is None)
+        skipped = int(summary.status == "skipped")
+        errors = sum(1 for r in mine if r.error is not None) + (
+            summary.status not in ("ok", "skipped"))
+        suite = ET.SubElement(root, "testsuite", name=xml_text(f"{summary.backend} / "
+                                                                f"{summary.suite}"),
+                              tests=str(len(mine) + (summary.status != "ok")),
+                              failures=str(failures), errors=str(errors), skipped=str(skipped))
+        if summary.status != "ok":
+            case = ET.SubElement(suite, "testcase", classname=xml_text(summary.backend),
+                                 name="backend")
+            ET.SubElement(case, "skipped" if skipped else "error",
+                          message=xml_text(f"{summary.status}: {summary.error}"))
+        for r in mine:
+            case = ET.SubElement(suite, "testcase", classname=xml_text(
+                f"{r.backend}.{r.suite}.{r.test}"), name=xml_text(r.expectation))
+            detail = (f"sim_closer={number(r.sim_closer, 6)} "
+                      f"sim_farther={number(r.sim_farther, 6)} margin={number(r.margin, 6)} "
+                      f"needed>{r.required_margin:g}")
+            if r.error is not None:
+                ET.SubElement(case, "error", message=xml_text("unscored: " + r.error))
+            elif r.passed:
+                ET.SubElement(case, "system-out").text = detail
+            else:
+                kind = "tie" if r.tie else "ordering does not hold"
+                failure = ET.SubElement(case, "failure",
+                                        message=f"{kind}: margin {number(r.margin)}")
+                failure.text = detail
+    ET.indent(root, space="")
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n'
+            + ET.tostring(root, encoding="unicode") + "\n")

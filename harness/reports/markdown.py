@@ -1,0 +1,42 @@
+"""report.md: the summary, the gates, the controls, the backends and the expectations, capped
+so that it fits in a pull-request comment."""
+
+from __future__ import annotations
+
+from harness.reports.tables import (
+    MAX_MARKDOWN_ROWS,
+    RULES,
+    backends_table,
+    control_note,
+    controls,
+    controls_table,
+    expectations_table,
+    gate_lines,
+    summary_table,
+)
+from harness.results import Results
+
+
+def render(results: Results) -> str:
+    out = [f"# wic-harness report: {', '.join(results.suites)}", ""]
+    if results.interrupted:
+        out += ["**The run was interrupted; backends marked `interrupted` did not run.**", ""]
+    out += ["## Summary", "", summary_table(results).as_markdown(), ""]
+    gates = gate_lines(results)
+    if gates:
+        out += ["## Gates", "", *[f"- {line}" for line in gates], ""]
+    out += [RULES, ""]
+    control_rows = controls(results)
+    if control_rows:
+        out += ["## Controls", "", control_note(f"`{control_rows[0].control}`"), "",
+                controls_table(control_rows).as_markdown(), ""]
+    out += ["## Backends", "", backends_table(results).as_markdown(), ""]
+    out += ["## Expectations", ""]
+    shown = list(results.rows)
+    if len(shown) > MAX_MARKDOWN_ROWS:  # the ones that did not pass, as many as fit
+        shown = [r for r in shown if not r.passed][:MAX_MARKDOWN_ROWS]
+        out += [f"{len(results.rows)} rows: shown here, {len(shown)} that did not pass; all "
+                "of them are in results.csv and report.html.", ""]
+    out += [expectations_table(shown).as_markdown() if shown else "No expectation was scored.",
+            ""]
+    return "\n".join(out)

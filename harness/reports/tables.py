@@ -1,0 +1,146 @@
+"""The tables every report shows, computed once from `Results`: headers and cells of the
+summary, the controls, the backends and the expectations. Renderers (text, markdown, HTML)
+only lay them out."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from harness.reports.text import markdown_table, text_table
+from harness.results import Results
+from harness.scoring import ExpectationResult, SummaryRow
+
+MAX_MARKDOWN_ROWS = 200  # report.md stays small enough for a pull-request comment
+
+
+@dataclass(frozen=True)
+class Table:
+    """Headers and rows of cells (strings); which columns are numbers (right-aligned in
+    HTML); and optionally a class per row (an expectation's outcome)."""
+
+    headers: list[str]
+    rows: list[list[str]]
+    numeric: frozenset[int] = frozenset()
+    row_classes: list[str] = field(default_factory=list)
+
+    def as_text(self) -> str:
+        return text_table(self.headers, self.rows)
+
+    def as_markdown(self) -> str:
+        return markdown_table(self.headers, self.rows)
+
+
+def number(value: float | None, digits: int = 4) -> str:
+    return "" if value is None else f"{value:.{digits}f}"
+
+
+def outcome(row: ExpectationResult) -> str:
+    if row.error is not None:
+        return "unscored"
+    if row.tie:
+        return "tie"
+    return "pass" if row.passed else "FAIL"
+
+
+# -- summary ---------------------------------------------------------------------------------
+
+SUMMARY_HEADERS = ["backend", "suite", "passed", "accuracy", "ties", "tests passed", "status"]
+
+
+def summary_cells(row: SummaryRow) -> list[str]:
+    if row.status != "ok":
+        return [row.backend, row.suite, "-", "-", "-", "-", f"{row.status}: {row.error}"]
+    status = "ok" if not row.unscored else f"ok, {row.unscored} unscored"
+    return [
+        row.backend, row.suite, f"{row.passed}/{row.total}", number(row.accuracy, 3),
+        str(row.ties), f"{row.tests_passed}/{row.tests_total}", status,
+    ]
+
+
+def summary_table(results: Results) -> Table:
+    return Table(SUMMARY_HEADERS, [summary_cells(s) for s in results.summary_rows],
+                 frozenset({3, 4}))
+
+
+# -- controls --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ControlRow:
+    """What a contextual backend passes that a context-free control passes too."""
+
+    backend: str
+    suite: str
+    passed: int
+    control: str
+    control_also: int  # of `passed`: needs no context
+    ties: int
+
+
+def controls(results: Results) -> list[ControlRow]:
+    """Per contextual backend and suite: its passes, and how many of them the run's first
+    context-free backend (the control) passes too."""
+    control = next((n for n, rec in results.backends.items()
+                    if rec.context_free and rec.status == "ok"), None)
+    if control is None:
+        return []
+    by_control = {(r.suite, r.test, r.expectation) for r in results.rows
+                  if r.backend == control and r.passed}
+    out = []
+    for s in results.summary_rows:
+        record = results.backends[s.backend]
+        if s.backend == control or record.context_free or s.status != "ok":
+            continue
+        mine = [r for r in results.rows if r.backend == s.backend and r.suite == s.suite]
+        passed = [(r.suite, r.test, r.expectation) for r in mine if r.passed]
+        out.append(ControlRow(s.backend, s.suite, len(passed), control,
+                              sum(k in by_control for k in passed), s.ties))
+    return out
+
+
+CONTROL_HEADERS = ["backend", "suite", "passed", "also passed by the control",
+                   "passed only with context", "ties"]
+
+
+def controls_table(rows: Sequence[ControlRow]) -> Table:
+    return Table(CONTROL_HEADERS, [
+        [r.backend, r.suite, str(r.passed), str(r.control_also), str(r.passed - r.control_also),
+         str(r.ties)] for r in rows], frozenset({2, 3, 4, 5}))
+
+
+def control_note(control: str) -> str:
+    return f"{control} is context-free: an expectation it passes needs no context to pass."
+
+
+# -- backends and expectations ----------------------------------------------------------------
+
+
+def backends_table(results: Results) -> Table:
+    return Table(["backend", "plugin", "options", "fingerprint", "status"], [
+        [rec.name, rec.plugin, ", ".join(f"{k}={v}" for k, v in rec.options.items()),
+         rec.fingerprint or "", rec.status + (f": {rec.error}" if rec.error else "")]
+        for rec in results.backends.values()])
+
+
+EXPECTATION_HEADERS = ["backend", "suite", "test", "expectation", "sim closer", "sim farther",
+                       "margin", "needed", "result"]
+
+
+def expectations_table(rows: Sequence[ExpectationResult]) -> Table:
+    return Table(EXPECTATION_HEADERS, [
+        [r.backend, r.suite, r.test, r.expectation, number(r.sim_closer),
+         number(r.sim_farther), number(r.margin), f"> {r.required_margin:g}",
+         outcome(r) + (f" ({r.error})" if r.error else "")] for r in rows],
+        frozenset({4, 5, 6}), [outcome(r).lower() for r in rows])
+
+
+RULES = ("An expectation passes when sim(anchor, closer) - sim(anchor, farther) exceeds its "
+         "margin (default 0). A tie (equal similarities, as a context-free model gives two "
+         "occurrences of one word) fails. An unscored expectation had no vector for one of "
+         "its contexts.")
+
+
+def gate_lines(results: Results) -> list[str]:
+    """What the gates said, as recorded in the results ([] when none was asked for)."""
+    return list(results.gates.lines) if results.gates else []

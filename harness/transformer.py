@@ -1,0 +1,265 @@
+"""The base class of transformer-encoder backends: options, alignment of targets to tokens,
+windows for long texts, length-sorted batches capped by tokens with dynamic padding, and
+layer / sub-word / sentence pooling. A backend adds only loading and its forward pass; the `hf`
+and `tf` plugins and the example ONNX plugin are such backends.
+
+Everything here is numpy; no framework is imported.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from abc import abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from harness.alignment import TokenizerSpec, make_plan
+from harness.backend import Backend, Embeddings, Item, Option, parse_int_list
+from harness.errors import OptionError
+from harness.pooling import (
+    LAYER_POOLS,
+    SUBWORD_POOLS,
+    pool_layers,
+    position_weights,
+    resolve_layers,
+)
+
+log = logging.getLogger("harness.backends")
+
+POOLING_OPTIONS = ("layers", "layer_pool", "subword_pool")
+
+TRANSFORMER_OPTIONS = {
+    **Backend.OPTIONS,
+    "layers": Option(
+        (-4, -3, -2, -1),
+        "hidden states to use: 0 is the embedding layer, negative counts from the top",
+        parse_int_list,
+    ),
+    "layer_pool": Option("sum", "how the layers combine", choices=LAYER_POOLS),
+    "subword_pool": Option("mean", "how a word's word pieces combine", choices=SUBWORD_POOLS),
+    "max_length": Option(
+        0,
+        "longest token sequence per forward pass (0: the model's own limit); a longer text is "
+        "cut to a window around the target",
+        int,
+    ),
+    "batch_size": Option(64, "most sequences per forward pass", int, affects_vectors=False),
+    "max_tokens": Option(
+        4096,
+        "most tokens (sequences x padded length) per forward pass; 0: no limit",
+        int,
+        affects_vectors=False,
+    ),
+    "device": Option("cpu", "cpu, cuda, cuda:N", affects_vectors=False),
+}
+
+
+@dataclass(frozen=True)
+class LoadedModel:
+    """What `load_model` returns: the tokenizer, how many hidden states a forward pass gives
+    (the embedding layer included), and the longest sequence the model takes."""
+
+    tokenizer: TokenizerSpec
+    hidden_states: int
+    max_length: int
+
+
+def pad_batch(sequences: Sequence[np.ndarray], pad_id: int) -> tuple[np.ndarray, np.ndarray]:
+    """Right-pad to the longest sequence: (input_ids, attention_mask)."""
+    width = max(len(s) for s in sequences)
+    ids = np.full((len(sequences), width), pad_id, dtype=np.int64)
+    mask = np.zeros((len(sequences), width), dtype=np.int64)
+    for row, s in enumerate(sequences):
+        ids[row, : len(s)] = s
+        mask[row, : len(s)] = 1
+    return ids, mask
+
+
+def token_budget_batches(sorted_lengths: np.ndarray, batch_size: int,
+                         max_tokens: int) -> list[int]:
+    """Boundaries of batches over length-sorted sequences: each holds at most `batch_size`
+    sequences and at most `max_tokens` padded tokens (always at least one sequence)."""
+    if not len(sorted_lengths):
+        return [0]
+    bounds, start = [0], 0
+    batch_size = max(1, batch_size)
+    for end in range(1, len(sorted_lengths) + 1):
+        count = end - start
+        if count > batch_size or (max_tokens and count * sorted_lengths[end - 1] > max_tokens
+                                  and count > 1):
+            bounds.append(end - 1)
+            start = end - 1
+    bounds.append(len(sorted_lengths))
+    return bounds
+
+
+class TransformerBackend(Backend):
+    """A transformer encoder. Subclasses implement `load_model` and `forward`, and may
+    override `sentence_vectors`.
+
+    It has every capability of `harness.capabilities`: backends of one model that differ only
+    in pooling (`layers`, `layer_pool`, `subword_pool`) share a `share_key`, and `embed_shared`
+    embeds them all from one forward pass per text; `sweep_settings` lists every layer and
+    pooling; `resources` asks for a GPU when the device is CUDA."""
+
+    OPTIONS = TRANSFORMER_OPTIONS
+
+    def __init__(self, name, options=None):
+        super().__init__(name, options)
+        self._spec: TokenizerSpec | None = None
+        self._n_states = 0
+        self._layers: list[int] = []
+        self._max_length = 0
+
+    # -- what a subclass provides -------------------------------------------------------------
+    @abstractmethod
+    def load_model(self) -> LoadedModel:
+        """Load tokenizer and weights (called once, on first use)."""
+
+    @abstractmethod
+    def forward(self, input_ids: np.ndarray, attention_mask: np.ndarray) -> Sequence[Any]:
+        """One forward pass: every hidden state, each (B, S, H), convertible by np.asarray."""
+
+    def sentence_vectors(self, hidden: Sequence[Any], pooled: np.ndarray, mask: np.ndarray,
+                         rows: np.ndarray) -> np.ndarray:
+        """Whole-sentence vectors of batch rows `rows`: the mean over real tokens of the pooled
+        layers. A backend with a sentence pooling of its own overrides this."""
+        weights = mask[rows].astype(np.float32)
+        weights /= weights.sum(axis=1, keepdims=True)
+        return np.einsum("is,ish->ih", weights, pooled[rows])
+
+    # -- capabilities -------------------------------------------------------------------------
+    def share_key(self) -> str:
+        """Equal for backends that differ only in pooling options."""
+        shared = {k: v for k, v in sorted(self.options.items()) if k not in POOLING_OPTIONS}
+        return json.dumps([type(self).__module__, type(self).__qualname__, self.weights(),
+                           shared], default=str)
+
+    def resources(self) -> dict[str, float]:
+        """One GPU when the device is CUDA."""
+        gpu = str(self.options["device"]).startswith("cuda")
+        return {"num_cpus": 1, "num_gpus": 1 if gpu else 0}
+
+    def sweep_settings(self) -> list[dict[str, str]]:
+        """Every single layer (0: embeddings), every sub-word pooling and every layer pooling;
+        loads the model to count its layers."""
+        self._ensure_loaded()
+        return ([{"layers": str(i)} for i in range(self._n_states)]
+                + [{"subword_pool": p} for p in SUBWORD_POOLS]
+                + [{"layer_pool": p} for p in LAYER_POOLS])
+
+    def embed_shared(self, items: Sequence[Item],
+                     group: Sequence[Backend]) -> list[Embeddings | Exception]:
+        """Embeddings of `items` for every backend of `group` (this one first; all with this
+        share_key), from one forward pass per text; an Exception for a backend whose own
+        options fail (the others still get their vectors)."""
+        key = self.share_key()
+        if any(not isinstance(b, TransformerBackend) or b.share_key() != key for b in group):
+            raise ValueError("embed_shared takes backends of one model and forward settings")
+        return self._embed_variants(list(items), list(group))  # type: ignore[arg-type]
+
+    # -- the Backend contract -------------------------------------------------------------------
+    def batch_items(self) -> int:
+        """Every item the harness hands over at once: batches are packed here, by tokens
+        (`batch_size` sequences and `max_tokens` tokens per forward pass at most)."""
+        return 1 << 30
+
+    def embed_batch(self, items: Sequence[Item]) -> Embeddings:
+        """Each unique (text, window) runs through the model once, in length-sorted batches."""
+        out = self._embed_variants(list(items), [self])[0]
+        if isinstance(out, Exception):
+            raise out
+        return out
+
+    # -- the shared pipeline --------------------------------------------------------------------
+    def _ensure_loaded(self) -> TokenizerSpec:
+        if self._spec is None:
+            loaded = self.load_model()
+            asked = self.options["max_length"]
+            if asked and asked < 3:
+                raise OptionError(f"max_length={asked}: must be at least 3 (two special tokens)")
+            limit = loaded.max_length
+            self._max_length = min(asked, limit) if asked else limit
+            self._n_states = loaded.hidden_states
+            self._layers = resolve_layers(self.options["layers"], loaded.hidden_states)
+            self._spec = loaded.tokenizer
+        return self._spec
+
+    def _embed_variants(self, items: list[Item],
+                        variants: list[TransformerBackend]) -> list[Embeddings | Exception]:
+        if not items:
+            return [Embeddings(np.zeros((0, 0), dtype=np.float32)) for _ in variants]
+        spec = self._ensure_loaded()
+        errors: dict[int, Exception] = {}
+        for v, variant in enumerate(variants):
+            try:
+                variant._layers = resolve_layers(variant.options["layers"], self._n_states)
+            except OptionError as exc:
+                errors[v] = exc
+        plan = make_plan(items, spec, self._max_length)
+        if plan.cut_sentences:
+            log.warning("%s: %d whole-sentence contexts are longer than %d tokens; their vectors "
+                        "use the first %d", self.name, plan.cut_sentences, self._max_length,
+                        self._max_length)
+        outs: list[np.ndarray | None] = [None] * len(variants)
+        if plan.sequences:
+            self._pool_batches(plan, spec, variants, outs, errors)
+        return [errors[v] if v in errors else Embeddings(
+                    outs[v] if outs[v] is not None
+                    else np.full((len(items), 1), np.nan, np.float32), dict(plan.reasons))
+                for v in range(len(variants))]
+
+    def _pool_batches(self, plan, spec: TokenizerSpec, variants: list[TransformerBackend],
+                      outs: list[np.ndarray | None], errors: dict[int, Exception]) -> None:
+        """Run the plan's sequences in token-budget batches and pool each variant's vectors
+        into `outs` (an error of one variant goes into `errors`)."""
+        n_items = len(plan.seq)
+        lengths = np.array([len(s) for s in plan.sequences])
+        order = np.argsort(lengths, kind="stable")
+        bounds = token_budget_batches(lengths[order], int(self.options["batch_size"]),
+                                      int(self.options["max_tokens"]))
+        # which batch, and which row of it, each sequence lands in; then items by batch
+        batch_of_seq = np.empty(len(order), dtype=np.int64)
+        row_of_seq = np.empty(len(order), dtype=np.int64)
+        for k, (lo, hi) in enumerate(zip(bounds[:-1], bounds[1:])):
+            batch_of_seq[order[lo:hi]] = k
+            row_of_seq[order[lo:hi]] = np.arange(hi - lo)
+        item_batch = np.where(plan.seq >= 0, batch_of_seq[np.maximum(plan.seq, 0)], -1)
+        by_batch = np.argsort(item_batch, kind="stable")
+        item_bounds = np.searchsorted(item_batch[by_batch], np.arange(len(bounds)))
+        for k, (lo, hi) in enumerate(zip(bounds[:-1], bounds[1:])):
+            ids, mask = pad_batch([plan.sequences[s] for s in order[lo:hi]], spec.pad_id)
+            hidden = self.forward(ids, mask)
+            chosen = by_batch[item_bounds[k] : item_bounds[k + 1]]
+            rows = row_of_seq[plan.seq[chosen]]
+            words = ~plan.sentence[chosen]
+            for v, variant in enumerate(variants):
+                if v in errors:
+                    continue
+                pooled = pool_layers([np.asarray(hidden[j], dtype=np.float32)
+                                      for j in variant._layers], variant.options["layer_pool"])
+                parts = []
+                if words.any():
+                    w_items = chosen[words]
+                    weights = position_weights(plan.start[w_items], plan.stop[w_items],
+                                               ids.shape[1], variant.options["subword_pool"])
+                    parts.append((w_items, np.einsum("is,ish->ih", weights, pooled[rows[words]])))
+                if (~words).any():
+                    parts.append((chosen[~words],
+                                  self.sentence_vectors(hidden, pooled, mask, rows[~words])))
+                for where, vectors in parts:
+                    if outs[v] is None:
+                        outs[v] = np.full((n_items, vectors.shape[1]), np.nan, np.float32)
+                    out = outs[v]
+                    if out.shape[1] != vectors.shape[1]:
+                        errors[v] = ValueError(
+                            f"{variant.name}: whole-sentence vectors have {vectors.shape[1]} "
+                            f"dimensions but word vectors {out.shape[1]} (layer_pool=concat?), "
+                            "so they cannot be compared; score sentence and word contexts with "
+                            "separate backend settings")
+                        break
+                    out[where] = vectors

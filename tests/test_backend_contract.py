@@ -1,0 +1,112 @@
+"""The backend contract around `embed_batch`: checked answers, reasons that travel with the
+vectors, a fingerprint computed once, and plugins of the 0.1 interface still working (with a
+warning)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from harness.backend import Backend, Embeddings, Item
+from harness.runner import run_suites
+from harness.suite import load_suite
+from harness.testing import FakeBackend
+from tests.conftest import POLYSEMY
+
+
+def test_an_answer_that_is_not_embeddings_is_a_clear_error():
+    class Bare(FakeBackend):
+        def embed_batch(self, items):
+            return np.zeros((len(items), 4), dtype=np.float32)
+
+    results = run_suites([load_suite(POLYSEMY)], [Bare("bare")])
+    assert results.backends["bare"].status == "error"
+    assert "embed_batch returned ndarray, not Embeddings" in results.backends["bare"].error
+
+
+def test_reasons_travel_with_the_vectors_into_the_results():
+    backend = FakeBackend("f", {"missing": "rat"})
+    results = run_suites([load_suite(POLYSEMY)], [backend])
+    unscored = [r for r in results.rows if r.error]
+    assert unscored and all("'rat' is in the fake backend's missing list" in r.error
+                            for r in unscored)
+
+
+def test_a_nan_row_without_a_reason_gets_one():
+    class Silent(FakeBackend):
+        def embed_batch(self, items):
+            out = super().embed_batch(items)
+            return Embeddings(np.full_like(out.vectors, np.nan))  # no reasons given
+
+    results = run_suites([load_suite(POLYSEMY)], [Silent("silent")])
+    assert all(r.error and "silent has no vector for this context" in r.error
+               for r in results.rows)
+
+
+def test_weights_are_identified_once_per_backend_per_run(tiny_bert, monkeypatch, write_suite):
+    """A local model folder is hashed to identify its weights: once per backend object, however
+    many chunks and variants share the forward pass."""
+    from harness_backends import hf
+    from harness_backends.hf import HfBackend
+
+    calls = []
+    digest = hf.path_digest
+    monkeypatch.setattr(hf, "path_digest", lambda path: calls.append(path) or digest(path))
+    base = {"model": str(tiny_bert), "batch_size": 64}
+    group = [HfBackend("a", {**base, "layers": "-1"}), HfBackend("b", {**base, "layers": "0"}),
+             HfBackend("c", {**base, "layers": "1,2", "layer_pool": "mean"})]
+    words = [f"word{i}" for i in range(1100)]  # three chunks of 512 items
+    text = "\n".join(f'      c{i}: {{text: "a {w} here", word: {w}}}' for i, w in enumerate(words))
+    suite = load_suite(write_suite(f"suite: big\ntests:\n  - id: t\n    contexts:\n{text}\n"
+                                   "    expect: ['c0: c1 > c2']\n"))
+    results = run_suites([suite], group)
+    assert all(r.status == "ok" for r in results.backends.values())
+    assert len(calls) == len(group)
+
+
+def test_a_backend_of_the_0_1_interface_still_runs_with_a_warning():
+    with pytest.warns(DeprecationWarning, match="implement embed_batch"):
+        class Old(Backend):
+            plugin = "old"
+
+            def _weights_id(self):
+                return "old-1"
+
+            def _embed(self, items):
+                return np.array([[np.nan, np.nan] if "rat" in i.text else [1.0, len(i.text)]
+                                 for i in items], dtype=np.float32)
+
+            def missing_reason(self, item):
+                return "no rats here"
+
+    out = Old("o").embed([Item("a rat", (2, 5)), Item("a cat", (2, 5))])
+    assert out.reasons == {0: "no rats here"}
+    assert Old("o").weights_id() == "old-1"
+    results = run_suites([load_suite(POLYSEMY)], [Old("o")])
+    assert results.backends["o"].status == "ok"
+
+
+def test_the_old_transformer_base_class_still_works(tiny_bert):
+    with pytest.warns(DeprecationWarning, match="harness.TransformerBackend"):
+        import importlib
+
+        import harness_backends.contextual as contextual
+
+        importlib.reload(contextual)
+    from harness_backends.hf import HfBackend
+
+    new = HfBackend("new", {"model": str(tiny_bert), "layers": "-1"})
+
+    class OldStyle(contextual.ContextualBackend):
+        plugin = "old-hf"
+
+        def _load(self):
+            loaded = new.load_model()
+            return loaded.tokenizer, loaded.hidden_states, loaded.max_length
+
+        def _forward(self, input_ids, attention_mask):
+            return new.forward(input_ids, attention_mask)
+
+    items = [Item("A mouse is a rodent.", (2, 7)), Item("A rat.", None)]
+    np.testing.assert_allclose(OldStyle("old", {"layers": "-1"}).embed(items).vectors,
+                               new.embed(items).vectors, atol=1e-6)

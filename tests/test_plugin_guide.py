@@ -1,0 +1,59 @@
+"""A third-party backend written from the plugin guide alone: the guide's example, run as it
+stands on the page, through the plugin host, on a real suite and the conformance kit."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import sys
+
+import pytest
+
+from harness.plugins.manager import make_plugin_host
+from harness.runner import run_suites
+from harness.suite import load_suite
+from harness.testing.conformance import BackendConformance
+from tests.conftest import POLYSEMY, ROOT
+
+GUIDE = ROOT / "docs" / "writing-a-backend-plugin.md"
+
+
+def guide_example() -> str:
+    """The python block of the guide's section 2."""
+    section = GUIDE.read_text().split("## 2. A complete example")[1].split("\n## ")[0]
+    [code] = re.findall(r"```python\n(.+?)```", section, re.DOTALL)
+    return code
+
+
+@pytest.fixture(scope="module")
+def plugin(tmp_path_factory):
+    path = tmp_path_factory.mktemp("guide") / "letters_plugin.py"
+    path.write_text(guide_example())
+    spec = importlib.util.spec_from_file_location("letters_plugin", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["letters_plugin"] = module
+    spec.loader.exec_module(module)
+    yield module
+    del sys.modules["letters_plugin"]
+
+
+def test_the_example_registers_and_scores_every_expectation(plugin):
+    registry = make_plugin_host(autoload=False, strict=True, plugins=(plugin,)).registry()
+    assert "letters" in registry.plugins and "letters-64" in registry.instances
+    results = run_suites([load_suite(POLYSEMY)], [registry.create("letters:dim=128")])
+    [summary] = results.summary_rows
+    assert summary.status == "ok" and summary.total == 8 and summary.unscored == 0
+
+
+def test_the_example_reports_why_a_row_is_missing(plugin):
+    from harness.backend import Item
+
+    out = plugin.LettersBackend("l").embed([Item("short", (10, 14)), Item("A mouse.", (2, 7))])
+    assert list(out.reasons) == [0] and "outside" in out.reasons[0]
+
+
+class TestGuideExampleConformance(BackendConformance):
+    @pytest.fixture(scope="class")
+    @classmethod
+    def backend(cls, plugin):
+        return plugin.LettersBackend("letters", {"dim": 64})
