@@ -71,7 +71,8 @@ def hub_offline() -> bool:
 
 class HfBackend(TransformerBackend):
     plugin = "hf"
-    description = "Hugging Face PyTorch encoders (transformers / sentence-transformers folders)"
+    description = ("Hugging Face PyTorch models: encoders, the encoders of encoder-decoders, "
+                   "decoder-only models (transformers / sentence-transformers folders)")
     OPTIONS = {
         **TRANSFORMER_OPTIONS,
         "model": Option(
@@ -79,12 +80,20 @@ class HfBackend(TransformerBackend):
             "a model folder (transformers or sentence-transformers layout), a packaged model "
             f"({', '.join(PACKAGED_MODELS)}), or a Hugging Face hub name",
         ),
+        "decoder_context": Option(
+            "repeat",
+            "decoder-only models: repeat (read the text twice, take the target in the second "
+            "copy, so it has seen the whole sentence) or left (the plain text: a target sees "
+            "only what comes before it)", choices=("repeat", "left")),
+        "dtype": Option("float32", "the model's float type (bfloat16 and float16 are for GPUs)",
+                        choices=("float32", "bfloat16", "float16")),
     }
 
     def __init__(self, name, options=None):
         super().__init__(name, options)
         self._model: Any = None
         self._device: Any = None
+        self._kind = ""  # encoder, encoder-decoder or decoder-only, once loaded
         self._st_tail: list[Any] = []  # sentence-transformers modules after the transformer
 
     # -- where the model is -------------------------------------------------------------------
@@ -160,50 +169,53 @@ class HfBackend(TransformerBackend):
         import torch
 
         quiet_transformers()
-        device = str(self.options["device"])
-        if device.startswith("cuda") and not torch.cuda.is_available():
-            raise OptionError(f"device={device}: no CUDA device is available here; use cpu")
-        self._device = torch.device(device)
-        source, limit = str(self.local_path() or self.model_name), 512
+        self._device = torch_device(str(self.options["device"]))
+        source, sentence_limit = str(self.local_path() or self.model_name), None
         if self.is_sentence_transformers():
-            # the transformer module's own folder and max_seq_length; sentence-transformers
-            # itself (slow to import) is loaded only if a whole-sentence context needs it
-            folder, max_seq_length = sentence_transformers_settings(Path(source))
-            source, limit = str(folder), max_seq_length or limit
-        try:
-            from transformers import AutoModel, AutoTokenizer
-
-            tokenizer = AutoTokenizer.from_pretrained(source)
-            model = AutoModel.from_pretrained(source)
-        except OSError as exc:
-            raise BackendUnavailable(
-                f"cannot load model {self.model_name!r}: {exc}. Give model=PATH to a local "
-                "folder, or download the model where the Hugging Face hub is reachable."
-            ) from None
-        if not getattr(tokenizer, "is_fast", False):
-            raise BackendUnavailable(f"model {self.model_name!r} has no fast tokenizer "
-                                     "(tokenizer.json); character offsets need one")
-        self._model = model.eval().to(self._device)
-        config = model.config
-        limit = min(limit, getattr(config, "max_position_embeddings", limit) or limit)
-        if 0 < getattr(tokenizer, "model_max_length", 0) < 100_000:
-            limit = min(limit, tokenizer.model_max_length)
-        return LoadedModel(tokenizer_spec(tokenizer), config.num_hidden_layers + 1, limit)
+            # the transformer module's own folder; its max_seq_length bounds whole sentences
+            # (as `encode` reads them), while a word's window may use every position.
+            # sentence-transformers itself (slow to import) is loaded only if a whole-sentence
+            # context needs it
+            folder, sentence_limit = sentence_transformers_settings(Path(source))
+            source = str(folder)
+        tokenizer, model = load_transformers(source, self.model_name)
+        self._kind = model_kind(model.config)
+        model = model.get_encoder() if self._kind == "encoder-decoder" else model
+        dtype = getattr(torch, self.options["dtype"])
+        self._model = model.eval().to(device=self._device, dtype=dtype)
+        spec = tokenizer_spec(tokenizer)
+        probe = np.array([[*spec.prefix, 0 if spec.pad_id is None else spec.pad_id,
+                           *spec.suffix]], dtype=np.int64)
+        about = {"kind": self._kind}
+        repeat = False
+        if self._kind == "decoder-only":
+            about["decoder_context"] = self.options["decoder_context"]
+            repeat = self.options["decoder_context"] == "repeat"
+        n_states = len(self._hidden_states(probe, np.ones_like(probe)))  # a dry run counts them
+        return LoadedModel(spec, n_states, position_limit(self._model, tokenizer),
+                           sentence_limit, repeat, about)
 
     def forward(self, input_ids: np.ndarray, attention_mask: np.ndarray) -> Sequence[Any]:
+        return [h.float().cpu().numpy() for h in self._hidden_states(input_ids, attention_mask)]
+
+    def _hidden_states(self, input_ids: np.ndarray, attention_mask: np.ndarray) -> Sequence[Any]:
         import torch
 
         with torch.inference_mode():
-            out = self._model(
+            return self._model(
                 input_ids=torch.from_numpy(input_ids).to(self._device),
                 attention_mask=torch.from_numpy(attention_mask).to(self._device),
                 output_hidden_states=True,
-            )
-        return [h.float().cpu().numpy() for h in out.hidden_states]
+            ).hidden_states
 
     def sentence_vectors(self, hidden, pooled, mask, rows):
         """A sentence-transformers folder: its own modules (pooling, dense, normalize) on the
-        last hidden state, as `SentenceTransformer.encode` computes them."""
+        last hidden state, as `SentenceTransformer.encode` computes them. A decoder-only model:
+        the state of the last token (the only one that has read the whole sentence). Else the
+        mean over real tokens."""
+        if self._kind == "decoder-only":
+            last = mask[rows].sum(axis=1) - 1
+            return pooled[rows, last]
         if not self.is_sentence_transformers():
             return super().sentence_vectors(hidden, pooled, mask, rows)
         import torch
@@ -225,6 +237,74 @@ class HfBackend(TransformerBackend):
         return features["sentence_embedding"].float().cpu().numpy()
 
 
+def torch_device(device: str):
+    """The torch device of the `device` option, if this machine has it."""
+    import torch
+
+    if device.startswith("cuda") and not torch.cuda.is_available():
+        raise OptionError(f"device={device}: no CUDA device is available here; use cpu")
+    if device == "mps" and not torch.backends.mps.is_available():
+        raise OptionError("device=mps: no Apple GPU (MPS) is available here; use cpu")
+    return torch.device(device)
+
+
+def load_transformers(source: str, name: str) -> tuple[Any, Any]:
+    """The fast tokenizer and the model of a folder or hub name: the class the folder was saved
+    as when that is an encoder of its own (T5EncoderModel), else the base model (AutoModel)."""
+    import transformers
+
+    try:
+        tokenizer = transformers.AutoTokenizer.from_pretrained(source)
+        config = transformers.AutoConfig.from_pretrained(source)
+        saved_as = (config.architectures or [""])[0]
+        model_class = (getattr(transformers, saved_as, None) if saved_as.endswith("EncoderModel")
+                       else None) or transformers.AutoModel
+        model = model_class.from_pretrained(source)
+    except OSError as exc:
+        raise BackendUnavailable(
+            f"cannot load model {name!r}: {exc}. Give model=PATH to a local folder, or "
+            "download the model where the Hugging Face hub is reachable.") from None
+    if not getattr(tokenizer, "is_fast", False):
+        raise BackendUnavailable(f"model {name!r} has no fast tokenizer (tokenizer.json); "
+                                 "character offsets need one")
+    return tokenizer, model
+
+
+def model_kind(config: Any) -> str:
+    """encoder-decoder (its encoder's states are used), decoder-only (a causal language model
+    with no masked-LM form: GPT-2, Llama, Qwen, ...) or encoder."""
+    from transformers.models.auto.modeling_auto import (
+        MODEL_FOR_CAUSAL_LM_MAPPING_NAMES,
+        MODEL_FOR_MASKED_LM_MAPPING_NAMES,
+    )
+
+    if getattr(config, "is_encoder_decoder", False):
+        return "encoder-decoder"
+    kind = config.model_type
+    if kind in MODEL_FOR_CAUSAL_LM_MAPPING_NAMES and kind not in MODEL_FOR_MASKED_LM_MAPPING_NAMES:
+        return "decoder-only"
+    return "encoder"
+
+
+def position_limit(model: Any, tokenizer: Any) -> int:
+    """The longest sequence the model takes, special tokens included: its table of positions
+    (less the ids a RoBERTa-style model skips: its positions start after padding_idx), else
+    its config's limit, and never more than the tokenizer's model_max_length."""
+    config = model.config
+    limits = []
+    embeddings = getattr(model, "embeddings", None)
+    table = getattr(embeddings, "position_embeddings", None)
+    if getattr(table, "num_embeddings", None):
+        skipped = getattr(embeddings, "padding_idx", None)
+        limits.append(table.num_embeddings - (0 if skipped is None else skipped + 1))
+    else:
+        limits += [getattr(config, key) for key in ("max_position_embeddings", "n_positions")
+                   if isinstance(getattr(config, key, None), int)][:1]
+    if 0 < (getattr(tokenizer, "model_max_length", 0) or 0) < 1_000_000:
+        limits.append(tokenizer.model_max_length)
+    return min(limits) if limits else 512
+
+
 def sentence_transformers_settings(root: Path) -> tuple[Path, int | None]:
     """The folder of a sentence-transformers model's Transformer module (from modules.json)
     and its max_seq_length (from sentence_bert_config.json)."""
@@ -243,23 +323,27 @@ def sentence_transformers_settings(root: Path) -> tuple[Path, int | None]:
 
 
 def tokenizer_spec(tokenizer: Any) -> TokenizerSpec:
-    """The fast tokenizer's `tokenizers.Tokenizer`, copied with padding and truncation off."""
+    """The fast tokenizer's `tokenizers.Tokenizer` (copied, padding and truncation off), and
+    the model's own special-token template: what the tokenizer's own call puts before and
+    after a text ([CLS] ... [SEP], <s> ... </s>, a BOS, or nothing)."""
     from tokenizers import Tokenizer
 
     raw = Tokenizer.from_str(tokenizer.backend_tokenizer.to_str())
     raw.no_padding()
     raw.no_truncation()
-    cls_id = _first_id(tokenizer.cls_token_id, tokenizer.bos_token_id)
-    sep_id = _first_id(tokenizer.sep_token_id, tokenizer.eos_token_id)
-    pad_id = _first_id(tokenizer.pad_token_id, 0)
-    if cls_id is None or sep_id is None:
-        raise BackendUnavailable("the tokenizer has no [CLS]/[SEP] (or <s>/</s>) tokens; the hf "
-                                 "plugin runs BERT-like encoders")
-    return TokenizerSpec(raw, int(cls_id), int(sep_id), int(pad_id))
-
-
-def _first_id(*ids: int | None) -> int | None:
-    return next((i for i in ids if i is not None), None)
+    probe = "word"
+    plain = tokenizer(probe, add_special_tokens=False)["input_ids"]
+    full = tokenizer(probe, return_special_tokens_mask=True)
+    ids, special = full["input_ids"], full["special_tokens_mask"]
+    text = [i for i, s in enumerate(special) if not s]
+    if not text or ids[text[0] : text[-1] + 1] != plain or any(
+            special[text[0] : text[-1] + 1]):
+        raise BackendUnavailable(
+            f"the tokenizer's special tokens are not a prefix and a suffix around the text "
+            f"({tokenizer.convert_ids_to_tokens(ids)} for {probe!r}); the hf plugin cannot "
+            "place a window of a long text inside that template")
+    return TokenizerSpec(raw, tuple(ids[: text[0]]), tuple(ids[text[-1] + 1 :]),
+                         tokenizer.pad_token_id)
 
 
 @hookimpl

@@ -166,10 +166,11 @@ class TfBackend(TransformerBackend):
         settings = checkpoint.export_settings()
         self._sentence_pooling = settings.get("sentence_pooling")
         self._normalize = bool(settings.get("normalize"))
-        limit = min(config["max_position_embeddings"],
-                    settings.get("max_seq_length") or config["max_position_embeddings"])
+        # a word's window may use every position; whole sentences of an exported
+        # sentence-transformers model are read as its `encode` reads them
         return LoadedModel(wordpiece_spec(checkpoint.vocab, uncased),
-                           config["num_hidden_layers"] + 1, limit)
+                           config["num_hidden_layers"] + 1, config["max_position_embeddings"],
+                           settings.get("max_seq_length"))
 
     def forward(self, input_ids: np.ndarray, attention_mask: np.ndarray) -> Sequence[Any]:
         return self._encoder(input_ids, attention_mask)
@@ -200,7 +201,7 @@ def tf_device(device: str) -> str:
 
     match = re.fullmatch(r"(cpu|cuda)(?::(\d+))?", device)
     if not match:
-        raise OptionError(f"device={device}: use cpu, cuda or cuda:N")
+        raise OptionError(f"device={device}: TensorFlow runs on cpu, cuda or cuda:N")
     if match.group(1) == "cpu":
         return "/CPU:0"
     index = int(match.group(2) or 0)
@@ -219,7 +220,7 @@ def wordpiece_spec(vocab: Path, uncased: bool) -> TokenizerSpec:
     missing = [t for t, i in ids.items() if i is None]
     if missing:
         raise CheckpointError(f"{vocab}: no {', '.join(missing)} token")
-    return TokenizerSpec(tokenizer, ids["[CLS]"], ids["[SEP]"], ids["[PAD]"])
+    return TokenizerSpec.bert(tokenizer, ids["[CLS]"], ids["[SEP]"], ids["[PAD]"])
 
 
 class BertEncoder:

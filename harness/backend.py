@@ -49,11 +49,13 @@ class Item(NamedTuple):
 
 @dataclass(frozen=True)
 class Embeddings:
-    """What a backend gives for a batch of items: one row of `vectors` per item, in order, and
-    for each row it has no vector for (a row of NaN), the reason, by row index."""
+    """What a backend gives for a batch of items: one row of `vectors` per item, in order; for
+    each row it has no vector for (a row of NaN), the reason, by row index; and what the
+    backend settled on to make them (`Backend.used`: the layers of a model, say)."""
 
     vectors: np.ndarray
     reasons: Mapping[int, str] = field(default_factory=dict)
+    used: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -118,6 +120,11 @@ class Backend(ABC):
         """Versions of the packages and weights that produce the vectors (for reports)."""
         return {}
 
+    def used(self) -> dict[str, Any]:
+        """What this backend settled on when it embedded, beyond its options (the layers a
+        default picked, the model's length limit): recorded in results.json. Optional."""
+        return {}
+
     @abstractmethod
     def embed_batch(self, items: Sequence[Item]) -> Embeddings:
         """Embed a batch of at most `batch_items()` items: their vectors, an (n, dim) float
@@ -135,15 +142,16 @@ class Backend(ABC):
 
         items = list(items)
         size = self.batch_items()
-        parts, reasons = [], {}
+        parts, reasons, used = [], {}, {}
         for start in range(0, len(items), size):
             batch = items[start : start + size]
             out = self.checked(self.embed_batch(batch), len(batch))
             parts.append(out.vectors)
             reasons.update({start + i: why for i, why in out.reasons.items()})
+            used.update(out.used)
         if not parts:
             return Embeddings(np.zeros((0, 0), dtype=np.float32))
-        return Embeddings(np.concatenate(parts, axis=0), reasons)
+        return Embeddings(np.concatenate(parts, axis=0), reasons, used)
 
     def checked(self, out: Any, n: int) -> Embeddings:
         """`out` as Embeddings of n rows of floats, or a ValueError naming the backend."""
@@ -160,7 +168,7 @@ class Backend(ABC):
             )
         if not np.issubdtype(vectors.dtype, np.floating):
             raise ValueError(f"backend {self.name!r} returned dtype {vectors.dtype}, not float")
-        return Embeddings(vectors, dict(out.reasons))
+        return Embeddings(vectors, dict(out.reasons), dict(out.used) or self.used())
 
     def weights(self) -> str:
         """`weights_id()`, computed on first use only."""

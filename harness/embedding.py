@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Sequence
-from typing import Protocol
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -53,11 +53,12 @@ def shard_positions(items: Sequence[Item], shard_size: int) -> list[list[int]]:
     return [order[i : i + size] for i in range(0, len(order), size)]
 
 
-def assemble(backend: Backend, n: int,
-             pieces: Sequence[tuple[Sequence[int], Embeddings]]) -> Embeddings:
+def assemble(backend: Backend, n: int, pieces: Sequence[tuple[Sequence[int], Embeddings]],
+             used: Mapping[str, Any] | None = None) -> Embeddings:
     """One backend's pieces (each: the item positions it covers, and its Embeddings) as
     Embeddings of all n items in item order. A row with a reason, or without a finite nonzero
-    vector, is missing (with a reason); the pieces must agree on the width."""
+    vector, is missing (with a reason); the pieces must agree on the width. `used` (default:
+    what the pieces say) is what the backend settled on."""
     # a piece with no vector at all may not know the width: only the others count
     widths = {e.vectors.shape[1] for _, e in pieces if np.isfinite(e.vectors).any()}
     if len(widths) > 1:
@@ -66,7 +67,9 @@ def assemble(backend: Backend, n: int,
                          "harness cache clear)")
     vectors = np.full((n, widths.pop() if widths else 1), np.nan, dtype=np.float64)
     reasons: dict[int, str] = {}
+    settled: dict[str, Any] = {}
     for positions, piece in pieces:
+        settled.update(piece.used)
         where = np.asarray(positions, dtype=np.int64)
         if len(where) and piece.vectors.shape[1] == vectors.shape[1]:
             vectors[where] = piece.vectors
@@ -78,7 +81,7 @@ def assemble(backend: Backend, n: int,
             reasons[int(i)] = (f"{backend.name} returned a zero vector" if finite[i]
                                else f"{backend.name} has no vector for this context")
     vectors[list(reasons)] = np.nan
-    return Embeddings(vectors, reasons)
+    return Embeddings(vectors, reasons, dict(used) if used is not None else settled)
 
 
 def embed_group(group: Sequence[Backend], items: Sequence[Item], *,
@@ -102,10 +105,14 @@ def embed_group(group: Sequence[Backend], items: Sequence[Item], *,
         if isinstance(computed, Exception):
             out.append(computed)
             continue
+        used = dict(computed.used)
         if cache and todo:
             cache.put(backend.fingerprint(), [items[i] for i in todo], computed.vectors,
-                      dict(computed.reasons), cache_salt(backend))
-        out.append(assemble(backend, len(items), [*_cached_pieces(have), (todo, computed)]))
+                      dict(computed.reasons), cache_salt(backend), used)
+        elif cache and not used:  # nothing computed: what the backend used comes from the cache
+            used = cache.get_used(backend.fingerprint(), cache_salt(backend)) or backend.used()
+        pieces = [*_cached_pieces(have), (todo, computed)]
+        out.append(assemble(backend, len(items), pieces, used))
     return out
 
 

@@ -12,6 +12,7 @@ give (an unknown word) is cached as its reason, so a warm run needs no model at 
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import sqlite3
 import time
@@ -39,6 +40,10 @@ CREATE TABLE IF NOT EXISTS vectors (
     crc INTEGER NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS vectors_by_fingerprint ON vectors (fingerprint);
+CREATE TABLE IF NOT EXISTS backends (
+    key BLOB PRIMARY KEY,
+    used TEXT NOT NULL
+) WITHOUT ROWID;
 """
 _CHUNK = 500  # keys per SELECT (SQLite's variable limit is far above this)
 
@@ -46,6 +51,10 @@ _CHUNK = 500  # keys per SELECT (SQLite's variable limit is far above this)
 def entry_key(fingerprint: str, item: Item, salt: str = "") -> bytes:
     span = "" if item.span is None else f"{item.span[0]}:{item.span[1]}"
     return hashlib.sha256(f"{fingerprint}\0{salt}\0{span}\0{item.text}".encode()).digest()[:20]
+
+
+def _backend_key(fingerprint: str, salt: str) -> bytes:
+    return hashlib.sha256(f"{fingerprint}\0{salt}".encode()).digest()[:20]
 
 
 def _crc(dim: int, data: bytes | None, reason: str | None) -> int:
@@ -134,9 +143,16 @@ class EmbeddingCache:
                     data, dtype=np.float32)
         return found
 
+    def get_used(self, fingerprint: str, salt: str = "") -> dict | None:
+        """What the backend settled on when it made the cached vectors (`Backend.used`)."""
+        row = self._connect().execute("SELECT used FROM backends WHERE key = ?",
+                                      (_backend_key(fingerprint, salt),)).fetchone()
+        return None if row is None else json.loads(row[0])
+
     def put(self, fingerprint: str, items: Sequence[Item], vectors: np.ndarray,
-            reasons: dict[int, str], salt: str = "") -> None:
-        """Store rows of `vectors` (or, where `reasons` has the row, the reason) for `items`."""
+            reasons: dict[int, str], salt: str = "", used: dict | None = None) -> None:
+        """Store rows of `vectors` (or, where `reasons` has the row, the reason) for `items`,
+        and what the backend settled on to make them."""
         rows = []
         for i, item in enumerate(items):
             if i in reasons:
@@ -148,6 +164,9 @@ class EmbeddingCache:
                          _crc(dim, data, reason)))
         with self._transaction() as db:
             db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?, ?, ?, ?, ?)", rows)
+            if used is not None:
+                db.execute("INSERT OR REPLACE INTO backends VALUES (?, ?)",
+                           (_backend_key(fingerprint, salt), json.dumps(used)))
 
     # -- maintenance ----------------------------------------------------------------------------
     def info(self) -> CacheInfo:
@@ -167,5 +186,6 @@ class EmbeddingCache:
         with self._transaction() as db:
             count = db.execute("SELECT COUNT(*) FROM vectors").fetchone()[0]
             db.execute("DELETE FROM vectors")
+            db.execute("DELETE FROM backends")
         self._connect().execute("VACUUM")
         return count

@@ -45,17 +45,32 @@ class BelowMinimum:
                 f"minimum {self.minimum:.3f}")
 
 
+@dataclass(frozen=True)
+class TooManyUnscored:
+    backend: str
+    suite: str
+    unscored: int
+    total: int
+    maximum: float
+
+    def __str__(self) -> str:
+        return (f"{self.backend} / {self.suite}: {self.unscored} of {self.total} expectations "
+                f"unscored ({self.unscored / self.total:.1%}), more than the maximum "
+                f"{self.maximum:.1%}")
+
+
 @dataclass
 class GateOutcome:
     regressions: list[Regression] = field(default_factory=list)
     below: list[BelowMinimum] = field(default_factory=list)
+    unscored: list[TooManyUnscored] = field(default_factory=list)
     unchecked: list[str] = field(default_factory=list)  # backends the gate could not check
     warnings: list[str] = field(default_factory=list)
     checked: list[str] = field(default_factory=list)  # which gates ran
 
     @property
     def failed(self) -> bool:
-        return bool(self.regressions or self.below or self.unchecked)
+        return bool(self.regressions or self.below or self.unscored or self.unchecked)
 
     def report(self) -> GateReport | None:
         """What results.json records of the gates; None when no gate was asked for."""
@@ -139,7 +154,10 @@ def against_baseline(current: Results,
 
 
 def check_gates(current: Results, baseline: Results | None = None,
-                min_accuracy: float | None = None) -> GateOutcome:
+                min_accuracy: float | None = None,
+                max_unscored: float | None = None) -> GateOutcome:
+    """The baseline gate, the minimum accuracy and the maximum share of unscored expectations
+    (each only when given); a backend a gate could not check fails it."""
     outcome = GateOutcome()
     if baseline is not None:
         outcome.checked.append("baseline")
@@ -152,8 +170,15 @@ def check_gates(current: Results, baseline: Results | None = None,
             for s in current.summary_rows
             if s.status == "ok" and s.accuracy is not None and s.accuracy < min_accuracy
         ]
+    if max_unscored is not None:
+        outcome.checked.append(f"max-unscored {max_unscored:g}")
+        outcome.unscored = [
+            TooManyUnscored(s.backend, s.suite, s.unscored, s.total, max_unscored)
+            for s in current.summary_rows
+            if s.status == "ok" and s.total and s.unscored / s.total > max_unscored]
+    if min_accuracy is not None or max_unscored is not None:
         outcome.unchecked += sorted({
-            f"{s.backend} has no accuracy on {s.suite} ({s.status}: {s.error})"
+            f"{s.backend} has no results on {s.suite} ({s.status}: {s.error})"
             for s in current.summary_rows if s.status != "ok"})
     return outcome
 
@@ -165,10 +190,13 @@ def gate_text(outcome: GateOutcome) -> list[str]:
     lines = [f"warning: {w}" for w in outcome.warnings]
     lines += [f"REGRESSION {r}" for r in outcome.regressions]
     lines += [f"BELOW MINIMUM {b}" for b in outcome.below]
+    lines += [f"TOO MANY UNSCORED {u}" for u in outcome.unscored]
     lines += [f"NOT CHECKED {u}" for u in outcome.unchecked]
     verdict = "FAILED" if outcome.failed else "held"
     lines.append(f"gates ({', '.join(outcome.checked)}): {verdict}"
                  + (f", {len(outcome.regressions)} regressions" if outcome.regressions else "")
                  + (f", {len(outcome.below)} below the minimum" if outcome.below else "")
+                 + (f", {len(outcome.unscored)} with too many unscored"
+                    if outcome.unscored else "")
                  + (f", {len(outcome.unchecked)} not checked" if outcome.unchecked else ""))
     return lines

@@ -14,8 +14,18 @@ LAYER_POOLS = ("sum", "mean", "concat")
 SUBWORD_POOLS = ("mean", "first", "last", "sum")
 
 
-def resolve_layers(layers: Sequence[int], n_states: int) -> list[int]:
-    """Layer indices made non-negative; an index outside the model is an OptionError."""
+def parse_layers(text: str) -> str | tuple[int, ...]:
+    """`auto`, or layer indices like -4,-3,-2,-1."""
+    from harness.options import parse_int_list
+
+    return "auto" if text.strip().lower() == "auto" else parse_int_list(text)
+
+
+def resolve_layers(layers: str | Sequence[int], n_states: int) -> list[int]:
+    """Layer indices made non-negative (`auto`: `default_layers`); an index outside the model
+    is an OptionError."""
+    if layers == "auto":
+        return default_layers(n_states)
     out = []
     for layer in layers:
         index = layer + n_states if layer < 0 else layer
@@ -36,19 +46,24 @@ def pool_layers(states: Sequence[np.ndarray], mode: str) -> np.ndarray:
     return stacked.sum(axis=0) if mode == "sum" else stacked.mean(axis=0)
 
 
-def position_weights(start: np.ndarray, stop: np.ndarray, width: int, mode: str) -> np.ndarray:
-    """(m, width) weights over positions: the pooled vector of row i is weights[i] @ states."""
-    pos = np.arange(width)[None, :]
-    lo, hi = start[:, None], stop[:, None]
-    if mode == "first":
-        w = pos == lo
-    elif mode == "last":
-        w = pos == hi - 1
-    else:
-        w = (pos >= lo) & (pos < hi)
-    w = w.astype(np.float32)
+def position_weights(positions: Sequence[np.ndarray], width: int, mode: str) -> np.ndarray:
+    """(m, width) weights over positions: the pooled vector of row i is weights[i] @ states,
+    from the target's token positions of each row (mean, sum, first or last of them)."""
+    w = np.zeros((len(positions), width), dtype=np.float32)
+    for row, where in enumerate(positions):
+        if mode == "first":
+            w[row, where[0]] = 1
+        elif mode == "last":
+            w[row, where[-1]] = 1
+        else:
+            w[row, where] = 1
     if mode == "mean":
-        w /= (hi - lo).astype(np.float32)
+        w /= np.array([len(p) for p in positions], dtype=np.float32)[:, None]
     return w
 
 
+def default_layers(n_states: int) -> list[int]:
+    """The last four hidden states, or every transformer layer (1 to n, never the embedding
+    layer) when the model has fewer than four; `n_states` counts the embedding layer."""
+    n_layers = n_states - 1
+    return list(range(max(1, n_layers - 3), n_layers + 1)) if n_layers >= 1 else [0]

@@ -26,12 +26,15 @@ class BackendRecord:
     status: str = "ok"  # ok | skipped | unavailable | error | interrupted
     error: str | None = None
     context_free: bool = False
+    used: dict[str, Any] = field(default_factory=dict)  # what it settled on (Backend.used)
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
         del out["name"]
         if self.error is None:
             del out["error"]
+        if not self.used:
+            del out["used"]
         return out
 
 

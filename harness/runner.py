@@ -141,8 +141,8 @@ def _failure(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
-def _fail(record: BackendRecord, exc: BaseException) -> None:
-    record.status, record.error = "error", _failure(exc)
+def _fail(record: BackendRecord, why: BaseException | str) -> None:
+    record.status, record.error = "error", why if isinstance(why, str) else _failure(why)
     log.info("backend %s error: %s", record.name, record.error)
 
 
@@ -185,8 +185,16 @@ def _run_group(group: list[Backend], suites: Sequence[Suite], items: list[Item],
             continue
         unit, _ = unit_rows(result.vectors)
         missing = result.reasons
-        out[backend.name].rows = [row for suite in suites
-                                  for row in score_suite(backend.name, suite, index, unit, missing)]
-        out[backend.name].similarities = {
+        scored = out[backend.name]
+        scored.record.used = dict(result.used)
+        scored.rows = [row for suite in suites
+                       for row in score_suite(backend.name, suite, index, unit, missing)]
+        if scored.rows and all(row.error is not None for row in scored.rows):
+            _fail(scored.record, f"no expectation could be scored: every one lacks a vector (of "
+                  f"{len(missing)} contexts without one, the first: "
+                  f"{next(iter(missing.values()))})")
+            scored.rows = []
+            continue
+        scored.similarities = {
             suite.name: test_similarities(suite, index, unit, missing) for suite in suites}
     return out

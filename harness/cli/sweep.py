@@ -23,8 +23,8 @@ def add_parser(sub) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from harness.api import get_backends
-    from harness.reports import write_reports
     from harness.layer_sweep import sweep, sweep_text, write_sweep
+    from harness.reports import write_reports
 
     suites = common.load_suites(args.suites)
     backends = get_backends(dict.fromkeys(s.strip() for s in args.backend),

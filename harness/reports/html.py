@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from harness.reports.tables import (
+    backends_table,
     control_note,
     controls,
     controls_table,
@@ -89,6 +90,7 @@ def render(results: Results) -> str:
         gates=gate_lines(results),
         controls=controls_table(control_rows) if control_rows else None,
         control_note=control_note(control_rows[0].control) if control_rows else "",
+        backends=backends_table(results),
         plots=plots, plots_note=plots_note,
         expectations=expectations_table(results.rows),
         heatmaps=heatmaps, heatmaps_note=heatmaps_note,

@@ -116,10 +116,16 @@ def control_note(control: str) -> str:
 # -- backends and expectations ----------------------------------------------------------------
 
 
+def settings(values: dict) -> str:
+    """key=value, ...; a list as 1,2,3."""
+    return ", ".join(f"{k}={','.join(map(str, v)) if isinstance(v, list) else v}"
+                     for k, v in values.items())
+
+
 def backends_table(results: Results) -> Table:
-    return Table(["backend", "plugin", "options", "fingerprint", "status"], [
-        [rec.name, rec.plugin, ", ".join(f"{k}={v}" for k, v in rec.options.items()),
-         rec.fingerprint or "", rec.status + (f": {rec.error}" if rec.error else "")]
+    return Table(["backend", "plugin", "options", "used", "fingerprint", "status"], [
+        [rec.name, rec.plugin, settings(rec.options), settings(rec.used), rec.fingerprint or "",
+         rec.status + (f": {rec.error}" if rec.error else "")]
         for rec in results.backends.values()])
 
 

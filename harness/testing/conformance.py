@@ -17,6 +17,8 @@ stability, and clear errors on bad input.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -40,6 +42,7 @@ TRICKY = [
 ]
 SENTENCES = [item("A rat is an animal that lives in the sewers.", None),
              item("Stocks fell sharply today.", None)]
+PLAIN = "The old man saw a small dog near the river bank."
 FILLER = [item("A much longer sentence that pads the others with many positions, so that "
                "padding would show if it leaked into the vectors of real tokens.", "padding")]
 TOLERANCE = 1e-5
@@ -95,6 +98,13 @@ class BackendConformance:
         missing = np.flatnonzero(~np.isfinite(np.asarray(out.vectors)).all(axis=1))
         assert all(out.reasons.get(int(i)) for i in missing), "a missing row without a reason"
         assert all(0 <= i < len(out.vectors) for i in out.reasons)
+
+    def test_every_whole_word_of_a_plain_sentence_gets_a_vector(self, backend):
+        words = [Item(PLAIN, m.span()) for m in re.finditer(r"\w+", PLAIN)]
+        out = backend.embed(words)
+        unscored = {words[i].word: why for i, why in out.reasons.items()}
+        assert not unscored, f"whole words of a plain sentence got no vector: {unscored}"
+        assert np.isfinite(np.asarray(out.vectors)).all()
 
     def test_spans_pick_their_words(self, backend):
         text = "The cat chased the dog."

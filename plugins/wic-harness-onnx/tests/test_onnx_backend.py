@@ -51,13 +51,13 @@ def test_sentences_equal_the_graphs_own_mean_pooling():
     backend = OnnxBackend("o")
     texts = ["A mouse is a rodent animal.", "Gravity made the tower lean to the side."]
     ours = backend.embed([Item(t, None) for t in texts]).vectors
-    spec = backend._ensure_loaded()
+    spec = backend._ensure_loaded().tokenizer
     session = backend._session
     pooled = [o.name for o in session.get_outputs() if len(o.shape) == 2 and
               o.type == "tensor(float)"][0]
     for text, vector in zip(texts, ours):
-        ids = np.array([[spec.cls_id, *spec.tokenizer.encode(text, add_special_tokens=False).ids,
-                         spec.sep_id]])
+        ids = np.array([[*spec.prefix, *spec.tokenizer.encode(text, add_special_tokens=False).ids,
+                         *spec.suffix]])
         [graph] = session.run([pooled], {"input_ids": ids, "attention_mask": np.ones_like(ids)})
         np.testing.assert_allclose(vector, graph[0], atol=1e-5)
 

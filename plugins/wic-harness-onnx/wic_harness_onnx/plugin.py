@@ -117,7 +117,7 @@ class OnnxBackend(TransformerBackend):
         ids = {t: tokenizer.token_to_id(t) for t in ("[CLS]", "[SEP]", "[PAD]")}
         if None in ids.values():
             raise ValueError(f"{self.tokenizer_file()}: no [CLS], [SEP] or [PAD] token")
-        spec = TokenizerSpec(tokenizer, ids["[CLS]"], ids["[SEP]"], ids["[PAD]"])
+        spec = TokenizerSpec.bert(tokenizer, ids["[CLS]"], ids["[SEP]"], ids["[PAD]"])
         if tuple(self.options["layers"]) != (-1,):
             raise OptionError(f"layers={','.join(map(str, self.options['layers']))}: this "
                               "graph gives only the last layer's token states; use layers=-1")
