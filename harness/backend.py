@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 from harness.errors import OptionError
-from harness.options import Option, parse_bool, parse_int_list
+from harness.options import Option, parse_bool, parse_int_list, positive_int
 from harness.suggest import did_you_mean
 
 if TYPE_CHECKING:
@@ -85,7 +85,8 @@ class Backend(ABC):
     # use such a backend as a control: what it passes needs no context.
     context_free: ClassVar[bool] = False
     OPTIONS: ClassVar[Mapping[str, Option]] = {
-        "batch_size": Option(32, "items per embed_batch call", int, affects_vectors=False),
+        "batch_size": Option(32, "items per embed_batch call", positive_int,
+                             affects_vectors=False),
     }
 
     def __init__(self, name: str, options: Mapping[str, Any] | None = None):
@@ -142,19 +143,30 @@ class Backend(ABC):
 
         items = list(items)
         size = self.batch_items()
-        parts, reasons, used = [], {}, {}
+        outs = []
         for start in range(0, len(items), size):
             batch = items[start : start + size]
-            out = self.checked(self.embed_batch(batch), len(batch))
-            parts.append(out.vectors)
+            outs.append((start, self.checked(self.embed_batch(batch), len(batch))))
+        if not outs:
+            return Embeddings(np.zeros((0, 0), dtype=np.float32))
+        # a batch without one vector may not know the width: only the others count
+        widths = {out.vectors.shape[1] for _, out in outs if len(out.reasons) < len(out.vectors)}
+        if len(widths) > 1:
+            raise ValueError(f"backend {self.name!r} returned vectors of sizes {sorted(widths)} "
+                             "in different batches; a backend gives one size")
+        width = widths.pop() if widths else outs[0][1].vectors.shape[1]
+        parts, reasons, used = [], {}, {}
+        for start, out in outs:
+            parts.append(out.vectors if out.vectors.shape[1] == width
+                         else np.full((len(out.vectors), width), np.nan, dtype=np.float32))
             reasons.update({start + i: why for i, why in out.reasons.items()})
             used.update(out.used)
-        if not parts:
-            return Embeddings(np.zeros((0, 0), dtype=np.float32))
         return Embeddings(np.concatenate(parts, axis=0), reasons, used)
 
     def checked(self, out: Any, n: int) -> Embeddings:
-        """`out` as Embeddings of n rows of floats, or a ValueError naming the backend."""
+        """`out` as Embeddings of n rows of float32 (what the cache stores, so that a cold and
+        a warm run score the same numbers), or a ValueError naming the backend. A row with a
+        value float32 cannot hold (NaN, inf, beyond 3.4e38) has no vector, with the reason."""
         import numpy as np
 
         if not isinstance(out, Embeddings):
@@ -168,7 +180,18 @@ class Backend(ABC):
             )
         if not np.issubdtype(vectors.dtype, np.floating):
             raise ValueError(f"backend {self.name!r} returned dtype {vectors.dtype}, not float")
-        return Embeddings(vectors, dict(out.reasons), dict(out.used) or self.used())
+        with np.errstate(over="ignore", invalid="ignore"):
+            vectors = vectors.astype(np.float32)
+        reasons = {int(i): str(why) for i, why in out.reasons.items()}
+        if any(not 0 <= i < n for i in reasons):
+            raise ValueError(f"backend {self.name!r} gave reasons for rows {sorted(reasons)} of a "
+                             f"batch of {n}")
+        for row in np.flatnonzero(~np.isfinite(vectors).all(axis=1)):
+            if int(row) not in reasons and not np.isnan(vectors[row]).all():
+                reasons[int(row)] = (f"{self.name} returned a vector with values that are not "
+                                     "finite in float32 (NaN, inf or beyond ±3.4e38)")
+        vectors[list(reasons)] = np.nan
+        return Embeddings(vectors, reasons, dict(out.used) or self.used())
 
     def weights(self) -> str:
         """`weights_id()`, computed on first use only."""

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import atexit
+import logging
 import os
 import shutil
 import tempfile
@@ -10,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 ENV_CACHE_DIR = "HARNESS_CACHE_DIR"
+log = logging.getLogger("harness.cache")
 
 
 def cache_dir() -> Path:
@@ -24,11 +27,22 @@ def cache_dir() -> Path:
 def build_once(target: Path, build: Callable[[Path], None]) -> Path:
     """`target`, made by `build(tmp_folder)` if it does not exist yet. The folder appears
     whole or not at all: a killed build leaves only a temporary folder, and when two processes
-    build at once the first to finish wins and the other's work is dropped."""
+    build at once the first to finish wins and the other's work is dropped. When the cache
+    folder cannot be written, it is built in a temporary folder instead (used for this process
+    only, removed at exit), with a warning."""
     if target.is_dir():
         return target
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    except OSError as exc:
+        elsewhere = Path(tempfile.mkdtemp(prefix=f"harness-{target.name}-"))
+        log.warning("cache folder %s cannot be written (%s); building %s in %s for this "
+                    "process only. Fix: point %s at a folder you can write", target.parent, exc,
+                    target.name, elsewhere, ENV_CACHE_DIR)
+        atexit.register(shutil.rmtree, elsewhere, ignore_errors=True)
+        build(elsewhere)
+        return elsewhere
     mask = os.umask(0)
     os.umask(mask)
     os.chmod(tmp, 0o777 & ~mask)  # mkdtemp makes folders private; the cache is the user's

@@ -17,6 +17,7 @@ import numpy as np
 
 from harness._version import __version__
 from harness.backend import Backend, Embeddings, Item
+from harness.boundary import calling
 from harness.embedding_cache import EmbeddingCache
 
 log = logging.getLogger("harness.embedding")
@@ -110,7 +111,7 @@ def embed_group(group: Sequence[Backend], items: Sequence[Item], *,
             cache.put(backend.fingerprint(), [items[i] for i in todo], computed.vectors,
                       dict(computed.reasons), cache_salt(backend), used)
         elif cache and not used:  # nothing computed: what the backend used comes from the cache
-            used = cache.get_used(backend.fingerprint(), cache_salt(backend)) or backend.used()
+            used = cache.get_used(backend.fingerprint(), cache_salt(backend)) or {}
         pieces = [*_cached_pieces(have), (todo, computed)]
         out.append(assemble(backend, len(items), pieces, used))
     return out
@@ -164,8 +165,9 @@ def _compute(group: Sequence[Backend], items: Sequence[Item],
 
 def _embed_chunk(group: Sequence[Backend], chunk: list[Item]) -> list[Embeddings | Exception]:
     lead = group[0]
-    if len(group) == 1:
-        return [lead.embed(chunk)]
-    outs = lead.embed_shared(chunk, group)  # type: ignore[attr-defined]
-    return [out if isinstance(out, Exception) else backend.checked(out, len(chunk))
-            for backend, out in zip(group, outs)]
+    with calling(lead.name):
+        if len(group) == 1:
+            return [lead.embed(chunk)]
+        outs = lead.embed_shared(chunk, group)  # type: ignore[attr-defined]
+        return [out if isinstance(out, Exception) else backend.checked(out, len(chunk))
+                for backend, out in zip(group, outs)]

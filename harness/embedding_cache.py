@@ -4,9 +4,14 @@ An entry's key is a digest of the backend's fingerprint (its weights and every o
 changes vectors), a salt (the versions of the harness and of the libraries that compute the
 vectors, so that an upgrade never serves old vectors), the text and the target span. Writes
 go in transactions, so a killed run leaves no half-written entry and concurrent runs do not
-corrupt the file (WAL mode). Each entry
-carries a CRC: a damaged one is detected, dropped and recomputed. A vector a backend could not
-give (an unknown word) is cached as its reason, so a warm run needs no model at all.
+corrupt the file (WAL mode). Each entry carries a CRC: a damaged one is detected, dropped and
+recomputed. A vector a backend could not give (an unknown word) is cached as its reason, so a
+warm run needs no model at all.
+
+The cache is an optimisation: any problem with it (a folder that cannot be made, a read-only
+file or folder, a damaged database) is one warning that names the path and the fix, and the run
+goes on without it, or reading it only. A healthy database is never moved; a file that is not a
+database at all is moved aside. `clear` removes whatever is there.
 """
 
 from __future__ import annotations
@@ -17,15 +22,16 @@ import logging
 import sqlite3
 import time
 import zlib
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 
 from harness.backend import Item
-from harness.cache_folder import cache_dir
+from harness.cache_folder import ENV_CACHE_DIR, cache_dir
+from harness.errors import HarnessError
 
 log = logging.getLogger("harness.cache")
 
@@ -46,6 +52,10 @@ CREATE TABLE IF NOT EXISTS backends (
 ) WITHOUT ROWID;
 """
 _CHUNK = 500  # keys per SELECT (SQLite's variable limit is far above this)
+_HEADER = b"SQLite format 3\x00"
+FIX = (f"run `harness cache clear`, point {ENV_CACHE_DIR} at a folder you can write, or run "
+       "with --no-cache")
+T = TypeVar("T")
 
 
 def entry_key(fingerprint: str, item: Item, salt: str = "") -> bytes:
@@ -68,6 +78,7 @@ class CacheInfo:
     entries: int
     bytes: int
     backends: list[tuple[str, int]]  # (fingerprint, entries)
+    problem: str = ""  # why the cache cannot be read, if it cannot
 
 
 class EmbeddingCache:
@@ -76,83 +87,147 @@ class EmbeddingCache:
     def __init__(self, path: str | Path | None = None):
         self.path = Path(path) if path else cache_dir() / FILE_NAME
         self._db: sqlite3.Connection | None = None
+        self.mode = "closed"  # closed, read-write, read-only, off
+        self.problem = ""  # the warning given when the cache stopped being written or read
 
     # -- the connection -------------------------------------------------------------------------
-    def _connect(self) -> sqlite3.Connection:
-        if self._db is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            try:
-                self._db = self._open()
-            except sqlite3.DatabaseError as exc:  # not a database at all: keep it aside
-                aside = self.path.with_name(f"{self.path.name}.corrupt-{int(time.time())}")
-                log.warning("embedding cache %s is unreadable (%s); moved to %s, starting a "
-                            "new one", self.path, exc, aside)
-                self.path.replace(aside)
-                self._db = self._open()
+    def _connect(self) -> sqlite3.Connection | None:
+        """The database, opened on first use; None when it cannot be used."""
+        if self._db is None and self.mode == "closed":
+            self._db = self._open()
         return self._db
 
-    def _open(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, timeout=60, isolation_level=None)
+    def _open(self) -> sqlite3.Connection | None:
         try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            return self._give_up(f"its folder cannot be made ({exc})")
+        if self.path.is_file() and not self._looks_like_sqlite():
+            aside = self.path.with_name(f"{self.path.name}.corrupt-{int(time.time())}")
+            try:
+                self.path.replace(aside)
+            except OSError as exc:
+                return self._give_up(f"it is not a database, and cannot be moved aside ({exc})")
+            log.warning("embedding cache %s is not a database; moved to %s, starting a new one",
+                        self.path, aside)
+        try:
+            db = sqlite3.connect(self.path, timeout=60, isolation_level=None)
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
             db.executescript(_SCHEMA)
-        except sqlite3.DatabaseError:
-            db.close()
-            raise
+            self.mode = "read-write"
+            return db
+        except sqlite3.Error as exc:
+            return self._read_only(exc)
+
+    def _looks_like_sqlite(self) -> bool:
+        try:
+            with open(self.path, "rb") as handle:
+                return handle.read(len(_HEADER)) in (_HEADER, b"")
+        except OSError:
+            return True  # unreadable: not ours to move
+
+    def _read_only(self, why: Exception) -> sqlite3.Connection | None:
+        """The database opened for reading, when it cannot be written."""
+        try:
+            db = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro&immutable=1", uri=True,
+                                 isolation_level=None)
+            db.execute("SELECT count(*) FROM vectors").fetchone()
+        except sqlite3.Error as exc:
+            return self._give_up(f"it cannot be opened ({why}; {exc})")
+        self._now_read_only(why)
         return db
 
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
+    def _now_read_only(self, why: Exception) -> None:
+        self.mode = "read-only"
+        self.problem = (f"embedding cache {self.path} cannot be written ({why}); cached vectors "
+                        f"are read, new ones are not kept. Fix: {FIX}")
+        log.warning("%s", self.problem)
+
+    def _give_up(self, why: str) -> None:
+        """Stop using the cache, with one warning; the run goes on without it."""
+        if self._db is not None:
+            try:
+                self._db.close()
+            except sqlite3.Error:
+                pass
+        self._db, self.mode = None, "off"
+        self.problem = (f"embedding cache {self.path}: {why}; the run goes on without the cache. "
+                        f"Fix: {FIX}")
+        log.warning("%s", self.problem)
+        return None
+
+    def _safely(self, what: str, work: Callable[[sqlite3.Connection], T], default: T) -> T:
+        """`work(db)`, or `default` when the cache is off or fails: then it is read only (a
+        file that cannot be written) or turned off."""
         db = self._connect()
-        db.execute("BEGIN IMMEDIATE")
+        if db is None:
+            return default
         try:
-            yield db
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        db.execute("COMMIT")
+            return work(db)
+        except sqlite3.OperationalError as exc:
+            if "readonly" in str(exc) and self.mode == "read-write":
+                self._now_read_only(exc)
+            else:
+                self._give_up(f"{what} failed ({exc})")
+            return default
+        except (sqlite3.Error, OSError) as exc:
+            self._give_up(f"{what} failed ({exc})")
+            return default
 
     def close(self) -> None:
         if self._db is not None:
             self._db.close()
             self._db = None
+        if self.mode != "off":
+            self.mode = "closed"
 
     # -- reading and writing --------------------------------------------------------------------
     def get(self, fingerprint: str, items: Sequence[Item],
             salt: str = "") -> dict[int, np.ndarray | str]:
         """Cached entries of `items`, by position: a float32 vector, or the reason there is
-        none. Damaged entries are left out (and so recomputed)."""
+        none. Damaged entries are left out (and so recomputed), with one warning."""
         keys = [entry_key(fingerprint, item, salt) for item in items]
         where = {k: i for i, k in enumerate(keys)}
-        found: dict[int, np.ndarray | str] = {}
-        db = self._connect()
-        for start in range(0, len(keys), _CHUNK):
-            chunk = keys[start : start + _CHUNK]
-            rows = db.execute(
-                f"SELECT key, dim, data, reason, crc FROM vectors WHERE key IN "
-                f"({','.join('?' * len(chunk))})", chunk)
-            for key, dim, data, reason, crc in rows:
-                good = _crc(dim, data, reason) == crc and (
-                    reason is not None or (data is not None and len(data) == 4 * dim))
-                if not good:
-                    log.warning("embedding cache: a damaged entry for backend %s; recomputing",
-                                fingerprint)
-                    continue
-                found[where[key]] = reason if reason is not None else np.frombuffer(
-                    data, dtype=np.float32)
-        return found
+
+        def read(db: sqlite3.Connection) -> dict[int, np.ndarray | str]:
+            found: dict[int, np.ndarray | str] = {}
+            damaged = 0
+            for start in range(0, len(keys), _CHUNK):
+                chunk = keys[start : start + _CHUNK]
+                rows = db.execute(
+                    f"SELECT key, dim, data, reason, crc FROM vectors WHERE key IN "
+                    f"({','.join('?' * len(chunk))})", chunk)
+                for key, dim, data, reason, crc in rows:
+                    good = _crc(dim, data, reason) == crc and (
+                        reason is not None or (data is not None and len(data) == 4 * dim))
+                    if not good:
+                        damaged += 1
+                        continue
+                    found[where[key]] = reason if reason is not None else np.frombuffer(
+                        data, dtype=np.float32)
+            if damaged:
+                log.warning("embedding cache %s: %d damaged entries of backend %s; they are "
+                            "recomputed", self.path, damaged, fingerprint)
+            return found
+
+        return self._safely("reading", read, {})
 
     def get_used(self, fingerprint: str, salt: str = "") -> dict | None:
         """What the backend settled on when it made the cached vectors (`Backend.used`)."""
-        row = self._connect().execute("SELECT used FROM backends WHERE key = ?",
-                                      (_backend_key(fingerprint, salt),)).fetchone()
-        return None if row is None else json.loads(row[0])
+        def read(db: sqlite3.Connection) -> dict | None:
+            row = db.execute("SELECT used FROM backends WHERE key = ?",
+                             (_backend_key(fingerprint, salt),)).fetchone()
+            return None if row is None else json.loads(row[0])
+
+        return self._safely("reading", read, None)
 
     def put(self, fingerprint: str, items: Sequence[Item], vectors: np.ndarray,
             reasons: dict[int, str], salt: str = "", used: dict | None = None) -> None:
         """Store rows of `vectors` (or, where `reasons` has the row, the reason) for `items`,
-        and what the backend settled on to make them."""
+        and what the backend settled on to make them. Nothing when the cache is read-only."""
+        if self._connect() is None or self.mode == "read-only":
+            return
         rows = []
         for i, item in enumerate(items):
             if i in reasons:
@@ -162,30 +237,58 @@ class EmbeddingCache:
             dim = vectors.shape[1]
             rows.append((entry_key(fingerprint, item, salt), fingerprint, dim, data, reason,
                          _crc(dim, data, reason)))
-        with self._transaction() as db:
-            db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?, ?, ?, ?, ?)", rows)
-            if used is not None:
-                db.execute("INSERT OR REPLACE INTO backends VALUES (?, ?)",
-                           (_backend_key(fingerprint, salt), json.dumps(used)))
+
+        def write(db: sqlite3.Connection) -> None:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?, ?, ?, ?, ?)", rows)
+                if used is not None:
+                    db.execute("INSERT OR REPLACE INTO backends VALUES (?, ?)",
+                               (_backend_key(fingerprint, salt), json.dumps(used)))
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
+
+        self._safely("writing", write, None)
 
     # -- maintenance ----------------------------------------------------------------------------
     def info(self) -> CacheInfo:
+        """What the cache holds, or why it cannot be read (`problem`)."""
         if not self.path.exists():
             return CacheInfo(self.path, 0, 0, [])
-        db = self._connect()
-        backends = db.execute("SELECT fingerprint, COUNT(*) FROM vectors GROUP BY fingerprint "
-                              "ORDER BY COUNT(*) DESC").fetchall()
         size = sum(p.stat().st_size for p in self.path.parent.glob(f"{self.path.name}*")
                    if p.is_file())
+        backends = self._safely("reading", lambda db: db.execute(
+            "SELECT fingerprint, COUNT(*) FROM vectors GROUP BY fingerprint "
+            "ORDER BY COUNT(*) DESC").fetchall(), None)
+        if backends is None:
+            return CacheInfo(self.path, 0, size, [], self.problem)
         return CacheInfo(self.path, sum(n for _, n in backends), size, backends)
 
-    def clear(self) -> int:
-        """Remove every entry; returns how many there were."""
+    def clear(self) -> int | None:
+        """Remove every entry; returns how many there were (None: a file that could not be
+        read as a cache is removed whole). A file that cannot be removed is a HarnessError
+        naming it."""
         if not self.path.exists():
             return 0
-        with self._transaction() as db:
-            count = db.execute("SELECT COUNT(*) FROM vectors").fetchone()[0]
-            db.execute("DELETE FROM vectors")
-            db.execute("DELETE FROM backends")
-        self._connect().execute("VACUUM")
-        return count
+        self.close()
+        try:
+            db = sqlite3.connect(self.path, timeout=60, isolation_level=None)
+            try:
+                count = db.execute("SELECT COUNT(*) FROM vectors").fetchone()[0]
+                db.execute("DELETE FROM vectors")
+                db.execute("DELETE FROM backends")
+                db.execute("VACUUM")
+                return count
+            finally:
+                db.close()
+        except sqlite3.Error:
+            pass  # damaged, read-only, not a database: remove the files themselves
+        for file in [self.path, *self.path.parent.glob(f"{self.path.name}-*")]:
+            try:
+                file.unlink(missing_ok=True)
+            except OSError as exc:
+                raise HarnessError(f"cannot remove the embedding cache {file} ({exc}); remove it "
+                                   "by hand, or fix its folder's permissions") from None
+        return None

@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (what CI systems send to cancel a job): the run stops as on Ctrl-C, keeping what
+    finished."""
+
+
 class HarnessError(Exception):
     """Bad input or usage: the CLI prints the message (no traceback) and exits with `exit_code`."""
 

@@ -87,10 +87,23 @@ def load_results(path: str | Path) -> Results:
         raise HarnessError(f"{path}: no such results file") from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise HarnessError(f"{path}: not a results.json ({exc})") from None
+    needed = {"schema": int, "suites": list, "backends": dict, "summary": list, "results": list}
+    if not isinstance(data, dict):
+        raise HarnessError(f"{path}: not a results.json (it holds a {type(data).__name__}, not "
+                           "an object); give the results.json a `harness run` wrote")
+    wrong = [key for key, kind in needed.items() if not isinstance(data.get(key), kind)]
+    if wrong:
+        raise HarnessError(f"{path}: not a results.json of schema 1 (no {', '.join(wrong)} of "
+                           "the right kind); give the results.json a `harness run` wrote")
+    if data["schema"] != 1:
+        raise HarnessError(f"{path}: results schema {data['schema']}; this harness reads "
+                           "schema 1")
     try:
         return Results.from_dict(data)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise HarnessError(f"{path}: not a results.json of schema 1 ({exc})") from None
+        raise HarnessError(f"{path}: not a results.json of schema 1 (a row or backend does not "
+                           f"read: {type(exc).__name__} {exc}); give the results.json a "
+                           "`harness run` wrote") from None
 
 
 def _changed_options(old: dict, new: dict) -> str:
@@ -144,6 +157,10 @@ def against_baseline(current: Results,
         warnings.append(f"{len(margins_changed)} expectations changed their required margin "
                         "and fail now; not counted as regressions: "
                         + "; ".join(margins_changed[:5]))
+    if not set(before) & now:
+        unchecked.append(f"the baseline shares no expectation with this run (its suites: "
+                         f"{', '.join(baseline.suites) or 'none'}; this run's: "
+                         f"{', '.join(current.suites)}): nothing was compared")
     gone = [key for key, r in before.items() if r.passed and key[0] in ran and key not in now]
     if gone:
         named = "; ".join(f"{b} / {s} / {t}: '{e}'" for b, s, t, e in gone[:5])

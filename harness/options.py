@@ -21,9 +21,35 @@ def parse_bool(text: str) -> bool:
 
 def parse_int_list(text: str) -> tuple[int, ...]:
     parts = [p for p in text.replace(" ", ",").split(",") if p]
-    if not parts:
-        raise ValueError("expected one or more integers, like -4,-3,-2,-1")
-    return tuple(int(p) for p in parts)
+    try:
+        if parts:
+            return tuple(int(p) for p in parts)
+    except ValueError:
+        pass
+    raise ValueError("expected one or more integers, like -4,-3,-2,-1")
+
+
+def positive_int(text: str) -> int:
+    """An integer of at least 1."""
+    value = _int(text)
+    if value < 1:
+        raise ValueError("must be a whole number of at least 1")
+    return value
+
+
+def non_negative_int(text: str) -> int:
+    """An integer of at least 0."""
+    value = _int(text)
+    if value < 0:
+        raise ValueError("must be a whole number, 0 or more")
+    return value
+
+
+def _int(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise ValueError("expected a whole number") from None
 
 
 @dataclass(frozen=True)
@@ -38,11 +64,14 @@ class Option:
     affects_vectors: bool = True
 
     def coerce(self, name: str, value: Any) -> Any:
-        if isinstance(value, str) and self.parse is not str:
+        """The value read (a CLI string through `parse`; an int through `parse` too, so that
+        its bounds hold from the Python API), or an OptionError naming the option."""
+        if (isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool))
+                ) and self.parse is not str:
             try:
-                value = self.parse(value)
+                value = self.parse(str(value))
             except ValueError as exc:
-                raise OptionError(f"option {name}={value!r}: {exc}") from None
+                raise OptionError(f"option {name}={str(value)!r}: {exc}") from None
         if isinstance(value, list):
             value = tuple(value)
         if self.choices is not None and value not in self.choices:

@@ -15,10 +15,11 @@ from datetime import datetime, timezone
 from typing import Any
 
 from harness.backend import Backend, Item
+from harness.boundary import BackendFailure, calling
 from harness.capabilities import share_key_of
 from harness.embedding import Progress
 from harness.embedding_cache import EmbeddingCache
-from harness.errors import HarnessError
+from harness.errors import Terminated
 from harness.executors import Executor, LocalExecutor
 from harness.results import BackendRecord, Results
 from harness.scoring import (
@@ -29,7 +30,7 @@ from harness.scoring import (
     test_similarities,
     unit_rows,
 )
-from harness.suite import Suite
+from harness.suite import Suite, check_unique_names
 
 log = logging.getLogger("harness.runner")
 
@@ -59,7 +60,8 @@ def group_backends(backends: Sequence[Backend]) -> list[list[Backend]]:
     groups: dict[object, list[Backend]] = {}
     for position, backend in enumerate(backends):
         try:
-            key = share_key_of(backend)
+            with calling(backend.name):
+                key = share_key_of(backend)
         except Exception:  # reported when the backend runs
             key = None
         groups.setdefault(key if key is not None else ("alone", position), []).append(backend)
@@ -86,27 +88,24 @@ def run_suites(
 ) -> Results:
     """Score every backend on every suite. With `skip_unavailable` (the default backends of a
     run without -b), a backend that cannot run here is recorded as 'skipped', not failed."""
+    check_unique_names(suites)
     names = [s.name for s in suites]
-    if len(set(names)) != len(names):
-        dup = sorted({n for n in names if names.count(n) > 1})
-        files = [str(s.path) for s in suites if s.name == dup[0]]
-        raise HarnessError(f"suites {' and '.join(files)} share the name {dup[0]!r}; give each "
-                           "suite its own name (the suite: key)")
     items = unique_items(suites)
     scored: dict[str, Scored] = {}
-    interrupted = False
+    interrupted = ""
     for group in group_backends(backends):
         try:
             scored.update(_run_group(group, suites, items, executor, cache, progress))
-        except KeyboardInterrupt:
-            log.warning("interrupted: keeping the results of the backends that finished")
-            interrupted = True
+        except KeyboardInterrupt as exc:
+            interrupted = "SIGTERM" if isinstance(exc, Terminated) else "Ctrl-C"
+            log.warning("interrupted (%s): keeping the results of the backends that finished",
+                        interrupted)
             break
     records, summary, rows = {}, [], []
     for backend in backends:  # reports follow the order the backends were given in
         done = scored.get(backend.name)
         record = done.record if done else _record(backend, "interrupted",
-                                                  "the run was interrupted (Ctrl-C)")
+                                                  f"the run was interrupted ({interrupted})")
         if record.status == "unavailable" and skip_unavailable:
             record.status = "skipped"
         records[backend.name] = record
@@ -125,7 +124,7 @@ def run_suites(
         similarities={name: s.similarities for name, s in scored.items()
                       if s.record.status == "ok"},
         created=datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        interrupted=interrupted,
+        interrupted=bool(interrupted),
     )
 
 
@@ -138,7 +137,7 @@ def _record(backend: Backend, status: str = "ok", error: str | None = None) -> B
 
 
 def _failure(exc: BaseException) -> str:
-    return f"{type(exc).__name__}: {exc}"
+    return str(exc) if isinstance(exc, BackendFailure) else f"{type(exc).__name__}: {exc}"
 
 
 def _fail(record: BackendRecord, why: BaseException | str) -> None:
@@ -154,13 +153,14 @@ def _run_group(group: list[Backend], suites: Sequence[Suite], items: list[Item],
     ready = []
     for backend in group:
         try:
-            availability = backend.availability()
-            if not availability.ok:
-                out[backend.name] = Scored(_record(backend, "unavailable",
-                                                   availability.explain()))
-                continue
-            record = _record(backend)
-            record.fingerprint, record.versions = backend.fingerprint(), backend.versions()
+            with calling(backend.name):
+                availability = backend.availability()
+                if not availability.ok:
+                    out[backend.name] = Scored(_record(backend, "unavailable",
+                                                       availability.explain()))
+                    continue
+                record = _record(backend)
+                record.fingerprint, record.versions = backend.fingerprint(), backend.versions()
             out[backend.name] = Scored(record)
             ready.append(backend)
         except Exception as exc:

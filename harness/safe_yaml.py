@@ -51,6 +51,11 @@ def line_of(value: Any, default: int = 0) -> int:
     return getattr(value, "line", default)
 
 
+def _tab_indented(text: str, line: int) -> bool:
+    lines = text.splitlines()
+    return 0 < line <= len(lines) and lines[line - 1][:1] == "\t"
+
+
 def load_yaml_file(path: str | Path) -> Any:
     """Read one YAML document as plain data; every problem is a SuiteError naming the file."""
     path = Path(path)
@@ -87,6 +92,9 @@ def load_yaml_file(path: str | Path) -> Any:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 0
+        if "\t" in (exc.problem or "") or _tab_indented(text, line):
+            raise SuiteError(name, [f"{name}:{line}: a tab indents this line; YAML indents "
+                                    "with spaces only: replace the tabs with spaces."]) from None
         what = " ".join(s for s in (exc.context, exc.problem) if s)
         raise SuiteError(name, [f"{name}:{line}: YAML syntax error: {what}."]) from None
     except yaml.reader.ReaderError as exc:

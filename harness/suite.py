@@ -13,13 +13,13 @@ import hashlib
 import json
 import math
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from harness.backend import Item
-from harness.errors import SuiteError
+from harness.errors import HarnessError, SuiteError
 from harness.safe_yaml import YamlList, YamlMap, line_of, load_yaml_file
 from harness.suggest import did_you_mean
 
@@ -114,6 +114,16 @@ class Suite:
         return hashlib.sha256(json.dumps(payload).encode()).hexdigest()[:16]
 
 
+def check_unique_names(suites: Sequence[Suite]) -> None:
+    """Suites scored together need names of their own: a HarnessError names the files."""
+    names = [s.name for s in suites]
+    dup = sorted({n for n in names if names.count(n) > 1})
+    if dup:
+        files = [str(s.path) for s in suites if s.name == dup[0]]
+        raise HarnessError(f"suites {' and '.join(files)} share the name {dup[0]!r}; give each "
+                           "suite its own name (the suite: key)")
+
+
 def locate_word(text: str, word: str, occurrence: int | None = None) -> tuple[int, int]:
     """The span of `word` in `text`, matched as a whole word, case-insensitively.
 
@@ -194,7 +204,11 @@ class _Checker:
             return None
         self.keys(data, SUITE_KEYS, data_line(data), "")
         schema = data.get("schema", SCHEMA)
-        if schema not in SCHEMAS or isinstance(schema, bool):
+        if isinstance(schema, str) and schema.strip() in {str(s) for s in SCHEMAS}:
+            self.problem(key_line(data, "schema"), "field 'schema'",
+                         f"schema {schema!r} is text: write it as a number, schema: "
+                         f"{schema.strip()}")
+        elif schema not in SCHEMAS or isinstance(schema, bool):
             self.problem(
                 key_line(data, "schema"), "field 'schema'",
                 f"schema {schema!r} is not supported; this harness reads schemas "
@@ -442,6 +456,10 @@ class _Checker:
             ):
                 self.problem(key_line(value, "margin", line), f"{where}, field 'margin'",
                              "must be a number, like 0.05")
+            elif not -2 <= margin <= 2:
+                self.problem(key_line(value, "margin", line), f"{where}, field 'margin'",
+                             f"{margin} is outside -2 to 2; a margin is a difference of two "
+                             "cosines, like 0.05")
             if len(self.problems) > before or None in labels:
                 return None
             return Expectation(*labels, margin=float(margin))  # type: ignore[arg-type]

@@ -21,6 +21,7 @@ import numpy as np
 from harness.alignment import TokenizerSpec, make_plan
 from harness.backend import Backend, Embeddings, Item, Option
 from harness.errors import OptionError
+from harness.options import non_negative_int, positive_int
 from harness.pooling import (
     LAYER_POOLS,
     SUBWORD_POOLS,
@@ -59,13 +60,14 @@ TRANSFORMER_OPTIONS = {
         0,
         "longest token sequence per forward pass (0: the model's own limit); a longer text is "
         "cut to a window around the target",
-        int,
+        non_negative_int,
     ),
-    "batch_size": Option(64, "most sequences per forward pass", int, affects_vectors=False),
+    "batch_size": Option(64, "most sequences per forward pass", positive_int,
+                         affects_vectors=False),
     "max_tokens": Option(
         4096,
         "most tokens (sequences x padded length) per forward pass; 0: no limit",
-        int,
+        non_negative_int,
         affects_vectors=False,
     ),
     "device": Option("cpu", DEVICES, parse_device, affects_vectors=False),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -180,7 +181,7 @@ def test_validate(tmp_path, capsys):
 def test_list_shows_plugins_instances_and_availability(fake_only, capsys):
     assert main(["list"]) == 0
     out = capsys.readouterr().out
-    assert "fake" in out and "available" in out
+    assert re.search(r"^fake +fake +yes +available$", out, re.MULTILINE), out
 
 
 def run_cli(*args, env=None):
@@ -209,7 +210,9 @@ def test_real_default_run_from_a_subprocess(tmp_path):
     done = run_cli("run", "suites/polysemy.yaml", "-o", str(tmp_path))
     assert done.returncode == 0, done.stderr
     assert "glove-50d  polysemy  2/8" in done.stdout
-    assert done.stderr == "" or "skipping" in done.stderr  # quiet: no log flood
+    # quiet: no log flood; at most a line per default backend that cannot run here
+    assert all(line.startswith("harness: skipped ") for line in done.stderr.splitlines()), (
+        done.stderr)
 
 
 def test_unwritable_output_folder_keeps_the_results(fake_only, tmp_path, capsys):

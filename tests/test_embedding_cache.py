@@ -114,7 +114,7 @@ def test_a_file_that_is_not_a_database_is_moved_aside(tmp_path, caplog):
     store.put("fp", ITEMS[:1], np.ones((1, 2), dtype=np.float32), {})
     assert len(store.get("fp", ITEMS[:1])) == 1
     assert list(tmp_path.glob("e.sqlite3.corrupt-*"))
-    assert "unreadable" in caplog.text
+    assert "is not a database; moved to" in caplog.text
     store.close()
 
 

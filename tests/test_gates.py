@@ -126,16 +126,26 @@ def test_a_backend_that_did_not_run_fails_the_gate(write_suite):
     assert check_gates(skipped, min_accuracy=0.1).unchecked  # no accuracy to check either
 
 
+SECOND_TEST = """\
+  - id: other
+    contexts:
+      a: {text: "A cat sat.", word: cat}
+      b: {text: "A dog sat.", word: dog}
+      c: {text: "A car sat.", word: car}
+    expect: ["a: b > c"]
+"""
+
+
 def test_renamed_tests_and_changed_margins_are_named_not_counted(write_suite):
-    baseline = results_for(load_suite(write_suite(QUARTET, "a.yaml")), GOOD)
-    renamed = results_for(load_suite(write_suite(QUARTET.replace("id: mouse", "id: mouse2"),
-                                                 "b.yaml")), GOOD)
+    baseline = results_for(load_suite(write_suite(QUARTET + SECOND_TEST, "a.yaml")), GOOD)
+    renamed = results_for(load_suite(write_suite(
+        QUARTET.replace("id: mouse", "id: mouse2") + SECOND_TEST, "b.yaml")), GOOD)
     outcome = check_gates(renamed, baseline)
     assert not outcome.failed
     assert any("3 expectations that passed in the baseline have no counterpart now" in w
                for w in outcome.warnings)
-    stricter = results_for(load_suite(write_suite(QUARTET.replace("margin: 0.1", "margin: 0.99"),
-                                                  "c.yaml")), GOOD)
+    stricter = results_for(load_suite(write_suite(
+        QUARTET.replace("margin: 0.1", "margin: 0.99") + SECOND_TEST, "c.yaml")), GOOD)
     outcome = check_gates(stricter, baseline)
     assert outcome.regressions == []
     assert any("changed their required margin" in w and "> 0.99 now" in w
@@ -159,3 +169,28 @@ def test_max_unscored(write_suite):
 def test_max_unscored_from_the_cli(capsys, tmp_path):
     assert main(["run", str(POLYSEMY), "--max-unscored", "2"]) == 2
     assert "--max-unscored 2.0: give a number from 0 to 1" in capsys.readouterr().err
+
+
+def test_a_baseline_that_shares_nothing_is_not_checked_and_fails(write_suite):
+    baseline = results_for(load_suite(write_suite(QUARTET, "a.yaml")), GOOD)
+    other = results_for(load_suite(write_suite(QUARTET.replace("suite: toy", "suite: other"),
+                                               "b.yaml")), GOOD)
+    outcome = check_gates(other, baseline)
+    assert outcome.failed and not outcome.regressions
+    [line] = outcome.unchecked
+    assert "shares no expectation with this run (its suites: toy; this run's: other)" in line
+    assert outcome.report().lines[-1] == "gates (baseline): FAILED, 1 not checked"
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    ("[1, 2]", "holds a list, not an object"),
+    (json.dumps({"schema": 1, "suites": "polysemy"}), "no suites, backends, summary, results"),
+    (json.dumps({"schema": 1, "suites": [], "backends": {"x": 3}, "summary": [],
+                 "results": []}), "a row or backend does not read"),
+])
+def test_a_baseline_of_another_shape_says_what_is_wrong(tmp_path, content, message):
+    path = tmp_path / "base.json"
+    path.write_text(content)
+    with pytest.raises(Exception, match=message) as caught:
+        load_results(path)
+    assert "('" not in str(caught.value)  # no internal text such as ('suites')

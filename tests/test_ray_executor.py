@@ -98,7 +98,29 @@ def test_many_shards_come_back_in_order(local_ray):
     assert distributed.reasons == local.reasons and list(local.reasons) == [1100]
 
 
-def test_a_real_model_gives_exactly_the_local_results(local_ray, suites):
+TOLERANCE = 1e-6  # a model's float32 sums come in another order with another thread count
+
+
+def assert_close(got, want, where="results"):
+    """Equal, but numbers within TOLERANCE."""
+    if isinstance(want, dict):
+        assert isinstance(got, dict) and got.keys() == want.keys(), where
+        for key in want:
+            assert_close(got[key], want[key], f"{where}.{key}")
+    elif isinstance(want, list):
+        assert isinstance(got, list) and len(got) == len(want), where
+        for i, (a, b) in enumerate(zip(got, want)):
+            assert_close(a, b, f"{where}[{i}]")
+    elif isinstance(want, float) and not isinstance(want, bool):
+        assert got == pytest.approx(want, abs=TOLERANCE), where
+    else:
+        assert got == want, where
+
+
+def test_a_real_model_gives_the_local_results(local_ray, suites):
+    """What "the same results" means across processes: a Ray worker runs torch with other
+    thread settings than this process, so a model's similarities agree within 1e-6, and
+    everything else (every pass, fail and tie) is equal."""
     pytest.importorskip("torch")
 
     def minilm():
@@ -106,7 +128,8 @@ def test_a_real_model_gives_exactly_the_local_results(local_ray, suites):
 
     local = run_suites(suites, minilm())
     distributed = run_suites(suites, minilm(), executor=RayExecutor())
-    assert without_time(distributed) == without_time(local)
+    assert all(abs(r.margin - r.required_margin) > TOLERANCE for r in local.rows)
+    assert_close(without_time(distributed), without_time(local))
 
 
 def test_the_api_runs_on_ray_too(local_ray, suites):

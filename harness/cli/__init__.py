@@ -2,7 +2,8 @@
 `add_parser` and a function that runs it), plus the commands plugins add.
 
 Exit codes: 0 done (and every gate held); 1 a gate failed; 2 bad input or usage (a malformed
-suite, an unknown backend or option, a backend that is unavailable or raised); 130 interrupted.
+suite, an unknown backend or option, a backend that is unavailable or raised); 130 interrupted
+(Ctrl-C); 143 terminated (SIGTERM). Interrupted or terminated, the finished backends are written.
 Heavy modules are imported inside the commands so that `harness --help` stays fast; plugins are
 loaded at start-up only when their commands are needed (`harness --help`, or a command that is
 not built in).
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import sys
 from collections.abc import Sequence
 
@@ -29,8 +31,9 @@ from harness.cli import (
 )
 from harness.errors import HarnessError
 
-EXIT_OK, EXIT_GATE, EXIT_USAGE, EXIT_INTERRUPTED = (
-    common.EXIT_OK, common.EXIT_GATE, common.EXIT_USAGE, common.EXIT_INTERRUPTED)
+EXIT_OK, EXIT_GATE, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_TERMINATED = (
+    common.EXIT_OK, common.EXIT_GATE, common.EXIT_USAGE, common.EXIT_INTERRUPTED,
+    common.EXIT_TERMINATED)
 COMMANDS = (run, sweep, wic, compare, validate, list_plugins, cache, make_suite)
 BUILT_IN = {module.NAME for module in COMMANDS}
 log = logging.getLogger("harness")
@@ -41,7 +44,8 @@ def build_parser(plugin_commands: Sequence = ()) -> argparse.ArgumentParser:
         prog="harness",
         description="Does this embedding model tell word senses apart in context? Scores "
         "backends on YAML suites of expected cosine orderings.",
-        epilog="Exit codes: 0 done, 1 a gate failed, 2 bad input or usage, 130 interrupted.",
+        epilog="Exit codes: 0 done, 1 a gate failed, 2 bad input or usage, 130 interrupted "
+        "(Ctrl-C), 143 terminated (SIGTERM).",
     )
     parser.add_argument("--version", action="version", version=f"wic-harness {__version__}")
     parser.add_argument("-v", "--verbose", action="count", default=0,
@@ -52,6 +56,7 @@ def build_parser(plugin_commands: Sequence = ()) -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for module in COMMANDS:
         module.add_parser(sub)
+    _add_verbosity(sub)
     for command in plugin_commands:
         if command.name in BUILT_IN:
             raise HarnessError(f"{command.source} adds a command {command.name!r}, which is "
@@ -60,7 +65,20 @@ def build_parser(plugin_commands: Sequence = ()) -> argparse.ArgumentParser:
                                        description=command.description or command.help)
         command.configure(plugin_parser)
         plugin_parser.set_defaults(func=command.run)
+        _add_verbosity(plugin_parser)
     return parser
+
+
+def _add_verbosity(sub) -> None:
+    """-v/-vv after a command too (`harness run SUITE -vv`), for every command."""
+    parsers = sub.choices.values() if hasattr(sub, "choices") else [sub]
+    for parser in parsers:
+        nested = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+        for action in nested:
+            _add_verbosity(action)
+        if not nested:
+            parser.add_argument("-v", "--verbose", dest="more_verbose", action="count",
+                                default=0, help="more detail on stderr (-vv for debug)")
 
 
 def _command_of(argv: Sequence[str]) -> str | None:
@@ -88,19 +106,40 @@ def main(argv: Sequence[str] | None = None) -> int:
         common.error(str(exc))
         return exc.exit_code
     args = parser.parse_args(argv)
-    common.setup_logging(args.verbose)
+    common.setup_logging(args.verbose + getattr(args, "more_verbose", 0))
+    previous = _on_sigterm()
     try:
         return args.func(args)
     except HarnessError as exc:
         common.error(str(exc))
         return exc.exit_code
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         print("harness: interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
+        return common.interrupted_exit(exc)
     except Exception as exc:  # a bug or a broken input we did not foresee: no traceback
         log.debug("traceback", exc_info=True)
         common.error(f"{type(exc).__name__}: {exc} (run with -vv for the traceback)")
         return EXIT_USAGE
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _on_sigterm():
+    """SIGTERM (a CI system cancelling the job) stops the work as Ctrl-C does: the backends
+    that finished are kept and written. Returns the handler it replaced (None: not installed,
+    outside the main thread)."""
+    from harness.errors import Terminated
+
+    def handler(signum, frame):
+        common.TERMINATED = True
+        raise Terminated()
+
+    common.TERMINATED = False
+    try:
+        return signal.signal(signal.SIGTERM, handler)
+    except ValueError:  # not the main thread
+        return None
 
 
 if __name__ == "__main__":

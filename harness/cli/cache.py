@@ -22,9 +22,15 @@ def run(args: argparse.Namespace) -> int:
 
     cache = EmbeddingCache()
     if args.action == "clear":
-        print(f"removed {cache.clear()} entries from {cache.path}")
+        removed = cache.clear()
+        print(f"removed {cache.path}, which could not be read as a cache" if removed is None
+              else f"removed {removed} entries from {cache.path}")
         return common.EXIT_OK
     info = cache.info()
+    if info.problem:
+        print(f"embedding cache: {info.path}\n{info.bytes / 1e6:.1f} MB on disk that cannot be "
+              f"read: {info.problem}")
+        return common.EXIT_OK
     print(f"embedding cache: {info.path}\n{info.entries} entries, "
           f"{info.bytes / 1e6:.1f} MB on disk, {len(info.backends)} backend fingerprints")
     for fingerprint, count in info.backends[:20]:

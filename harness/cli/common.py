@@ -12,7 +12,17 @@ from pathlib import Path
 
 from harness.errors import HarnessError
 
-EXIT_OK, EXIT_GATE, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_OK, EXIT_GATE, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_TERMINATED = 0, 1, 2, 130, 143
+
+
+def interrupted_exit(exc: BaseException | None = None) -> int:
+    """130 after Ctrl-C, 143 after SIGTERM (as a shell reports a process those signals end)."""
+    from harness.errors import Terminated
+
+    return EXIT_TERMINATED if isinstance(exc, Terminated) or TERMINATED else EXIT_INTERRUPTED
+
+
+TERMINATED = False  # set by the SIGTERM handler of `main`
 
 
 def setup_logging(verbose: int) -> None:

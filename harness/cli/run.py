@@ -71,7 +71,7 @@ def run_command(args: argparse.Namespace) -> int:
         if rec.status == "skipped":
             print(f"harness: skipped {rec.name}: {rec.error}", file=sys.stderr)
     if results.interrupted:
-        return common.EXIT_INTERRUPTED
+        return common.interrupted_exit()
     if all(rec.status == "skipped" for rec in results.backends.values()):
         common.error("no backend could run here. Install the default backends with pip "
                      "install 'wic-harness[default]', or name one with -b (see `harness list`).")

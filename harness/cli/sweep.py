@@ -27,7 +27,7 @@ def run(args: argparse.Namespace) -> int:
     from harness.reports import write_reports
 
     suites = common.load_suites(args.suites)
-    backends = get_backends(dict.fromkeys(s.strip() for s in args.backend),
+    backends = get_backends(list(dict.fromkeys(s.strip() for s in args.backend)),
                             common.registry(args))
     out_dir = common.output_dir(args, "sweep")
     done = sweep(suites, backends, cache=common.cache(args),

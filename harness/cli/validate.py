@@ -16,10 +16,10 @@ def add_parser(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from harness.errors import SuiteError
-    from harness.suite import load_suite
+    from harness.errors import HarnessError, SuiteError
+    from harness.suite import check_unique_names, load_suite
 
-    status = common.EXIT_OK
+    status, loaded = common.EXIT_OK, []
     for path in args.suites:
         try:
             suite = load_suite(path)
@@ -27,7 +27,13 @@ def run(args: argparse.Namespace) -> int:
             common.error(str(exc))
             status = common.EXIT_USAGE
             continue
+        loaded.append(suite)
         n_contexts = len({ctx.item for t in suite.tests for ctx in t.contexts.values()})
         print(f"ok {path}: suite {suite.name!r}, {len(suite.tests)} tests, "
               f"{suite.n_expectations} expectations, {n_contexts} contexts")
+    try:
+        check_unique_names(loaded)  # as `harness run` will, with these suites together
+    except HarnessError as exc:
+        common.error(str(exc))
+        status = common.EXIT_USAGE
     return status

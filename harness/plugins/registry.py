@@ -126,7 +126,16 @@ class Registry:
                 f"unknown backend {base!r}.{hint} Known instances and plugins: {known}. "
                 "`harness list` shows them all."
             )
-        return cls(spec.strip(), options)
+        try:
+            return cls(spec.strip(), options)
+        except OptionError as exc:
+            if base in self.instances and not str(exc).startswith("backend "):
+                source = self.instances[base].source
+                raise OptionError(f"backend {base!r} (an instance registered by {source}): "
+                                  f"{exc}") from None
+            if not str(exc).startswith("backend "):
+                raise OptionError(f"backend {spec.strip()!r}: {exc}") from None
+            raise
 
 
 def parse_options(text: str, spec: str = "") -> dict[str, str]:

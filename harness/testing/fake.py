@@ -13,6 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from harness.backend import AVAILABLE, Availability, Backend, Embeddings, Item, Option, parse_bool
+from harness.options import positive_int
 from harness.plugins import hookimpl
 
 
@@ -25,7 +26,7 @@ class FakeBackend(Backend):
     description = "deterministic fake vectors, for tests"
     OPTIONS = {
         **Backend.OPTIONS,
-        "dim": Option(8, "vector size", int),
+        "dim": Option(8, "vector size", positive_int),
         "vectors": Option(None, "mapping of text or word -> vector (Python API only)"),
         "missing": Option(frozenset(), "words to return NaN for (comma-separated)", _words),
         "available": Option(True, "report itself available", parse_bool),
