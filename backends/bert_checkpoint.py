@@ -8,9 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-import stat
-import zipfile
-import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -142,6 +139,10 @@ def unpack_zip(path: Path) -> Path:
 def safe_extract(path: Path, dest: Path) -> None:
     """Extract every member of a zip inside `dest`, refusing members that would land outside
     it (absolute paths, '..', symbolic links) and corrupt archives."""
+    import stat
+    import zipfile
+    import zlib
+
     try:
         with zipfile.ZipFile(path) as archive:
             base = dest.resolve()

@@ -23,6 +23,7 @@ from harness.errors import BackendUnavailable, OptionError
 from harness.packaged import PackagedData, installed_versions
 from harness.plugins import hookimpl
 from harness.transformer import TRANSFORMER_OPTIONS, LoadedModel, TransformerBackend
+from harness_backends.torch_bert import CompactBert, compact_bert_settings, wordpiece_tokenizer
 
 log = logging.getLogger("harness.backends.hf")
 
@@ -87,6 +88,10 @@ class HfBackend(TransformerBackend):
             "only what comes before it)", choices=("repeat", "left")),
         "dtype": Option("float32", "the model's float type (bfloat16 and float16 are for GPUs)",
                         choices=("float32", "bfloat16", "float16")),
+        "engine": Option(
+            "auto", "auto: a plain BERT folder runs on the harness's compact encoder (the same "
+            "arithmetic, without importing transformers); transformers: always transformers",
+            choices=("auto", "transformers")),
     }
 
     def __init__(self, name, options=None):
@@ -168,8 +173,8 @@ class HfBackend(TransformerBackend):
     def load_model(self) -> LoadedModel:
         import torch
 
-        quiet_transformers()
         self._device = torch_device(str(self.options["device"]))
+        dtype = getattr(torch, self.options["dtype"])
         source, sentence_limit = str(self.local_path() or self.model_name), None
         if self.is_sentence_transformers():
             # the transformer module's own folder; its max_seq_length bounds whole sentences
@@ -178,15 +183,19 @@ class HfBackend(TransformerBackend):
             # context needs it
             folder, sentence_limit = sentence_transformers_settings(Path(source))
             source = str(folder)
+        compact = (compact_bert_settings(Path(source)) if self.options["engine"] == "auto"
+                   and self.local_path() is not None else None)
+        if compact is not None:
+            return self._load_compact(Path(source), compact, dtype, sentence_limit)
+        quiet_transformers()
         tokenizer, model = load_transformers(source, self.model_name)
         self._kind = model_kind(model.config)
         model = model.get_encoder() if self._kind == "encoder-decoder" else model
-        dtype = getattr(torch, self.options["dtype"])
         self._model = model.eval().to(device=self._device, dtype=dtype)
         spec = tokenizer_spec(tokenizer)
         probe = np.array([[*spec.prefix, 0 if spec.pad_id is None else spec.pad_id,
                            *spec.suffix]], dtype=np.int64)
-        about = {"kind": self._kind}
+        about = {"kind": self._kind, "engine": "transformers"}
         repeat = False
         if self._kind == "decoder-only":
             about["decoder_context"] = self.options["decoder_context"]
@@ -195,18 +204,32 @@ class HfBackend(TransformerBackend):
         return LoadedModel(spec, n_states, position_limit(self._model, tokenizer),
                            sentence_limit, repeat, about)
 
+    def _load_compact(self, folder: Path, settings: dict[str, Any], dtype: Any,
+                      sentence_limit: int | None) -> LoadedModel:
+        """A plain BERT folder, run by the compact encoder (no transformers import)."""
+        config = settings["config"]
+        self._kind = "encoder"
+        self._model = CompactBert(folder, config, self._device, dtype)
+        limit = config["max_position_embeddings"]
+        given = settings["tokenizer"].get("model_max_length")
+        if isinstance(given, int) and 0 < given < limit:
+            limit = given
+        return LoadedModel(wordpiece_tokenizer(settings), config["num_hidden_layers"] + 1,
+                           limit, sentence_limit, False, {"kind": "encoder", "engine": "compact"})
+
     def forward(self, input_ids: np.ndarray, attention_mask: np.ndarray) -> Sequence[Any]:
         return [h.float().cpu().numpy() for h in self._hidden_states(input_ids, attention_mask)]
 
     def _hidden_states(self, input_ids: np.ndarray, attention_mask: np.ndarray) -> Sequence[Any]:
         import torch
 
+        ids = torch.from_numpy(input_ids).to(self._device)
+        mask = torch.from_numpy(attention_mask).to(self._device)
         with torch.inference_mode():
-            return self._model(
-                input_ids=torch.from_numpy(input_ids).to(self._device),
-                attention_mask=torch.from_numpy(attention_mask).to(self._device),
-                output_hidden_states=True,
-            ).hidden_states
+            if isinstance(self._model, CompactBert):
+                return self._model(ids, mask)
+            return self._model(input_ids=ids, attention_mask=mask,
+                               output_hidden_states=True).hidden_states
 
     def sentence_vectors(self, hidden, pooled, mask, rows):
         """A sentence-transformers folder: its own modules (pooling, dense, normalize) on the

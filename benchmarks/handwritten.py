@@ -32,7 +32,7 @@ def main() -> None:
     model = AutoModel.from_pretrained(folder).eval()
 
     with open(args.suite, encoding="utf-8") as handle:
-        suite = yaml.safe_load(handle)
+        suite = yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     contexts = {}
     for test in suite["tests"]:
         for ctx in test["contexts"].values():

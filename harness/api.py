@@ -26,7 +26,6 @@ from harness.results import Results
 from harness.runner import ProgressFactory, run_suites
 from harness.scoring import unit_rows
 from harness.suite import Suite, load_suite, locate_word
-from harness.suite_builders import BuiltSuite, wic_suite, wordnet_suite
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -228,7 +227,6 @@ def similarities(
 
 
 __all__ = [
-    "BuiltSuite",
     "LocalExecutor",
     "default_backends",
     "embed",
@@ -240,6 +238,4 @@ __all__ = [
     "similarities",
     "sweep",
     "to_item",
-    "wic_suite",
-    "wordnet_suite",
 ]

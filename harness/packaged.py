@@ -7,18 +7,23 @@ from __future__ import annotations
 import importlib.metadata
 import importlib.util
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 
 def installed_versions(*names: str) -> dict[str, str]:
     """Versions of those distributions that are installed (for reports and cache keys)."""
-    out = {}
-    for name in names:
-        try:
-            out[name] = importlib.metadata.version(name)
-        except importlib.metadata.PackageNotFoundError:
-            pass
-    return out
+    return {name: version for name in names if (version := installed_version(name))}
+
+
+@cache
+def installed_version(name: str) -> str | None:
+    """The installed version of a distribution, read once per process (reading it parses the
+    distribution's metadata, a few milliseconds each time)."""
+    try:
+        return importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        return None
 
 
 @dataclass(frozen=True)
@@ -37,14 +42,12 @@ class PackagedData:
         return Path(next(iter(spec.submodule_search_locations))) / self.folder
 
     def version(self) -> str | None:
-        try:
-            return importlib.metadata.version(self.dist)
-        except importlib.metadata.PackageNotFoundError:
-            return None
+        return installed_version(self.dist)
 
+    @cache  # noqa: B019 - a handful of these, alive for the process anyway
     def identity(self, suffixes: tuple[str, ...] | None = None) -> str:
         """`dist==version` and the RECORD digests of the files in its data folder (those
-        ending in `suffixes`, if given)."""
+        ending in `suffixes`, if given); read once per process."""
         try:
             dist = importlib.metadata.distribution(self.dist)
         except importlib.metadata.PackageNotFoundError:

@@ -8,6 +8,7 @@ before parsing.
 
 from __future__ import annotations
 
+import os
 import stat
 from pathlib import Path
 from typing import Any
@@ -16,9 +17,15 @@ import yaml
 
 from harness.errors import SuiteError
 
-# PyYAML builds Python objects for every node: about 2 s per MiB here. Larger suites are
-# better split (the runner shares contexts across suites anyway).
-MAX_BYTES = 8 * 1024 * 1024
+# A guard against hostile files, not against real suites: 256 MiB is about 900,000 tests, read in
+# about 0.4 s per MiB with about 15x the file's size in memory. HARNESS_MAX_SUITE_BYTES moves it.
+MAX_BYTES = 256 * 1024 * 1024
+ENV_MAX_BYTES = "HARNESS_MAX_SUITE_BYTES"
+
+
+def max_bytes() -> int:
+    given = os.environ.get(ENV_MAX_BYTES, "").strip()
+    return int(given) if given.isdigit() else MAX_BYTES
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _PLAIN_TAGS = {
@@ -33,17 +40,33 @@ _AS_TEXT_TAGS = {"tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:value"}
 
 
 class YamlMap(dict):
-    """A mapping that remembers the line of itself and of each key (1-based)."""
+    """A mapping that remembers the line of itself and of each key (1-based). The key lines
+    are kept as a list in key order, not a dict: a large suite holds millions of maps."""
 
-    line: int = 0
-    key_lines: dict[Any, int]
+    __slots__ = ("line", "lines")
+
+    def __init__(self, line: int = 0):
+        super().__init__()
+        self.line = line
+        self.lines: list[int] = []
+
+    def line_of_key(self, key: Any) -> int | None:
+        return next((line for k, line in zip(self, self.lines) if k == key), None)
+
+    @property
+    def key_lines(self) -> dict[Any, int]:
+        return dict(zip(self, self.lines))
 
 
 class YamlList(list):
     """A list that remembers the line of itself and of each item (1-based)."""
 
-    line: int = 0
-    item_lines: list[int]
+    __slots__ = ("line", "item_lines")
+
+    def __init__(self, line: int = 0):
+        super().__init__()
+        self.line = line
+        self.item_lines: list[int] = []
 
 
 def line_of(value: Any, default: int = 0) -> int:
@@ -70,13 +93,18 @@ def load_yaml_file(path: str | Path) -> Any:
         raise SuiteError(name, [f"{name}: is a folder; give the path of a .yaml suite file."])
     if not stat.S_ISREG(info.st_mode):
         raise SuiteError(name, [f"{name}: not a regular file (a device or pipe?)."])
-    too_big = [f"{name}: larger than a suite may be ({MAX_BYTES} bytes). Split it into "
-               "several suite files."]
-    if info.st_size > MAX_BYTES:
+    limit = max_bytes()
+    too_big = [f"{name}: larger than a suite may be ({limit} bytes). Split it into "
+               f"several suite files, or raise the limit with {ENV_MAX_BYTES}=BYTES."]
+    if info.st_size > limit:
         raise SuiteError(name, too_big)
-    with open(path, "rb") as handle:
-        raw = handle.read(MAX_BYTES + 1)  # the size may have changed since stat
-    if len(raw) > MAX_BYTES:
+    chunks, size = [], 0
+    with open(path, "rb") as handle:  # in chunks: it may have grown since stat
+        while size <= limit and (chunk := handle.read(1 << 20)):
+            chunks.append(chunk)
+            size += len(chunk)
+    raw = b"".join(chunks)
+    if len(raw) > limit:
         raise SuiteError(name, too_big)
     try:
         text = raw.decode("utf-8")
@@ -88,7 +116,7 @@ def load_yaml_file(path: str | Path) -> Any:
              "Save the file as UTF-8."],
         ) from None
     try:
-        node = yaml.compose(text, Loader=_Loader)
+        return _Builder(name).build(yaml.parse(text, Loader=_Loader))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 0
@@ -104,79 +132,132 @@ def load_yaml_file(path: str | Path) -> Any:
                                 "remove it."]) from None
     except yaml.YAMLError as exc:
         raise SuiteError(name, [f"{name}: YAML error: {exc}"]) from None
-    except RecursionError:
-        raise SuiteError(name, [f"{name}: YAML is nested too deeply."]) from None
-    if node is None:
-        return None
-    try:
-        return _Converter(name).convert(node)
-    except RecursionError:
-        raise SuiteError(name, [f"{name}: YAML is nested too deeply."]) from None
 
 
-class _Converter:
+MAX_DEPTH = 64  # far deeper than a suite; a guard against files nested to exhaust the stack
+_MAP, _SEQ = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
+_MERGE = "tag:yaml.org,2002:merge"
+
+
+class _Builder:
+    """Plain data from the parser's events, built as they come: no node graph is held (for a
+    large suite the graph takes several times the memory of the data), aliases are shared,
+    never expanded, and line numbers are kept."""
+
     def __init__(self, name: str):
         self.name = name
-        self.memo: dict[int, Any] = {}
-        self.constructor = yaml.constructor.SafeConstructor()  # per load: it caches nodes
+        self.anchors: dict[str, Any] = {}
+        self.resolver = yaml.resolver.Resolver()
+        self.constructor = yaml.constructor.SafeConstructor()
+        self.plain: dict[str, Any] = {}  # plain scalars read so far: keys repeat a lot
+        self.typed: dict[tuple[str, str], Any] = {}
 
-    def fail(self, node: yaml.Node, message: str) -> SuiteError:
-        return SuiteError(self.name, [f"{self.name}:{node.start_mark.line + 1}: {message}"])
+    def fail(self, event: yaml.Event, message: str) -> SuiteError:
+        return SuiteError(self.name, [f"{self.name}:{event.start_mark.line + 1}: {message}"])
 
-    def convert(self, node: yaml.Node) -> Any:
-        if id(node) in self.memo:  # an alias: share the object, never expand it
-            return self.memo[id(node)]
-        if isinstance(node, yaml.ScalarNode):
-            value = self.scalar(node)
-            self.memo[id(node)] = value
-            return value
-        if isinstance(node, yaml.SequenceNode):
-            self.check_tag(node, "tag:yaml.org,2002:seq")
-            out = YamlList()
-            out.line, out.item_lines = node.start_mark.line + 1, []
-            self.memo[id(node)] = out
-            for item in node.value:
-                out.append(self.convert(item))
-                out.item_lines.append(item.start_mark.line + 1)
-            return out
-        if isinstance(node, yaml.MappingNode):
-            self.check_tag(node, "tag:yaml.org,2002:map")
-            out = YamlMap()
-            out.line, out.key_lines = node.start_mark.line + 1, {}
-            self.memo[id(node)] = out
-            for key_node, value_node in node.value:
-                if key_node.tag == "tag:yaml.org,2002:merge":
-                    raise self.fail(key_node, "merge keys (<<) are not supported; write keys out.")
-                if not isinstance(key_node, yaml.ScalarNode):
-                    raise self.fail(key_node, "a mapping key must be a plain string.")
-                key = self.scalar(key_node)
-                if key in out:
-                    first = out.key_lines[key]
-                    hint = "" if isinstance(key, str) else (
+    def build(self, events) -> Any:
+        # each open collection: (container, the key waiting for its value or None, anchor)
+        stack: list[list[Any]] = []
+        root: Any = None
+        documents = 0
+
+        def add(value: Any, event: yaml.Event) -> None:
+            nonlocal root
+            if not stack:
+                root = value
+                return
+            top = stack[-1]
+            container = top[0]
+            if isinstance(container, YamlList):
+                container.append(value)
+                container.item_lines.append(event.start_mark.line + 1)
+            elif top[1] is _NO_KEY:  # a key
+                if isinstance(value, (YamlMap, YamlList)):
+                    raise self.fail(event, "a mapping key must be a plain string.")
+                if value in container:
+                    first = container.line_of_key(value)
+                    hint = "" if isinstance(value, str) else (
                         " (YAML reads unquoted keys such as 1, yes and true as numbers or "
                         "booleans, some of them equal; quote the keys)")
-                    raise self.fail(key_node, f"duplicate key {key!r} (first on line {first})"
+                    raise self.fail(event, f"duplicate key {value!r} (first on line {first})"
                                     f"{hint}.")
-                out[key] = self.convert(value_node)
-                out.key_lines[key] = key_node.start_mark.line + 1
-            return out
-        raise self.fail(node, f"unsupported YAML node {type(node).__name__}.")
+                top[1] = value
+                container.lines.append(event.start_mark.line + 1)
+            else:
+                container[top[1]] = value
+                top[1] = _NO_KEY
 
-    def check_tag(self, node: yaml.Node, expected: str) -> None:
-        if node.tag != expected:
-            raise self.fail(node, f"YAML tag {node.tag} is not allowed in a suite.")
+        for event in events:
+            kind = type(event)
+            if kind is yaml.ScalarEvent:
+                value = self.scalar(event)
+                if value is _MERGE_KEY and stack and stack[-1][1] is _NO_KEY:
+                    raise self.fail(event, "merge keys (<<) are not supported; write keys out.")
+                if event.anchor:
+                    self.anchors[event.anchor] = value
+                add(value, event)
+            elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+                expected = _MAP if kind is yaml.MappingStartEvent else _SEQ
+                if event.tag not in (None, "!", expected):
+                    raise self.fail(event, f"YAML tag {event.tag} is not allowed in a suite.")
+                if len(stack) >= MAX_DEPTH:
+                    raise self.fail(event, "YAML is nested too deeply.")
+                line = event.start_mark.line + 1
+                container: Any = (YamlMap(line) if kind is yaml.MappingStartEvent
+                                  else YamlList(line))
+                if event.anchor:
+                    self.anchors[event.anchor] = container
+                add(container, event)
+                stack.append([container, _NO_KEY])
+            elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+                stack.pop()
+            elif kind is yaml.AliasEvent:
+                if event.anchor not in self.anchors:
+                    raise self.fail(event, f"unknown alias *{event.anchor}.")
+                add(self.anchors[event.anchor], event)  # shared, never expanded
+            elif kind is yaml.DocumentStartEvent:
+                documents += 1
+                if documents > 1:
+                    raise self.fail(event, "YAML syntax error: more than one document; a suite "
+                                    "is one document (remove the ---).")
+        return root
 
-    def scalar(self, node: yaml.ScalarNode) -> Any:
-        if node.tag in _AS_TEXT_TAGS:
-            return node.value
-        if node.tag not in _PLAIN_TAGS:
+    def scalar(self, event: yaml.ScalarEvent) -> Any:
+        value = event.value
+        tag = event.tag
+        if tag in (None, "!"):
+            if event.style or not event.implicit[0]:
+                return value  # quoted: text
+            found = self.plain.get(value)
+            if found is None:
+                found = self.plain[value] = self._resolve(value, event)
+            return found
+        return self._typed(tag, value, event)
+
+    def _resolve(self, value: str, event: yaml.ScalarEvent) -> Any:
+        tag = self.resolver.resolve(yaml.ScalarNode, value, (True, False))
+        if tag == _MERGE:
+            return _MERGE_KEY
+        return self._typed(tag, value, event)
+
+    def _typed(self, tag: str, value: str, event: yaml.ScalarEvent) -> Any:
+        if tag == "tag:yaml.org,2002:str" or tag in _AS_TEXT_TAGS:
+            return value
+        if tag not in _PLAIN_TAGS:
             raise self.fail(
-                node,
-                f"YAML tag {node.tag} is not allowed in a suite (only strings, numbers, "
-                "booleans, null, lists and mappings).",
+                event,
+                f"YAML tag {tag} is not allowed in a suite (only strings, numbers, booleans, "
+                "null, lists and mappings).",
             )
-        try:
-            return self.constructor.construct_object(node)
-        except (ValueError, KeyError, TypeError, yaml.YAMLError):
-            kind = node.tag.rsplit(":", 1)[-1]
-            raise self.fail(node, f"{node.value[:40]!r} is not a valid {kind}.") from None
+        key = (tag, value)
+        if key not in self.typed:
+            try:
+                self.typed[key] = self.constructor.construct_object(yaml.ScalarNode(tag, value))
+            except (ValueError, KeyError, TypeError, yaml.YAMLError):
+                kind = tag.rsplit(":", 1)[-1]
+                raise self.fail(event, f"{value[:40]!r} is not a valid {kind}.") from None
+        return self.typed[key]
+
+
+_NO_KEY = object()  # a mapping waits for a key
+_MERGE_KEY = object()  # `<<`, refused as a key

@@ -15,6 +15,7 @@ import math
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +35,7 @@ _EXPECT = re.compile(r"^\s*([^:>]+?)\s*:\s*([^:>]+?)\s*>\s*([^:>]+?)\s*$")
 _PAIRS = re.compile(r"^\s*([^:>~]+?)\s*~\s*([^:>~]+?)\s*>\s*([^:>~]+?)\s*~\s*([^:>~]+?)\s*$")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LabelledContext:
     """A labelled context: a text and the span of its target word (None: the whole sentence)."""
 
@@ -51,7 +52,7 @@ class LabelledContext:
         return Item(self.text, self.span)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Expectation:
     """sim(anchor, closer) - sim(anchor, farther) must exceed `margin`. With `farther_anchor`
     (schema 2's pair form), sim(anchor, closer) - sim(farther_anchor, farther) must."""
@@ -74,7 +75,7 @@ class Expectation:
         return f"{self.anchor}: {self.closer} > {self.farther}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Test:
     id: str
     contexts: Mapping[str, LabelledContext]
@@ -82,7 +83,7 @@ class Test:
     description: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Suite:
     name: str
     tests: tuple[Test, ...]
@@ -124,14 +125,39 @@ def check_unique_names(suites: Sequence[Suite]) -> None:
                            "suite its own name (the suite: key)")
 
 
+_WORD_CHAR = re.compile(r"\w")
+
+
+def _whole_word_spans(text: str, word: str) -> list[tuple[int, int]]:
+    r"""Where `word` occurs in `text` as a whole word, case-insensitively: as the regex
+    (?<!\w)WORD(?!\w) with IGNORECASE finds it. ASCII text (nearly every suite) is searched
+    without compiling a regex per word, which a large suite would pay hundreds of thousands of
+    times."""
+    if not (text.isascii() and word.isascii()):
+        return [m.span() for m in _word_pattern(word).finditer(text)]
+    haystack, needle = text.lower(), word.lower()
+    spans, start = [], haystack.find(needle)
+    while start >= 0:
+        end = start + len(needle)
+        if not ((start and _WORD_CHAR.match(text, start - 1))
+                or (end < len(text) and _WORD_CHAR.match(text, end))):
+            spans.append((start, end))
+        start = haystack.find(needle, end if spans and spans[-1][0] == start else start + 1)
+    return spans
+
+
+@lru_cache(maxsize=1024)
+def _word_pattern(word: str) -> re.Pattern:
+    return re.compile(r"(?<!\w)" + re.escape(word) + r"(?!\w)", re.IGNORECASE)
+
+
 def locate_word(text: str, word: str, occurrence: int | None = None) -> tuple[int, int]:
     """The span of `word` in `text`, matched as a whole word, case-insensitively.
 
     Raises ValueError with a message that says how to fix the context."""
     if not word or not word.strip():
         raise ValueError("the word is empty")
-    pattern = re.compile(r"(?<!\w)" + re.escape(word) + r"(?!\w)", re.IGNORECASE)
-    spans = [m.span() for m in pattern.finditer(text)]
+    spans = _whole_word_spans(text, word)
     if not spans:
         inside = re.search(re.escape(word), text, re.IGNORECASE)
         hint = (
@@ -184,12 +210,11 @@ class _Checker:
         self.problems.append(f"{place}: {where}: {message}" if where else f"{place}: {message}")
 
     def keys(self, data: Mapping, allowed: tuple[str, ...], line: int, where: str) -> None:
-        key_lines = getattr(data, "key_lines", {})
         for key in data:
             if key not in allowed:
                 hint = did_you_mean(str(key), allowed)
                 self.problem(
-                    key_lines.get(key, line), where,
+                    key_line(data, key, line), where,
                     f"unknown key {key!r}{hint}; allowed keys: {', '.join(allowed)}",
                 )
 
@@ -483,10 +508,8 @@ def data_line(data: Any) -> int:
 
 
 def key_line(data: Any, key: Any, default: int = 0) -> int:
-    lines = getattr(data, "key_lines", None)
-    if isinstance(data, YamlMap) and lines and key in lines:
-        return lines[key]
-    return default or line_of(data)
+    found = data.line_of_key(key) if isinstance(data, YamlMap) else None
+    return found or default or line_of(data)
 
 
 def item_line(data: Any, index: int, default: int = 0) -> int:

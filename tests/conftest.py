@@ -24,6 +24,17 @@ def registry():
     return make_plugin_host(autoload=False, strict=True, plugins=(FakePlugin(),)).registry()
 
 
+# Tests that use one of these build or load a model: they are slow (pytest -m "not slow" leaves
+# them out).
+SLOW_FIXTURES = {"tiny_bert", "family", "family_folder", "notebook_checkpoint", "exported"}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def isolated_cache(tmp_path_factory):
     """Tests never read or write the user's cache folder."""

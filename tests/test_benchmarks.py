@@ -1,9 +1,12 @@
-"""Every benchmark runs to its end at a tiny size, so that none can rot. (Their figures come
-from full-size runs; at this size the ratios mean nothing and are not checked.)"""
+"""Every benchmark, and the script that puts their figures into the README, runs to its end at a
+tiny size, so that none can rot. (The figures come from full-size runs; at this size the ratios
+mean nothing and are not checked.)"""
 
 from __future__ import annotations
 
 import os
+import re
+import shutil
 import subprocess
 import sys
 
@@ -11,33 +14,27 @@ import pytest
 
 from tests.conftest import ROOT
 
-pytest.importorskip("torch")
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module", autouse=True)
-def wordnet(wordnet_dir):
-    return wordnet_dir
-
-
-def bench(name: str, *args: str) -> str:
-    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / name), *args],
-                          capture_output=True, text=True, timeout=900,
-                          env={**os.environ, "HF_HUB_OFFLINE": "1"})
-    assert done.returncode == 0, done.stderr[-3000:]
-    return done.stdout
-
-
-def test_bench_runs():
-    out = bench("bench_runs.py", "--tests", "10", "--rounds", "1")
-    assert "harness run, warm (cache)" in out and "targets:" in out
-
-
-def test_bench_hf():
-    out = bench("bench_hf.py", "-n", "40")
-    assert "items/s" in out and "minilm" in out
-
-
-def test_bench_executors():
+def needs(wordnet_dir):
+    pytest.importorskip("torch")
     pytest.importorskip("ray")
-    out = bench("bench_executors.py", str(ROOT / "suites" / "polysemy.yaml"), "--rounds", "1")
-    assert "ray executor" in out
+
+
+def test_figures_fill_every_block_of_the_readme(tmp_path):
+    readme = tmp_path / "README.md"
+    shutil.copy(ROOT / "README.md", readme)
+    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "figures.py"), "--tiny",
+                           "--readme", str(readme)], capture_output=True, text=True,
+                          timeout=1800, env={**os.environ, "HF_HUB_OFFLINE": "1"})
+    assert done.returncode == 0, done.stderr[-3000:]
+    blocks = dict(re.findall(r"<!-- figure:([\w-]+) -->\n(.*?)<!-- /figure:\1 -->",
+                             readme.read_text(), re.DOTALL))
+    assert set(blocks) >= {"machine", "wordnet", "sweep", "polysemy-run", "compare",
+                           "executors", "bench-runs", "bench-hf", "bench-scale"}
+    assert all(body.strip() for body in blocks.values())
+    for name in ("bench-runs", "bench-scale"):
+        assert "targets" in blocks[name] and re.search(r"(met |MISS) ", blocks[name])
+    assert "items/s" in blocks["bench-hf"] and "ray executor" in blocks["executors"]

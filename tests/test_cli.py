@@ -205,6 +205,7 @@ def test_light_commands_import_no_heavy_framework(args):
     assert "HEAVY []" in out.stdout, out.stdout + out.stderr
 
 
+@pytest.mark.slow
 def test_real_default_run_from_a_subprocess(tmp_path):
     """The README's main job: `harness run suites/polysemy.yaml` on the default backends."""
     done = run_cli("run", "suites/polysemy.yaml", "-o", str(tmp_path))

@@ -69,3 +69,19 @@ def test_unscored_expectations_are_left_out(tmp_path):
     [pair] = compare([tmp_path / "results.json"])
     scored = [r for r in results.rows if r.backend == "gaps" and r.error is None]
     assert pair.shared == len(scored) < 8
+
+
+def test_closed_forms_agree_with_scipy():
+    """The Wilson interval and the exact McNemar p-value, computed without scipy, equal
+    scipy's binomtest (Wilson without continuity correction; two-sided exact test) to 1e-12."""
+    stats = pytest.importorskip("scipy.stats")
+    for total in (1, 2, 7, 8, 50, 333):
+        for passed in range(0, total + 1, max(1, total // 9)):
+            want = stats.binomtest(passed, total).proportion_ci(0.95, method="wilson")
+            low, high = wilson_interval(passed, total)
+            assert (low, high) == pytest.approx((want.low, want.high), abs=1e-12)
+    for only_a in range(0, 30, 3):
+        for only_b in range(0, 30, 4):
+            if only_a + only_b:
+                want = stats.binomtest(only_a, only_a + only_b, 0.5).pvalue
+                assert mcnemar_exact(only_a, only_b) == pytest.approx(want, abs=1e-12)

@@ -31,6 +31,7 @@ class TestStaticGlove(BackendConformance):
         return registered("glove-50d")
 
 
+@pytest.mark.slow
 class TestHfMinilm(BackendConformance):
     @pytest.fixture(scope="class")
     @classmethod
@@ -39,6 +40,7 @@ class TestHfMinilm(BackendConformance):
         return registered("minilm")
 
 
+@pytest.mark.slow
 class TestTfMinilm(BackendConformance):
     @pytest.fixture(scope="class")
     @classmethod

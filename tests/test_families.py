@@ -16,7 +16,7 @@ from tests.model_families import CASES, DECODER_ONLY, LIMIT, LONG_CASES, referen
 
 pytest.importorskip("torch")
 pytest.importorskip("transformers")
-pytestmark = pytest.mark.usefixtures("one_torch_thread")
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("one_torch_thread")]
 
 TOLERANCE = 1e-5  # float32 models, summed layers: the sums come in another order than one at
 # a time, padded in batches

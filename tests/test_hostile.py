@@ -84,6 +84,7 @@ def filled_cache(tmp_path):
 # -- 1. the cache can never take the run down ------------------------------------------------
 
 
+@pytest.mark.slow
 def test_damaged_pages_one_warning_the_same_results_and_clear_removes_them(tmp_path, no_cache):
     folder = filled_cache(tmp_path)
     path = folder / "embeddings.sqlite3"
@@ -105,6 +106,7 @@ def test_damaged_pages_one_warning_the_same_results_and_clear_removes_them(tmp_p
     assert results_of(tmp_path / "again") == no_cache
 
 
+@pytest.mark.slow
 def test_a_read_only_cache_file_is_read_not_written(tmp_path, no_cache):
     folder = filled_cache(tmp_path)
     path = folder / "embeddings.sqlite3"
@@ -122,6 +124,7 @@ def test_a_read_only_cache_file_is_read_not_written(tmp_path, no_cache):
     assert path.read_bytes() == before and not list(folder.glob("*.corrupt-*"))
 
 
+@pytest.mark.slow
 def test_a_read_only_folder_with_a_healthy_cache_never_moves_it(tmp_path, no_cache):
     folder = filled_cache(tmp_path)
     listing = sorted(p.name for p in folder.iterdir())
@@ -137,6 +140,7 @@ def test_a_read_only_folder_with_a_healthy_cache_never_moves_it(tmp_path, no_cac
 
 
 @pytest.mark.parametrize("where", ["a regular file", "a folder under a regular file"])
+@pytest.mark.slow
 def test_a_cache_folder_that_cannot_be_made(tmp_path, no_cache, where):
     blocker = tmp_path / "blocker"
     blocker.write_text("not a folder")
@@ -148,6 +152,7 @@ def test_a_cache_folder_that_cannot_be_made(tmp_path, no_cache, where):
     assert results_of(tmp_path / "out") == no_cache
 
 
+@pytest.mark.slow
 def test_minilm_tf_runs_when_the_cache_folder_cannot_be_made(tmp_path):
     pytest.importorskip("tensorflow")
     pytest.importorskip("torch")
@@ -418,6 +423,7 @@ sys.exit(main(["run", "suites/polysemy.yaml", "-b", "fake", "-b", "slow", "-o", 
 
 
 @pytest.mark.parametrize(("sent", "code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
+@pytest.mark.slow
 def test_a_signal_mid_run_keeps_the_finished_backends(tmp_path, sent, code):
     script, marker, out = tmp_path / "slow.py", tmp_path / "started", tmp_path / "out"
     script.write_text(textwrap.dedent(SLOW_RUN))

@@ -25,7 +25,7 @@ from tests.model_families import (
 
 pytest.importorskip("torch")
 transformers = pytest.importorskip("transformers")
-pytestmark = pytest.mark.usefixtures("one_torch_thread")
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("one_torch_thread")]
 
 WIDTH = SMALL["hidden_size"]
 NO_PAD = {"gpt2", "llama"}

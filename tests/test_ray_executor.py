@@ -8,6 +8,8 @@ import json
 import numpy as np
 import pytest
 
+pytestmark = pytest.mark.slow
+
 ray = pytest.importorskip("ray")
 
 from harness.cli import main  # noqa: E402

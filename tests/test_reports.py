@@ -95,17 +95,24 @@ def png_size(data: bytes) -> tuple[int, int]:
     return struct.unpack(">II", data[16:24])
 
 
-def test_plots_are_png_images_of_sensible_size():
-    pytest.importorskip("matplotlib")
-    from harness.reports import plots
+def test_pictures_are_svg_of_sensible_size_with_the_numbers_in_them():
+    import xml.etree.ElementTree as ET
+
+    from harness.reports import svg
+    from harness.stats import wilson_interval
 
     results = polysemy_results()
-    for data in (plots.accuracy_plot(results), plots.margin_plot(results),
-                 plots.heatmap(["a", "b", "c"], [[1, 0.5, None], [0.5, 1, 0.2], [None, 0.2, 1]],
-                               "test")):
-        width, height = png_size(data)
-        assert 150 <= width <= 2000 and 150 <= height <= 2000
-        assert 3_000 < len(data) < 500_000
+    pictures = [svg.accuracy_chart(results), svg.margin_chart(results),
+                svg.heatmap(["a", "b", "c <x>"], [[1, 0.5, None], [0.5, 1, 0.2], [None, 0.2, 1]],
+                            "test & more")]
+    for picture in pictures:
+        root = ET.fromstring(picture)  # well-formed, every text escaped
+        assert root.tag.endswith("svg")
+        assert 100 <= float(root.get("width")) <= 2000 and 100 <= float(root.get("height"))
+    [summary] = [s for s in results.summary_rows if s.status == "ok"]
+    low, high = wilson_interval(summary.passed, summary.total)
+    assert f"[{low:.3f}, {high:.3f}]" in pictures[0]  # the interval drawn is the interval
+    assert pictures[2].count("<rect") == 9 and "no vector" in pictures[2]
 
 
 def test_report_html_is_self_contained(tmp_path):
@@ -114,7 +121,7 @@ def test_report_html_is_self_contained(tmp_path):
     write_reports(results, tmp_path)
     html = (tmp_path / "report.html").read_text()
     assert '<table id="summary">' in html and '<table id="expectations">' in html
-    assert html.count("data:image/png;base64,") == 2 + 1  # two plots; heatmaps: one per backend
+    assert html.count("<svg") == 2 + 4  # two plots; a heatmap per test of the one backend
     assert "gates (baseline): held" in html
     assert "http://" not in html and "https://" not in html  # nothing fetched from outside
 
@@ -136,6 +143,7 @@ CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run
                   "--disable-sync", "--disable-quic"]
 
 
+@pytest.mark.slow
 def test_report_html_renders_in_headless_chromium(tmp_path):
     import subprocess
 
@@ -157,6 +165,7 @@ def test_report_html_renders_in_headless_chromium(tmp_path):
                    capture_output=True, timeout=120)
     width, height = png_size(shot.read_bytes())
     assert (width, height) == (1300, 1800)
+    assert dom.count("<svg") == 2 + 4  # the pictures are in the page
 
 
 def test_controls_count_what_a_context_free_backend_also_passes():

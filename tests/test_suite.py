@@ -268,3 +268,23 @@ def test_fingerprint_follows_content_not_formatting(write_suite):
     b = load_suite(write_suite("# a comment\n" + QUARTET, "b.yaml"))
     c = load_suite(write_suite(QUARTET.replace("margin: 0.1", "margin: 0.2"), "c.yaml"))
     assert a.fingerprint() == b.fingerprint() != c.fingerprint()
+
+
+def test_whole_word_search_finds_what_the_regex_finds():
+    """locate_word's search without a regex per word agrees with (?<!\\w)WORD(?!\\w), IGNORECASE,
+    on random ASCII texts (overlaps, underscores, digits and case included) and on non-ASCII."""
+    import random
+    import re
+
+    from harness.suite import _whole_word_spans
+
+    rng = random.Random(0)
+    cases = [("Ärger und ärger", "ärger"), ("İstanbul istanbul", "istanbul"), ("ſun sun", "sun")]
+    for _ in range(20000):
+        text = "".join(rng.choice("ab AB_1.-") for _ in range(rng.randint(0, 12)))
+        word = "".join(rng.choice("abAB_1.") for _ in range(rng.randint(1, 3)))
+        cases.append((text, word))
+    for text, word in cases:
+        pattern = re.compile(r"(?<!\w)" + re.escape(word) + r"(?!\w)", re.IGNORECASE)
+        assert _whole_word_spans(text, word) == [m.span() for m in pattern.finditer(text)], (
+            text, word)

@@ -10,6 +10,8 @@ import zipfile
 import numpy as np
 import pytest
 
+pytestmark = pytest.mark.slow
+
 tf = pytest.importorskip("tensorflow")
 torch = pytest.importorskip("torch")
 transformers = pytest.importorskip("transformers")

@@ -103,6 +103,7 @@ def test_shipped_wordnet_suite():
     assert (ROOT / "suites" / "WORDNET-LICENSE").read_text().count("Princeton") >= 2
 
 
+@pytest.mark.slow
 def test_the_shipped_suite_is_what_the_generator_makes(tmp_path, wordnet_dir):
     """Run for real on WordNet 3.0: the same command gives the same suite, byte for byte."""
     from harness.cli import main

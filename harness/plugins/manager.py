@@ -65,10 +65,13 @@ class PluginHost:
         """Import and register every entry point of `group`; a failing one is warned and
         skipped (or fatal when strict)."""
         blocked = {b.strip() for b in os.environ.get(ENV_BLOCK, "").split(",") if b.strip()}
+        labels: dict[int, tuple[str, str]] = {}  # a distribution's name and version, read once
         for ep in importlib.metadata.entry_points(group=group):
             dist = getattr(ep, "dist", None)
-            dist_name = dist.metadata["Name"] if dist is not None else "?"
-            dist_version = dist.version if dist is not None else "?"
+            if id(dist) not in labels:
+                meta = dist.metadata if dist is not None else {}
+                labels[id(dist)] = (meta.get("Name") or "?", meta.get("Version") or "?")
+            dist_name, dist_version = labels[id(dist)]
             if ep.name in blocked or dist_name in blocked:
                 log.info("plugin %s blocked by %s", ep.name, ENV_BLOCK)
                 continue

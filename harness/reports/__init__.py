@@ -9,14 +9,16 @@ from collections.abc import Callable
 from pathlib import Path
 
 from harness.files import atomic_write
-from harness.reports import html, junit, markdown, results_csv, results_json
+from harness.reports import html, junit, markdown, results_csv, results_json, similarities
 from harness.reports.tables import summary_table
 from harness.results import Results
 
 log = logging.getLogger("harness.reports")
 
-REPORTS: dict[str, Callable[[Results], str]] = {
+# Each renders the run as the file's text (or bytes); None: nothing to write for this run.
+REPORTS: dict[str, Callable[[Results], str | bytes | None]] = {
     "results.json": results_json.render,  # first: the others derive from it
+    similarities.FILE: similarities.render,
     "results.csv": results_csv.render,
     "report.md": markdown.render,
     "junit.xml": junit.render,
@@ -40,6 +42,9 @@ def write_reports(results: Results, out_dir: str | Path) -> list[Path]:
         except ImportError as exc:
             log.warning("%s not written: %s needs %s (pip install 'wic-harness[report]')",
                         name, name, exc.name or exc)
+            continue
+        if text is None:
+            (out_dir / name).unlink(missing_ok=True)  # not left over from an earlier run
             continue
         atomic_write(out_dir / name, text)
         written.append(out_dir / name)

@@ -12,6 +12,7 @@ from harness.results import Results
 from harness.scoring import ExpectationResult, SummaryRow
 
 MAX_MARKDOWN_ROWS = 200  # report.md stays small enough for a pull-request comment
+MAX_HTML_ROWS = 5000  # report.html stays quick to open; results.csv has every row
 
 
 @dataclass(frozen=True)
@@ -131,6 +132,18 @@ def backends_table(results: Results) -> Table:
 
 EXPECTATION_HEADERS = ["backend", "suite", "test", "expectation", "sim closer", "sim farther",
                        "margin", "needed", "result"]
+
+
+def shown_rows(rows: Sequence[ExpectationResult],
+               limit: int) -> tuple[list[ExpectationResult], str]:
+    """All rows when they fit; else those that did not pass first, up to `limit`, and a note
+    that says so."""
+    if len(rows) <= limit:
+        return list(rows), ""
+    first = [r for r in rows if not r.passed] + [r for r in rows if r.passed]
+    failed = sum(not r.passed for r in rows)
+    return first[:limit], (f"{len(rows)} rows: shown here, {limit} ({min(failed, limit)} that "
+                           "did not pass first); all of them are in results.csv.")
 
 
 def expectations_table(rows: Sequence[ExpectationResult]) -> Table:

@@ -1,0 +1,190 @@
+"""Regenerate every figure the README quotes, from fresh runs and the benchmarks' output.
+
+The README marks each figure as a block between `<!-- figure:NAME -->` and `<!-- /figure:NAME -->`;
+this script recomputes the blocks and writes them back (and docs/sweep-wordnet.png), so that no
+figure outlives the code that made it.
+
+    python benchmarks/figures.py                   every figure, at full size (about 30 minutes)
+    python benchmarks/figures.py --only bench-hf   one figure
+    python benchmarks/figures.py --tiny --readme /tmp/README.md   a quick pass (CI): small inputs
+
+Needs the default extras, wordnet-base and, for the executors figure, Ray.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import platform
+import re
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+ENV = {**{k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"},
+       "HF_HUB_OFFLINE": "1"}
+BLOCK = re.compile(r"(<!-- figure:(?P<name>[\w-]+) -->\n)(?P<body>.*?)(<!-- /figure:(?P=name) -->)",
+                   re.DOTALL)
+
+
+class Figures:
+    """The figures, each a method returning its block's markdown. `tiny` shrinks inputs."""
+
+    def __init__(self, tiny: bool, work: Path):
+        self.tiny = tiny
+        self.work = work
+        self._runs: dict[str, Path] = {}
+
+    # -- helpers -------------------------------------------------------------------------------
+    def command(self, *args: str, cwd: Path = ROOT) -> str:
+        done = subprocess.run([*args], capture_output=True, text=True, cwd=cwd, env=ENV)
+        if done.returncode not in (0, 1):  # 1: a gate; never asked for here
+            raise SystemExit(f"{' '.join(args)} failed ({done.returncode}):\n{done.stderr}")
+        return done.stdout
+
+    def harness(self, *args: str) -> str:
+        return self.command(sys.executable, "-m", "harness", *args)
+
+    def bench(self, name: str, *args: str) -> str:
+        return self.command(sys.executable, str(HERE / name), *args).strip()
+
+    def suite(self, name: str) -> Path:
+        """A shipped suite; in tiny mode, polysemy.yaml stands in for the large ones."""
+        return ROOT / "suites" / ("polysemy.yaml" if self.tiny else f"{name}.yaml")
+
+    def run(self, suite: str) -> Path:
+        """results.json of the default backends on a suite (run once)."""
+        if suite not in self._runs:
+            out = self.work / f"run-{suite}"
+            self.harness("run", str(self.suite(suite)), "--no-progress", "-o", str(out))
+            self._runs[suite] = out / "results.json"
+        return self._runs[suite]
+
+    # -- the figures ---------------------------------------------------------------------------
+    def machine(self) -> str:
+        cpu = next((line.split(":", 1)[1].strip() for line in
+                    Path("/proc/cpuinfo").read_text().splitlines()
+                    if line.startswith("model name")), platform.processor() or "unknown CPU")
+        memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+        return (f"The figures below were measured on {datetime.date.today():%Y-%m-%d}, on "
+                f"{os.cpu_count()} cores of {cpu} with {memory:.0f} GiB of memory, no GPU, "
+                f"Python {platform.python_version()}, by `python benchmarks/figures.py`.\n")
+
+    def wordnet(self) -> str:
+        from harness.gates import load_results
+        from harness.reports.tables import controls
+
+        results = load_results(self.run("wordnet"))
+        also = {c.backend: c for c in controls(results)}
+        lines = ["| backend | accuracy | ties | unscored | passed that glove-50d also passes |",
+                 "| --- | --- | --- | --- | --- |"]
+        for s in results.summary_rows:
+            if s.status != "ok":
+                continue
+            control = also.get(s.backend)
+            share = (f"{control.control_also} of {control.passed}" if control
+                     else "(the control)" if results.backends[s.backend].context_free else "")
+            lines.append(f"| {s.backend} | {s.accuracy:.3f} ({s.passed}/{s.total}) | {s.ties} | "
+                         f"{s.unscored} | {share} |")
+        return "\n".join(lines) + "\n"
+
+    def sweep(self) -> str:
+        import harness
+
+        done = harness.sweep(self.suite("wordnet"), ["minilm", "minilm-tf"])
+        by = {(r.backend, r.option, r.value): r.accuracy for r in done.rows}
+        layers = [int(r.value) for r in done.rows if r.backend == "minilm"
+                  and r.option == "layers"]
+        best = max(layers, key=lambda n: by[("minilm", "layers", str(n))])
+        default = next(s.accuracy for s in done.results.summary_rows if s.backend == "minilm")
+        if not self.tiny:
+            from harness.reports.plots import sweep_plot
+
+            (ROOT / "docs" / "sweep-wordnet.png").write_bytes(sweep_plot(done.rows))
+        same = all(abs(by[("minilm", *k[1:])] - a) < 1e-9 for k, a in by.items()
+                   if k[0] == "minilm-tf")
+        return (f"minilm's best single layer is {best} of {max(layers)} "
+                f"({by[('minilm', 'layers', str(best))]:.3f}; the embedding layer alone gets "
+                f"{by[('minilm', 'layers', '0')]:.3f}, the top layer "
+                f"{by[('minilm', 'layers', str(max(layers)))]:.3f}, the default last-four sum "
+                f"{default:.3f}); minilm-tf's line "
+                f"{'lies on top of it' if same else 'differs from it'}:\n")
+
+    def polysemy_run(self) -> str:
+        out = self.work / "polysemy-example"
+        text = self.harness("run", str(ROOT / "suites" / "polysemy.yaml"), "--no-progress",
+                            "-o", str(out)).replace(str(out), "reports/run-20261125-120000")
+        return f"```\n$ harness run suites/polysemy.yaml\n{text.rstrip()}\n```\n"
+
+    def compare(self) -> str:
+        text = self.harness("compare", str(self.run("polysemy")))
+        return (f"```\n$ harness compare reports/run-20261125-120000/results.json\n"
+                f"{text.rstrip()}\n```\n")
+
+    def executors(self) -> str:
+        suite = str(self.suite("wordnet"))
+        return "```\n" + self.bench("bench_executors.py", suite, "--rounds", "1" if self.tiny
+                                    else "2") + "\n```\n"
+
+    def bench_runs(self) -> str:
+        args = ("--tests", "10", "--rounds", "1") if self.tiny else ()
+        return "```\n" + self.bench("bench_runs.py", *args) + "\n```\n"
+
+    def bench_hf(self) -> str:
+        args = ("-n", "40") if self.tiny else ("-n", "3000", "-b", "minilm", "-b", "minilm-tf")
+        return "```\n" + self.bench("bench_hf.py", *args) + "\n```\n"
+
+    def bench_scale(self) -> str:
+        args = ("--sizes", "100,1000") if self.tiny else ()
+        return "```\n" + self.bench("bench_scale.py", *args) + "\n```\n"
+
+
+FIGURES: dict[str, Callable[[Figures], str]] = {
+    "machine": Figures.machine,
+    "wordnet": Figures.wordnet,
+    "sweep": Figures.sweep,
+    "polysemy-run": Figures.polysemy_run,
+    "compare": Figures.compare,
+    "executors": Figures.executors,
+    "bench-runs": Figures.bench_runs,
+    "bench-hf": Figures.bench_hf,
+    "bench-scale": Figures.bench_scale,
+}
+
+
+def rewrite(readme: Path, blocks: dict[str, str]) -> list[str]:
+    """Replace those blocks of `readme`; returns the names it found."""
+    text = readme.read_text(encoding="utf-8")
+    found = [m.group("name") for m in BLOCK.finditer(text)]
+    missing = sorted(set(blocks) - set(found))
+    if missing:
+        raise SystemExit(f"{readme}: no block for {', '.join(missing)}")
+    text = BLOCK.sub(lambda m: m.group(1) + blocks.get(m.group("name"), m.group("body"))
+                     + m.group(4), text)
+    readme.write_text(text, encoding="utf-8")
+    return found
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", action="append", choices=list(FIGURES),
+                        help="only this figure (repeatable)")
+    parser.add_argument("--tiny", action="store_true", help="small inputs: a quick pass")
+    parser.add_argument("--readme", default=str(ROOT / "README.md"))
+    args = parser.parse_args()
+    figures = Figures(args.tiny, Path(tempfile.mkdtemp(prefix="figures-")))
+    blocks = {}
+    for name in args.only or FIGURES:
+        print(f"figure {name} ...", file=sys.stderr, flush=True)
+        blocks[name] = FIGURES[name](figures)
+    rewrite(Path(args.readme), blocks)
+    print(f"rewrote {len(blocks)} figures in {args.readme}")
+
+
+if __name__ == "__main__":
+    main()

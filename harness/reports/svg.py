@@ -1,0 +1,177 @@
+"""The pictures of report.html as inline SVG, drawn from the numbers directly: accuracy per
+backend with 95% Wilson intervals, the distribution of margins, and similarity heatmaps. No
+plotting library is imported, so a report costs milliseconds (matplotlib draws the PNG files of
+`harness sweep` and `harness geometry`, which are not part of every run)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from html import escape
+
+import numpy as np
+
+from harness.results import Results
+from harness.stats import wilson_interval
+
+FONT = 'font-family="system-ui,sans-serif"'
+BAR = "#4c78a8"
+# viridis at 0, 1/4, 1/2, 3/4 and 1, as matplotlib has it
+VIRIDIS = np.array([[68, 1, 84], [59, 82, 139], [33, 145, 140], [94, 201, 98], [253, 231, 37]])
+
+
+def _svg(width: float, height: float, body: list[str], label: str) -> str:
+    return (f'<svg role="img" aria-label="{escape(label)}" '
+            f'width="{width:.0f}" height="{height:.0f}" viewBox="0 0 {width:.0f} {height:.0f}" '
+            f'{FONT} font-size="11">' + "".join(body) + "</svg>")
+
+
+def _text(x: float, y: float, text: str, anchor: str = "middle", size: int = 11,
+          extra: str = "") -> str:
+    return (f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" font-size="{size}" '
+            f'{extra}>{escape(text)}</text>')
+
+
+def _axis(left: float, top: float, height: float, width: float, low: float, high: float,
+          ticks: Sequence[float], label: str) -> list[str]:
+    """A y axis from `low` to `high` with grid lines at `ticks`."""
+    out = [f'<line x1="{left}" y1="{top}" x2="{left}" y2="{top + height}" stroke="#333"/>']
+    for tick in ticks:
+        y = top + height * (high - tick) / (high - low)
+        out.append(f'<line x1="{left}" y1="{y:.1f}" x2="{left + width}" y2="{y:.1f}" '
+                   'stroke="#ddd"/>')
+        out.append(_text(left - 4, y + 4, f"{tick:g}", "end", 10))
+    out.append(_text(12, top + height / 2, label, extra=f'transform="rotate(-90 12 '
+                                                        f'{top + height / 2:.1f})"'))
+    return out
+
+
+def accuracy_chart(results: Results) -> str:
+    """Accuracy per backend and suite, with 95% Wilson intervals."""
+    rows = [s for s in results.summary_rows if s.status == "ok" and s.total]
+    left, top, height, step = 56, 28, 200, 90
+    width = left + max(3, len(rows)) * step + 16
+    body = [_text(width / 2, 16, "Expectations passed", size=13)]
+    body += _axis(left, top, height, width - left - 8, 0, 1, [0, 0.25, 0.5, 0.75, 1],
+                  "accuracy (95% Wilson interval)")
+    for i, row in enumerate(rows):
+        x = left + 18 + i * step
+        accuracy = row.passed / row.total
+        low, high = wilson_interval(row.passed, row.total)
+
+        def y(value: float) -> float:
+            return top + height * (1 - value)
+
+        body.append(f'<rect x="{x}" y="{y(accuracy):.1f}" width="{step - 36}" '
+                    f'height="{height * accuracy:.1f}" fill="{BAR}">'
+                    f"<title>{escape(row.backend)} / {escape(row.suite)}: {accuracy:.3f} "
+                    f"[{low:.3f}, {high:.3f}]</title></rect>")
+        mid = x + (step - 36) / 2
+        body.append(f'<path d="M{mid:.1f} {y(low):.1f}V{y(high):.1f}M{mid - 6:.1f} {y(low):.1f}'
+                    f'h12M{mid - 6:.1f} {y(high):.1f}h12" stroke="#222" fill="none"/>')
+        body.append(_text(mid, top + height + 14, row.backend, size=10))
+        body.append(_text(mid, top + height + 26, row.suite, size=10, extra='fill="#555"'))
+    return _svg(width, top + height + 36, body, "accuracy per backend")
+
+
+def quantile(ordered: np.ndarray, q: float) -> float:
+    """The q-quantile of sorted values, interpolated linearly (numpy's default; np.percentile
+    itself costs 40 ms of imports on first use)."""
+    where = q * (len(ordered) - 1)
+    below = int(where)
+    above = min(below + 1, len(ordered) - 1)
+    return float(ordered[below] + (ordered[above] - ordered[below]) * (where - below))
+
+
+def _box(values: np.ndarray) -> tuple[float, float, float, float, float, np.ndarray]:
+    """Quartiles, whiskers (the farthest values within 1.5 IQR) and the values beyond."""
+    ordered = np.sort(values)
+    q1, median, q3 = (quantile(ordered, q) for q in (0.25, 0.5, 0.75))
+    reach = 1.5 * (q3 - q1)
+    inside = values[(values >= q1 - reach) & (values <= q3 + reach)]
+    return (float(inside.min()), float(q1), float(median), float(q3), float(inside.max()),
+            values[(values < q1 - reach) | (values > q3 + reach)])
+
+
+MAX_OUTLIERS = 100  # dots per backend: a large suite would give thousands
+
+
+def margin_chart(results: Results) -> str:
+    """The distribution of margins (sim closer - sim farther) per backend, as box plots."""
+    margins = {b: np.array([r.margin for r in results.rows if r.backend == b
+                            and r.margin is not None]) for b in results.backends}
+    margins = {b: m for b, m in margins.items() if len(m)}
+    left, top, height, step = 56, 28, 200, 100
+    width = left + max(3, len(margins)) * step + 16
+    every = np.concatenate(list(margins.values()) or [np.zeros(1)])
+    low, high = min(float(every.min()), 0.0), max(float(every.max()), 0.0)
+    pad = (high - low) * 0.05 or 0.1
+    low, high = low - pad, high + pad
+
+    def y(value: float) -> float:
+        return top + height * (high - value) / (high - low)
+
+    body = [_text(width / 2, 16, "Margins (above 0: the ordering holds)", size=13)]
+    body += _axis(left, top, height, width - left - 8, low, high,
+                  [float(t) for t in np.linspace(low, high, 5).round(3)],
+                  "margin: sim(closer) - sim(farther)")
+    body.append(f'<line x1="{left}" y1="{y(0):.1f}" x2="{width - 8}" y2="{y(0):.1f}" '
+                'stroke="#999"/>')
+    for i, (backend, values) in enumerate(margins.items()):
+        x, w = left + 20 + i * step, step - 40
+        lo, q1, median, q3, hi, beyond = _box(values)
+        mid = x + w / 2
+        body.append(f'<path d="M{mid:.1f} {y(lo):.1f}V{y(q1):.1f}M{mid:.1f} {y(q3):.1f}'
+                    f'V{y(hi):.1f}" stroke="#222"/>')
+        body.append(f'<rect x="{x}" y="{y(q3):.1f}" width="{w}" '
+                    f'height="{max(y(q1) - y(q3), 1):.1f}" fill="#dbe7f3" stroke="#222">'
+                    f"<title>{escape(backend)}: median {median:+.4f}, quartiles {q1:+.4f} to "
+                    f"{q3:+.4f}, {len(values)} margins</title></rect>")
+        body.append(f'<line x1="{x}" y1="{y(median):.1f}" x2="{x + w}" y2="{y(median):.1f}" '
+                    'stroke="#e45756" stroke-width="2"/>')
+        for value in beyond[:MAX_OUTLIERS]:
+            body.append(f'<circle cx="{mid:.1f}" cy="{y(value):.1f}" r="2" fill="none" '
+                        'stroke="#222"/>')
+        body.append(_text(mid, top + height + 14, backend, size=10))
+    return _svg(width, top + height + 26, body, "margin distribution per backend")
+
+
+def color(value: float, low: float) -> str:
+    """Viridis, from `low` (dark) to 1 (yellow)."""
+    t = 0.0 if low >= 1 else min(max((value - low) / (1 - low), 0.0), 1.0)
+    where = t * (len(VIRIDIS) - 1)
+    i = min(int(where), len(VIRIDIS) - 2)
+    r, g, b = VIRIDIS[i] + (VIRIDIS[i + 1] - VIRIDIS[i]) * (where - i)
+    return f"#{int(r):02x}{int(g):02x}{int(b):02x}"
+
+
+MAX_CELL_LABELS = 10  # above this many contexts, cells get no printed value
+
+
+def heatmap(labels: Sequence[str], matrix: Sequence[Sequence[float | None]],
+            title: str) -> str:
+    """Cosine similarities between a test's contexts (grey: a context without a vector)."""
+    n = len(labels)
+    cell = 30 if n <= MAX_CELL_LABELS else 14
+    margin = 8 + 6 * max((len(label) for label in labels), default=1)
+    left, top = margin, 24 + margin * 0.75
+    values = [v for row in matrix for v in row if v is not None]
+    low = min(values) if values else 0.0
+    body = [_text(8, 14, title, "start", 11)]
+    for i, label in enumerate(labels):
+        body.append(_text(left - 4, top + i * cell + cell / 2 + 4, label, "end", 10))
+        x = left + i * cell + cell / 2
+        body.append(_text(x, top - 4, label, "start", 10,
+                          f'transform="rotate(-45 {x:.1f} {top - 4:.1f})"'))
+    for i, row in enumerate(matrix):
+        for j, value in enumerate(row):
+            fill = "#ccc" if value is None else color(value, low)
+            tip = "no vector" if value is None else f"{value:.4f}"
+            body.append(f'<rect x="{left + j * cell}" y="{top + i * cell:.1f}" width="{cell}" '
+                        f'height="{cell}" fill="{fill}"><title>{escape(labels[i])} ~ '
+                        f"{escape(labels[j])}: {tip}</title></rect>")
+            if value is not None and n <= MAX_CELL_LABELS:
+                ink = "white" if (value - low) / ((1 - low) or 1) < 0.6 else "black"
+                body.append(_text(left + j * cell + cell / 2, top + i * cell + cell / 2 + 3,
+                                  f"{value:.2f}", size=8, extra=f'fill="{ink}"'))
+    width = max(left + n * cell + margin * 0.75, 6.5 * len(title) + 16)
+    return _svg(width, top + n * cell + 8, body, f"similarities: {title}")
