@@ -1,7 +1,7 @@
 """Regenerate every figure the README quotes, from fresh runs and the benchmarks' output.
 
 The README marks each figure as a block between `<!-- figure:NAME -->` and `<!-- /figure:NAME -->`;
-this script recomputes the blocks and writes them back (and docs/sweep-wordnet.png), so that no
+this script recomputes the blocks and writes them back (and the PNG files under docs/), so that no
 figure outlives the code that made it.
 
     python benchmarks/figures.py                   every figure, at full size (about 30 minutes)
@@ -115,6 +115,55 @@ class Figures:
                 f"{default:.3f}); minilm-tf's line "
                 f"{'lies on top of it' if same else 'differs from it'}:\n")
 
+    def reference(self) -> str:
+        from collections import Counter
+
+        from harness.reference import reference_rows
+
+        rows = reference_rows()
+        words = Counter(r.word.lower() for r in rows)
+        repeated = len(rows) - len({r.text for r in rows})
+        twice = f"{repeated} sentences repeated" if repeated else "no sentence twice"
+        return (f"{len(rows):,} words in context from WordNet 3.0's gloss examples, "
+                f"{len({(r.lemma, r.pos) for r in rows})} lemmas, "
+                f"{sum(n >= 5 for n in words.values())} words in at least five different "
+                f"sentences, {twice};\n")
+
+    def postprocess(self) -> str:
+        import harness
+
+        kinds = ["none", "center", "standardize", "abtt:3"]
+        specs = [b if k == "none" else f"{b}:postprocess={k}"
+                 for b in ("minilm", "glove-50d") for k in kinds]
+        results = harness.run(self.suite("wordnet"), specs, executor="local")
+        lines = ["| backend | postprocess | accuracy | ties | weak passes | median margin/sd | "
+                 "baseline (mean ± sd) |", "| --- | --- | --- | --- | --- | --- | --- |"]
+        for s in results.summary_rows:
+            base, _, kind = s.backend.partition(":postprocess=")
+            geometry = results.backends[s.backend].geometry
+            lines.append(f"| {base} | {kind or 'none'} | {s.accuracy:.3f} ({s.passed}/{s.total}) "
+                         f"| {s.ties} | {s.weak} | {s.median_margin_sd:.2f} | "
+                         f"{geometry['baseline_similarity']:.3f} ± "
+                         f"{geometry['baseline_sd']:.3f} |")
+        return "\n".join(lines) + "\n"
+
+    def geometry(self) -> str:
+        out = self.work / "geometry"
+        backends = ["glove-50d"] if self.tiny else ["minilm", "glove-50d"]
+        self.harness("geometry", *(f"-b{b}" for b in backends), "-o", str(out))
+        if not self.tiny:
+            (ROOT / "docs" / "geometry.png").write_bytes((out / "geometry.png").read_bytes())
+        table = (out / "geometry.md").read_text().split("\n\n")[2]
+        return table.strip() + "\n"
+
+    def senses(self) -> str:
+        out = self.work / "senses"
+        text = self.harness("senses", "--wordnet", "bank", "-b", "minilm", "-o", str(out))
+        if not self.tiny:
+            (ROOT / "docs" / "senses-bank.png").write_bytes((out / "senses.png").read_bytes())
+        text = text.replace(str(out), "reports/senses-20261125-120000")
+        return f"```\n$ harness senses --wordnet bank -b minilm\n{text.rstrip()}\n```\n"
+
     def polysemy_run(self) -> str:
         out = self.work / "polysemy-example"
         text = self.harness("run", str(ROOT / "suites" / "polysemy.yaml"), "--no-progress",
@@ -148,6 +197,10 @@ FIGURES: dict[str, Callable[[Figures], str]] = {
     "machine": Figures.machine,
     "wordnet": Figures.wordnet,
     "sweep": Figures.sweep,
+    "reference": Figures.reference,
+    "postprocess": Figures.postprocess,
+    "geometry": Figures.geometry,
+    "senses": Figures.senses,
     "polysemy-run": Figures.polysemy_run,
     "compare": Figures.compare,
     "executors": Figures.executors,

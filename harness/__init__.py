@@ -1,8 +1,9 @@
 """wic-harness: does this embedding model tell word senses apart in context?
 
 The public API (`run`, `sweep`, `evaluate_wic`, `load_suite`, `wordnet_suite`, `wic_suite`,
-`get_backend`, `embed`, `similarities`; `Backend` and `TransformerBackend` for plugin authors)
-is imported on first use, so that `import harness` and `harness --help` stay fast.
+`get_backend`, `embed`, `similarities`, `geometry`, `senses`, `reference_contexts`; `Backend`
+and `TransformerBackend` for plugin authors) is imported on first use, so that `import harness`
+and `harness --help` stay fast.
 """
 
 from harness._version import __version__
@@ -19,6 +20,9 @@ _API = {
     "default_backends": "harness.api",
     "embed": "harness.api",
     "similarities": "harness.api",
+    "geometry": "harness.api",
+    "senses": "harness.api",
+    "reference_contexts": "harness.reference",
     "Backend": "harness.backend",
     "Embeddings": "harness.backend",
     "Item": "harness.backend",

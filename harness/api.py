@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from harness import calibration
 from harness.backend import Backend, BrokenInstance, Item
 from harness.boundary import calling
 from harness.embedding_cache import EmbeddingCache
@@ -24,13 +25,15 @@ from harness.plugins.manager import load_registry
 from harness.plugins.registry import Registry
 from harness.results import Results
 from harness.runner import ProgressFactory, run_suites
-from harness.scoring import unit_rows
+from harness.scoring import WEAK_BELOW, unit_rows
 from harness.suite import Suite, load_suite, locate_word
 
 if TYPE_CHECKING:
     import pandas as pd
 
+    from harness.layer_geometry import GeometryRow
     from harness.layer_sweep import Sweep
+    from harness.sense_maps import SenseMap
     from harness.wic import WicEvaluation
 
 # A context for the ad-hoc API: "a sentence" (whole sentence), (text, word),
@@ -109,19 +112,23 @@ def run(
     progress: ProgressFactory | None = None,
     cache: bool = True,
     executor: str | Executor = "local",
+    baseline: bool = True,
+    weak_below: float = WEAK_BELOW,
 ) -> Results:
     """Score backends (names, inline specs or Backend objects; default: every default
     instance, those unavailable here skipped) on suites (paths or Suite objects). A single
     path or name may be given without a list. Vectors are cached on disk unless cache=False.
     `executor` is "local", "ray" (a local Ray) or an executor object such as
-    `harness.executors.RayExecutor(address=...)`."""
+    `harness.executors.RayExecutor(address=...)`. With `baseline`, each backend's baseline
+    on the reference sample is recorded and every margin is also given in its standard
+    deviations (`margin_sd`); a pass below `weak_below` of them is flagged weak."""
     store = EmbeddingCache() if cache else None
     loaded = _suites(suites)
-    if backends is None:
-        return run_suites(loaded, default_backends(registry), progress=progress,
-                          skip_unavailable=True, cache=store, executor=_executor(executor))
-    return run_suites(loaded, get_backends(backends, registry), progress=progress,
-                      cache=store, executor=_executor(executor))
+    chosen = (default_backends(registry) if backends is None
+              else get_backends(backends, registry))
+    return run_suites(loaded, chosen, progress=progress, skip_unavailable=backends is None,
+                      cache=store, executor=_executor(executor), baseline=baseline,
+                      weak_below=weak_below)
 
 
 def sweep(
@@ -160,6 +167,51 @@ def evaluate_wic(
     return evaluate(data, gold, chosen, dev=dev, cache=EmbeddingCache() if cache else None)
 
 
+def geometry(
+    backends: Iterable[BackendLike] | BackendLike,
+    *,
+    registry: Registry | None = None,
+    progress: ProgressFactory | None = None,
+    cache: bool = True,
+) -> list[GeometryRow]:
+    """How contextual each backend's vectors are on the reference sample, one row per hidden
+    layer of a model (one for a backend without layers): anisotropy, Ethayarajh's
+    self-similarity, intra-sentence similarity and MEV, and each adjusted for anisotropy."""
+    from harness.layer_geometry import measure
+
+    return measure(get_backends(backends, registry), cache=EmbeddingCache() if cache else None,
+                   progress=progress)
+
+
+def senses(
+    backend: BackendLike,
+    *,
+    wordnet: str | None = None,
+    file: str | Path | None = None,
+    wordnet_dir: str | Path | None = None,
+    method: str = "pca",
+    registry: Registry | None = None,
+    cache: bool = True,
+) -> SenseMap:
+    """A map of a word's contexts grouped by sense, from WordNet (`wordnet="bank"`: the gloss
+    examples of each sense that contain the word) or a file of (sense, text, word) rows,
+    embedded by `backend` and projected to 2-D ("pca" or "tsne"). `.note` says how many
+    contexts were found; `harness.sense_maps.write_sense_map` writes its PNG, HTML and CSV."""
+    from harness.sense_maps import file_senses, sense_map, wordnet_senses
+
+    if (wordnet is None) == (file is None):
+        raise ValueError("give the contexts either as wordnet=LEMMA or as file=PATH")
+    found, note = (wordnet_senses(wordnet, wordnet_dir) if wordnet is not None
+                   else file_senses(file))
+    model = get_backend(backend, registry)
+    with calling(model.name):
+        availability = model.availability()
+        if not availability.ok:
+            raise BackendUnavailable(f"backend {model.name!r}: {availability.explain()}")
+        return sense_map(model, found, word=wordnet or "", method=method, note=note,
+                         cache=EmbeddingCache() if cache else None)
+
+
 def to_item(context: ContextLike, where: str = "the context") -> Item:
     """An Item from a sentence, (text, word[, occurrence]) or an Item; a TypeError or
     ValueError that says what a context must be, otherwise."""
@@ -190,9 +242,13 @@ def to_item(context: ContextLike, where: str = "the context") -> Item:
         raise ValueError(f"{where}: {exc}") from None
 
 
-def embed(backend: BackendLike, contexts: Sequence[ContextLike]) -> np.ndarray:
+def embed(backend: BackendLike, contexts: Sequence[ContextLike],
+          cache: bool = True) -> np.ndarray:
     """Vectors for ad-hoc contexts, like the notebook's `get_bert_embeddings`: always an
-    (n, dim) array. A row of NaN means the backend has no vector for that context."""
+    (n, dim) array, post-processed as the backend's `postprocess` option says. A row of NaN
+    means the backend has no vector for that context. The contexts are embedded afresh; with
+    `cache`, a post-processing's fit on the reference sample comes from (and goes to) the
+    embedding cache."""
     if isinstance(contexts, str | tuple | Item | Mapping) or not isinstance(contexts, Iterable):
         hint = " (for labelled contexts, use harness.similarities)" if isinstance(
             contexts, Mapping) else ""
@@ -206,7 +262,8 @@ def embed(backend: BackendLike, contexts: Sequence[ContextLike]) -> np.ndarray:
             raise BackendUnavailable(f"backend {model.name!r}: {availability.explain()}")
         out = model.embed(items) if items else None
         if out is not None and len(out.reasons) < len(items):
-            return out.vectors
+            return calibration.postprocess(model, out, EmbeddingCache() if cache else None
+                                           ).vectors
         # no vector tells the width: a plain sentence does
         width = model.embed([Item("The word is here.", (4, 8))]).vectors.shape[1]
     return np.full((len(items), width), np.nan, dtype=np.float32)
@@ -231,10 +288,12 @@ __all__ = [
     "default_backends",
     "embed",
     "evaluate_wic",
+    "geometry",
     "get_backend",
     "get_backends",
     "load_suite",
     "run",
+    "senses",
     "similarities",
     "sweep",
     "to_item",

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 from harness.errors import OptionError
-from harness.options import Option, parse_bool, parse_int_list, positive_int
+from harness.options import Option, parse_bool, parse_int_list, parse_postprocess, positive_int
 from harness.suggest import did_you_mean
 
 if TYPE_CHECKING:
@@ -34,6 +34,15 @@ if TYPE_CHECKING:
 
 __all__ = ["AVAILABLE", "Availability", "Backend", "Embeddings", "Item", "Option", "parse_bool",
            "parse_int_list"]
+
+
+# Options the harness handles itself, for every backend: they are part of its options and its
+# fingerprint, not of its own vectors.
+CORE_OPTIONS = {
+    "postprocess": Option(
+        "none", "none, center, standardize or abtt:D: vectors transformed with the backend's "
+        "own vectors of the reference sample", parse_postprocess),
+}
 
 
 class Item(NamedTuple):
@@ -87,6 +96,7 @@ class Backend(ABC):
     OPTIONS: ClassVar[Mapping[str, Option]] = {
         "batch_size": Option(32, "items per embed_batch call", positive_int,
                              affects_vectors=False),
+        **CORE_OPTIONS,
     }
 
     def __init__(self, name: str, options: Mapping[str, Any] | None = None):
@@ -199,13 +209,17 @@ class Backend(ABC):
             self._weights = self.weights_id()
         return self._weights
 
-    def fingerprint(self) -> str:
-        """A stable digest of the plugin, the weights and every option that changes vectors."""
+    def fingerprint(self, raw: bool = False) -> str:
+        """A stable digest of the plugin, the weights and every option that changes vectors
+        (the harness's own, such as `postprocess`, only when not at their default). `raw`:
+        without the harness's own options: what the backend's own vectors, and so the
+        embedding cache, depend on."""
         payload = {
             "plugin": self.plugin,
             "weights": self.weights(),
             "options": {
                 k: v for k, v in sorted(self.options.items()) if self.OPTIONS[k].affects_vectors
+                and not (k in CORE_OPTIONS and (raw or v == CORE_OPTIONS[k].default))
             },
         }
         blob = json.dumps(payload, sort_keys=True, default=str).encode()
@@ -217,6 +231,8 @@ class Backend(ABC):
     # -- the interface before 0.2: `_embed`, `_weights_id` and `missing_reason` ------------------
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
+        if "OPTIONS" in cls.__dict__ and any(k not in cls.OPTIONS for k in CORE_OPTIONS):
+            cls.OPTIONS = {**cls.OPTIONS, **CORE_OPTIONS}  # every backend takes them
         legacy = [m for m in ("_embed", "_weights_id") if m in cls.__dict__]
         if not legacy:
             return

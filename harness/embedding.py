@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
 
 import numpy as np
@@ -33,6 +33,9 @@ class Progress(Protocol):
     def update(self, n: int) -> None: ...
 
     def close(self) -> None: ...
+
+
+ProgressFactory = Callable[[int, str], Progress]  # (total, description) -> a bar
 
 
 def cache_salt(backend: Backend) -> str:
@@ -93,7 +96,7 @@ def embed_group(group: Sequence[Backend], items: Sequence[Item], *,
     reach the model (none: it is never loaded). An Exception stands in for the embeddings of a
     backend that alone failed; a failure of the shared work raises."""
     cached: list[dict[int, np.ndarray | str]] = [
-        cache.get(b.fingerprint(), items, cache_salt(b)) if cache else {} for b in group]
+        cache.get(b.fingerprint(raw=True), items, cache_salt(b)) if cache else {} for b in group]
     todo = [i for i in range(len(items)) if any(i not in c for c in cached)]
     if progress is not None and len(todo) < len(items):
         progress.update(len(items) - len(todo))
@@ -108,13 +111,21 @@ def embed_group(group: Sequence[Backend], items: Sequence[Item], *,
             continue
         used = dict(computed.used)
         if cache and todo:
-            cache.put(backend.fingerprint(), [items[i] for i in todo], computed.vectors,
+            cache.put(backend.fingerprint(raw=True), [items[i] for i in todo], computed.vectors,
                       dict(computed.reasons), cache_salt(backend), used)
         elif cache and not used:  # nothing computed: what the backend used comes from the cache
-            used = cache.get_used(backend.fingerprint(), cache_salt(backend)) or {}
+            used = cache.get_used(backend.fingerprint(raw=True), cache_salt(backend)) or {}
         pieces = [*_cached_pieces(have), (todo, computed)]
         out.append(assemble(backend, len(items), pieces, used))
     return out
+
+
+def take(embedded: Embeddings, rows: Sequence[int]) -> Embeddings:
+    """Those rows, in that order (reasons renumbered)."""
+    where = {row: i for i, row in enumerate(rows)}
+    return Embeddings(embedded.vectors[list(rows)],
+                      {where[r]: why for r, why in embedded.reasons.items() if r in where},
+                      embedded.used)
 
 
 def embed_items(backend: Backend, items: Sequence[Item], *,

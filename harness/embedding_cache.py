@@ -63,8 +63,8 @@ def entry_key(fingerprint: str, item: Item, salt: str = "") -> bytes:
     return hashlib.sha256(f"{fingerprint}\0{salt}\0{span}\0{item.text}".encode()).digest()[:20]
 
 
-def _backend_key(fingerprint: str, salt: str) -> bytes:
-    return hashlib.sha256(f"{fingerprint}\0{salt}".encode()).digest()[:20]
+def _fact_key(fingerprint: str, salt: str, kind: str) -> bytes:
+    return hashlib.sha256(f"{fingerprint}\0{salt}\0{kind}".encode()).digest()[:20]
 
 
 def _crc(dim: int, data: bytes | None, reason: str | None) -> int:
@@ -213,14 +213,26 @@ class EmbeddingCache:
 
         return self._safely("reading", read, {})
 
-    def get_used(self, fingerprint: str, salt: str = "") -> dict | None:
-        """What the backend settled on when it made the cached vectors (`Backend.used`)."""
+    def get_fact(self, fingerprint: str, salt: str, kind: str) -> dict | None:
+        """A fact about a backend stored with its vectors: what it settled on when it made
+        them (kind "used"), or what the reference sample says about it (its calibration)."""
         def read(db: sqlite3.Connection) -> dict | None:
             row = db.execute("SELECT used FROM backends WHERE key = ?",
-                             (_backend_key(fingerprint, salt),)).fetchone()
+                             (_fact_key(fingerprint, salt, kind),)).fetchone()
             return None if row is None else json.loads(row[0])
 
         return self._safely("reading", read, None)
+
+    def put_fact(self, fingerprint: str, salt: str, kind: str, fact: dict) -> None:
+        if self._connect() is None or self.mode == "read-only":
+            return
+        self._safely("writing", lambda db: db.execute(
+            "INSERT OR REPLACE INTO backends VALUES (?, ?)",
+            (_fact_key(fingerprint, salt, kind), json.dumps(fact))), None)
+
+    def get_used(self, fingerprint: str, salt: str = "") -> dict | None:
+        """What the backend settled on when it made the cached vectors (`Backend.used`)."""
+        return self.get_fact(fingerprint, salt, "used")
 
     def put(self, fingerprint: str, items: Sequence[Item], vectors: np.ndarray,
             reasons: dict[int, str], salt: str = "", used: dict | None = None) -> None:
@@ -244,7 +256,7 @@ class EmbeddingCache:
                 db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?, ?, ?, ?, ?)", rows)
                 if used is not None:
                     db.execute("INSERT OR REPLACE INTO backends VALUES (?, ?)",
-                               (_backend_key(fingerprint, salt), json.dumps(used)))
+                               (_fact_key(fingerprint, salt, "used"), json.dumps(used)))
             except BaseException:
                 db.execute("ROLLBACK")
                 raise

@@ -41,17 +41,24 @@ class Sweep:
     rows: list[SweepRow]
 
 
-def variants(backend: Backend) -> list[tuple[str, str, Backend]]:
-    """(option, value, backend) for each setting the backend sweeps, sharing its forward pass."""
+def setting_variants(backend: Backend) -> list[tuple[str, str, Backend]]:
+    """(option, value, backend) for each setting the backend sweeps, sharing its forward pass;
+    [] for a backend with nothing to sweep."""
     settings = backend.sweep_settings() if isinstance(backend, Sweepable) else []
-    if not settings:
-        raise HarnessError(f"backend {backend.name!r} has nothing to sweep (plugin "
-                           f"{backend.plugin!r} has no layers or pooling options)")
     out = []
     for setting in settings:
         [(option, value)] = setting.items()
         name = f"{backend.name}[{option}={value}]"
         out.append((option, value, type(backend)(name, {**backend.options, **setting})))
+    return out
+
+
+def variants(backend: Backend) -> list[tuple[str, str, Backend]]:
+    """The backend's setting_variants; an error when it has nothing to sweep."""
+    out = setting_variants(backend)
+    if not out:
+        raise HarnessError(f"backend {backend.name!r} has nothing to sweep (plugin "
+                           f"{backend.plugin!r} has no layers or pooling options)")
     return out
 
 

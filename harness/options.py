@@ -78,3 +78,15 @@ class Option:
             allowed = ", ".join(map(str, self.choices))
             raise OptionError(f"option {name}={value!r}: must be one of {allowed}")
         return value
+
+
+def parse_postprocess(text: str) -> str:
+    """none, center, standardize or abtt:D (D a whole number of at least 1)."""
+    value = text.strip().lower()
+    if value in ("none", "center", "standardize"):
+        return value
+    kind, _, count = value.partition(":")
+    if kind == "abtt" and count.isdigit() and int(count) >= 1:
+        return f"abtt:{int(count)}"
+    raise ValueError("use none, center, standardize or abtt:D (D principal components to "
+                     "remove, like abtt:3)")

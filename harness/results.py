@@ -27,6 +27,7 @@ class BackendRecord:
     error: str | None = None
     context_free: bool = False
     used: dict[str, Any] = field(default_factory=dict)  # what it settled on (Backend.used)
+    geometry: dict[str, Any] | None = None  # its baseline on the reference sample
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
@@ -35,6 +36,8 @@ class BackendRecord:
             del out["error"]
         if not self.used:
             del out["used"]
+        if self.geometry is None:
+            del out["geometry"]
         return out
 
 
@@ -60,12 +63,14 @@ class Results:
     summary_rows: list[SummaryRow]
     rows: list[ExpectationResult]
     suite_fingerprints: dict[str, str] = field(default_factory=dict)
-    # backend -> suite -> test -> {"labels": [...], "matrix": [[cosine or None]]}
+    # backend -> suite -> test -> {"labels": [...], "words": [target or None], "matrix":
+    # [[cosine or None]]}
     similarities: dict[str, dict[str, dict[str, dict]]] = field(default_factory=dict)
     created: str = ""
     harness_version: str = __version__
     interrupted: bool = False
     gates: GateReport | None = None  # set by the caller that checked gates
+    weak_below: float = 0.5  # a pass with margin_sd below this is weak
 
     @property
     def failed_backends(self) -> list[BackendRecord]:
@@ -86,6 +91,7 @@ class Results:
             "created": self.created,
             "interrupted": self.interrupted,
             "gates": self.gates.to_dict() if self.gates else None,
+            "weak_below": self.weak_below,
             "suites": list(self.suites),
             "suite_fingerprints": dict(self.suite_fingerprints),
             "backends": {name: rec.to_dict() for name, rec in self.backends.items()},
@@ -117,6 +123,7 @@ class Results:
             harness_version=data.get("harness_version", ""),
             interrupted=bool(data.get("interrupted", False)),
             gates=GateReport(**data["gates"]) if data.get("gates") else None,
+            weak_below=data.get("weak_below", 0.5),
         )
 
     # -- DataFrames, for notebooks --------------------------------------------------------------

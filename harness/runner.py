@@ -9,20 +9,22 @@ backends' results are kept. Ctrl-C stops the run but keeps what finished
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
+from harness import calibration
 from harness.backend import Backend, Item
 from harness.boundary import BackendFailure, calling
 from harness.capabilities import share_key_of
-from harness.embedding import Progress
+from harness.embedding import ProgressFactory, take
 from harness.embedding_cache import EmbeddingCache
 from harness.errors import Terminated
 from harness.executors import Executor, LocalExecutor
 from harness.results import BackendRecord, Results
 from harness.scoring import (
+    WEAK_BELOW,
     ExpectationResult,
     failed_summary,
     score_suite,
@@ -33,8 +35,6 @@ from harness.scoring import (
 from harness.suite import Suite, check_unique_names
 
 log = logging.getLogger("harness.runner")
-
-ProgressFactory = Callable[[int, str], Progress]
 
 
 def unique_items(suites: Sequence[Suite]) -> list[Item]:
@@ -85,9 +85,14 @@ def run_suites(
     skip_unavailable: bool = False,
     cache: EmbeddingCache | None = None,
     executor: Executor = LocalExecutor(),  # noqa: B008 - stateless
+    baseline: bool = True,
+    weak_below: float = WEAK_BELOW,
 ) -> Results:
     """Score every backend on every suite. With `skip_unavailable` (the default backends of a
-    run without -b), a backend that cannot run here is recorded as 'skipped', not failed."""
+    run without -b), a backend that cannot run here is recorded as 'skipped', not failed.
+    With `baseline` (and always for a backend with `postprocess`), each backend's vectors of
+    the reference sample give its baseline, and each margin is also given in standard
+    deviations of it; a pass below `weak_below` of them is flagged weak."""
     check_unique_names(suites)
     names = [s.name for s in suites]
     items = unique_items(suites)
@@ -95,7 +100,8 @@ def run_suites(
     interrupted = ""
     for group in group_backends(backends):
         try:
-            scored.update(_run_group(group, suites, items, executor, cache, progress))
+            scored.update(_run_group(group, suites, items, executor, cache, progress, baseline,
+                                     weak_below))
         except KeyboardInterrupt as exc:
             interrupted = "SIGTERM" if isinstance(exc, Terminated) else "Ctrl-C"
             log.warning("interrupted (%s): keeping the results of the backends that finished",
@@ -125,6 +131,7 @@ def run_suites(
                       if s.record.status == "ok"},
         created=datetime.now(timezone.utc).isoformat(timespec="seconds"),
         interrupted=bool(interrupted),
+        weak_below=weak_below,
     )
 
 
@@ -147,7 +154,8 @@ def _fail(record: BackendRecord, why: BaseException | str) -> None:
 
 def _run_group(group: list[Backend], suites: Sequence[Suite], items: list[Item],
                executor: Executor, cache: EmbeddingCache | None,
-               progress: ProgressFactory | None) -> dict[str, Scored]:
+               progress: ProgressFactory | None, baseline: bool,
+               weak_below: float) -> dict[str, Scored]:
     """Each backend of the group, scored, or its record saying why not."""
     out: dict[str, Scored] = {}
     ready = []
@@ -167,9 +175,17 @@ def _run_group(group: list[Backend], suites: Sequence[Suite], items: list[Item],
             out[backend.name] = Scored(_record(backend, "error", _failure(exc)))
     if not ready:
         return out
-    bar = progress(len(items), ", ".join(b.name for b in ready)) if progress else None
+    # the reference sample is of words in context: a run of whole sentences only has no baseline
+    words = baseline and any(item.span is not None for item in items)
+    wanted = {b.name for b in ready if words or calibration.postprocessing(b) != "none"}
+    calibrations = {b.name: calibration.cached(b, cache) for b in ready if b.name in wanted}
+    # the reference sample rides along with the suites' contexts when a backend's calibration
+    # is not in the cache yet: one forward pass per text, the cache, Ray, all alike
+    sample = list(calibration.reference()[0]) if None in calibrations.values() else []
+    run_items = list(dict.fromkeys([*items, *sample]))
+    bar = progress(len(run_items), ", ".join(b.name for b in ready)) if progress else None
     try:
-        embedded = executor.embed(ready, items, cache=cache, progress=bar)
+        embedded = executor.embed(ready, run_items, cache=cache, progress=bar)
     except Exception as exc:  # the shared work failed: every backend of the group fails
         log.debug("traceback of backend %s", ready[0].name, exc_info=True)
         for backend in ready:
@@ -178,17 +194,30 @@ def _run_group(group: list[Backend], suites: Sequence[Suite], items: list[Item],
     finally:
         if bar is not None:
             bar.close()
-    index = {item: i for i, item in enumerate(items)}
+    index = {item: i for i, item in enumerate(run_items)}
     for backend, result in zip(ready, embedded):
         if isinstance(result, Exception):
             _fail(out[backend.name].record, result)
             continue
+        scored = out[backend.name]
+        calibrated = calibrations.get(backend.name)
+        if backend.name in wanted and calibrated is None:
+            try:
+                calibrated = calibration.calibrate(
+                    backend, take(result, [index[i] for i in sample]))
+            except ValueError as exc:
+                _fail(scored.record, exc)
+                continue
+            if calibrated is not None:
+                calibration.store(backend, calibrated, cache)
+        result = calibration.apply(calibrated, result)
         unit, _ = unit_rows(result.vectors)
         missing = result.reasons
-        scored = out[backend.name]
         scored.record.used = dict(result.used)
-        scored.rows = [row for suite in suites
-                       for row in score_suite(backend.name, suite, index, unit, missing)]
+        scored.record.geometry = calibrated.record() if calibrated else None
+        sd = calibrated.baseline_sd if calibrated else None
+        scored.rows = [row for suite in suites for row in score_suite(
+            backend.name, suite, index, unit, missing, sd, weak_below)]
         if scored.rows and all(row.error is not None for row in scored.rows):
             _fail(scored.record, f"no expectation could be scored: every one lacks a vector (of "
                   f"{len(missing)} contexts without one, the first: "

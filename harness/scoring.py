@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -13,6 +14,9 @@ from harness.suite import Suite
 # Two similarities closer than this are a tie: float32 vectors carry about 7 significant digits,
 # so a smaller difference says nothing about the model. Ties fail.
 TIE_TOLERANCE = 1e-6
+# A pass whose margin is less than this many standard deviations of the baseline is "weak": it
+# still passes, and the reports count and flag it.
+WEAK_BELOW = 0.5
 
 
 @dataclass(frozen=True)
@@ -32,6 +36,8 @@ class ExpectationResult:
     passed: bool
     tie: bool
     error: str | None = None
+    margin_sd: float | None = None  # the margin in standard deviations of the baseline
+    weak: bool = False  # passed, with margin_sd below the run's weak threshold
 
 
 @dataclass(frozen=True)
@@ -50,6 +56,8 @@ class SummaryRow:
     unscored: int = 0
     status: str = "ok"
     error: str | None = None
+    weak: int = 0
+    median_margin_sd: float | None = None
 
 
 def unit_rows(vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -74,8 +82,11 @@ def score_suite(
     index: Mapping[Item, int],
     unit: np.ndarray,
     missing: Mapping[int, str],
+    baseline_sd: float | None = None,
+    weak_below: float = WEAK_BELOW,
 ) -> list[ExpectationResult]:
-    """Score every expectation of `suite` from unit vectors `unit`, rows found by `index`."""
+    """Score every expectation of `suite` from unit vectors `unit`, rows found by `index`;
+    with the baseline's standard deviation, each margin also in units of it."""
     out = []
     for test in suite.tests:
         row = {label: index[ctx.item] for label, ctx in test.contexts.items()}
@@ -94,23 +105,28 @@ def score_suite(
             diff = sim_c - sim_f
             tie = abs(diff) <= TIE_TOLERANCE
             passed = (not tie) and diff > exp.margin
+            in_sd = diff / baseline_sd if baseline_sd else None
+            weak = passed and in_sd is not None and in_sd < weak_below
             out.append(ExpectationResult(backend, suite.name, test.id, str(exp), sim_c, sim_f,
-                                         diff, exp.margin, passed, tie))
+                                         diff, exp.margin, passed, tie, None, in_sd, weak))
     return out
 
 
 def test_similarities(suite: Suite, index: Mapping[Item, int], unit: np.ndarray,
                       missing: Mapping[int, str]) -> dict[str, dict]:
-    """For each test, its context labels and their cosine similarity matrix (None where a
-    context has no vector), for heatmaps."""
+    """For each test, its context labels, their target words (None: a whole sentence) and
+    their cosine similarity matrix (None where a context has no vector), for heatmaps and
+    maps."""
     out = {}
     for test in suite.tests:
         labels = list(test.contexts)
-        rows = [index[test.contexts[label].item] for label in labels]
+        items = [test.contexts[label].item for label in labels]
+        rows = [index[item] for item in items]
         matrix = unit[rows] @ unit[rows].T
         gone = [r in missing for r in rows]
         out[test.id] = {
             "labels": labels,
+            "words": [item.word for item in items],
             "matrix": [[None if gone[i] or gone[j] else round(float(matrix[i, j]), 6)
                         for j in range(len(rows))] for i in range(len(rows))],
         }
@@ -121,6 +137,7 @@ def summarize(backend: str, suite: Suite, results: Sequence[ExpectationResult]) 
     mine = [r for r in results if r.backend == backend and r.suite == suite.name]
     passed = sum(r.passed for r in mine)
     failed_tests = {r.test for r in mine if not r.passed}
+    in_sd = [r.margin_sd for r in mine if r.margin_sd is not None]
     return SummaryRow(
         backend=backend,
         suite=suite.name,
@@ -131,6 +148,8 @@ def summarize(backend: str, suite: Suite, results: Sequence[ExpectationResult]) 
         tests_passed=len(suite.tests) - len(failed_tests),
         tests_total=len(suite.tests),
         unscored=sum(r.error is not None for r in mine),
+        weak=sum(r.weak for r in mine),
+        median_margin_sd=statistics.median(in_sd) if in_sd else None,
     )
 
 

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from harness.alignment import TokenizerSpec, make_plan
-from harness.backend import Backend, Embeddings, Item, Option
+from harness.backend import CORE_OPTIONS, Backend, Embeddings, Item, Option
 from harness.errors import OptionError
 from harness.options import non_negative_int, positive_int
 from harness.pooling import (
@@ -156,8 +156,10 @@ class TransformerBackend(Backend):
 
     # -- capabilities -------------------------------------------------------------------------
     def share_key(self) -> str:
-        """Equal for backends that differ only in pooling options."""
-        shared = {k: v for k, v in sorted(self.options.items()) if k not in POOLING_OPTIONS}
+        """Equal for backends that differ only in pooling options (and in what the harness
+        does with the vectors afterwards, such as `postprocess`)."""
+        shared = {k: v for k, v in sorted(self.options.items())
+                  if k not in POOLING_OPTIONS and k not in CORE_OPTIONS}
         return json.dumps([type(self).__module__, type(self).__qualname__, self.weights(),
                            shared], default=str)
 

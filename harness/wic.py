@@ -77,13 +77,15 @@ def read_wic(data: str | Path, gold: str | Path | None = None) -> list[WicPair]:
 
 def pair_similarities(backend: Backend, pairs: list[WicPair],
                       cache: EmbeddingCache | None = None) -> np.ndarray:
-    """Cosine of each pair's two target vectors (NaN where a vector is missing)."""
+    """Cosine of each pair's two target vectors (NaN where a vector is missing), after the
+    backend's `postprocess`."""
+    from harness import calibration
     from harness.embedding import embed_items
     from harness.scoring import unit_rows
 
     items = list(dict.fromkeys([p.a for p in pairs] + [p.b for p in pairs]))
     where = {item: i for i, item in enumerate(items)}
-    embedded = embed_items(backend, items, cache=cache)
+    embedded = calibration.postprocess(backend, embed_items(backend, items, cache=cache), cache)
     unit, missing = unit_rows(embedded.vectors)[0], embedded.reasons
     a = np.array([where[p.a] for p in pairs])
     b = np.array([where[p.b] for p in pairs])

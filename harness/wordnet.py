@@ -40,26 +40,63 @@ def find_wordnet_dir(explicit: str | Path | None = None) -> Path:
 
 def read_synsets(folder: str | Path, pos: str = "n") -> Iterator[Synset]:
     """Every synset of one part of speech (n, v, a, r), in file order."""
-    path = Path(folder) / DATA_FILES[pos]
-    if not path.is_file():
-        raise FileNotFoundError(f"{path}: no such WordNet data file (apt-get install "
-                                "wordnet-base, or give the folder that holds it)")
+    path = _data_file(folder, pos)
     with open(path, encoding="utf-8", errors="replace") as handle:
         for number, line in enumerate(handle, 1):
             if line.startswith("  ") or " | " not in line:  # the licence header
                 continue
-            head, gloss = line.rstrip("\n").split(" | ", 1)
-            fields = head.split()
-            try:
-                count = int(fields[3], 16)
-                lemmas = tuple(
-                    _MARKER.sub("", fields[4 + 2 * i]).replace("_", " ") for i in range(count)
-                )
-            except (IndexError, ValueError):
-                raise ValueError(f"{path}:{number}: not a line of WordNet's data format"
-                                 ) from None
-            examples = tuple(e.strip() for e in _EXAMPLE.findall(gloss) if e.strip())
-            yield Synset(fields[0], pos, lemmas, gloss.strip(), examples)
+            yield _synset(line, pos, f"{path}:{number}")
+
+
+def _data_file(folder: str | Path, pos: str) -> Path:
+    path = Path(folder) / DATA_FILES[pos]
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no such WordNet data file (apt-get install "
+                                "wordnet-base, or give the folder that holds it)")
+    return path
+
+
+def _synset(line: str, pos: str, where: str) -> Synset:
+    """One line of a data.<pos> file."""
+    head, gloss = line.rstrip("\n").split(" | ", 1)
+    fields = head.split()
+    try:
+        count = int(fields[3], 16)
+        lemmas = tuple(
+            _MARKER.sub("", fields[4 + 2 * i]).replace("_", " ") for i in range(count)
+        )
+    except (IndexError, ValueError):
+        raise ValueError(f"{where}: not a line of WordNet's data format") from None
+    examples = tuple(e.strip() for e in _EXAMPLE.findall(gloss) if e.strip())
+    return Synset(fields[0], pos, lemmas, gloss.strip(), examples)
+
+
+INDEX_FILES = {"n": "index.noun", "v": "index.verb", "a": "index.adj", "r": "index.adv"}
+
+
+def senses_of(folder: str | Path, lemma: str) -> list[tuple[str, int, Synset]]:
+    """Every sense of `lemma`: (part of speech, sense number, synset), in WordNet's order (its
+    index files list a lemma's synsets by sense number; the offset is a byte offset into the
+    data file)."""
+    key = lemma.strip().lower().replace(" ", "_") + " "
+    out = []
+    for pos, name in INDEX_FILES.items():
+        index = Path(folder) / name
+        if not index.is_file():
+            continue
+        with open(index, encoding="utf-8", errors="replace") as handle:
+            line = next((li for li in handle if li.startswith(key)), None)
+        if line is None:
+            continue
+        fields = line.split()
+        offsets = fields[-int(fields[2]):]
+        path = _data_file(folder, pos)
+        with open(path, "rb") as data:
+            for number, offset in enumerate(offsets, 1):
+                data.seek(int(offset))
+                text = data.readline().decode("utf-8", errors="replace")
+                out.append((pos, number, _synset(text, pos, f"{path} at byte {offset}")))
+    return out
 
 
 EXCEPTION_FILES = {"n": "noun.exc", "v": "verb.exc", "a": "adj.exc", "r": "adv.exc"}

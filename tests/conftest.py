@@ -24,6 +24,20 @@ def registry():
     return make_plugin_host(autoload=False, strict=True, plugins=(FakePlugin(),)).registry()
 
 
+@pytest.fixture
+def fake_only(monkeypatch):
+    """The CLI sees only the fake backend (no installed plugins)."""
+    from harness.plugins import manager
+
+    real = manager.make_plugin_host
+
+    def host(**kwargs):
+        kwargs.update(autoload=False, plugins=(FakePlugin(),))
+        return real(**kwargs)
+
+    monkeypatch.setattr(manager, "make_plugin_host", host)
+
+
 # Tests that use one of these build or load a model: they are slow (pytest -m "not slow" leaves
 # them out).
 SLOW_FIXTURES = {"tiny_bert", "family", "family_folder", "notebook_checkpoint", "exported"}

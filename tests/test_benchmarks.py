@@ -32,9 +32,14 @@ def test_figures_fill_every_block_of_the_readme(tmp_path):
     assert done.returncode == 0, done.stderr[-3000:]
     blocks = dict(re.findall(r"<!-- figure:([\w-]+) -->\n(.*?)<!-- /figure:\1 -->",
                              readme.read_text(), re.DOTALL))
-    assert set(blocks) >= {"machine", "wordnet", "sweep", "polysemy-run", "compare",
-                           "executors", "bench-runs", "bench-hf", "bench-scale"}
+    assert set(blocks) >= {"machine", "wordnet", "sweep", "reference", "postprocess",
+                           "geometry", "senses", "polysemy-run", "compare", "executors",
+                           "bench-runs", "bench-hf", "bench-scale"}
     assert all(body.strip() for body in blocks.values())
     for name in ("bench-runs", "bench-scale"):
         assert "targets" in blocks[name] and re.search(r"(met |MISS) ", blocks[name])
+    assert blocks["postprocess"].count("\n| minilm |") == 4
+    assert blocks["postprocess"].count("\n| glove-50d |") == 4
+    assert "| glove-50d |" in blocks["geometry"]
+    assert "15 examples of 13 senses contain 'bank'" in blocks["senses"]
     assert "items/s" in blocks["bench-hf"] and "ray executor" in blocks["executors"]

@@ -16,18 +16,6 @@ from harness.testing import FakeBackend, FakePlugin
 from tests.conftest import POLYSEMY, ROOT
 
 
-@pytest.fixture
-def fake_only(monkeypatch):
-    """The CLI sees only the fake backend (no installed plugins)."""
-    real = manager.make_plugin_host
-
-    def host(**kwargs):
-        kwargs.update(autoload=False, plugins=(FakePlugin(),))
-        return real(**kwargs)
-
-    monkeypatch.setattr(manager, "make_plugin_host", host)
-
-
 def test_run_writes_reports_and_prints_a_summary(fake_only, tmp_path, capsys):
     out = tmp_path / "out"
     assert main(["run", str(POLYSEMY), "-b", "fake", "-o", str(out)]) == 0

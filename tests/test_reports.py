@@ -57,8 +57,9 @@ def test_markdown_report_tables(tmp_path):
     results = polysemy_results()
     write_reports(results, tmp_path)
     text = (tmp_path / "report.md").read_text()
-    assert "| backend | suite | passed | accuracy | ties | tests passed | status |" in text
-    assert "| off | polysemy | - | - | - | - | unavailable:" in text
+    assert ("| backend | suite | passed | accuracy | ties | tests passed | weak | median "
+            "margin/sd | baseline | status |") in text
+    assert "| off | polysemy | - | - | - | - | - | - | - | unavailable:" in text
     first = results.rows[0]
     line = next(ln for ln in text.splitlines() if "| mouse1: rat > keyboard |" in ln)
     for value in (first.sim_closer, first.sim_farther, first.margin):
@@ -121,7 +122,9 @@ def test_report_html_is_self_contained(tmp_path):
     write_reports(results, tmp_path)
     html = (tmp_path / "report.html").read_text()
     assert '<table id="summary">' in html and '<table id="expectations">' in html
-    assert html.count("<svg") == 2 + 4  # two plots; a heatmap per test of the one backend
+    # two plots; a heatmap per test of the one backend, and a map beside each (every test has
+    # two contexts of one word)
+    assert html.count("<svg") == 2 + 4 + 4
     assert "gates (baseline): held" in html
     assert "http://" not in html and "https://" not in html  # nothing fetched from outside
 
@@ -165,7 +168,7 @@ def test_report_html_renders_in_headless_chromium(tmp_path):
                    capture_output=True, timeout=120)
     width, height = png_size(shot.read_bytes())
     assert (width, height) == (1300, 1800)
-    assert dom.count("<svg") == 2 + 4  # the pictures are in the page
+    assert dom.count("<svg") == 2 + 4 + 4  # the pictures are in the page: plots, heatmaps, maps
 
 
 def test_controls_count_what_a_context_free_backend_also_passes():

@@ -18,7 +18,7 @@ def test_each_unique_context_is_embedded_once_across_tests_and_suites(write_suit
     polysemy = load_suite(POLYSEMY)
     toy = load_suite(write_suite(QUARTET.replace("suite: toy", "suite: toy2")))
     backend = FakeBackend("fake", {"batch_size": 3})
-    run_suites([polysemy, toy], [backend])
+    run_suites([polysemy, toy], [backend], baseline=False)  # only the suites' contexts
     embedded = [item for call in backend.calls for item in call]
     assert len(embedded) == len(set(embedded)) == len(unique_items([polysemy, toy]))
     # mouse1 of the toy suite is the same (text, span) as polysemy's: shared

@@ -36,6 +36,11 @@ def add_parser(sub) -> None:
                      "fails now")
     run.add_argument("--min-accuracy", type=float, metavar="X",
                      help="gate: exit 1 if a backend's accuracy on a suite is below X (0-1)")
+    run.add_argument("--no-baseline", action="store_true",
+                     help="skip the baseline on the reference sample (no margin_sd)")
+    run.add_argument("--weak-below", type=float, default=0.5, metavar="SD",
+                     help="a pass with a margin below this many standard deviations of the "
+                     "baseline is flagged weak (default 0.5)")
     run.add_argument("--max-unscored", type=float, metavar="FRACTION",
                      help="gate: exit 1 if more than FRACTION (0-1) of a backend's "
                      "expectations on a suite could not be scored (a context without a vector)")
@@ -59,7 +64,8 @@ def run_command(args: argparse.Namespace) -> int:
                 "shard_size": args.shard_size} if args.executor == "ray" else {})
     results = run(suites, specs or None, registry=common.registry(args),
                   progress=common.progress_factory(not args.no_progress),
-                  cache=not args.no_cache, executor=make_executor(args.executor, **options))
+                  cache=not args.no_cache, executor=make_executor(args.executor, **options),
+                  baseline=not args.no_baseline, weak_below=args.weak_below)
     gates = check_gates(results, baseline, args.min_accuracy, args.max_unscored)
     results.gates = gates.report()
     out_dir, written, files = write_or_fall_back(results, common.output_dir(args, "run"))

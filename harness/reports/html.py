@@ -9,10 +9,11 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from harness.reports.svg import accuracy_chart, heatmap, margin_chart
+from harness.reports.svg import accuracy_chart, heatmap, margin_chart, scatter
 from harness.reports.tables import (
     MAX_HTML_ROWS,
     backends_table,
+    baseline_note,
     control_note,
     controls,
     controls_table,
@@ -41,7 +42,7 @@ def _heatmaps(results: Results) -> tuple[list[Heatmaps], str]:
         tests = [(suite, test, data) for suite, by_test in suites.items()
                  for test, data in by_test.items()
                  if len(data["labels"]) <= MAX_HEATMAP_CONTEXTS]
-        pictures = [heatmap(d["labels"], d["matrix"], f"{s} / {t}")
+        pictures = [heatmap(d["labels"], d["matrix"], f"{s} / {t}") + word_map(d, t)
                     for s, t, d in tests[:MAX_HEATMAPS]]
         out.append(Heatmaps(backend, pictures, max(0, len(tests) - MAX_HEATMAPS)))
     note = ""
@@ -50,6 +51,27 @@ def _heatmaps(results: Results) -> tuple[list[Heatmaps], str]:
         note = (f"Tests with more than {MAX_HEATMAP_CONTEXTS} contexts get no heatmap; their "
                 "similarities are in results.json.")
     return out, note
+
+
+def word_map(data: dict, test: str) -> str:
+    """For a test whose contexts share a target word, a small map of its contexts (classical
+    MDS of the cosines: their principal components), coloured by target word; "" otherwise."""
+    words = [(w or "").lower() for w in data.get("words") or []]
+    matrix = data["matrix"]
+    keep = [i for i, row in enumerate(matrix) if row[i] is not None and words and words[i]]
+    shared = [w for w in dict.fromkeys(words[i] for i in keep)
+              if sum(words[i] == w for i in keep) > 1]
+    if not shared or len(keep) < 3:
+        return ""
+    import numpy as np
+
+    from harness.geometry_measures import classical_mds
+
+    names = list(dict.fromkeys(words[i] for i in keep))
+    cosines = np.array([[matrix[i][j] for j in keep] for i in keep], dtype=np.float64)
+    labels = [data["labels"][i] for i in keep]
+    return scatter(classical_mds(cosines), [names.index(words[i]) for i in keep], names,
+                   labels, f"{test}: map (MDS)", size=180, labels=labels)
 
 
 def _environment():
@@ -84,6 +106,7 @@ def render(results: Results) -> str:
         controls=controls_table(control_rows) if control_rows else None,
         control_note=control_note(control_rows[0].control) if control_rows else "",
         backends=backends_table(results),
+        baseline_note=baseline_note(results),
         plots=[accuracy_chart(results), margin_chart(results)],
         expectations=expectations_table(shown),
         expectations_note=note,

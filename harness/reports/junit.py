@@ -43,7 +43,9 @@ def render(results: Results) -> str:
                 f"{r.backend}.{r.suite}.{r.test}"), name=xml_text(r.expectation))
             detail = (f"sim_closer={number(r.sim_closer, 6)} "
                       f"sim_farther={number(r.sim_farther, 6)} margin={number(r.margin, 6)} "
-                      f"needed>{r.required_margin:g}")
+                      f"needed>{r.required_margin:g}"
+                      + (f" margin_sd={number(r.margin_sd, 3)}" if r.margin_sd is not None
+                         else "") + (" (weak)" if r.weak else ""))
             if r.error is not None:
                 ET.SubElement(case, "error", message=xml_text("unscored: " + r.error))
             elif r.passed:

@@ -7,6 +7,7 @@ from harness.reports.tables import (
     MAX_MARKDOWN_ROWS,
     RULES,
     backends_table,
+    baseline_note,
     control_note,
     controls,
     controls_table,
@@ -26,6 +27,9 @@ def render(results: Results) -> str:
     if gates:
         out += ["## Gates", "", *[f"- {line}" for line in gates], ""]
     out += [RULES, ""]
+    note = baseline_note(results)
+    if note:
+        out += [note, ""]
     control_rows = controls(results)
     if control_rows:
         out += ["## Controls", "", control_note(f"`{control_rows[0].control}`"), "",

@@ -175,3 +175,64 @@ def heatmap(labels: Sequence[str], matrix: Sequence[Sequence[float | None]],
                                   f"{value:.2f}", size=8, extra=f'fill="{ink}"'))
     width = max(left + n * cell + margin * 0.75, 6.5 * len(title) + 16)
     return _svg(width, top + n * cell + 8, body, f"similarities: {title}")
+
+
+# matplotlib's tab10, so that senses.png and the HTML maps colour senses alike; past ten
+# groups the colours repeat with another marker shape
+PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
+           "#7f7f7f", "#bcbd22", "#17becf")
+SHAPES = ("o", "s", "D", "^")  # matplotlib's marker names
+
+
+def style(group: int) -> tuple[str, str]:
+    """A group's colour and marker shape."""
+    return PALETTE[group % len(PALETTE)], SHAPES[(group // len(PALETTE)) % len(SHAPES)]
+
+
+def _marker(x: float, y: float, group: int, extra: str = "", tip: str = "") -> str:
+    colour, shape = style(group)
+    paint = f'fill="{colour}" stroke="#333" stroke-width="0.5" {extra}'
+    title = f"<title>{escape(tip)}</title>" if tip else ""
+    if shape == "o":
+        return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="5" {paint}>{title}</circle>'
+    if shape == "s":
+        return (f'<rect x="{x - 4.5:.1f}" y="{y - 4.5:.1f}" width="9" height="9" {paint}>'
+                f"{title}</rect>")
+    corners = ([(0, -6), (6, 0), (0, 6), (-6, 0)] if shape == "D"
+               else [(0, -6), (5.5, 4), (-5.5, 4)])
+    path = " ".join(f"{x + dx:.1f},{y + dy:.1f}" for dx, dy in corners)
+    return f'<polygon points="{path}" {paint}>{title}</polygon>'
+
+
+def scatter(points: np.ndarray, groups: Sequence[int], names: Sequence[str],
+            tips: Sequence[str], title: str, size: float = 420, labels: Sequence[str] = (),
+            ) -> str:
+    """Points in 2-D, coloured by group (one legend line per name, under the plot); each point
+    shows its tip on hover and, when given, its label beside it."""
+    pad, top = 16, 24
+    xs, ys = points[:, 0], points[:, 1]
+    low = np.array([xs.min(), ys.min()])
+    reach = float(max(xs.max() - xs.min(), ys.max() - ys.min())) or 1.0
+    body = [_text(8, 14, title, "start", 11),
+            f'<rect x="{pad}" y="{top}" width="{size}" height="{size}" fill="none" '
+            'stroke="#ccc"/>']
+    inner = size - 2 * pad
+
+    def place(x: float, y: float) -> tuple[float, float]:
+        return (2 * pad + (x - low[0]) / reach * inner,
+                top + size - pad - (y - low[1]) / reach * inner)
+
+    for n, ((x, y), group, tip) in enumerate(zip(points, groups, tips)):
+        cx, cy = place(x, y)
+        body.append(_marker(cx, cy, group, 'fill-opacity="0.85"', tip))
+        if labels:
+            body.append(_text(cx + 7, cy + 4, labels[n], "start", 10))
+    y = top + size + 18
+    for group, name in enumerate(names):
+        body.append(_marker(pad + 6, y - 4, group))
+        body.append(_text(pad + 16, y, name, "start", 10))
+        y += 16
+    reach_of_labels = 8 + 6 * max((len(label) for label in labels), default=0) if labels else 0
+    width = max(size + 2 * pad + reach_of_labels, 16 + 6 * max((len(n) for n in names),
+                                                               default=0))
+    return _svg(width, y, body, title)

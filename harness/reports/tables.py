@@ -41,27 +41,41 @@ def outcome(row: ExpectationResult) -> str:
         return "unscored"
     if row.tie:
         return "tie"
-    return "pass" if row.passed else "FAIL"
+    if row.passed:
+        return "pass (weak)" if row.weak else "pass"
+    return "FAIL"
 
 
 # -- summary ---------------------------------------------------------------------------------
 
-SUMMARY_HEADERS = ["backend", "suite", "passed", "accuracy", "ties", "tests passed", "status"]
+SUMMARY_HEADERS = ["backend", "suite", "passed", "accuracy", "ties", "tests passed", "weak",
+                   "median margin/sd", "baseline", "status"]
 
 
-def summary_cells(row: SummaryRow) -> list[str]:
+def baseline_cell(geometry: dict | None) -> str:
+    """The baseline cosine of unrelated pairs, ± its standard deviation."""
+    if not geometry:
+        return "-"
+    return f"{geometry['baseline_similarity']:.3f} ± {geometry['baseline_sd']:.3f}"
+
+
+def summary_cells(row: SummaryRow, geometry: dict | None = None) -> list[str]:
     if row.status != "ok":
-        return [row.backend, row.suite, "-", "-", "-", "-", f"{row.status}: {row.error}"]
+        return [row.backend, row.suite, "-", "-", "-", "-", "-", "-", "-",
+                f"{row.status}: {row.error}"]
     status = "ok" if not row.unscored else f"ok, {row.unscored} unscored"
     return [
         row.backend, row.suite, f"{row.passed}/{row.total}", number(row.accuracy, 3),
-        str(row.ties), f"{row.tests_passed}/{row.tests_total}", status,
+        str(row.ties), f"{row.tests_passed}/{row.tests_total}",
+        str(row.weak) if geometry else "-", number(row.median_margin_sd, 2) or "-",
+        baseline_cell(geometry), status,
     ]
 
 
 def summary_table(results: Results) -> Table:
-    return Table(SUMMARY_HEADERS, [summary_cells(s) for s in results.summary_rows],
-                 frozenset({3, 4}))
+    return Table(SUMMARY_HEADERS, [
+        summary_cells(s, results.backends[s.backend].geometry if s.backend in results.backends
+                      else None) for s in results.summary_rows], frozenset({3, 4, 6, 7}))
 
 
 # -- controls --------------------------------------------------------------------------------
@@ -131,7 +145,7 @@ def backends_table(results: Results) -> Table:
 
 
 EXPECTATION_HEADERS = ["backend", "suite", "test", "expectation", "sim closer", "sim farther",
-                       "margin", "needed", "result"]
+                       "margin", "margin/sd", "needed", "result"]
 
 
 def shown_rows(rows: Sequence[ExpectationResult],
@@ -149,15 +163,28 @@ def shown_rows(rows: Sequence[ExpectationResult],
 def expectations_table(rows: Sequence[ExpectationResult]) -> Table:
     return Table(EXPECTATION_HEADERS, [
         [r.backend, r.suite, r.test, r.expectation, number(r.sim_closer),
-         number(r.sim_farther), number(r.margin), f"> {r.required_margin:g}",
-         outcome(r) + (f" ({r.error})" if r.error else "")] for r in rows],
-        frozenset({4, 5, 6}), [outcome(r).lower() for r in rows])
+         number(r.sim_farther), number(r.margin), number(r.margin_sd, 2),
+         f"> {r.required_margin:g}", outcome(r) + (f" ({r.error})" if r.error else "")]
+        for r in rows], frozenset({4, 5, 6, 7}), [outcome(r).split()[0].lower() for r in rows])
 
 
 RULES = ("An expectation passes when sim(anchor, closer) - sim(anchor, farther) exceeds its "
          "margin (default 0). A tie (equal similarities, as a context-free model gives two "
          "occurrences of one word) fails. An unscored expectation had no vector for one of "
          "its contexts.")
+
+
+def baseline_note(results: Results) -> str:
+    """What margin/sd and weak mean, when the run has a baseline."""
+    geometry = next((r.geometry for r in results.backends.values() if r.geometry), None)
+    if geometry is None:
+        return ""
+    reference = geometry["reference"]
+    return (f"The baseline is the mean cosine (± its standard deviation) of unrelated pairs: "
+            f"the backend's vectors of two different words of the reference sample "
+            f"({reference['name']}, {reference['size']} items). margin/sd is a margin in those "
+            f"standard deviations, so margins compare across models; a pass below "
+            f"{results.weak_below:g} of them is weak (counted, still a pass).")
 
 
 def gate_lines(results: Results) -> list[str]:

@@ -1,0 +1,135 @@
+"""What the reference sample says about one backend: its post-processing fitted on the backend's
+own vectors of the sample, and the baseline (mean and SD of the cosine of unrelated pairs) of
+the vectors it scores. Computed once per backend and kept with its vectors in the embedding
+cache, so that a warm run reads a few numbers, not the sample's two thousand vectors."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+
+from harness.backend import Backend, Embeddings, Item
+from harness.embedding import cache_salt, embed_group
+from harness.embedding_cache import EmbeddingCache
+from harness.geometry_measures import Transform, baseline
+from harness.reference import REFERENCE_NAME, REFERENCE_PATH, reference_rows
+
+
+@lru_cache(maxsize=1)
+def reference() -> tuple[tuple[Item, ...], tuple[str, ...], str]:
+    """The reference sample's items, their target words, and what identifies the sample."""
+    rows = reference_rows()
+    digest = hashlib.sha256(REFERENCE_PATH.read_bytes()).hexdigest()[:12]
+    return tuple(r.item() for r in rows), tuple(r.word for r in rows), digest
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """A backend's fitted post-processing and the baseline of the vectors it scores."""
+
+    transform: Transform
+    baseline_similarity: float
+    baseline_sd: float
+    pairs: int
+
+    def record(self) -> dict[str, Any]:
+        """What results.json records under backends[NAME].geometry."""
+        items, _, _ = reference()
+        return {"baseline_similarity": self.baseline_similarity,
+                "baseline_sd": self.baseline_sd,
+                "reference": {"name": REFERENCE_NAME, "size": len(items), "pairs": self.pairs}}
+
+    def margin_sd(self, margin: float | None) -> float | None:
+        """A margin in units of the baseline's standard deviation."""
+        if margin is None or not self.baseline_sd:
+            return None
+        return margin / self.baseline_sd
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"transform": self.transform.to_dict(), "baseline": [
+            self.baseline_similarity, self.baseline_sd, self.pairs]}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Calibration:
+        similarity, sd, pairs = data["baseline"]
+        return cls(Transform.from_dict(data["transform"]), similarity, sd, pairs)
+
+
+def postprocessing(backend: Backend) -> str:
+    return str(backend.options.get("postprocess", "none"))
+
+
+MIN_VECTORS = 100  # of the reference sample, to fit a post-processing or a baseline
+
+
+def calibrate(backend: Backend, raw: Embeddings) -> Calibration | None:
+    """From the backend's own (raw) vectors of the reference sample, in the sample's order.
+    None when it has too few of them for a baseline (a post-processing then is an error)."""
+    _, words, _ = reference()
+    vectors = np.asarray(raw.vectors, dtype=np.float64).copy()
+    vectors[list(raw.reasons)] = np.nan
+    have = int(np.isfinite(vectors).all(axis=1).sum())
+    if have < MIN_VECTORS:
+        if postprocessing(backend) != "none":
+            raise ValueError(f"postprocess={postprocessing(backend)}: {backend.name} has vectors "
+                             f"for {have} of the reference sample's {len(words)} items, too few "
+                             f"to fit it (at least {MIN_VECTORS})")
+        return None
+    transform = Transform.fit(postprocessing(backend), vectors)
+    similarity, sd, pairs = baseline(transform(vectors), words)
+    return Calibration(transform, similarity, sd, pairs)
+
+
+def fact_kind() -> str:
+    """The cache's name for a calibration on this reference sample."""
+    return f"calibration:{REFERENCE_NAME}:{reference()[2]}"
+
+
+def cached(backend: Backend, cache: EmbeddingCache | None) -> Calibration | None:
+    if cache is None:
+        return None
+    data = cache.get_fact(backend.fingerprint(), cache_salt(backend), fact_kind())
+    return None if data is None else Calibration.from_dict(data)
+
+
+def store(backend: Backend, calibration: Calibration, cache: EmbeddingCache | None) -> None:
+    if cache is not None:
+        cache.put_fact(backend.fingerprint(), cache_salt(backend), fact_kind(),
+                       calibration.to_dict())
+
+
+def for_backend(backend: Backend, cache: EmbeddingCache | None = None) -> Calibration:
+    """The backend's calibration: from the cache, or from its vectors of the reference
+    sample (embedded in this process, through the cache)."""
+    found = cached(backend, cache)
+    if found is None:
+        items, _, _ = reference()
+        [raw] = embed_group([backend], list(items), cache=cache)
+        if isinstance(raw, Exception):
+            raise raw
+        found = calibrate(backend, raw)
+        if found is None:
+            raise ValueError(f"{backend.name} has too few vectors of the reference sample for a "
+                             "baseline")
+        store(backend, found, cache)
+    return found
+
+
+def apply(calibration: Calibration | None, embedded: Embeddings) -> Embeddings:
+    """The vectors post-processed (rows without a vector stay NaN)."""
+    if calibration is None or calibration.transform.kind == "none":
+        return embedded
+    return Embeddings(calibration.transform(embedded.vectors), embedded.reasons, embedded.used)
+
+
+def postprocess(backend: Backend, embedded: Embeddings,
+                cache: EmbeddingCache | None = None) -> Embeddings:
+    """Vectors of `backend` as its `postprocess` option says (fitted on the reference sample;
+    unchanged for `none`)."""
+    if postprocessing(backend) == "none":
+        return embedded
+    return apply(for_backend(backend, cache), embedded)

@@ -1,0 +1,51 @@
+"""`harness geometry`: how contextual each backend's vectors are, per hidden layer."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from harness.cli import common
+
+NAME = "geometry"
+
+
+def add_parser(sub) -> None:
+    geo = sub.add_parser(
+        NAME, help="anisotropy, self-similarity, intra-sentence similarity and MEV per layer",
+        description="On the shipped reference sample (WordNet 3.0 gloss examples): for each "
+        "backend, and for a model each hidden layer (0: embeddings), the anisotropy baseline and "
+        "Ethayarajh's (2019) self-similarity, intra-sentence similarity and maximum explainable "
+        "variance, each also adjusted for anisotropy. Every layer comes from one forward pass "
+        "per text. Writes geometry.csv, geometry.md and geometry.png.")
+    geo.add_argument("-b", "--backend", action="append", required=True, metavar="BACKEND")
+    common.add_output_options(geo, "geometry")
+    geo.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from harness.api import get_backends
+    from harness.layer_geometry import geometry_text, measure_each, write_geometry
+
+    backends = get_backends(common.backend_specs(args), common.registry(args))
+    out_dir = common.output_dir(args, "geometry")
+    rows, failed = [], []
+    try:
+        for backend, measured in measure_each(backends, cache=common.cache(args),
+                                              progress=common.progress_factory(True)):
+            if isinstance(measured, Exception):
+                failed.append(backend.name)
+                common.error(f"backend {backend.name}: {measured}")
+            else:
+                rows.extend(measured)
+    except KeyboardInterrupt:
+        if rows:
+            write_geometry(rows, out_dir)
+            print(f"harness: the finished backends are written to {out_dir}/", file=sys.stderr)
+        raise
+    if not rows:
+        return common.EXIT_USAGE
+    write_geometry(rows, out_dir)
+    print(geometry_text(rows))
+    print(f"\nwritten: {out_dir}/ (geometry.csv, geometry.md, geometry.png)")
+    return common.EXIT_USAGE if failed else common.EXIT_OK

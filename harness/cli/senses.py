@@ -1,0 +1,51 @@
+"""`harness senses`: a word's contexts, grouped by sense, as a 2-D map."""
+
+from __future__ import annotations
+
+import argparse
+
+from harness.cli import common
+
+NAME = "senses"
+
+
+def add_parser(sub) -> None:
+    sen = sub.add_parser(
+        NAME, help="a map of a word's contexts, one colour per sense (PCA or t-SNE)",
+        description="Embeds a word's contexts grouped by sense with one backend and projects "
+        "them to 2-D. The contexts come from WordNet 3.0 (--wordnet LEMMA: every gloss example "
+        "of every sense that contains the lemma or an inflection; most words have few) or from "
+        "a file (--file: a header naming the columns sense, text and word, and optionally "
+        "occurrence and gloss; tab-separated, or comma-separated for .csv). Writes senses.png, "
+        "senses.html and senses.csv.")
+    sen.add_argument("-b", "--backend", required=True, metavar="BACKEND")
+    source = sen.add_mutually_exclusive_group(required=True)
+    source.add_argument("--wordnet", metavar="LEMMA", help="the senses of a WordNet lemma")
+    source.add_argument("--file", metavar="FILE", help="a file of (sense, text, word) rows")
+    sen.add_argument("--wordnet-dir", metavar="DIR",
+                     help="WordNet 3.0's database folder (default: /usr/share/wordnet)")
+    sen.add_argument("--method", choices=("pca", "tsne"), default="pca",
+                     help="the projection to 2-D (default: pca)")
+    common.add_output_options(sen, "senses")
+    sen.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from harness.api import senses
+    from harness.sense_maps import write_sense_map
+
+    out_dir = common.output_dir(args, "senses")
+    try:
+        found = senses(args.backend, wordnet=args.wordnet, file=args.file,
+                       wordnet_dir=args.wordnet_dir, method=args.method,
+                       registry=common.registry(args), cache=not args.no_cache)
+    except (ValueError, FileNotFoundError) as exc:
+        common.error(str(exc))
+        return common.EXIT_USAGE
+    write_sense_map(found, out_dir)
+    print(found.note)
+    for n, sense in enumerate(found.senses):
+        shown = sum(s == n for s in found.sense_of)
+        print(f"  {sense.name}  {shown} context{'s' * (shown != 1)}  {sense.gloss[:70]}")
+    print(f"\nwritten: {out_dir}/ (senses.png, senses.html, senses.csv)")
+    return common.EXIT_OK

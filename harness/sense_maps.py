@@ -1,0 +1,209 @@
+"""Sense maps (`harness senses`): a word's contexts grouped by sense, embedded by one backend
+and projected to 2-D (PCA by default, t-SNE as an option; scikit-learn), one colour per sense.
+The contexts come from WordNet (every gloss example of every sense of a lemma that contains the
+lemma or an inflection of it) or from a file of (sense, text, word) rows."""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from harness.backend import Backend, Item
+from harness.files import atomic_write
+
+METHODS = ("pca", "tsne")
+FILE_COLUMNS = ("sense", "text", "word")  # and, optionally, occurrence and gloss
+
+
+@dataclass(frozen=True)
+class Sense:
+    """One sense and its contexts."""
+
+    name: str  # "bank.n.01", or the file's sense column
+    gloss: str
+    contexts: tuple[Item, ...]
+
+
+@dataclass(frozen=True)
+class SenseMap:
+    """The contexts of a word's senses placed in 2-D: `points[i]` is context i of `senses`
+    taken in order (those without a vector left out, `sense_of[i]` its sense's index)."""
+
+    backend: str
+    word: str
+    method: str
+    senses: tuple[Sense, ...]
+    points: np.ndarray
+    sense_of: tuple[int, ...]
+    texts: tuple[str, ...]
+    note: str  # how many contexts were found, and any left out
+
+    def rows(self) -> list[tuple[str, str, float, float]]:
+        """(sense, text, x, y) per point."""
+        return [(self.senses[s].name, text, float(x), float(y))
+                for s, text, (x, y) in zip(self.sense_of, self.texts, self.points)]
+
+
+def wordnet_senses(lemma: str, wordnet_dir: str | Path | None = None) -> tuple[list[Sense], str]:
+    """Every sense of `lemma` with the gloss examples that contain it (or an inflection), and a
+    line that says how many of its senses and examples that is."""
+    from harness.wordnet import Morphology, find_wordnet_dir, senses_of, usable_context
+
+    folder = find_wordnet_dir(wordnet_dir)
+    found = senses_of(folder, lemma)
+    if not found:
+        raise ValueError(f"WordNet 3.0 has no lemma {lemma!r} (in {folder}): give a word as "
+                         "WordNet spells it, such as 'bank' or 'lean'")
+    morphology = Morphology(folder)
+    senses, examples = [], 0
+    for pos, number, synset in found:
+        examples += len(synset.examples)
+        usable = [c for c in (usable_context(e, lemma, pos, morphology, 1, False)
+                              for e in synset.examples) if c is not None]
+        if usable:
+            from harness.suite import locate_word
+
+            items = tuple(Item(c.text, locate_word(c.text, c.word, c.occurrence))
+                          for c in usable)
+            senses.append(Sense(f"{lemma.replace(' ', '_')}.{pos}.{number:02d}",
+                                synset.gloss.split(";")[0].strip(), items))
+    contexts = sum(len(s.contexts) for s in senses)
+    note = (f"WordNet 3.0: {lemma!r} has {len(found)} senses and {examples} gloss examples; "
+            f"{contexts} examples of {len(senses)} senses contain {lemma!r} or an inflection")
+    return senses, note
+
+
+def file_senses(path: str | Path) -> tuple[list[Sense], str]:
+    """Senses from a tab-separated file (a .csv file: comma-separated) whose header names the
+    columns sense, text and word, and optionally occurrence (which one, when the word occurs
+    more than once) and gloss (the legend's text)."""
+    from harness.suite import locate_word
+
+    path = Path(path)
+    delimiter = "," if path.suffix.lower() == ".csv" else "\t"
+    try:
+        handle = open(path, encoding="utf-8", newline="")
+    except OSError as exc:
+        raise ValueError(f"{path}: cannot read the senses file ({exc.strerror})") from None
+    with handle:
+        reader = csv.DictReader(handle, delimiter=delimiter)
+        lacking = [c for c in FILE_COLUMNS if c not in (reader.fieldnames or [])]
+        if lacking:
+            raise ValueError(f"{path}:1: the header must name the columns "
+                             f"{', '.join(FILE_COLUMNS)} (separated by "
+                             f"{'commas' if delimiter == ',' else 'tabs'}); missing: "
+                             f"{', '.join(lacking)}")
+        contexts: dict[str, list[Item]] = {}
+        glosses: dict[str, str] = {}
+        for row in reader:
+            where = f"{path}:{reader.line_num}"
+            sense, text, word = (str(row.get(c) or "").strip() for c in FILE_COLUMNS)
+            if not (sense and text and word):
+                raise ValueError(f"{where}: sense, text and word must each be given")
+            occurrence = str(row.get("occurrence") or "").strip()
+            if occurrence and not occurrence.isdigit():
+                raise ValueError(f"{where}: occurrence must be a whole number; got "
+                                 f"{occurrence!r}")
+            try:
+                span = locate_word(text, word, int(occurrence) if occurrence else None)
+            except ValueError as exc:
+                raise ValueError(f"{where}: {exc}") from None
+            contexts.setdefault(sense, []).append(Item(text, span))
+            glosses.setdefault(sense, str(row.get("gloss") or "").strip())
+    if not contexts:
+        raise ValueError(f"{path}: no rows under the header")
+    senses = [Sense(name, glosses[name], tuple(items)) for name, items in contexts.items()]
+    count = sum(len(s.contexts) for s in senses)
+    return senses, f"{path}: {count} contexts of {len(senses)} senses"
+
+
+def project(vectors: np.ndarray, method: str = "pca", seed: int = 0) -> np.ndarray:
+    """Unit-length rows placed in 2-D: their first two principal components, or t-SNE (cosine
+    distance, perplexity at most 30 and below a third of the points)."""
+    from harness.geometry_measures import unit
+
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {', '.join(METHODS)}; got {method!r}")
+    rows = unit(vectors)
+    if importlib.util.find_spec("sklearn") is None:
+        raise ValueError("a sense map needs scikit-learn: pip install 'wic-harness[geometry]'")
+    if len(rows) < 3:
+        raise ValueError(f"a map needs at least 3 contexts with a vector; got {len(rows)}")
+    if method == "pca":
+        from sklearn.decomposition import PCA
+
+        return PCA(n_components=2, random_state=seed).fit_transform(rows)
+    from sklearn.manifold import TSNE
+
+    perplexity = float(min(30.0, max(1.0, (len(rows) - 1) / 3)))
+    return TSNE(n_components=2, perplexity=perplexity, metric="cosine", init="pca",
+                random_state=seed).fit_transform(rows)
+
+
+def sense_map(backend: Backend, senses: Sequence[Sense], *, word: str = "",
+              method: str = "pca", note: str = "", cache=None) -> SenseMap:
+    """The senses' contexts embedded by `backend` (post-processed as its options say) and
+    projected to 2-D."""
+    from harness import calibration
+    from harness.embedding import embed_items
+
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {', '.join(METHODS)}; got {method!r}")
+    items = [item for sense in senses for item in sense.contexts]
+    owner = [n for n, sense in enumerate(senses) for _ in sense.contexts]
+    embedded = calibration.postprocess(backend, embed_items(backend, items, cache=cache), cache)
+    keep = [i for i in range(len(items)) if i not in embedded.reasons]
+    if len(embedded.reasons):
+        note += (f"; {len(embedded.reasons)} without a vector left out (first: "
+                 f"{next(iter(embedded.reasons.values()))})")
+    points = project(embedded.vectors[keep], method)
+    return SenseMap(backend.name, word or (items[0].word if items else ""), method,
+                    tuple(senses), points, tuple(owner[i] for i in keep),
+                    tuple(items[i].text for i in keep), note)
+
+
+def write_sense_map(found: SenseMap, out_dir: Path) -> list[Path]:
+    """senses.png (matplotlib), senses.html (an SVG map whose points show their sentence on
+    hover) and senses.csv (sense, text, x, y)."""
+    import io
+
+    from harness.reports.plots import sense_plot
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["sense", "text", "x", "y"])
+    writer.writerows([s, t, f"{x:.6f}", f"{y:.6f}"] for s, t, x, y in found.rows())
+    atomic_write(out_dir / "senses.csv", buffer.getvalue())
+    atomic_write(out_dir / "senses.png", sense_plot(found))
+    atomic_write(out_dir / "senses.html", sense_page(found))
+    return [out_dir / name for name in ("senses.png", "senses.html", "senses.csv")]
+
+
+def sense_page(found: SenseMap) -> str:
+    """A self-contained HTML page: the map as SVG, each point's sentence on hover."""
+    from html import escape
+
+    from harness.reports.svg import scatter
+
+    title = f"{found.word}: senses in {found.backend} ({found.method.upper()})"
+    picture = scatter(found.points, found.sense_of, [legend(s) for s in found.senses],
+                      [f"{found.senses[s].name}: {t}" for s, t in zip(found.sense_of,
+                                                                     found.texts)],
+                      title, size=520)
+    return ("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+            f"<title>{escape(title)}</title></head><body style=\"font-family:system-ui,"
+            f"sans-serif\"><h1>{escape(title)}</h1><p>{escape(found.note)}</p>{picture}"
+            "<p>Hover a point for its sentence. Distances are those of the vectors after "
+            f"{escape(found.method.upper())} to two dimensions: a guide, not a measurement."
+            "</p></body></html>\n")
+
+
+def legend(sense: Sense, width: int = 60) -> str:
+    """A sense's name and gloss, shortened to about `width` characters."""
+    gloss = sense.gloss if len(sense.gloss) <= width else sense.gloss[: width - 1] + "…"
+    return f"{sense.name}: {gloss}" if gloss else sense.name

@@ -1,0 +1,252 @@
+"""The baseline in every run, margins in its standard deviations, and `postprocess` for every
+backend, each checked against an independent computation from `harness.embed` of
+`harness.reference_contexts()` (scipy's pdist; numpy's SVD).
+
+Tolerances: the fake backend is exact up to float64 rounding (1e-9). A model's vectors come in
+batches of other sizes in a run than in `harness.embed`, which moves a float32 vector by ~1e-7:
+baselines agree to 1e-5, post-processed vectors (of order 1) to 1e-4."""
+
+from __future__ import annotations
+
+import itertools
+import json
+
+import numpy as np
+import pytest
+
+import harness
+from harness.cli import main
+from harness.runner import run_suites
+from harness.suite import load_suite
+from harness.testing import FakeBackend
+from tests.conftest import POLYSEMY
+
+
+def independent_baseline(vectors: np.ndarray, items) -> tuple[float, float]:
+    """The textbook: the cosine of every pair of items whose target words differ."""
+    from scipy.spatial.distance import pdist
+
+    keep = np.isfinite(vectors).all(axis=1)
+    words = [item.word.lower() for item, k in zip(items, keep) if k]
+    similarity = 1 - pdist(vectors[keep].astype(np.float64), "cosine")
+    differ = np.array([a != b for a, b in itertools.combinations(words, 2)])
+    return float(similarity[differ].mean()), float(similarity[differ].std(ddof=0))
+
+
+def postprocessed(kind: str, reference: np.ndarray, vectors: np.ndarray) -> np.ndarray:
+    """`kind` fitted on `reference` and applied to `vectors`, by the formulas of the issue."""
+    reference = reference[np.isfinite(reference).all(axis=1)].astype(np.float64)
+    mean = reference.mean(axis=0)
+    if kind == "center":
+        return vectors - mean
+    if kind == "standardize":
+        return (vectors - mean) / reference.std(axis=0, ddof=0)
+    count = int(kind.split(":")[1])
+    _, _, components = np.linalg.svd(reference - mean, full_matrices=False)
+    top = components[:count]
+    centred = vectors - mean
+    return centred - centred @ top.T @ top
+
+
+def assert_similarities(by_test: dict, vectors: np.ndarray, items, atol: float) -> None:
+    """Each polysemy test's recorded matrix (rounded to 6 decimals) against the cosines of
+    `vectors` (one row per item of `items`)."""
+    unit = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+    where = {item: i for i, item in enumerate(items)}
+    for test in load_suite(POLYSEMY).tests:
+        rows = [where[c.item] for c in test.contexts.values()]
+        np.testing.assert_allclose(np.array(by_test[test.id]["matrix"], dtype=float),
+                                   unit[rows] @ unit[rows].T, atol=atol)
+
+
+def suite_contexts():
+    suite = load_suite(POLYSEMY)
+    return list(dict.fromkeys(c.item for t in suite.tests for c in t.contexts.values()))
+
+
+def test_reference_contexts_are_items_whose_word_is_the_target():
+    items = harness.reference_contexts()
+    assert len(items) == 2000 and all(isinstance(i, harness.Item) for i in items)
+    assert all(i.word and i.word.strip() == i.word for i in items)
+
+
+def test_a_run_records_the_baseline_an_independent_computation_gives():
+    fake = FakeBackend("fake", {"dim": 8})
+    results = run_suites([load_suite(POLYSEMY)], [fake])
+    geometry = results.backends["fake"].geometry
+    vectors = harness.embed(fake, harness.reference_contexts())
+    mean, sd = independent_baseline(vectors, harness.reference_contexts())
+    assert geometry["baseline_similarity"] == pytest.approx(mean, abs=1e-9)
+    assert geometry["baseline_sd"] == pytest.approx(sd, abs=1e-9)
+    assert geometry["reference"]["name"] == "wordnet-3.0-gloss-examples"
+    assert geometry["reference"]["size"] == 2000
+    for row in results.rows:
+        assert row.margin_sd == pytest.approx(row.margin / sd, rel=1e-9)
+        assert row.weak == (row.passed and row.margin_sd < 0.5)
+
+
+def test_weak_passes_are_counted_and_the_threshold_is_an_option():
+    fake = FakeBackend("fake", {"dim": 8})
+    suite = load_suite(POLYSEMY)
+    strict = run_suites([suite], [fake], weak_below=1e9)
+    lenient = run_suites([suite], [fake], weak_below=-1e9)
+    passed = sum(r.passed for r in strict.rows)
+    assert passed > 0
+    assert strict.summary_rows[0].weak == passed and lenient.summary_rows[0].weak == 0
+    assert strict.summary_rows[0].passed == lenient.summary_rows[0].passed == passed
+    in_sd = sorted(r.margin_sd for r in strict.rows)
+    assert strict.summary_rows[0].median_margin_sd == pytest.approx(
+        (in_sd[3] + in_sd[4]) / 2, abs=1e-12)
+
+
+def test_the_cli_flags_weak_passes_in_every_report(tmp_path, fake_only, capsys):
+    out = tmp_path / "out"
+    assert main(["run", str(POLYSEMY), "-b", "fake", "--weak-below", "1e9", "-o",
+                 str(out)]) == 0
+    data = json.loads((out / "results.json").read_text())
+    assert data["weak_below"] == 1e9
+    passed = [r for r in data["results"] if r["passed"]]
+    assert passed and all(r["weak"] for r in passed)
+    assert all(r["margin_sd"] is not None for r in data["results"])
+    assert "baseline_sd" in data["backends"]["fake"]["geometry"]
+    assert "pass (weak)" in (out / "report.html").read_text()
+    assert "pass (weak)" in (out / "report.md").read_text()
+    printed = capsys.readouterr().out
+    assert f"{len(passed)}  " in printed.split("\n")[2] and "±" in printed
+
+
+def test_no_baseline_leaves_margins_raw(tmp_path, fake_only):
+    out = tmp_path / "out"
+    assert main(["run", str(POLYSEMY), "-b", "fake", "--no-baseline", "-o", str(out)]) == 0
+    data = json.loads((out / "results.json").read_text())
+    assert "geometry" not in data["backends"]["fake"]
+    assert all(r["margin_sd"] is None and not r["weak"] for r in data["results"])
+
+
+def test_the_baseline_rides_along_once_then_comes_from_the_cache():
+    from harness.embedding_cache import EmbeddingCache
+
+    suite = load_suite(POLYSEMY)
+    cache = EmbeddingCache()
+    cold_backend = FakeBackend("fake", {"dim": 8, "seed": 11})
+    cold = run_suites([suite], [cold_backend], cache=cache)
+    embedded = [item for call in cold_backend.calls for item in call]
+    assert set(harness.reference_contexts()) <= set(embedded)
+    warm_backend = FakeBackend("fake", {"dim": 8, "seed": 11})
+    warm = run_suites([suite], [warm_backend], cache=cache)
+    assert warm_backend.calls == []
+    assert warm.backends["fake"].geometry == cold.backends["fake"].geometry
+    assert [r.margin_sd for r in warm.rows] == [r.margin_sd for r in cold.rows]
+    assert warm.similarities == cold.similarities
+
+
+def test_postprocessing_shares_the_raw_vectors_in_the_cache():
+    from harness.embedding_cache import EmbeddingCache
+
+    suite = load_suite(POLYSEMY)
+    cache = EmbeddingCache()
+    run_suites([suite], [FakeBackend("fake", {"dim": 8, "seed": 12})], cache=cache)
+    standardized = FakeBackend("fake", {"dim": 8, "seed": 12, "postprocess": "standardize"})
+    run_suites([suite], [standardized], cache=cache)
+    assert standardized.calls == []  # the same raw vectors: only the transform is new
+    plain = FakeBackend("fake", {"dim": 8, "seed": 12})
+    assert standardized.fingerprint() != plain.fingerprint()
+    assert standardized.fingerprint(raw=True) == plain.fingerprint(raw=True)
+    assert plain.fingerprint() == FakeBackend("fake", {"dim": 8, "seed": 12,
+                                                       "postprocess": "none"}).fingerprint()
+
+
+@pytest.mark.parametrize("kind", ["center", "standardize", "abtt:3"])
+def test_postprocess_equals_the_formula_on_the_fake_backend(kind):
+    items = suite_contexts()
+    plain = FakeBackend("fake", {"dim": 8})
+    reference = harness.embed(plain, harness.reference_contexts())
+    expected = postprocessed(kind, reference, harness.embed(plain, items))
+    got = harness.embed(FakeBackend("fake", {"dim": 8, "postprocess": kind}), items)
+    np.testing.assert_allclose(got, expected, atol=1e-9)
+    results = run_suites([load_suite(POLYSEMY)], [FakeBackend("f", {"dim": 8,
+                                                                    "postprocess": kind})])
+    assert_similarities(results.similarities["f"]["polysemy"], expected, items, atol=1e-6)
+
+
+@pytest.mark.parametrize("value, message", [
+    ("whiten", "use none, center, standardize or abtt:D"),
+    ("abtt:0", "use none, center, standardize or abtt:D"),
+    ("abtt:x", "use none, center, standardize or abtt:D"),
+])
+def test_a_bad_postprocess_value_says_what_to_use(value, message):
+    from harness.errors import OptionError
+
+    with pytest.raises(OptionError, match=message):
+        FakeBackend("fake", {"postprocess": value})
+
+
+def test_abtt_of_every_dimension_is_an_error_for_that_backend_only():
+    results = run_suites([load_suite(POLYSEMY)], [
+        FakeBackend("too-many", {"dim": 8, "postprocess": "abtt:8"}),
+        FakeBackend("fine", {"dim": 8, "postprocess": "abtt:2"})])
+    assert results.backends["too-many"].status == "error"
+    assert "remove fewer components" in results.backends["too-many"].error
+    assert results.backends["fine"].status == "ok"
+
+
+def test_too_few_reference_vectors_fail_a_postprocess_but_not_a_plain_run():
+    # every reference target is "missing": only the suite's own words have vectors
+    words = ",".join({i.word.lower() for i in harness.reference_contexts()}
+                     - {"mouse", "rat", "keyboard", "lean", "greasy", "tilt"})
+    suite = load_suite(POLYSEMY)
+    results = run_suites([suite], [
+        FakeBackend("plain", {"dim": 8, "missing": words}),
+        FakeBackend("centred", {"dim": 8, "missing": words, "postprocess": "center"})])
+    assert results.backends["plain"].status == "ok"
+    assert results.backends["plain"].geometry is None  # no baseline: too few vectors
+    assert results.backends["centred"].status == "error"
+    assert "too few to fit it" in results.backends["centred"].error
+
+
+@pytest.mark.parametrize("kind", ["center", "standardize", "abtt:3"])
+def test_glove_postprocessed_from_the_cli(tmp_path, kind):
+    out = tmp_path / "out"
+    assert main(["run", str(POLYSEMY), "-b", f"glove-50d:postprocess={kind}", "-o",
+                 str(out)]) == 0
+    data = json.loads((out / "results.json").read_text())
+    name = f"glove-50d:postprocess={kind}"
+    reference = harness.embed("glove-50d", harness.reference_contexts())
+    items = suite_contexts()
+    expected = postprocessed(kind, reference, harness.embed("glove-50d", items))
+    np.testing.assert_allclose(harness.embed(name, items), expected, atol=1e-6)
+    assert_similarities(data["similarities"][name]["polysemy"], expected, items, atol=2e-6)
+    mean, sd = independent_baseline(postprocessed(kind, reference, reference),
+                                    harness.reference_contexts())
+    assert data["backends"][name]["geometry"]["baseline_sd"] == pytest.approx(sd, rel=1e-5)
+
+
+@pytest.mark.parametrize("backend, tolerance", [
+    ("glove-50d", 1e-6),
+    pytest.param("minilm", 1e-5, marks=[pytest.mark.slow, pytest.mark.real_model]),
+])
+def test_a_real_backend_s_baseline_equals_an_independent_computation(tmp_path, backend,
+                                                                     tolerance):
+    out = tmp_path / "out"
+    assert main(["run", str(POLYSEMY), "-b", backend, "-o", str(out)]) == 0
+    data = json.loads((out / "results.json").read_text())
+    geometry = data["backends"][backend]["geometry"]
+    reference = harness.reference_contexts()
+    mean, sd = independent_baseline(harness.embed(backend, reference), reference)
+    assert geometry["baseline_similarity"] == pytest.approx(mean, abs=tolerance)
+    assert geometry["baseline_sd"] == pytest.approx(sd, abs=tolerance)
+    for row in data["results"]:
+        if row["margin"] is not None:
+            assert row["margin_sd"] == pytest.approx(row["margin"] / sd, rel=10 * tolerance)
+            assert row["weak"] == (row["passed"] and row["margin_sd"] < 0.5)
+
+
+@pytest.mark.slow
+@pytest.mark.real_model
+@pytest.mark.parametrize("kind", ["center", "standardize", "abtt:3"])
+def test_minilm_postprocessed_equals_the_formula(kind):
+    items = suite_contexts()
+    reference = harness.embed("minilm", harness.reference_contexts())
+    expected = postprocessed(kind, reference, harness.embed("minilm", items))
+    got = harness.embed(f"minilm:postprocess={kind}", items)
+    np.testing.assert_allclose(got, expected, atol=1e-4)
