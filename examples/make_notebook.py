@@ -36,10 +36,15 @@ not shipped: `minilm-tf` is all-MiniLM-L6-v2 as a Google-format TF checkpoint, r
 notebook read BERT, last four layers), and then asks what the margins are worth."""),
     ("code", """\
 import warnings
+from dataclasses import asdict
+from pathlib import Path
+from tempfile import mkdtemp
 
-import harness
 import pandas as pd
 from IPython.display import Image, display
+
+import harness
+from harness.reports.plots import geometry_plot, sense_plot
 
 pd.set_option("display.precision", 4)
 warnings.filterwarnings("ignore", message="IProgress not found")  # tqdm without ipywidgets
@@ -126,9 +131,6 @@ notebook's own sentences, with a few more of each sense, make a better picture; 
 (sense, text, word) rows is all `harness.senses` needs. Its map is a guide, not a measurement:
 PCA keeps only two directions of 384."""),
     ("code", """\
-from pathlib import Path
-from tempfile import mkdtemp
-
 rows = [
     ("animal", "A mouse is a rodent animal."),
     ("animal", "The cat caught a mouse in the barn."),
@@ -141,8 +143,6 @@ rows = [
 ]
 path = Path(mkdtemp()) / "mouse.tsv"
 path.write_text("sense\\ttext\\tword\\n" + "".join(f"{s}\\t{t}\\tmouse\\n" for s, t in rows))
-
-from harness.reports.plots import sense_plot
 
 found = harness.senses("minilm", file=path)
 print(found.note)
@@ -163,10 +163,6 @@ Ethayarajh (2019) measured, layer by layer, how alike a word's vectors are acros
 much of a word's variation one direction explains (MEV), each less the anisotropy baseline.
 `harness.geometry` does it on the reference sample, every layer from one forward pass."""),
     ("code", """\
-from dataclasses import asdict
-
-from harness.reports.plots import geometry_plot
-
 rows = harness.geometry(["minilm", "glove-50d"])
 display(pd.DataFrame([asdict(r) for r in rows]).astype({"layer": "Int64"}))
 display(Image(geometry_plot(rows)))"""),

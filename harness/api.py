@@ -18,6 +18,7 @@ import numpy as np
 from harness import calibration
 from harness.backend import Backend, BrokenInstance, Item
 from harness.boundary import calling
+from harness.embedding import embed_items
 from harness.embedding_cache import EmbeddingCache
 from harness.errors import BackendUnavailable, HarnessError
 from harness.executors import Executor, LocalExecutor, make_executor
@@ -260,7 +261,7 @@ def embed(backend: BackendLike, contexts: Sequence[ContextLike],
         availability = model.availability()
         if not availability.ok:
             raise BackendUnavailable(f"backend {model.name!r}: {availability.explain()}")
-        out = model.embed(items) if items else None
+        out = embed_items(model, items) if items else None  # as a run does (zero rows too)
         if out is not None and len(out.reasons) < len(items):
             return calibration.postprocess(model, out, EmbeddingCache() if cache else None
                                            ).vectors

@@ -231,7 +231,12 @@ class Backend(ABC):
     # -- the interface before 0.2: `_embed`, `_weights_id` and `missing_reason` ------------------
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        if "OPTIONS" in cls.__dict__ and any(k not in cls.OPTIONS for k in CORE_OPTIONS):
+        if "OPTIONS" in cls.__dict__:
+            clash = [k for k in CORE_OPTIONS if cls.OPTIONS.get(k, CORE_OPTIONS[k])
+                     is not CORE_OPTIONS[k]]
+            if clash:
+                raise TypeError(f"{cls.__qualname__}.OPTIONS defines {', '.join(clash)}, which "
+                                "the harness handles for every backend: rename that option")
             cls.OPTIONS = {**cls.OPTIONS, **CORE_OPTIONS}  # every backend takes them
         legacy = [m for m in ("_embed", "_weights_id") if m in cls.__dict__]
         if not legacy:

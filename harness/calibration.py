@@ -93,7 +93,10 @@ def cached(backend: Backend, cache: EmbeddingCache | None) -> Calibration | None
     if cache is None:
         return None
     data = cache.get_fact(backend.fingerprint(), cache_salt(backend), fact_kind())
-    return None if data is None else Calibration.from_dict(data)
+    try:
+        return None if data is None else Calibration.from_dict(data)
+    except (KeyError, TypeError, ValueError):  # not what store wrote: computed afresh
+        return None
 
 
 def store(backend: Backend, calibration: Calibration, cache: EmbeddingCache | None) -> None:

@@ -64,7 +64,10 @@ def entry_key(fingerprint: str, item: Item, salt: str = "") -> bytes:
 
 
 def _fact_key(fingerprint: str, salt: str, kind: str) -> bytes:
-    return hashlib.sha256(f"{fingerprint}\0{salt}\0{kind}".encode()).digest()[:20]
+    # "used" keeps the key it had before there were other kinds of fact, so that caches made
+    # then still say what their backends used
+    tail = "" if kind == "used" else f"\0{kind}"
+    return hashlib.sha256(f"{fingerprint}\0{salt}{tail}".encode()).digest()[:20]
 
 
 def _crc(dim: int, data: bytes | None, reason: str | None) -> int:

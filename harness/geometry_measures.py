@@ -7,7 +7,9 @@
 - Post-processing, fitted on the reference vectors: `center` (subtract their mean),
   `standardize` (and divide each dimension by its standard deviation, ddof 0; a dimension that
   does not vary is left centred), `abtt:D` (center, then remove the projections on the top D
-  principal components of the centred reference vectors: "all-but-the-top", Mu & Viswanath 2018).
+  principal components of the centred reference vectors: "all-but-the-top", Mu & Viswanath 2018;
+  it is the centred vector's projection that is removed, as implementations commonly read the
+  paper's Algorithm 1, whose formula writes the raw vector there).
 - Ethayarajh's measures per layer: self-similarity (the mean pairwise cosine among a word's
   occurrences in different sentences, over words with at least five), intra-sentence similarity
   (the mean cosine between each word of a sentence and the sentence's mean vector) and MEV (the

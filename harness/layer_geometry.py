@@ -6,6 +6,7 @@ harness.geometry_measures). Every layer of a model comes from one forward pass p
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import astuple, dataclass, fields
@@ -18,10 +19,9 @@ from harness.backend import Backend, Embeddings, Item
 from harness.boundary import calling
 from harness.embedding import ProgressFactory, embed_group, take
 from harness.embedding_cache import EmbeddingCache
-from harness.errors import BackendUnavailable
+from harness.errors import BackendUnavailable, HarnessError
 from harness.files import atomic_write
 from harness.geometry_measures import (
-    baseline,
     explained_by_first,
     intra_sentence_similarity,
     mev,
@@ -31,6 +31,7 @@ from harness.layer_sweep import setting_variants
 from harness.reference import reference_rows
 from harness.reports.text import markdown_table, text_table
 
+log = logging.getLogger("harness.geometry")
 WORD = re.compile(r"\w+")
 METRICS = ("anisotropy", "self_similarity", "intra_sentence_similarity", "mev")
 
@@ -75,12 +76,20 @@ def measure(backends: Sequence[Backend], cache: EmbeddingCache | None = None,
             progress: ProgressFactory | None = None) -> list[GeometryRow]:
     """The geometry of each backend (per layer) on the reference sample; the first backend
     that fails raises."""
-    out = []
-    for _, rows in measure_each(backends, cache, progress):
+    out: list[GeometryRow] = []
+    for backend, rows in measure_each(backends, cache, progress):
         if isinstance(rows, Exception):
-            raise rows
+            raise GeometryFailed(f"backend {backend.name}: {rows}", out) from rows
         out.extend(rows)
     return out
+
+
+class GeometryFailed(HarnessError):
+    """A backend failed; `rows` holds those of the backends that finished before it."""
+
+    def __init__(self, message: str, rows: list[GeometryRow]):
+        super().__init__(message)
+        self.rows = rows
 
 
 def measure_each(backends: Sequence[Backend], cache: EmbeddingCache | None = None,
@@ -119,19 +128,24 @@ def _backend_rows(backend, items, index, targets, words, sentences, cache,
         if isinstance(result, Exception):
             raise result
         target = take(result, [index[i] for i in targets])
-        if calibration.postprocessing(variant) != "none":
-            fitted = calibration.calibrate(variant, target)
-            target, result = calibration.apply(fitted, target), calibration.apply(fitted, result)
+        fitted = calibration.calibrate(variant, target)  # its post-processing and baseline
+        if fitted is None:
+            raise ValueError(f"{variant.name} has vectors for too few of the reference "
+                             f"sample's {len(targets)} items (at least "
+                             f"{calibration.MIN_VECTORS}) to measure its geometry")
+        target, result = calibration.apply(fitted, target), calibration.apply(fitted, result)
         out.append(row_of(variant.name if layer is None else backend.name, layer, target,
-                          take(result, [index[w] for w in words]), sentences))
+                          take(result, [index[w] for w in words]), sentences,
+                          fitted.baseline_similarity))
     return out
 
 
 def row_of(name: str, layer: int | None, target: Embeddings, words: Embeddings,
-           sentences: list[int]) -> GeometryRow:
+           sentences: list[int], anisotropy: float) -> GeometryRow:
+    """One row from the vectors of the reference targets and of every word of their sentences;
+    `anisotropy` is the baseline of the target vectors."""
     rows = reference_rows()
     vectors = _with_nan(target)
-    anisotropy = baseline(vectors, [r.word for r in rows])[0]
     words_of = [r.word for r in rows]
     self_sim = self_similarity(vectors, words_of)
     intra = intra_sentence_similarity(_with_nan(words), sentences)
@@ -178,7 +192,12 @@ def write_geometry(rows: list[GeometryRow], out_dir: Path) -> list[Path]:
           "explains. *_adjusted: less the same measure of unrelated words (Ethayarajh 2019).",
           "", markdown_table(COLUMNS, [cells(r) for r in rows]), ""]
     atomic_write(out_dir / "geometry.md", "\n".join(md))
-    from harness.reports.plots import geometry_plot
+    written = [out_dir / "geometry.csv", out_dir / "geometry.md"]
+    try:
+        from harness.reports.plots import geometry_plot
 
-    atomic_write(out_dir / "geometry.png", geometry_plot(rows))
-    return [out_dir / name for name in ("geometry.csv", "geometry.md", "geometry.png")]
+        atomic_write(out_dir / "geometry.png", geometry_plot(rows))
+        written.append(out_dir / "geometry.png")
+    except ImportError:
+        log.warning("geometry.png needs matplotlib: pip install 'wic-harness[geometry]'")
+    return written

@@ -175,9 +175,11 @@ def _run_group(group: list[Backend], suites: Sequence[Suite], items: list[Item],
             out[backend.name] = Scored(_record(backend, "error", _failure(exc)))
     if not ready:
         return out
-    # the reference sample is of words in context: a run of whole sentences only has no baseline
-    words = baseline and any(item.span is not None for item in items)
-    wanted = {b.name for b in ready if words or calibration.postprocessing(b) != "none"}
+    # the reference sample is of words in context: a run of whole sentences only has no
+    # baseline (a post-processing, fitted on words in context, still applies to sentences)
+    record_baseline = baseline and any(item.span is not None for item in items)
+    wanted = {b.name for b in ready
+              if record_baseline or calibration.postprocessing(b) != "none"}
     calibrations = {b.name: calibration.cached(b, cache) for b in ready if b.name in wanted}
     # the reference sample rides along with the suites' contexts when a backend's calibration
     # is not in the cache yet: one forward pass per text, the cache, Ray, all alike
@@ -205,23 +207,28 @@ def _run_group(group: list[Backend], suites: Sequence[Suite], items: list[Item],
             try:
                 calibrated = calibration.calibrate(
                     backend, take(result, [index[i] for i in sample]))
-            except ValueError as exc:
+            except Exception as exc:  # a post-processing that cannot be fitted: this backend
                 _fail(scored.record, exc)
                 continue
             if calibrated is not None:
                 calibration.store(backend, calibrated, cache)
+            elif record_baseline:
+                log.warning("backend %s has too few vectors of the reference sample (at least "
+                            "%d needed): no baseline, and margins are not given in its "
+                            "standard deviations", backend.name, calibration.MIN_VECTORS)
         result = calibration.apply(calibrated, result)
         unit, _ = unit_rows(result.vectors)
         missing = result.reasons
         scored.record.used = dict(result.used)
-        scored.record.geometry = calibrated.record() if calibrated else None
-        sd = calibrated.baseline_sd if calibrated else None
+        recorded = calibrated if record_baseline else None
+        scored.record.geometry = recorded.record() if recorded else None
         scored.rows = [row for suite in suites for row in score_suite(
-            backend.name, suite, index, unit, missing, sd, weak_below)]
+            backend.name, suite, index, unit, missing,
+            recorded.baseline_sd if recorded else None, weak_below)]
         if scored.rows and all(row.error is not None for row in scored.rows):
+            lacking = [missing[i] for i in range(len(items)) if i in missing]
             _fail(scored.record, f"no expectation could be scored: every one lacks a vector (of "
-                  f"{len(missing)} contexts without one, the first: "
-                  f"{next(iter(missing.values()))})")
+                  f"{len(lacking)} contexts without one, the first: {lacking[0]})")
             scored.rows = []
             continue
         scored.similarities = {

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import importlib.util
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -122,6 +123,11 @@ def file_senses(path: str | Path) -> tuple[list[Sense], str]:
     return senses, f"{path}: {count} contexts of {len(senses)} senses"
 
 
+def _needs_sklearn() -> None:
+    if importlib.util.find_spec("sklearn") is None:
+        raise ValueError("a sense map needs scikit-learn: pip install 'wic-harness[geometry]'")
+
+
 def project(vectors: np.ndarray, method: str = "pca", seed: int = 0) -> np.ndarray:
     """Unit-length rows placed in 2-D: their first two principal components, or t-SNE (cosine
     distance, perplexity at most 30 and below a third of the points)."""
@@ -130,8 +136,7 @@ def project(vectors: np.ndarray, method: str = "pca", seed: int = 0) -> np.ndarr
     if method not in METHODS:
         raise ValueError(f"method must be one of {', '.join(METHODS)}; got {method!r}")
     rows = unit(vectors)
-    if importlib.util.find_spec("sklearn") is None:
-        raise ValueError("a sense map needs scikit-learn: pip install 'wic-harness[geometry]'")
+    _needs_sklearn()
     if len(rows) < 3:
         raise ValueError(f"a map needs at least 3 contexts with a vector; got {len(rows)}")
     if method == "pca":
@@ -154,6 +159,7 @@ def sense_map(backend: Backend, senses: Sequence[Sense], *, word: str = "",
 
     if method not in METHODS:
         raise ValueError(f"method must be one of {', '.join(METHODS)}; got {method!r}")
+    _needs_sklearn()  # before the embedding work, not after it
     items = [item for sense in senses for item in sense.contexts]
     owner = [n for n, sense in enumerate(senses) for _ in sense.contexts]
     embedded = calibration.postprocess(backend, embed_items(backend, items, cache=cache), cache)
@@ -172,16 +178,22 @@ def write_sense_map(found: SenseMap, out_dir: Path) -> list[Path]:
     hover) and senses.csv (sense, text, x, y)."""
     import io
 
-    from harness.reports.plots import sense_plot
+    from harness.reports.plots import sense_plot  # matplotlib is imported when it draws
 
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["sense", "text", "x", "y"])
     writer.writerows([s, t, f"{x:.6f}", f"{y:.6f}"] for s, t, x, y in found.rows())
     atomic_write(out_dir / "senses.csv", buffer.getvalue())
-    atomic_write(out_dir / "senses.png", sense_plot(found))
     atomic_write(out_dir / "senses.html", sense_page(found))
-    return [out_dir / name for name in ("senses.png", "senses.html", "senses.csv")]
+    written = [out_dir / "senses.html", out_dir / "senses.csv"]
+    try:
+        atomic_write(out_dir / "senses.png", sense_plot(found))
+        written.insert(0, out_dir / "senses.png")
+    except ImportError:
+        logging.getLogger("harness.senses").warning(
+            "senses.png needs matplotlib: pip install 'wic-harness[geometry]'")
+    return written
 
 
 def sense_page(found: SenseMap) -> str:

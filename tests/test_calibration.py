@@ -149,6 +149,13 @@ def test_postprocessing_shares_the_raw_vectors_in_the_cache():
     standardized = FakeBackend("fake", {"dim": 8, "seed": 12, "postprocess": "standardize"})
     run_suites([suite], [standardized], cache=cache)
     assert standardized.calls == []  # the same raw vectors: only the transform is new
+    again = run_suites([suite], [FakeBackend("fake", {"dim": 8, "seed": 12})], cache=cache)
+    other = run_suites([suite], [FakeBackend("fake", {"dim": 8, "seed": 12,
+                                                      "postprocess": "standardize"})],
+                       cache=cache)
+    # each has its own calibration: a standardized baseline is not the raw one
+    assert (again.backends["fake"].geometry["baseline_sd"]
+            != other.backends["fake"].geometry["baseline_sd"])
     plain = FakeBackend("fake", {"dim": 8, "seed": 12})
     assert standardized.fingerprint() != plain.fingerprint()
     assert standardized.fingerprint(raw=True) == plain.fingerprint(raw=True)
@@ -250,3 +257,66 @@ def test_minilm_postprocessed_equals_the_formula(kind):
     expected = postprocessed(kind, reference, harness.embed("minilm", items))
     got = harness.embed(f"minilm:postprocess={kind}", items)
     np.testing.assert_allclose(got, expected, atol=1e-4)
+
+
+def test_no_baseline_still_postprocesses_but_records_no_baseline():
+    suite = load_suite(POLYSEMY)
+    plain = run_suites([suite], [FakeBackend("f", {"dim": 8})], baseline=False)
+    centred = run_suites([suite], [FakeBackend("f", {"dim": 8, "postprocess": "center"})],
+                         baseline=False)
+    assert centred.backends["f"].geometry is None
+    assert all(r.margin_sd is None and not r.weak for r in centred.rows)
+    assert [r.margin for r in centred.rows] != [r.margin for r in plain.rows]
+
+
+def test_a_run_of_whole_sentences_records_no_word_baseline(write_suite):
+    path = write_suite("""
+        suite: sentences
+        tests:
+          - id: s
+            contexts:
+              a: {text: "A mouse ran."}
+              b: {text: "A rat ran."}
+              c: {text: "Stocks fell."}
+            expect: ["a: b > c"]
+        """)
+    results = run_suites([load_suite(path)], [FakeBackend("f", {"dim": 8,
+                                                                "postprocess": "center"})])
+    assert results.backends["f"].status == "ok"
+    assert results.backends["f"].geometry is None
+    assert results.rows[0].margin_sd is None
+
+
+def test_unscored_everywhere_counts_only_the_suite_s_contexts():
+    results = run_suites([load_suite(POLYSEMY)], [FakeBackend("f", {
+        "dim": 8, "missing": "mouse,rat,keyboard,lean,greasy,tilt"})])
+    assert results.backends["f"].status == "error"
+    assert "(of 8 contexts without one, the first: " in results.backends["f"].error
+
+
+def test_a_damaged_calibration_in_the_cache_is_computed_afresh():
+    from harness import calibration
+    from harness.embedding import cache_salt
+    from harness.embedding_cache import EmbeddingCache
+
+    cache = EmbeddingCache()
+    backend = FakeBackend("f", {"dim": 8, "seed": 21})
+    cache.put_fact(backend.fingerprint(), cache_salt(backend), calibration.fact_kind(),
+                   {"transform": "not a transform"})
+    results = run_suites([load_suite(POLYSEMY)], [backend], cache=cache)
+    assert results.backends["f"].status == "ok"
+    assert results.backends["f"].geometry["baseline_sd"] > 0
+
+
+def test_a_plugin_option_named_like_a_core_option_is_refused():
+    from harness.backend import Backend, Option
+
+    with pytest.raises(TypeError, match="defines postprocess, which the harness handles"):
+        class Clashing(Backend):  # noqa: F841
+            OPTIONS = {**Backend.OPTIONS, "postprocess": Option("l2", "the plugin's own")}
+
+
+def test_embed_gives_nan_for_a_zero_vector_as_a_run_does():
+    fake = FakeBackend("f", {"dim": 4, "vectors": {"void": [0.0, 0.0, 0.0, 0.0]}})
+    vectors = harness.embed(fake, [("The void.", "void"), ("A mouse.", "mouse")])
+    assert np.isnan(vectors[0]).all() and np.isfinite(vectors[1]).all()

@@ -185,3 +185,12 @@ def test_cli_cache_info_clear_and_no_cache(tmp_path, monkeypatch, capsys):
     assert main(["cache", "clear"]) == 0
     assert "removed 2008 entries" in capsys.readouterr().out
     assert json.loads((tmp_path / "b" / "results.json").read_text())["summary"][0]["passed"] == 2
+
+
+def test_the_used_fact_keeps_the_key_older_caches_have():
+    import hashlib
+
+    from harness.embedding_cache import _fact_key
+
+    assert _fact_key("fp", "salt", "used") == hashlib.sha256(b"fp\0salt").digest()[:20]
+    assert _fact_key("fp", "salt", "calibration:x") != _fact_key("fp", "salt", "used")

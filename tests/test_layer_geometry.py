@@ -96,14 +96,25 @@ def test_an_unavailable_backend_is_named(tmp_path, fake_only, capsys):
     assert not (tmp_path / "g").exists()
 
 
-def test_the_api_gives_the_same_rows_as_the_command(tmp_path, fake_only):
+def test_the_api_raises_with_the_rows_that_finished():
+    from harness.layer_geometry import GeometryFailed
     from harness.testing import FakeBackend
 
-    rows = harness.geometry([FakeBackend("fake", {"dim": 8})], cache=False)
-    assert main(["geometry", "-b", "fake", "--no-cache", "-o", str(tmp_path)]) == 0
-    [written] = read_rows(tmp_path / "geometry.csv")
-    assert float(written["anisotropy"]) == pytest.approx(rows[0].anisotropy, abs=1e-6)
-    assert float(written["mev_adjusted"]) == pytest.approx(rows[0].mev_adjusted, abs=1e-6)
+    with pytest.raises(GeometryFailed, match="backend broken: the fake backend was told to "
+                       "fail") as failed:
+        harness.geometry([FakeBackend("fine", {"dim": 8}),
+                          FakeBackend("broken", {"fail": True})], cache=False)
+    assert [r.backend for r in failed.value.rows] == ["fine"]
+
+
+def test_too_few_reference_vectors_is_a_clear_error():
+    from harness.layer_geometry import GeometryFailed
+    from harness.testing import FakeBackend
+
+    words = ",".join({i.word.lower() for i in harness.reference_contexts()})
+    with pytest.raises(GeometryFailed, match="too few of the reference sample's 2000 items "
+                       r"\(at least 100\)"):
+        harness.geometry([FakeBackend("f", {"missing": words})], cache=False)
 
 
 @pytest.mark.slow

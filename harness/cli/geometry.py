@@ -45,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
         raise
     if not rows:
         return common.EXIT_USAGE
-    write_geometry(rows, out_dir)
+    written = write_geometry(rows, out_dir)
     print(geometry_text(rows))
-    print(f"\nwritten: {out_dir}/ (geometry.csv, geometry.md, geometry.png)")
+    print(f"\nwritten: {out_dir}/ ({', '.join(path.name for path in written)})")
     return common.EXIT_USAGE if failed else common.EXIT_OK

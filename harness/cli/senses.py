@@ -42,10 +42,10 @@ def run(args: argparse.Namespace) -> int:
     except (ValueError, FileNotFoundError) as exc:
         common.error(str(exc))
         return common.EXIT_USAGE
-    write_sense_map(found, out_dir)
+    written = write_sense_map(found, out_dir)
     print(found.note)
     for n, sense in enumerate(found.senses):
         shown = sum(s == n for s in found.sense_of)
         print(f"  {sense.name}  {shown} context{'s' * (shown != 1)}  {sense.gloss[:70]}")
-    print(f"\nwritten: {out_dir}/ (senses.png, senses.html, senses.csv)")
+    print(f"\nwritten: {out_dir}/ ({', '.join(path.name for path in written)})")
     return common.EXIT_OK
