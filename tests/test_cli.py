@@ -212,3 +212,32 @@ def test_unwritable_output_folder_keeps_the_results(fake_only, tmp_path, capsys)
     assert "cannot write reports to" in err
     fallback = err.split("writing them to ")[1].split(" instead")[0]
     assert json.loads((Path(fallback) / "results.json").read_text())["backends"]["fake"]
+
+
+class _Terminal:
+    def __init__(self, tty: bool):
+        self.tty = tty
+        self.written: list[str] = []
+
+    def isatty(self) -> bool:
+        return self.tty
+
+    def write(self, text: str) -> int:
+        self.written.append(text)
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+
+def test_progress_bars_only_on_a_terminal_and_only_when_asked(monkeypatch):
+    from harness.cli import common
+
+    monkeypatch.setattr(sys, "stderr", _Terminal(tty=False))
+    assert common.progress_factory(True) is None  # a pipe or CI log: no bar, no tqdm import
+    monkeypatch.setattr(sys, "stderr", _Terminal(tty=True))
+    assert common.progress_factory(False) is None  # --no-progress
+    bar = common.progress_factory(True)(3, "fake")
+    bar.update(3)
+    bar.close()
+    assert bar.total == 3 and bar.n == 3

@@ -88,15 +88,16 @@ def cache(args: argparse.Namespace):
 
 
 def progress_factory(enabled: bool):
-    if not enabled:
+    """A progress-bar maker for the runner: None when disabled or stderr is not a terminal
+    (tqdm would draw nothing there, and a warm run need not import it)."""
+    if not enabled or not sys.stderr.isatty():
         return None
 
     def make(total: int, desc: str):
         from tqdm import tqdm
 
-        # disable=None: shown only on a terminal; delay: only for work that takes a while.
-        return tqdm(total=total, desc=desc, unit="ctx", disable=None, leave=False, delay=1.0,
-                    file=sys.stderr)
+        # delay: shown only for work that takes a while
+        return tqdm(total=total, desc=desc, unit="ctx", leave=False, delay=1.0, file=sys.stderr)
 
     return make
 
