@@ -60,6 +60,7 @@ def read_rows(path) -> list[dict[str, str]]:
         return list(reader)
 
 
+@pytest.mark.slow  # the textbook computation over 2,000 vectors
 def test_glove_geometry_equals_the_definitions(tmp_path, capsys):
     out = tmp_path / "geo"
     assert main(["geometry", "-b", "glove-50d", "-o", str(out)]) == 0

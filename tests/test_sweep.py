@@ -34,6 +34,8 @@ def test_variants_share_one_forward_pass_per_text(tiny_bert):
     assert best.accuracy == max(r.accuracy for r in rows if r.option == "layers")
 
 
+@pytest.mark.slow
+@pytest.mark.real_model
 def test_sweep_command_writes_table_and_plot(tmp_path, capsys):
     out = tmp_path / "sweep"
     assert main(["sweep", str(POLYSEMY), "-b", "minilm", "-o", str(out), "--no-cache"]) == 0
