@@ -14,9 +14,9 @@ from typing import Any
 
 import numpy as np
 
-from harness.cache_folder import build_once, cache_dir
-from harness.digests import path_digest
+from harness.backend.digests import path_digest
 from harness.errors import HarnessError
+from harness.files import build_once, cache_dir
 
 CONFIG, VOCAB, PREFIX = "bert_config.json", "vocab.txt", "bert_model.ckpt"
 # Written beside an export from a sentence-transformers folder: what Google's format cannot

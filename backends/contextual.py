@@ -1,4 +1,4 @@
-"""Deprecated: the transformer base class moved into the core as `harness.transformer`
+"""Deprecated: the transformer base class moved into the core as `harness.backend.transformer`
 (`harness.TransformerBackend`), with public method names (`load_model`, `forward`). This module
 keeps the old names for one release; a subclass of `ContextualBackend` that implements `_load`
 and `_forward` still works."""
@@ -7,25 +7,25 @@ from __future__ import annotations
 
 import warnings
 
-from harness.alignment import TokenizerSpec, make_plan, target_tokens
-from harness.pooling import (
+from harness.backend.alignment import TokenizerSpec, make_plan, target_tokens
+from harness.backend.pooling import (
     LAYER_POOLS,
     SUBWORD_POOLS,
     pool_layers,
     position_weights,
     resolve_layers,
 )
-from harness.transformer import (
+from harness.backend.transformer import (
     POOLING_OPTIONS,
     LoadedModel,
     TransformerBackend,
     pad_batch,
     token_budget_batches,
 )
-from harness.transformer import TRANSFORMER_OPTIONS as CONTEXTUAL_OPTIONS
+from harness.backend.transformer import TRANSFORMER_OPTIONS as CONTEXTUAL_OPTIONS
 
 warnings.warn("harness_backends.contextual is deprecated: subclass harness.TransformerBackend "
-              "(from harness.transformer) and implement load_model and forward",
+              "(from harness.backend.transformer) and implement load_model and forward",
               DeprecationWarning, stacklevel=2)
 
 __all__ = ["CONTEXTUAL_OPTIONS", "LAYER_POOLS", "POOLING_OPTIONS", "SUBWORD_POOLS",

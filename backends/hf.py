@@ -16,13 +16,13 @@ from typing import Any
 
 import numpy as np
 
-from harness.alignment import TokenizerSpec
 from harness.backend import AVAILABLE, Availability, Option
-from harness.digests import path_digest
+from harness.backend.alignment import TokenizerSpec
+from harness.backend.digests import path_digest
+from harness.backend.packaged import PackagedData, installed_versions
+from harness.backend.transformer import TRANSFORMER_OPTIONS, LoadedModel, TransformerBackend
 from harness.errors import BackendUnavailable, OptionError
-from harness.packaged import PackagedData, installed_versions
 from harness.plugins import hookimpl
-from harness.transformer import TRANSFORMER_OPTIONS, LoadedModel, TransformerBackend
 from harness_backends.torch_bert import CompactBert, compact_bert_settings, wordpiece_tokenizer
 
 log = logging.getLogger("harness.backends.hf")

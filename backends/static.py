@@ -16,9 +16,9 @@ from pathlib import Path
 import numpy as np
 
 from harness.backend import AVAILABLE, Availability, Backend, Embeddings, Item, Option, parse_bool
-from harness.digests import path_digest
-from harness.options import positive_int
-from harness.packaged import PackagedData
+from harness.backend.digests import path_digest
+from harness.backend.options import positive_int
+from harness.backend.packaged import PackagedData
 from harness.plugins import hookimpl
 from harness_backends.vector_files import read_binary_vectors, read_text_vectors
 

@@ -18,14 +18,14 @@ from typing import Any
 
 import numpy as np
 
-from harness.alignment import TokenizerSpec
 from harness.backend import AVAILABLE, Availability, Option
-from harness.cache_folder import build_once, cache_dir
-from harness.digests import path_digest
+from harness.backend.alignment import TokenizerSpec
+from harness.backend.digests import path_digest
+from harness.backend.packaged import installed_versions
+from harness.backend.transformer import TRANSFORMER_OPTIONS, LoadedModel, TransformerBackend
 from harness.errors import HarnessError, OptionError
-from harness.packaged import installed_versions
+from harness.files import build_once, cache_dir
 from harness.plugins import hookimpl
-from harness.transformer import TRANSFORMER_OPTIONS, LoadedModel, TransformerBackend
 from harness_backends.bert_checkpoint import (
     BertCheckpoint,
     CheckpointError,

@@ -27,7 +27,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from contexts import wordnet_items  # noqa: E402
 
-from harness.embedding import embed_items  # noqa: E402
+from harness.pipeline.embedding import embed_items  # noqa: E402
 from harness.plugins.manager import load_registry  # noqa: E402
 from harness_backends.hf import PACKAGED_MODELS, quiet_transformers  # noqa: E402
 

@@ -29,9 +29,9 @@ ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from harness.runner import unique_items  # noqa: E402
-from harness.suite import load_suite  # noqa: E402
-from harness.suite_builders import wordnet_suite  # noqa: E402
+from harness.pipeline.runner import unique_items  # noqa: E402
+from harness.suites.builders import wordnet_suite  # noqa: E402
+from harness.suites.validate import load_suite  # noqa: E402
 
 HARNESS = [sys.executable, "-m", "harness"]
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
@@ -51,7 +51,7 @@ def flop_ceiling(suite_path: Path) -> tuple[float, float, float, int]:
     """(matmul FLOP/s, FLOPs of the embedding work, its seconds in the backend, tokens)."""
     import torch
 
-    from harness.embedding import embed_items
+    from harness.pipeline.embedding import embed_items
     from harness.plugins.manager import load_registry
 
     size, best = 2048, float("inf")

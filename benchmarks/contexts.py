@@ -6,8 +6,8 @@ from __future__ import annotations
 import random
 
 from harness.backend import Item
-from harness.suite import locate_word
-from harness.wordnet import find_wordnet_dir, read_synsets
+from harness.suites.wordnet import find_wordnet_dir, read_synsets
+from harness.suites.words import locate_word
 
 
 def wordnet_items(n: int, seed: int = 0) -> list[Item]:

@@ -76,7 +76,7 @@ class Figures:
                 f"Python {platform.python_version()}, by `python benchmarks/figures.py`.\n")
 
     def wordnet(self) -> str:
-        from harness.gates import load_results
+        from harness.pipeline.gates import load_results
         from harness.reports.tables import controls
 
         results = load_results(self.run("wordnet"))
@@ -103,9 +103,9 @@ class Figures:
         best = max(layers, key=lambda n: by[("minilm", "layers", str(n))])
         default = next(s.accuracy for s in done.results.summary_rows if s.backend == "minilm")
         if not self.tiny:
-            from harness.reports.plots import sweep_plot
+            from harness.studies.layer_sweep import sweep_png
 
-            (ROOT / "docs" / "sweep-wordnet.png").write_bytes(sweep_plot(done.rows))
+            (ROOT / "docs" / "sweep-wordnet.png").write_bytes(sweep_png(done.rows))
         same = all(abs(by[("minilm", *k[1:])] - a) < 1e-9 for k, a in by.items()
                    if k[0] == "minilm-tf")
         return (f"minilm's best single layer is {best} of {max(layers)} "
@@ -118,7 +118,7 @@ class Figures:
     def reference(self) -> str:
         from collections import Counter
 
-        from harness.reference import reference_rows
+        from harness.pipeline.reference import reference_rows
 
         rows = reference_rows()
         words = Counter(r.word.lower() for r in rows)
@@ -140,7 +140,7 @@ class Figures:
                  "baseline (mean ± sd) |", "| --- | --- | --- | --- | --- | --- | --- |"]
         for s in results.summary_rows:
             base, _, kind = s.backend.partition(":postprocess=")
-            geometry = results.backends[s.backend].geometry
+            geometry = results.backends[s.backend].calibration
             lines.append(f"| {base} | {kind or 'none'} | {s.accuracy:.3f} ({s.passed}/{s.total}) "
                          f"| {s.ties} | {s.weak} | {s.median_margin_sd:.2f} | "
                          f"{geometry['baseline_similarity']:.3f} ± "

@@ -17,8 +17,8 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from harness.suite_builders import dump_suite
-from harness.wordnet import find_wordnet_dir, read_synsets
+from harness.suites.builders import dump_suite
+from harness.suites.wordnet import find_wordnet_dir, read_synsets
 
 WORD = re.compile(r"[A-Za-z]{3,}")
 

@@ -44,7 +44,7 @@ import pandas as pd
 from IPython.display import Image, display
 
 import harness
-from harness.reports.plots import geometry_plot, sense_plot
+from harness.figures.plots import geometry_plot, sense_plot
 
 pd.set_option("display.precision", 4)
 warnings.filterwarnings("ignore", message="IProgress not found")  # tqdm without ipywidgets
@@ -96,7 +96,7 @@ ordering is from what two unrelated words would show. A pass below 0.5 of them i
 *weak*."""),
     ("code", """\
 results = harness.run(SUITE, ["minilm-tf", "glove-50d"])
-pd.DataFrame({name: record.geometry for name, record in results.backends.items()}).T[
+pd.DataFrame({name: record.calibration for name, record in results.backends.items()}).T[
     ["baseline_similarity", "baseline_sd"]]"""),
     ("code", """\
 table = results.to_frame()[["backend", "test", "expectation", "sim_closer", "sim_farther",

@@ -9,33 +9,35 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from harness import calibration
 from harness.backend import Backend, BrokenInstance, Item
-from harness.boundary import calling
-from harness.embedding import embed_items
-from harness.embedding_cache import EmbeddingCache
 from harness.errors import BackendUnavailable, HarnessError
-from harness.executors import Executor, LocalExecutor, make_executor
+from harness.pipeline.boundary import calling
+from harness.pipeline.embedding_cache import EmbeddingCache
+from harness.pipeline.executors import Executor, LocalExecutor, make_executor
+from harness.pipeline.prepare import prepare_one
+from harness.pipeline.results import Results
+from harness.pipeline.runner import ProgressFactory, run_suites
+from harness.pipeline.scoring import WEAK_BELOW, unit_rows
 from harness.plugins.manager import load_registry
 from harness.plugins.registry import Registry
-from harness.results import Results
-from harness.runner import ProgressFactory, run_suites
-from harness.scoring import WEAK_BELOW, unit_rows
-from harness.suite import Suite, load_suite, locate_word
+from harness.suites.model import Suite
+from harness.suites.validate import load_suite
+from harness.suites.words import locate_word
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from harness.layer_geometry import GeometryRow
-    from harness.layer_sweep import Sweep
-    from harness.sense_maps import SenseMap
-    from harness.wic import WicEvaluation
+    from harness.studies.layer_geometry import GeometryRow
+    from harness.studies.layer_sweep import Sweep
+    from harness.studies.sense_maps import SenseMap
+    from harness.studies.wic import WicEvaluation
 
 # A context for the ad-hoc API: "a sentence" (whole sentence), (text, word),
 # (text, word, occurrence), or an Item with a character span.
@@ -113,22 +115,28 @@ def run(
     progress: ProgressFactory | None = None,
     cache: bool = True,
     executor: str | Executor = "local",
-    baseline: bool = True,
+    reference: bool = True,
     weak_below: float = WEAK_BELOW,
+    baseline: bool | None = None,
 ) -> Results:
     """Score backends (names, inline specs or Backend objects; default: every default
     instance, those unavailable here skipped) on suites (paths or Suite objects). A single
     path or name may be given without a list. Vectors are cached on disk unless cache=False.
     `executor` is "local", "ray" (a local Ray) or an executor object such as
-    `harness.executors.RayExecutor(address=...)`. With `baseline`, each backend's baseline
-    on the reference sample is recorded and every margin is also given in its standard
-    deviations (`margin_sd`); a pass below `weak_below` of them is flagged weak."""
+    `harness.pipeline.executors.RayExecutor(address=...)`. With `reference`, each backend's
+    baseline on the reference sample is recorded and every margin is also given in its
+    standard deviations (`margin_sd`); a pass below `weak_below` of them is flagged weak.
+    (`baseline=` is the name of `reference=` before 0.3, deprecated.)"""
+    if baseline is not None:
+        warnings.warn("harness.run(baseline=...) is now reference=...; baseline= goes in the "
+                      "next release", DeprecationWarning, stacklevel=2)
+        reference = baseline
     store = EmbeddingCache() if cache else None
     loaded = _suites(suites)
     chosen = (default_backends(registry) if backends is None
               else get_backends(backends, registry))
     return run_suites(loaded, chosen, progress=progress, skip_unavailable=backends is None,
-                      cache=store, executor=_executor(executor), baseline=baseline,
+                      cache=store, executor=_executor(executor), reference=reference,
                       weak_below=weak_below)
 
 
@@ -143,7 +151,7 @@ def sweep(
 ) -> Sweep:
     """Accuracy of every layer and pooling option of each backend, from one forward pass per
     text: `.rows` (one per setting) and `.results` (the whole run)."""
-    from harness.layer_sweep import sweep as run_sweep
+    from harness.studies.layer_sweep import sweep as run_sweep
 
     return run_sweep(_suites(suites), get_backends(backends, registry),
                      cache=EmbeddingCache() if cache else None, progress=progress,
@@ -157,15 +165,18 @@ def evaluate_wic(
     *,
     dev: tuple[str | Path, str | Path] | None = None,
     registry: Registry | None = None,
+    progress: ProgressFactory | None = None,
     cache: bool = True,
+    executor: str | Executor = "local",
 ) -> WicEvaluation:
     """WiC accuracy of backends (default: every default instance available here) on
     Word-in-Context files, with a threshold tuned on `dev` (else an oracle threshold)."""
-    from harness.wic import evaluate_wic as evaluate
+    from harness.studies.wic import evaluate_wic as evaluate
 
     chosen = ([b for b in default_backends(registry) if b.availability().ok]
               if backends is None else get_backends(backends, registry))
-    return evaluate(data, gold, chosen, dev=dev, cache=EmbeddingCache() if cache else None)
+    return evaluate(data, gold, chosen, dev=dev, cache=EmbeddingCache() if cache else None,
+                    executor=_executor(executor), progress=progress)
 
 
 def geometry(
@@ -174,14 +185,15 @@ def geometry(
     registry: Registry | None = None,
     progress: ProgressFactory | None = None,
     cache: bool = True,
+    executor: str | Executor = "local",
 ) -> list[GeometryRow]:
     """How contextual each backend's vectors are on the reference sample, one row per hidden
     layer of a model (one for a backend without layers): anisotropy, Ethayarajh's
     self-similarity, intra-sentence similarity and MEV, and each adjusted for anisotropy."""
-    from harness.layer_geometry import measure
+    from harness.studies.layer_geometry import measure
 
     return measure(get_backends(backends, registry), cache=EmbeddingCache() if cache else None,
-                   progress=progress)
+                   progress=progress, executor=_executor(executor))
 
 
 def senses(
@@ -193,24 +205,22 @@ def senses(
     method: str = "pca",
     registry: Registry | None = None,
     cache: bool = True,
+    executor: str | Executor = "local",
 ) -> SenseMap:
     """A map of a word's contexts grouped by sense, from WordNet (`wordnet="bank"`: the gloss
     examples of each sense that contain the word) or a file of (sense, text, word) rows,
     embedded by `backend` and projected to 2-D ("pca" or "tsne"). `.note` says how many
-    contexts were found; `harness.sense_maps.write_sense_map` writes its PNG, HTML and CSV."""
-    from harness.sense_maps import file_senses, sense_map, wordnet_senses
+    contexts were found; `harness.studies.sense_maps.write_sense_map` writes its PNG, HTML
+    and CSV."""
+    from harness.studies.sense_maps import file_senses, sense_map, wordnet_senses
 
     if (wordnet is None) == (file is None):
         raise ValueError("give the contexts either as wordnet=LEMMA or as file=PATH")
     found, note = (wordnet_senses(wordnet, wordnet_dir) if wordnet is not None
                    else file_senses(file))
-    model = get_backend(backend, registry)
-    with calling(model.name):
-        availability = model.availability()
-        if not availability.ok:
-            raise BackendUnavailable(f"backend {model.name!r}: {availability.explain()}")
-        return sense_map(model, found, word=wordnet or "", method=method, note=note,
-                         cache=EmbeddingCache() if cache else None)
+    return sense_map(get_backend(backend, registry), found, word=wordnet or "", method=method,
+                     note=note, cache=EmbeddingCache() if cache else None,
+                     executor=_executor(executor))
 
 
 def to_item(context: ContextLike, where: str = "the context") -> Item:
@@ -244,7 +254,7 @@ def to_item(context: ContextLike, where: str = "the context") -> Item:
 
 
 def embed(backend: BackendLike, contexts: Sequence[ContextLike],
-          cache: bool = True) -> np.ndarray:
+          cache: bool = True, *, executor: str | Executor = "local") -> np.ndarray:
     """Vectors for ad-hoc contexts, like the notebook's `get_bert_embeddings`: always an
     (n, dim) array, post-processed as the backend's `postprocess` option says. A row of NaN
     means the backend has no vector for that context. The contexts are embedded afresh; with
@@ -257,15 +267,15 @@ def embed(backend: BackendLike, contexts: Sequence[ContextLike],
                         f"got {type(contexts).__name__}")
     items = [to_item(c, f"context {i}") for i, c in enumerate(contexts)]
     model = get_backend(backend)
-    with calling(model.name):
-        availability = model.availability()
-        if not availability.ok:
+    if items:  # as a run prepares them (zero rows too)
+        out = prepare_one(model, items, executor=_executor(executor), cache=None,
+                          calibration_cache=EmbeddingCache() if cache else None).embedded
+        assert out is not None
+        if len(out.reasons) < len(items):
+            return out.vectors
+    with calling(model.name):  # no vector tells the width: a plain sentence does
+        if not items and not (availability := model.availability()).ok:
             raise BackendUnavailable(f"backend {model.name!r}: {availability.explain()}")
-        out = embed_items(model, items) if items else None  # as a run does (zero rows too)
-        if out is not None and len(out.reasons) < len(items):
-            return calibration.postprocess(model, out, EmbeddingCache() if cache else None
-                                           ).vectors
-        # no vector tells the width: a plain sentence does
         width = model.embed([Item("The word is here.", (4, 8))]).vectors.shape[1]
     return np.full((len(items), width), np.nan, dtype=np.float32)
 

@@ -1,9 +1,16 @@
-"""Writing files so that a reader sees the old file or the new one, never half of one."""
+"""Where and how the harness writes files: atomically (a reader sees the old file or the new one,
+never half of one), and in its cache folder ($HARNESS_CACHE_DIR, else
+$XDG_CACHE_HOME/wic-harness, else ~/.cache/wic-harness), where converted checkpoints, the
+embedding cache and compiled templates live."""
 
 from __future__ import annotations
 
+import atexit
+import logging
 import os
+import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 
@@ -29,3 +36,53 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+# -- the cache folder -----------------------------------------------------------------------------
+
+ENV_CACHE_DIR = "HARNESS_CACHE_DIR"
+log = logging.getLogger("harness.cache")
+
+
+def cache_dir() -> Path:
+    explicit = os.environ.get(ENV_CACHE_DIR)
+    if explicit:
+        return Path(explicit).expanduser()
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    base = Path(xdg).expanduser() if xdg else Path.home() / ".cache"
+    return base / "wic-harness"
+
+
+def build_once(target: Path, build: Callable[[Path], None]) -> Path:
+    """`target`, made by `build(tmp_folder)` if it does not exist yet. The folder appears
+    whole or not at all: a killed build leaves only a temporary folder, and when two processes
+    build at once the first to finish wins and the other's work is dropped. When the cache
+    folder cannot be written, it is built in a temporary folder instead (used for this process
+    only, removed at exit), with a warning."""
+    if target.is_dir():
+        return target
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    except OSError as exc:
+        elsewhere = Path(tempfile.mkdtemp(prefix=f"harness-{target.name}-"))
+        log.warning("cache folder %s cannot be written (%s); building %s in %s for this "
+                    "process only. Fix: point %s at a folder you can write", target.parent, exc,
+                    target.name, elsewhere, ENV_CACHE_DIR)
+        atexit.register(shutil.rmtree, elsewhere, ignore_errors=True)
+        build(elsewhere)
+        return elsewhere
+    mask = os.umask(0)
+    os.umask(mask)
+    os.chmod(tmp, 0o777 & ~mask)  # mkdtemp makes folders private; the cache is the user's
+    try:
+        build(tmp)
+        try:
+            os.rename(tmp, target)
+        except OSError:
+            if not target.is_dir():
+                raise
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    return target

@@ -14,8 +14,6 @@ from tests.model_families import FAMILIES
 
 FAMILY_NAMES = list(FAMILIES)
 
-ROOT = Path(__file__).resolve().parent.parent
-POLYSEMY = ROOT / "suites" / "polysemy.yaml"
 
 
 @pytest.fixture
@@ -97,7 +95,7 @@ def wordnet_dir() -> Path:
     CI (which installs it) missing is a defect."""
     import os
 
-    from harness.wordnet import find_wordnet_dir
+    from harness.suites.wordnet import find_wordnet_dir
 
     try:
         return find_wordnet_dir()
@@ -119,20 +117,6 @@ def write_suite(tmp_path):
     return write
 
 
-QUARTET = """\
-suite: toy
-tests:
-  - id: mouse
-    contexts:
-      mouse1: {text: "A mouse is a rodent animal.", word: mouse}
-      mouse2: {text: "A mouse is a computer device.", word: mouse}
-      rat: {text: "A rat is an animal.", word: rat}
-      keyboard: {text: "A keyboard is a device.", word: keyboard}
-    expect:
-      - "mouse1: rat > keyboard"
-      - {anchor: mouse2, closer: keyboard, farther: rat, margin: 0.1}
-      - "rat: mouse1 > mouse2"
-"""
 
 
 @pytest.fixture(scope="module")

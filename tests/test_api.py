@@ -7,7 +7,7 @@ import pytest
 
 import harness
 from harness.testing import FakeBackend
-from tests.conftest import POLYSEMY
+from tests.helpers import POLYSEMY
 
 
 def test_run_returns_dataframes(registry):

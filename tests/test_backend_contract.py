@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 
 from harness.backend import Backend, Embeddings, Item
-from harness.runner import run_suites
-from harness.suite import load_suite
+from harness.pipeline.runner import run_suites
+from harness.suites.validate import load_suite
 from harness.testing import FakeBackend
-from tests.conftest import POLYSEMY
+from tests.helpers import POLYSEMY
 
 
 def test_an_answer_that_is_not_embeddings_is_a_clear_error():

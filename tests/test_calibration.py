@@ -16,10 +16,10 @@ import pytest
 
 import harness
 from harness.cli import main
-from harness.runner import run_suites
-from harness.suite import load_suite
+from harness.pipeline.runner import run_suites
+from harness.suites.validate import load_suite
 from harness.testing import FakeBackend
-from tests.conftest import POLYSEMY
+from tests.helpers import POLYSEMY
 
 
 def independent_baseline(vectors: np.ndarray, items) -> tuple[float, float]:
@@ -73,7 +73,7 @@ def test_reference_contexts_are_items_whose_word_is_the_target():
 def test_a_run_records_the_baseline_an_independent_computation_gives():
     fake = FakeBackend("fake", {"dim": 8})
     results = run_suites([load_suite(POLYSEMY)], [fake])
-    geometry = results.backends["fake"].geometry
+    geometry = results.backends["fake"].calibration
     vectors = harness.embed(fake, harness.reference_contexts())
     mean, sd = independent_baseline(vectors, harness.reference_contexts())
     assert geometry["baseline_similarity"] == pytest.approx(mean, abs=1e-9)
@@ -108,7 +108,7 @@ def test_the_cli_flags_weak_passes_in_every_report(tmp_path, fake_only, capsys):
     passed = [r for r in data["results"] if r["passed"]]
     assert passed and all(r["weak"] for r in passed)
     assert all(r["margin_sd"] is not None for r in data["results"])
-    assert "baseline_sd" in data["backends"]["fake"]["geometry"]
+    assert "baseline_sd" in data["backends"]["fake"]["calibration"]
     assert "pass (weak)" in (out / "report.html").read_text()
     assert "pass (weak)" in (out / "report.md").read_text()
     printed = capsys.readouterr().out
@@ -119,12 +119,12 @@ def test_no_baseline_leaves_margins_raw(tmp_path, fake_only):
     out = tmp_path / "out"
     assert main(["run", str(POLYSEMY), "-b", "fake", "--no-baseline", "-o", str(out)]) == 0
     data = json.loads((out / "results.json").read_text())
-    assert "geometry" not in data["backends"]["fake"]
+    assert "calibration" not in data["backends"]["fake"]
     assert all(r["margin_sd"] is None and not r["weak"] for r in data["results"])
 
 
 def test_the_baseline_rides_along_once_then_comes_from_the_cache():
-    from harness.embedding_cache import EmbeddingCache
+    from harness.pipeline.embedding_cache import EmbeddingCache
 
     suite = load_suite(POLYSEMY)
     cache = EmbeddingCache()
@@ -135,13 +135,13 @@ def test_the_baseline_rides_along_once_then_comes_from_the_cache():
     warm_backend = FakeBackend("fake", {"dim": 8, "seed": 11})
     warm = run_suites([suite], [warm_backend], cache=cache)
     assert warm_backend.calls == []
-    assert warm.backends["fake"].geometry == cold.backends["fake"].geometry
+    assert warm.backends["fake"].calibration == cold.backends["fake"].calibration
     assert [r.margin_sd for r in warm.rows] == [r.margin_sd for r in cold.rows]
     assert warm.similarities == cold.similarities
 
 
 def test_postprocessing_shares_the_raw_vectors_in_the_cache():
-    from harness.embedding_cache import EmbeddingCache
+    from harness.pipeline.embedding_cache import EmbeddingCache
 
     suite = load_suite(POLYSEMY)
     cache = EmbeddingCache()
@@ -154,8 +154,8 @@ def test_postprocessing_shares_the_raw_vectors_in_the_cache():
                                                       "postprocess": "standardize"})],
                        cache=cache)
     # each has its own calibration: a standardized baseline is not the raw one
-    assert (again.backends["fake"].geometry["baseline_sd"]
-            != other.backends["fake"].geometry["baseline_sd"])
+    assert (again.backends["fake"].calibration["baseline_sd"]
+            != other.backends["fake"].calibration["baseline_sd"])
     plain = FakeBackend("fake", {"dim": 8, "seed": 12})
     assert standardized.fingerprint() != plain.fingerprint()
     assert standardized.fingerprint(raw=True) == plain.fingerprint(raw=True)
@@ -206,7 +206,7 @@ def test_too_few_reference_vectors_fail_a_postprocess_but_not_a_plain_run():
         FakeBackend("plain", {"dim": 8, "missing": words}),
         FakeBackend("centred", {"dim": 8, "missing": words, "postprocess": "center"})])
     assert results.backends["plain"].status == "ok"
-    assert results.backends["plain"].geometry is None  # no baseline: too few vectors
+    assert results.backends["plain"].calibration is None  # no baseline: too few vectors
     assert results.backends["centred"].status == "error"
     assert "too few to fit it" in results.backends["centred"].error
 
@@ -225,7 +225,7 @@ def test_glove_postprocessed_from_the_cli(tmp_path, kind):
     assert_similarities(data["similarities"][name]["polysemy"], expected, items, atol=2e-6)
     mean, sd = independent_baseline(postprocessed(kind, reference, reference),
                                     harness.reference_contexts())
-    assert data["backends"][name]["geometry"]["baseline_sd"] == pytest.approx(sd, rel=1e-5)
+    assert data["backends"][name]["calibration"]["baseline_sd"] == pytest.approx(sd, rel=1e-5)
 
 
 @pytest.mark.parametrize("backend, tolerance", [
@@ -237,7 +237,7 @@ def test_a_real_backend_s_baseline_equals_an_independent_computation(tmp_path, b
     out = tmp_path / "out"
     assert main(["run", str(POLYSEMY), "-b", backend, "-o", str(out)]) == 0
     data = json.loads((out / "results.json").read_text())
-    geometry = data["backends"][backend]["geometry"]
+    geometry = data["backends"][backend]["calibration"]
     reference = harness.reference_contexts()
     mean, sd = independent_baseline(harness.embed(backend, reference), reference)
     assert geometry["baseline_similarity"] == pytest.approx(mean, abs=tolerance)
@@ -261,10 +261,10 @@ def test_minilm_postprocessed_equals_the_formula(kind):
 
 def test_no_baseline_still_postprocesses_but_records_no_baseline():
     suite = load_suite(POLYSEMY)
-    plain = run_suites([suite], [FakeBackend("f", {"dim": 8})], baseline=False)
+    plain = run_suites([suite], [FakeBackend("f", {"dim": 8})], reference=False)
     centred = run_suites([suite], [FakeBackend("f", {"dim": 8, "postprocess": "center"})],
-                         baseline=False)
-    assert centred.backends["f"].geometry is None
+                         reference=False)
+    assert centred.backends["f"].calibration is None
     assert all(r.margin_sd is None and not r.weak for r in centred.rows)
     assert [r.margin for r in centred.rows] != [r.margin for r in plain.rows]
 
@@ -283,7 +283,7 @@ def test_a_run_of_whole_sentences_records_no_word_baseline(write_suite):
     results = run_suites([load_suite(path)], [FakeBackend("f", {"dim": 8,
                                                                 "postprocess": "center"})])
     assert results.backends["f"].status == "ok"
-    assert results.backends["f"].geometry is None
+    assert results.backends["f"].calibration is None
     assert results.rows[0].margin_sd is None
 
 
@@ -295,9 +295,9 @@ def test_unscored_everywhere_counts_only_the_suite_s_contexts():
 
 
 def test_a_damaged_calibration_in_the_cache_is_computed_afresh():
-    from harness import calibration
-    from harness.embedding import cache_salt
-    from harness.embedding_cache import EmbeddingCache
+    from harness.pipeline import calibration
+    from harness.pipeline.embedding import cache_salt
+    from harness.pipeline.embedding_cache import EmbeddingCache
 
     cache = EmbeddingCache()
     backend = FakeBackend("f", {"dim": 8, "seed": 21})
@@ -305,7 +305,7 @@ def test_a_damaged_calibration_in_the_cache_is_computed_afresh():
                    {"transform": "not a transform"})
     results = run_suites([load_suite(POLYSEMY)], [backend], cache=cache)
     assert results.backends["f"].status == "ok"
-    assert results.backends["f"].geometry["baseline_sd"] > 0
+    assert results.backends["f"].calibration["baseline_sd"] > 0
 
 
 def test_a_plugin_option_named_like_a_core_option_is_refused():

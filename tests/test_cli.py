@@ -13,7 +13,7 @@ import pytest
 from harness.cli import main
 from harness.plugins import hookimpl, manager
 from harness.testing import FakeBackend, FakePlugin
-from tests.conftest import POLYSEMY, ROOT
+from tests.helpers import POLYSEMY, ROOT
 
 
 def test_run_writes_reports_and_prints_a_summary(fake_only, tmp_path, capsys):

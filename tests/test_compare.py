@@ -7,13 +7,13 @@ import json
 import pytest
 
 from harness.cli import main
-from harness.compare import compare
+from harness.pipeline.runner import run_suites
+from harness.pipeline.stats import mcnemar_exact, wilson_interval
 from harness.reports import write_reports
-from harness.runner import run_suites
-from harness.stats import mcnemar_exact, wilson_interval
-from harness.suite import load_suite
+from harness.studies.compare import compare
+from harness.suites.validate import load_suite
 from harness.testing import FakeBackend
-from tests.conftest import POLYSEMY
+from tests.helpers import POLYSEMY
 
 
 def test_statistics_against_known_values():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from harness.plugins import spec
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 
 def hook_names():

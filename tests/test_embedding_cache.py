@@ -14,12 +14,12 @@ import pytest
 
 from harness.backend import Item
 from harness.cli import main
-from harness.embedding import cache_salt
-from harness.embedding_cache import EmbeddingCache
-from harness.runner import run_suites
-from harness.suite import load_suite
+from harness.pipeline.embedding import cache_salt
+from harness.pipeline.embedding_cache import EmbeddingCache
+from harness.pipeline.runner import run_suites
+from harness.suites.validate import load_suite
 from harness.testing import FakeBackend
-from tests.conftest import POLYSEMY, ROOT
+from tests.helpers import POLYSEMY, ROOT
 
 ITEMS = [Item("A mouse.", (2, 7)), Item("A rat.", (2, 5)), Item("A whole sentence.", None)]
 
@@ -85,14 +85,14 @@ def test_a_damaged_entry_is_recomputed(cache):
     db.close()
     assert len(cache.get("fp", ITEMS)) == 2
     suite = load_suite(POLYSEMY)
-    run_suites([suite], [FakeBackend("fake")], cache=cache, baseline=False)
+    run_suites([suite], [FakeBackend("fake")], cache=cache, reference=False)
     db = sqlite3.connect(cache.path)
     first = db.execute("SELECT key FROM vectors WHERE fingerprint != 'fp' LIMIT 1").fetchone()[0]
     db.execute("UPDATE vectors SET crc = crc + 1 WHERE key = ?", (first,))
     db.commit()
     db.close()
     warm = FakeBackend("fake")
-    run_suites([suite], [warm], cache=cache, baseline=False)
+    run_suites([suite], [warm], cache=cache, reference=False)
     assert sum(len(c) for c in warm.calls) == 1  # only the damaged one
     items = list(dict.fromkeys(suite.items()))
     assert len(cache.get(warm.fingerprint(), items, cache_salt(warm))) == 8
@@ -129,7 +129,7 @@ def test_a_writer_killed_mid_write_leaves_no_partial_entry(cache):
     done = run_python(f"""
         import os, signal, numpy as np
         from harness.backend import Item
-        from harness.embedding_cache import EmbeddingCache
+        from harness.pipeline.embedding_cache import EmbeddingCache
         store = EmbeddingCache({str(cache.path)!r})
         db = store._connect()
         real = db.executemany
@@ -155,7 +155,7 @@ def test_concurrent_writers(cache):
     writer = f"""
         import sys, numpy as np
         from harness.backend import Item
-        from harness.embedding_cache import EmbeddingCache
+        from harness.pipeline.embedding_cache import EmbeddingCache
         store = EmbeddingCache({str(cache.path)!r})
         seed = int(sys.argv[1])
         for round in range(20):
@@ -190,7 +190,7 @@ def test_cli_cache_info_clear_and_no_cache(tmp_path, monkeypatch, capsys):
 def test_the_used_fact_keeps_the_key_older_caches_have():
     import hashlib
 
-    from harness.embedding_cache import _fact_key
+    from harness.pipeline.embedding_cache import _fact_key
 
     assert _fact_key("fp", "salt", "used") == hashlib.sha256(b"fp\0salt").digest()[:20]
     assert _fact_key("fp", "salt", "calibration:x") != _fact_key("fp", "salt", "used")

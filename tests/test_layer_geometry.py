@@ -14,8 +14,8 @@ import pytest
 
 import harness
 from harness.cli import main
-from harness.layer_geometry import COLUMNS
-from harness.reference import reference_rows
+from harness.pipeline.reference import reference_rows
+from harness.studies.layer_geometry import COLUMNS
 
 
 def textbook(vectors: np.ndarray, words: list[str]) -> dict[str, float]:
@@ -98,7 +98,7 @@ def test_an_unavailable_backend_is_named(tmp_path, fake_only, capsys):
 
 
 def test_the_api_raises_with_the_rows_that_finished():
-    from harness.layer_geometry import GeometryFailed
+    from harness.errors import GeometryFailed
     from harness.testing import FakeBackend
 
     with pytest.raises(GeometryFailed, match="backend broken: the fake backend was told to "
@@ -109,7 +109,7 @@ def test_the_api_raises_with_the_rows_that_finished():
 
 
 def test_too_few_reference_vectors_is_a_clear_error():
-    from harness.layer_geometry import GeometryFailed
+    from harness.errors import GeometryFailed
     from harness.testing import FakeBackend
 
     words = ",".join({i.word.lower() for i in harness.reference_contexts()})

@@ -7,7 +7,7 @@ import importlib.util
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 pytestmark = [pytest.mark.slow, pytest.mark.real_model]
 

@@ -9,11 +9,11 @@ import sys
 
 import pytest
 
+from harness.pipeline.runner import run_suites
 from harness.plugins.manager import make_plugin_host
-from harness.runner import run_suites
-from harness.suite import load_suite
+from harness.suites.validate import load_suite
 from harness.testing.conformance import BackendConformance
-from tests.conftest import POLYSEMY, ROOT
+from tests.helpers import POLYSEMY, ROOT
 
 GUIDE = ROOT / "docs" / "writing-a-backend-plugin.md"
 

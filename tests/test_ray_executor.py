@@ -13,13 +13,13 @@ pytestmark = pytest.mark.slow
 ray = pytest.importorskip("ray")
 
 from harness.cli import main  # noqa: E402
-from harness.embedding_cache import EmbeddingCache  # noqa: E402
-from harness.executors import RayExecutor  # noqa: E402
+from harness.pipeline.embedding_cache import EmbeddingCache  # noqa: E402
+from harness.pipeline.executors import RayExecutor  # noqa: E402
+from harness.pipeline.runner import run_suites  # noqa: E402
 from harness.plugins.manager import make_plugin_host  # noqa: E402
-from harness.runner import run_suites  # noqa: E402
-from harness.suite import load_suite  # noqa: E402
+from harness.suites.validate import load_suite  # noqa: E402
 from harness.testing import FakeBackend  # noqa: E402
-from tests.conftest import POLYSEMY, QUARTET  # noqa: E402
+from tests.helpers import POLYSEMY, QUARTET  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -89,7 +89,7 @@ def test_cli(local_ray, tmp_path):
 
 def test_many_shards_come_back_in_order(local_ray):
     from harness.backend import Item
-    from harness.embedding import embed_group
+    from harness.pipeline.embedding import embed_group
 
     items = [Item(f"text number {i} " + "x" * (i % 7), (0, 4)) for i in range(1100)]
     items.append(Item("short", (10, 14)))  # no vector: its reason must come back too

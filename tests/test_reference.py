@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.reference import (
+from harness.pipeline.reference import (
     REFERENCE_PATH,
     REFERENCE_SIZE,
     build_reference,
@@ -17,8 +17,8 @@ from harness.reference import (
     reference_rows,
     write_reference,
 )
-from harness.suite import locate_word
-from harness.wordnet import Morphology, find_wordnet_dir
+from harness.suites.wordnet import Morphology, find_wordnet_dir
+from harness.suites.words import locate_word
 
 
 @pytest.fixture
@@ -113,11 +113,11 @@ def test_the_file_says_how_it_was_made_and_reads_back(tmp_path):
 
 
 def test_the_command_writes_the_file(tmp_path, capsys):
-    from harness.reference import main
+    from harness.cli import main
 
     folder = fake_wordnet(tmp_path)
     out = tmp_path / "sample.tsv"
-    assert main(["--wordnet-dir", str(folder), "-o", str(out), "--size", "12",
+    assert main(["make-reference", "--wordnet-dir", str(folder), "-o", str(out), "--size", "12",
                  "--per-word", "4", "--min-occurrences", "3"]) == 0
     assert len(read_reference(out)) == 10  # all there is: 4 + 4 + 1 + 1
     assert "10 items of 4 lemmas, 2 of them in 3 or more sentences" in capsys.readouterr().out

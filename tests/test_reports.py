@@ -7,13 +7,13 @@ import json
 
 import pytest
 
+from harness.pipeline.results import GateReport, Results
+from harness.pipeline.runner import run_suites
 from harness.reports import write_reports
 from harness.reports.markdown import render as render_markdown
-from harness.results import GateReport, Results
-from harness.runner import run_suites
-from harness.suite import load_suite
+from harness.suites.validate import load_suite
 from harness.testing import FakeBackend
-from tests.conftest import POLYSEMY
+from tests.helpers import POLYSEMY
 
 
 def polysemy_results():
@@ -99,11 +99,13 @@ def png_size(data: bytes) -> tuple[int, int]:
 def test_pictures_are_svg_of_sensible_size_with_the_numbers_in_them():
     import xml.etree.ElementTree as ET
 
-    from harness.reports import svg
-    from harness.stats import wilson_interval
+    from harness.figures import svg
+    from harness.pipeline.stats import wilson_interval
 
     results = polysemy_results()
-    pictures = [svg.accuracy_chart(results), svg.margin_chart(results),
+    pictures = [svg.accuracy_chart([(s.backend, s.suite, s.passed, s.total)
+                                    for s in results.summary_rows]),
+                svg.margin_chart({"fake": [r.margin for r in results.rows]}),
                 svg.heatmap(["a", "b", "c <x>"], [[1, 0.5, None], [0.5, 1, 0.2], [None, 0.2, 1]],
                             "test & more")]
     for picture in pictures:

@@ -6,19 +6,19 @@ import numpy as np
 import pytest
 
 from harness.backend import Embeddings, Item
-from harness.embedding import embed_items
 from harness.errors import HarnessError
-from harness.runner import run_suites, unique_items
-from harness.suite import load_suite
+from harness.pipeline.embedding import embed_items
+from harness.pipeline.runner import run_suites, unique_items
+from harness.suites.validate import load_suite
 from harness.testing import FakeBackend
-from tests.conftest import POLYSEMY, QUARTET
+from tests.helpers import POLYSEMY, QUARTET
 
 
 def test_each_unique_context_is_embedded_once_across_tests_and_suites(write_suite):
     polysemy = load_suite(POLYSEMY)
     toy = load_suite(write_suite(QUARTET.replace("suite: toy", "suite: toy2")))
     backend = FakeBackend("fake", {"batch_size": 3})
-    run_suites([polysemy, toy], [backend], baseline=False)  # only the suites' contexts
+    run_suites([polysemy, toy], [backend], reference=False)  # only the suites' contexts
     embedded = [item for call in backend.calls for item in call]
     assert len(embedded) == len(set(embedded)) == len(unique_items([polysemy, toy]))
     # mouse1 of the toy suite is the same (text, span) as polysemy's: shared

@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from harness.runner import run_suites
-from harness.scoring import TIE_TOLERANCE, cosine
-from harness.suite import load_suite
+from harness.pipeline.runner import run_suites
+from harness.pipeline.scoring import TIE_TOLERANCE, cosine
+from harness.suites.validate import load_suite
 from harness.testing import FakeBackend
-from tests.conftest import QUARTET
+from tests.helpers import QUARTET
 
 MOUSE = "A mouse is a rodent animal."
 DEVICE = "A mouse is a computer device."
@@ -85,7 +85,7 @@ def test_whole_sentence_contexts(write_suite):
         """)
     vectors = {"A cat sat.": [1, 0, 0], "A kitten sat.": [0.9, 0.2, 0], "Stocks fell.": [0, 0, 1]}
     backend = fake(vectors)
-    results = run_suites([load_suite(path)], [backend], baseline=False)
+    results = run_suites([load_suite(path)], [backend], reference=False)
     assert results.rows[0].passed
     embedded = [item for call in backend.calls for item in call]
     assert all(item.span is None for item in embedded)

@@ -12,9 +12,9 @@ import pytest
 
 import harness
 from harness.cli import main
-from harness.sense_maps import file_senses, project, wordnet_senses
+from harness.studies.sense_maps import file_senses, project, wordnet_senses
 from harness.testing import FakeBackend
-from tests.conftest import POLYSEMY
+from tests.helpers import POLYSEMY
 
 NOTEBOOK = """sense\ttext\tword\tgloss
 animal\tA mouse is a small rodent that lives in fields.\tmouse\ta small rodent

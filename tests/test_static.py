@@ -7,12 +7,12 @@ import numpy as np
 import pytest
 
 from harness.backend import Item
+from harness.pipeline.runner import run_suites
 from harness.plugins.manager import make_plugin_host
-from harness.runner import run_suites
-from harness.suite import load_suite
+from harness.suites.validate import load_suite
 from harness_backends import static
 from harness_backends.static import StaticBackend
-from tests.conftest import POLYSEMY
+from tests.helpers import POLYSEMY
 
 
 @pytest.fixture(scope="module")

@@ -8,8 +8,10 @@ import tracemalloc
 import pytest
 
 from harness.errors import SuiteError
-from harness.suite import Expectation, load_suite, locate_word
-from tests.conftest import POLYSEMY, QUARTET
+from harness.suites.model import Expectation
+from harness.suites.validate import load_suite
+from harness.suites.words import locate_word
+from tests.helpers import POLYSEMY, QUARTET
 
 
 def test_polysemy_suite_holds_the_notebooks_quartets():
@@ -235,7 +237,7 @@ def test_recursive_alias_is_an_error_not_a_hang(write_suite):
 
 
 def test_huge_file_is_refused_before_parsing(tmp_path, monkeypatch):
-    import harness.safe_yaml as safe_yaml
+    import harness.suites.yaml as safe_yaml
 
     monkeypatch.setattr(safe_yaml, "MAX_BYTES", 1000)
     path = tmp_path / "huge.yaml"
@@ -276,7 +278,7 @@ def test_whole_word_search_finds_what_the_regex_finds():
     import random
     import re
 
-    from harness.suite import _whole_word_spans
+    from harness.suites.words import _whole_word_spans
 
     rng = random.Random(0)
     cases = [("Ärger und ärger", "ärger"), ("İstanbul istanbul", "istanbul"), ("ſun sun", "sun")]

@@ -9,11 +9,11 @@ import pytest
 pytest.importorskip("torch")
 
 from harness.cli import main  # noqa: E402
-from harness.layer_sweep import best_layers, sweep_rows, variants  # noqa: E402
-from harness.runner import run_suites, unique_items  # noqa: E402
-from harness.suite import load_suite  # noqa: E402
+from harness.pipeline.runner import run_suites, unique_items  # noqa: E402
+from harness.studies.layer_sweep import best_layers, sweep_rows, variants  # noqa: E402
+from harness.suites.validate import load_suite  # noqa: E402
 from harness_backends.hf import HfBackend  # noqa: E402
-from tests.conftest import POLYSEMY  # noqa: E402
+from tests.helpers import POLYSEMY  # noqa: E402
 
 
 def test_variants_share_one_forward_pass_per_text(tiny_bert):
@@ -26,7 +26,7 @@ def test_variants_share_one_forward_pass_per_text(tiny_bert):
     forward = base.forward
     base.forward = lambda ids, mask: calls.append(ids.shape[0]) or forward(ids, mask)
     suite = load_suite(POLYSEMY)
-    results = run_suites([suite], [base, *(b for _, _, b in plan)], baseline=False)
+    results = run_suites([suite], [base, *(b for _, _, b in plan)], reference=False)
     assert sum(calls) == len({i.text for i in unique_items([suite])})
     rows = sweep_rows(results, [("tiny", o, v, b.name) for o, v, b in plan])
     assert len(rows) == len(plan) and all(r.total == 8 for r in rows)

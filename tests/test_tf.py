@@ -19,9 +19,10 @@ transformers = pytest.importorskip("transformers")
 from harness.backend import Item  # noqa: E402
 from harness.cli import main  # noqa: E402
 from harness.errors import OptionError  # noqa: E402
+from harness.pipeline.runner import run_suites  # noqa: E402
 from harness.plugins.manager import make_plugin_host  # noqa: E402
-from harness.runner import run_suites  # noqa: E402
-from harness.suite import load_suite, locate_word  # noqa: E402
+from harness.suites.validate import load_suite  # noqa: E402
+from harness.suites.words import locate_word  # noqa: E402
 from harness_backends.bert_checkpoint import (  # noqa: E402
     CheckpointError,
     export_checkpoint,
@@ -29,7 +30,7 @@ from harness_backends.bert_checkpoint import (  # noqa: E402
 )
 from harness_backends.hf import HfBackend  # noqa: E402
 from harness_backends.tf import TfBackend  # noqa: E402
-from tests.conftest import POLYSEMY  # noqa: E402
+from tests.helpers import POLYSEMY  # noqa: E402
 
 TEXTS = ["A mouse is a rodent animal.", "The CAFÉ's terrace, (really) crowded!",
          "Gravity made the tower lean to the side."]

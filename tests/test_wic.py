@@ -11,10 +11,11 @@ import pytest
 
 from harness.cli import main
 from harness.errors import HarnessError, SuiteError
-from harness.runner import run_suites
-from harness.suite import load_suite
+from harness.pipeline.runner import run_suites
+from harness.studies.wic import accuracy, pair_similarities, tune_threshold
+from harness.suites.validate import load_suite
+from harness.suites.wic_format import read_wic, token_span
 from harness.testing import FakeBackend
-from harness.wic import accuracy, pair_similarities, read_wic, token_span, tune_threshold
 
 DATA = (
     "bank\tN\t4-2\tHe sat on the bank of the river .\tThe river bank was muddy .\n"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from harness.wordnet import find_wordnet_dir, read_synsets
+from harness.suites.wordnet import find_wordnet_dir, read_synsets
 
 SAMPLE = """\
   1 This software and database is being provided to you, the LICENSEE, by
@@ -46,7 +46,7 @@ SENSES = """\
 
 
 def test_sense_tests_pair_two_examples_of_one_sense_with_another_sense(tmp_path):
-    from harness.wordnet import sense_tests
+    from harness.suites.wordnet import sense_tests
 
     (tmp_path / "data.noun").write_text(SENSES)
     tests = sense_tests(tmp_path, "n", n_tests=10, seed=0)
@@ -59,7 +59,7 @@ def test_sense_tests_pair_two_examples_of_one_sense_with_another_sense(tmp_path)
 
 
 def test_inflected_forms_are_found_with_wordnet_morphology(tmp_path):
-    from harness.wordnet import Morphology, find_form
+    from harness.suites.wordnet import Morphology, find_form
 
     (tmp_path / "verb.exc").write_text("ran run\n")
     morphology = Morphology(tmp_path)
@@ -69,7 +69,7 @@ def test_inflected_forms_are_found_with_wordnet_morphology(tmp_path):
 
 
 def test_once_only_and_min_words(tmp_path):
-    from harness.wordnet import Morphology, usable_context
+    from harness.suites.wordnet import Morphology, usable_context
 
     morphology = Morphology(tmp_path)
     twice = "the bank of the river and the bank of the lake"
@@ -81,7 +81,7 @@ def test_once_only_and_min_words(tmp_path):
 
 def test_make_suite_command(tmp_path, capsys):
     from harness.cli import main
-    from harness.suite import load_suite
+    from harness.suites.validate import load_suite
 
     (tmp_path / "data.noun").write_text(SENSES)
     out = tmp_path / "wn.yaml"
@@ -94,8 +94,8 @@ def test_make_suite_command(tmp_path, capsys):
 
 
 def test_shipped_wordnet_suite():
-    from harness.suite import load_suite
-    from tests.conftest import ROOT
+    from harness.suites.validate import load_suite
+    from tests.helpers import ROOT
 
     suite = load_suite(ROOT / "suites" / "wordnet.yaml")
     assert len(suite.tests) >= 1000
@@ -107,7 +107,7 @@ def test_shipped_wordnet_suite():
 def test_the_shipped_suite_is_what_the_generator_makes(tmp_path, wordnet_dir):
     """Run for real on WordNet 3.0: the same command gives the same suite, byte for byte."""
     from harness.cli import main
-    from tests.conftest import ROOT
+    from tests.helpers import ROOT
 
     out = tmp_path / "wordnet.yaml"
     assert main(["make-suite", "wordnet", "--tests", "1500", "-o", str(out)]) == 0

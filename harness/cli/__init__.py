@@ -24,6 +24,7 @@ from harness.cli import (
     compare,
     geometry,
     list_plugins,
+    make_reference,
     make_suite,
     run,
     senses,
@@ -36,7 +37,8 @@ from harness.errors import HarnessError
 EXIT_OK, EXIT_GATE, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_TERMINATED = (
     common.EXIT_OK, common.EXIT_GATE, common.EXIT_USAGE, common.EXIT_INTERRUPTED,
     common.EXIT_TERMINATED)
-COMMANDS = (run, sweep, geometry, senses, wic, compare, validate, list_plugins, cache, make_suite)
+COMMANDS = (run, sweep, geometry, senses, wic, compare, validate, list_plugins, cache, make_suite,
+            make_reference)
 BUILT_IN = {module.NAME for module in COMMANDS}
 log = logging.getLogger("harness")
 

@@ -18,7 +18,7 @@ def add_parser(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from harness.embedding_cache import EmbeddingCache
+    from harness.pipeline.embedding_cache import EmbeddingCache
 
     cache = EmbeddingCache()
     if args.action == "clear":

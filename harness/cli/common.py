@@ -39,10 +39,14 @@ def error(message: str) -> None:
     print(f"harness: error: {message}", file=sys.stderr)
 
 
+def warn(message: str) -> None:
+    print(f"harness: warning: {message}", file=sys.stderr)
+
+
 def load_suites(paths: Sequence[str]):
     """Every suite, or one HarnessError listing the problems of all of them."""
     from harness.errors import SuiteError
-    from harness.suite import load_suite
+    from harness.suites.validate import load_suite
 
     suites, problems = [], []
     for path in paths:
@@ -76,13 +80,34 @@ def add_output_options(parser: argparse.ArgumentParser, kind: str) -> None:
                         help="neither read nor write the embedding cache")
 
 
+def add_executor_options(parser: argparse.ArgumentParser) -> None:
+    """Where the embedding work runs: every command that embeds takes these."""
+    parser.add_argument("--executor", choices=("local", "ray"), default="local",
+                        help="where embeddings are computed (default: this process)")
+    parser.add_argument("--ray-address", metavar="ADDR",
+                        help="a Ray cluster to join (default: start a local one)")
+    parser.add_argument("--ray-workers", type=int, default=1, metavar="N",
+                        help="Ray workers per model (default 1)")
+    parser.add_argument("--shard-size", type=int, default=1024, metavar="N",
+                        help="contexts per Ray task (default 1024)")
+
+
+def executor(args: argparse.Namespace):
+    """The executor the options of `add_executor_options` ask for."""
+    from harness.pipeline.executors import make_executor
+
+    options = ({"address": args.ray_address, "workers": args.ray_workers,
+                "shard_size": args.shard_size} if args.executor == "ray" else {})
+    return make_executor(args.executor, **options)
+
+
 def output_dir(args: argparse.Namespace, kind: str) -> Path:
     return Path(args.output or f"reports/{kind}-{datetime.now():%Y%m%d-%H%M%S}")
 
 
 def cache(args: argparse.Namespace):
     """The embedding cache, unless --no-cache."""
-    from harness.embedding_cache import EmbeddingCache
+    from harness.pipeline.embedding_cache import EmbeddingCache
 
     return None if args.no_cache else EmbeddingCache()
 

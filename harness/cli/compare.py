@@ -23,8 +23,8 @@ def add_parser(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from harness.compare import compare, comparison_markdown, comparison_text
     from harness.files import atomic_write
+    from harness.studies.compare import compare, comparison_markdown, comparison_text
 
     if len(args.results) > 2:
         raise HarnessError("compare takes one or two results.json files")

@@ -20,19 +20,21 @@ def add_parser(sub) -> None:
         "per text. Writes geometry.csv, geometry.md and geometry.png.")
     geo.add_argument("-b", "--backend", action="append", required=True, metavar="BACKEND")
     common.add_output_options(geo, "geometry")
+    common.add_executor_options(geo)
     geo.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from harness.api import get_backends
-    from harness.layer_geometry import geometry_text, measure_each, write_geometry
+    from harness.studies.layer_geometry import geometry_text, measure_each, write_geometry
 
     backends = get_backends(common.backend_specs(args), common.registry(args))
     out_dir = common.output_dir(args, "geometry")
     rows, failed = [], []
     try:
         for backend, measured in measure_each(backends, cache=common.cache(args),
-                                              progress=common.progress_factory(True)):
+                                              progress=common.progress_factory(True),
+                                              executor=common.executor(args)):
             if isinstance(measured, Exception):
                 failed.append(backend.name)
                 common.error(f"backend {backend.name}: {measured}")

@@ -46,7 +46,7 @@ def add_parser(sub) -> None:
 
 
 def run_wordnet(args: argparse.Namespace) -> int:
-    from harness.suite_builders import wordnet_suite
+    from harness.suites.builders import wordnet_suite
 
     built = wordnet_suite(pos=args.pos, tests=args.tests, seed=args.seed,
                           min_words=args.min_words, allow_repeats=args.allow_repeats,
@@ -55,7 +55,7 @@ def run_wordnet(args: argparse.Namespace) -> int:
 
 
 def run_wic(args: argparse.Namespace) -> int:
-    from harness.suite_builders import wic_suite
+    from harness.suites.builders import wic_suite
 
     built = wic_suite(args.data, args.gold, name=args.name, max_per_lemma=args.max_per_lemma,
                       output=args.output)

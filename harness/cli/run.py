@@ -23,21 +23,17 @@ def add_parser(sub) -> None:
                      "repeat for several. Default: every default instance available here")
     common.add_output_options(run, "run")
     run.add_argument("--no-progress", action="store_true", help="never show a progress bar")
-    run.add_argument("--executor", choices=("local", "ray"), default="local",
-                     help="where embeddings are computed (default: this process)")
-    run.add_argument("--ray-address", metavar="ADDR",
-                     help="a Ray cluster to join (default: start a local one)")
-    run.add_argument("--ray-workers", type=int, default=1, metavar="N",
-                     help="Ray workers per model (default 1)")
-    run.add_argument("--shard-size", type=int, default=1024, metavar="N",
-                     help="contexts per Ray task (default 1024)")
+    common.add_executor_options(run)
     run.add_argument("--baseline", metavar="RESULTS.json",
                      help="gate: exit 1 if an expectation that passed there (same backend) "
                      "fails now")
     run.add_argument("--min-accuracy", type=float, metavar="X",
                      help="gate: exit 1 if a backend's accuracy on a suite is below X (0-1)")
-    run.add_argument("--no-baseline", action="store_true",
-                     help="skip the baseline on the reference sample (no margin_sd)")
+    run.add_argument("--no-reference", action="store_true",
+                     help="leave out the reference sample: no baseline cosine, no margin_sd, "
+                     "no weak passes (a postprocess option still fits on it)")
+    run.add_argument("--no-baseline", action="store_true", dest="no_baseline_deprecated",
+                     help=argparse.SUPPRESS)  # the name of --no-reference before 0.3
     run.add_argument("--weak-below", type=float, default=0.5, metavar="SD",
                      help="a pass with a margin below this many standard deviations of the "
                      "baseline is flagged weak (default 0.5)")
@@ -49,8 +45,7 @@ def add_parser(sub) -> None:
 
 def run_command(args: argparse.Namespace) -> int:
     from harness.api import run
-    from harness.executors import make_executor
-    from harness.gates import check_gates, load_results
+    from harness.pipeline.gates import check_gates, load_results
     from harness.reports import summary_text
 
     for flag, value in (("--min-accuracy", args.min_accuracy),
@@ -60,12 +55,14 @@ def run_command(args: argparse.Namespace) -> int:
     baseline = load_results(args.baseline) if args.baseline else None
     suites = common.load_suites(args.suites)
     specs = common.backend_specs(args)
-    options = ({"address": args.ray_address, "workers": args.ray_workers,
-                "shard_size": args.shard_size} if args.executor == "ray" else {})
+    if args.no_baseline_deprecated:
+        common.warn("--no-baseline is now --no-reference (--baseline is the regression "
+                    "gate); --no-baseline goes in the next release")
     results = run(suites, specs or None, registry=common.registry(args),
                   progress=common.progress_factory(not args.no_progress),
-                  cache=not args.no_cache, executor=make_executor(args.executor, **options),
-                  baseline=not args.no_baseline, weak_below=args.weak_below)
+                  cache=not args.no_cache, executor=common.executor(args),
+                  reference=not (args.no_reference or args.no_baseline_deprecated),
+                  weak_below=args.weak_below)
     gates = check_gates(results, baseline, args.min_accuracy, args.max_unscored)
     results.gates = gates.report()
     out_dir, written, files = write_or_fall_back(results, common.output_dir(args, "run"))

@@ -27,18 +27,20 @@ def add_parser(sub) -> None:
     sen.add_argument("--method", choices=("pca", "tsne"), default="pca",
                      help="the projection to 2-D (default: pca)")
     common.add_output_options(sen, "senses")
+    common.add_executor_options(sen)
     sen.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from harness.api import senses
-    from harness.sense_maps import write_sense_map
+    from harness.studies.sense_maps import write_sense_map
 
     out_dir = common.output_dir(args, "senses")
     try:
         found = senses(args.backend, wordnet=args.wordnet, file=args.file,
                        wordnet_dir=args.wordnet_dir, method=args.method,
-                       registry=common.registry(args), cache=not args.no_cache)
+                       registry=common.registry(args), cache=not args.no_cache,
+                       executor=common.executor(args))
     except (ValueError, FileNotFoundError) as exc:
         common.error(str(exc))
         return common.EXIT_USAGE

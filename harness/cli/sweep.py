@@ -18,20 +18,21 @@ def add_parser(sub) -> None:
     swp.add_argument("suites", nargs="+", metavar="SUITE")
     swp.add_argument("-b", "--backend", action="append", required=True, metavar="BACKEND")
     common.add_output_options(swp, "sweep")
+    common.add_executor_options(swp)
     swp.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from harness.api import get_backends
-    from harness.layer_sweep import sweep, sweep_text, write_sweep
     from harness.reports import write_reports
+    from harness.studies.layer_sweep import sweep, sweep_text, write_sweep
 
     suites = common.load_suites(args.suites)
     backends = get_backends(list(dict.fromkeys(s.strip() for s in args.backend)),
                             common.registry(args))
     out_dir = common.output_dir(args, "sweep")
     done = sweep(suites, backends, cache=common.cache(args),
-                 progress=common.progress_factory(True))
+                 progress=common.progress_factory(True), executor=common.executor(args))
     write_reports(done.results, out_dir)
     write_sweep(done.rows, out_dir)
     print(sweep_text(done.rows))

@@ -17,7 +17,8 @@ def add_parser(sub) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from harness.errors import HarnessError, SuiteError
-    from harness.suite import check_unique_names, load_suite
+    from harness.suites.model import check_unique_names
+    from harness.suites.validate import load_suite
 
     status, loaded = common.EXIT_OK, []
     for path in args.suites:

@@ -21,19 +21,21 @@ def add_parser(sub) -> None:
     wic.add_argument("--dev", nargs=2, metavar=("DEV_DATA.txt", "DEV_GOLD.txt"))
     wic.add_argument("-b", "--backend", action="append", default=[], metavar="BACKEND")
     common.add_output_options(wic, "wic")
+    common.add_executor_options(wic)
     wic.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from harness.api import default_backends, get_backends
     from harness.reports.text import text_table
-    from harness.wic import evaluate_wic
+    from harness.studies.wic import evaluate_wic
 
     registry = common.registry(args)
     backends = (get_backends([s.strip() for s in args.backend], registry) if args.backend
                 else [b for b in default_backends(registry) if b.availability().ok])
     done = evaluate_wic(args.data, args.gold, backends, dev=tuple(args.dev) if args.dev else None,
-                        cache=common.cache(args))
+                        cache=common.cache(args), executor=common.executor(args),
+                        progress=common.progress_factory(True))
     for name, why in done.failures.items():
         common.error(f"backend {name}: {why}")
     print(text_table(done.HEADERS, done.cells()))

@@ -8,8 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from harness.backend import Backend
-from harness.errors import BackendNotFound, OptionError, PluginError
-from harness.suggest import closest
+from harness.errors import BackendNotFound, OptionError, PluginError, closest
 
 
 @dataclass(frozen=True)

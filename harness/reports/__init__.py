@@ -9,9 +9,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from harness.files import atomic_write
+from harness.pipeline.results import Results
 from harness.reports import html, junit, markdown, results_csv, results_json, similarities
 from harness.reports.tables import summary_table
-from harness.results import Results
 
 log = logging.getLogger("harness.reports")
 

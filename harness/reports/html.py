@@ -1,7 +1,7 @@
 """report.html: one self-contained page (CSS, JS and SVG pictures inline) with the summary, the
 gates, the controls, the backends, plots, a searchable and sortable per-expectation table, and
 similarity heatmaps. Rendered from templates/report.html with Jinja2 (autoescaping on; the SVG
-is drawn by harness.reports.svg, which escapes every text in it)."""
+is drawn by harness.figures.svg, which escapes every text in it)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from harness.reports.svg import accuracy_chart, heatmap, margin_chart, scatter
+from harness.figures.svg import accuracy_chart, heatmap, margin_chart, scatter
+from harness.pipeline.results import Results
 from harness.reports.tables import (
     MAX_HTML_ROWS,
     backends_table,
@@ -22,7 +23,6 @@ from harness.reports.tables import (
     shown_rows,
     summary_table,
 )
-from harness.results import Results
 
 TEMPLATES = Path(__file__).with_name("templates")
 MAX_HEATMAPS = 8  # per backend: a large suite would give thousands
@@ -65,7 +65,7 @@ def word_map(data: dict, test: str) -> str:
         return ""
     import numpy as np
 
-    from harness.geometry_measures import classical_mds
+    from harness.pipeline.numerics import classical_mds
 
     names = list(dict.fromkeys(words[i] for i in keep))
     cosines = np.array([[matrix[i][j] for j in keep] for i in keep], dtype=np.float64)
@@ -79,7 +79,7 @@ def _environment():
     is most of a warm run's report time), when that folder can be written."""
     import jinja2
 
-    from harness.cache_folder import cache_dir
+    from harness.files import cache_dir
 
     compiled = cache_dir() / "templates"
     try:
@@ -107,7 +107,11 @@ def render(results: Results) -> str:
         control_note=control_note(control_rows[0].control) if control_rows else "",
         backends=backends_table(results),
         baseline_note=baseline_note(results),
-        plots=[accuracy_chart(results), margin_chart(results)],
+        plots=[accuracy_chart([(s.backend, s.suite, s.passed, s.total)
+                               for s in results.summary_rows if s.status == "ok"]),
+               margin_chart({b: [r.margin for r in results.rows
+                                 if r.backend == b and r.margin is not None]
+                             for b in results.backends})],
         expectations=expectations_table(shown),
         expectations_note=note,
         heatmaps=heatmaps, heatmaps_note=heatmaps_note,

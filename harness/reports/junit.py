@@ -7,8 +7,8 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
+from harness.pipeline.results import Results
 from harness.reports.tables import number
-from harness.results import Results
 
 # what XML 1.0 cannot hold: control characters, surrogates, U+FFFE and U+FFFF (the complement of
 # its Char production, written as the small class it is: it compiles in microseconds)

@@ -3,6 +3,7 @@ so that it fits in a pull-request comment."""
 
 from __future__ import annotations
 
+from harness.pipeline.results import Results
 from harness.reports.tables import (
     MAX_MARKDOWN_ROWS,
     RULES,
@@ -15,7 +16,6 @@ from harness.reports.tables import (
     gate_lines,
     summary_table,
 )
-from harness.results import Results
 
 
 def render(results: Results) -> str:

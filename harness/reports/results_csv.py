@@ -6,8 +6,8 @@ import csv
 import io
 from dataclasses import asdict, fields
 
-from harness.results import Results
-from harness.scoring import ExpectationResult
+from harness.pipeline.results import Results
+from harness.pipeline.scoring import ExpectationResult
 
 
 def render(results: Results) -> str:

@@ -7,9 +7,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from harness.pipeline.results import Results
+from harness.pipeline.scoring import ExpectationResult, SummaryRow
 from harness.reports.text import markdown_table, text_table
-from harness.results import Results
-from harness.scoring import ExpectationResult, SummaryRow
 
 MAX_MARKDOWN_ROWS = 200  # report.md stays small enough for a pull-request comment
 MAX_HTML_ROWS = 5000  # report.html stays quick to open; results.csv has every row
@@ -52,14 +52,14 @@ SUMMARY_HEADERS = ["backend", "suite", "passed", "accuracy", "ties", "tests pass
                    "median margin/sd", "baseline", "status"]
 
 
-def baseline_cell(geometry: dict | None) -> str:
+def baseline_cell(calibration: dict | None) -> str:
     """The baseline cosine of unrelated pairs, ± its standard deviation."""
-    if not geometry:
+    if not calibration:
         return "-"
-    return f"{geometry['baseline_similarity']:.3f} ± {geometry['baseline_sd']:.3f}"
+    return f"{calibration['baseline_similarity']:.3f} ± {calibration['baseline_sd']:.3f}"
 
 
-def summary_cells(row: SummaryRow, geometry: dict | None = None) -> list[str]:
+def summary_cells(row: SummaryRow, calibration: dict | None = None) -> list[str]:
     if row.status != "ok":
         return [row.backend, row.suite, "-", "-", "-", "-", "-", "-", "-",
                 f"{row.status}: {row.error}"]
@@ -67,14 +67,14 @@ def summary_cells(row: SummaryRow, geometry: dict | None = None) -> list[str]:
     return [
         row.backend, row.suite, f"{row.passed}/{row.total}", number(row.accuracy, 3),
         str(row.ties), f"{row.tests_passed}/{row.tests_total}",
-        str(row.weak) if geometry else "-", number(row.median_margin_sd, 2) or "-",
-        baseline_cell(geometry), status,
+        str(row.weak) if calibration else "-", number(row.median_margin_sd, 2) or "-",
+        baseline_cell(calibration), status,
     ]
 
 
 def summary_table(results: Results) -> Table:
     return Table(SUMMARY_HEADERS, [
-        summary_cells(s, results.backends[s.backend].geometry if s.backend in results.backends
+        summary_cells(s, results.backends[s.backend].calibration if s.backend in results.backends
                       else None) for s in results.summary_rows], frozenset({3, 4, 6, 7}))
 
 
@@ -176,10 +176,11 @@ RULES = ("An expectation passes when sim(anchor, closer) - sim(anchor, farther) 
 
 def baseline_note(results: Results) -> str:
     """What margin/sd and weak mean, when the run has a baseline."""
-    geometry = next((r.geometry for r in results.backends.values() if r.geometry), None)
-    if geometry is None:
+    calibration = next((r.calibration for r in results.backends.values() if r.calibration),
+                       None)
+    if calibration is None:
         return ""
-    reference = geometry["reference"]
+    reference = calibration["reference"]
     return (f"The baseline is the mean cosine (± its standard deviation) of unrelated pairs: "
             f"the backend's vectors of two different words of the reference sample "
             f"({reference['name']}, {reference['size']} items). margin/sd is a margin in those "

@@ -24,7 +24,7 @@ import pytest
 
 from harness.backend import Availability, Backend, Embeddings, Item
 from harness.errors import OptionError
-from harness.suite import locate_word
+from harness.suites.words import locate_word
 
 
 def item(text: str, word: str | None, occurrence: int | None = None) -> Item:

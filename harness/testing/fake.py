@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from harness.backend import AVAILABLE, Availability, Backend, Embeddings, Item, Option, parse_bool
-from harness.options import positive_int
+from harness.backend.options import positive_int
 from harness.plugins import hookimpl
 
 

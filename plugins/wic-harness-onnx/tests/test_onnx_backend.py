@@ -10,9 +10,9 @@ import pytest
 
 from harness.backend import Item
 from harness.cli import main
+from harness.pipeline.runner import run_suites
 from harness.plugins.manager import make_plugin_host
-from harness.runner import run_suites
-from harness.suite import load_suite
+from harness.suites.validate import load_suite
 from harness.testing.conformance import BackendConformance
 from wic_harness_onnx.plugin import OnnxBackend
 

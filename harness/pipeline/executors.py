@@ -1,8 +1,8 @@
 """Where the embedding work runs: in this process (the default), or on a Ray cluster.
 
 An executor embeds one group of backends (one model, one forward pass per text) over the run's
-unique contexts and returns, per backend, what `harness.embedding.embed_group` returns in this
-process. Scoring always happens in the driver, the same way for every executor. Ray is
+unique contexts and returns, per backend, what `harness.pipeline.embedding.embed_group` returns
+in this process. Scoring always happens in the driver, the same way for every executor. Ray is
 imported only by RayExecutor.
 """
 
@@ -13,16 +13,16 @@ from collections.abc import Sequence
 from typing import Any, Protocol
 
 from harness.backend import Backend, Embeddings, Item
-from harness.capabilities import resources_of
-from harness.embedding import Progress, assemble, embed_group, shard_positions
-from harness.embedding_cache import EmbeddingCache
+from harness.backend.capabilities import resources_of
 from harness.errors import HarnessError
+from harness.pipeline.embedding import Progress, assemble, embed_group, shard_positions
+from harness.pipeline.embedding_cache import EmbeddingCache
 
 log = logging.getLogger("harness.executors")
 
 
 class Executor(Protocol):
-    """Embeds one group of backends over items: see `harness.embedding.embed_group`."""
+    """Embeds one group of backends over items: see `harness.pipeline.embedding.embed_group`."""
 
     name: str
 

@@ -6,12 +6,15 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import TYPE_CHECKING, Any
 
 from harness._version import __version__
-from harness.scoring import ExpectationResult, SummaryRow
+from harness.pipeline.scoring import ExpectationResult, SummaryRow
 
 if TYPE_CHECKING:
     import pandas as pd
 
 SCHEMA = 1
+# Keys results.json still writes under their old names, for one release: backends[NAME].geometry
+# is backends[NAME].calibration (renamed in 0.3: `harness geometry` means Ethayarajh's measures).
+DEPRECATED_KEYS = {"backends[NAME].geometry": "backends[NAME].calibration"}
 
 
 @dataclass
@@ -27,7 +30,16 @@ class BackendRecord:
     error: str | None = None
     context_free: bool = False
     used: dict[str, Any] = field(default_factory=dict)  # what it settled on (Backend.used)
-    geometry: dict[str, Any] | None = None  # its baseline on the reference sample
+    # what the reference sample says about it: its baseline (see harness.pipeline.calibration)
+    calibration: dict[str, Any] | None = None
+
+    @classmethod
+    def from_dict(cls, name: str, data: dict[str, Any]) -> BackendRecord:
+        """A record of results.json (one written before 0.3 has `geometry` for `calibration`)."""
+        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        if "calibration" not in known and data.get("geometry") is not None:
+            known["calibration"] = data["geometry"]
+        return cls(name=name, **known)
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
@@ -36,8 +48,10 @@ class BackendRecord:
             del out["error"]
         if not self.used:
             del out["used"]
-        if self.geometry is None:
-            del out["geometry"]
+        if self.calibration is None:
+            del out["calibration"]
+        else:  # the key's name before 0.3, kept for one release (DEPRECATED_KEYS)
+            out["geometry"] = self.calibration
         return out
 
 
@@ -108,11 +122,8 @@ class Results:
         sum_keys = {f.name for f in fields(SummaryRow)}
         return cls(
             suites=list(data["suites"]),
-            backends={
-                name: BackendRecord(name=name, **{k: v for k, v in rec.items()
-                                                  if k in BackendRecord.__dataclass_fields__})
-                for name, rec in data["backends"].items()
-            },
+            backends={name: BackendRecord.from_dict(name, rec)
+                      for name, rec in data["backends"].items()},
             summary_rows=[SummaryRow(**{k: v for k, v in s.items() if k in sum_keys})
                           for s in data["summary"]],
             rows=[ExpectationResult(**{k: v for k, v in r.items() if k in row_keys})

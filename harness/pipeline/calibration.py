@@ -13,10 +13,10 @@ from typing import Any
 import numpy as np
 
 from harness.backend import Backend, Embeddings, Item
-from harness.embedding import cache_salt, embed_group
-from harness.embedding_cache import EmbeddingCache
-from harness.geometry_measures import Transform, baseline
-from harness.reference import REFERENCE_NAME, REFERENCE_PATH, reference_rows
+from harness.pipeline.embedding import cache_salt
+from harness.pipeline.embedding_cache import EmbeddingCache
+from harness.pipeline.numerics import Transform, baseline
+from harness.pipeline.reference import REFERENCE_NAME, REFERENCE_PATH, reference_rows
 
 
 @lru_cache(maxsize=1)
@@ -37,7 +37,7 @@ class Calibration:
     pairs: int
 
     def record(self) -> dict[str, Any]:
-        """What results.json records under backends[NAME].geometry."""
+        """What results.json records under backends[NAME].calibration."""
         items, _, _ = reference()
         return {"baseline_similarity": self.baseline_similarity,
                 "baseline_sd": self.baseline_sd,
@@ -105,34 +105,8 @@ def store(backend: Backend, calibration: Calibration, cache: EmbeddingCache | No
                        calibration.to_dict())
 
 
-def for_backend(backend: Backend, cache: EmbeddingCache | None = None) -> Calibration:
-    """The backend's calibration: from the cache, or from its vectors of the reference
-    sample (embedded in this process, through the cache)."""
-    found = cached(backend, cache)
-    if found is None:
-        items, _, _ = reference()
-        [raw] = embed_group([backend], list(items), cache=cache)
-        if isinstance(raw, Exception):
-            raise raw
-        found = calibrate(backend, raw)
-        if found is None:
-            raise ValueError(f"{backend.name} has too few vectors of the reference sample for a "
-                             "baseline")
-        store(backend, found, cache)
-    return found
-
-
 def apply(calibration: Calibration | None, embedded: Embeddings) -> Embeddings:
     """The vectors post-processed (rows without a vector stay NaN)."""
     if calibration is None or calibration.transform.kind == "none":
         return embedded
     return Embeddings(calibration.transform(embedded.vectors), embedded.reasons, embedded.used)
-
-
-def postprocess(backend: Backend, embedded: Embeddings,
-                cache: EmbeddingCache | None = None) -> Embeddings:
-    """Vectors of `backend` as its `postprocess` option says (fitted on the reference sample;
-    unchanged for `none`)."""
-    if postprocessing(backend) == "none":
-        return embedded
-    return apply(for_backend(backend, cache), embedded)

@@ -16,6 +16,8 @@ import numpy as np
 
 from harness.backend import Backend, Item
 from harness.files import atomic_write
+from harness.pipeline.executors import Executor
+from harness.pipeline.prepare import prepare_one
 
 METHODS = ("pca", "tsne")
 FILE_COLUMNS = ("sense", "text", "word")  # and, optionally, occurrence and gloss
@@ -44,6 +46,17 @@ class SenseMap:
     texts: tuple[str, ...]
     note: str  # how many contexts were found, and any left out
 
+    @property
+    def title(self) -> str:
+        return f"{self.word}: senses in {self.backend} ({self.method.upper()})"
+
+    def png(self) -> bytes:
+        """The map as a PNG picture (needs matplotlib)."""
+        from harness.figures.plots import sense_plot  # matplotlib is imported when it draws
+
+        return sense_plot(self.points, self.sense_of, [legend(s, 50) for s in self.senses],
+                          self.title)
+
     def rows(self) -> list[tuple[str, str, float, float]]:
         """(sense, text, x, y) per point."""
         return [(self.senses[s].name, text, float(x), float(y))
@@ -53,7 +66,7 @@ class SenseMap:
 def wordnet_senses(lemma: str, wordnet_dir: str | Path | None = None) -> tuple[list[Sense], str]:
     """Every sense of `lemma` with the gloss examples that contain it (or an inflection), and a
     line that says how many of its senses and examples that is."""
-    from harness.wordnet import Morphology, find_wordnet_dir, senses_of, usable_context
+    from harness.suites.wordnet import Morphology, find_wordnet_dir, senses_of, usable_context
 
     folder = find_wordnet_dir(wordnet_dir)
     found = senses_of(folder, lemma)
@@ -67,7 +80,7 @@ def wordnet_senses(lemma: str, wordnet_dir: str | Path | None = None) -> tuple[l
         usable = [c for c in (usable_context(e, lemma, pos, morphology, 1, False)
                               for e in synset.examples) if c is not None]
         if usable:
-            from harness.suite import locate_word
+            from harness.suites.words import locate_word
 
             items = tuple(Item(c.text, locate_word(c.text, c.word, c.occurrence))
                           for c in usable)
@@ -83,7 +96,7 @@ def file_senses(path: str | Path) -> tuple[list[Sense], str]:
     """Senses from a tab-separated file (a .csv file: comma-separated) whose header names the
     columns sense, text and word, and optionally occurrence (which one, when the word occurs
     more than once) and gloss (the legend's text)."""
-    from harness.suite import locate_word
+    from harness.suites.words import locate_word
 
     path = Path(path)
     delimiter = "," if path.suffix.lower() == ".csv" else "\t"
@@ -131,7 +144,7 @@ def _needs_sklearn() -> None:
 def project(vectors: np.ndarray, method: str = "pca", seed: int = 0) -> np.ndarray:
     """Unit-length rows placed in 2-D: their first two principal components, or t-SNE (cosine
     distance, perplexity at most 30 and below a third of the points)."""
-    from harness.geometry_measures import unit
+    from harness.pipeline.numerics import unit
 
     if method not in METHODS:
         raise ValueError(f"method must be one of {', '.join(METHODS)}; got {method!r}")
@@ -151,18 +164,17 @@ def project(vectors: np.ndarray, method: str = "pca", seed: int = 0) -> np.ndarr
 
 
 def sense_map(backend: Backend, senses: Sequence[Sense], *, word: str = "",
-              method: str = "pca", note: str = "", cache=None) -> SenseMap:
+              method: str = "pca", note: str = "", cache=None,
+              executor: Executor | None = None) -> SenseMap:
     """The senses' contexts embedded by `backend` (post-processed as its options say) and
     projected to 2-D."""
-    from harness import calibration
-    from harness.embedding import embed_items
-
     if method not in METHODS:
         raise ValueError(f"method must be one of {', '.join(METHODS)}; got {method!r}")
     _needs_sklearn()  # before the embedding work, not after it
     items = [item for sense in senses for item in sense.contexts]
     owner = [n for n, sense in enumerate(senses) for _ in sense.contexts]
-    embedded = calibration.postprocess(backend, embed_items(backend, items, cache=cache), cache)
+    embedded = prepare_one(backend, items, cache=cache, executor=executor).embedded
+    assert embedded is not None
     keep = [i for i in range(len(items)) if i not in embedded.reasons]
     if len(embedded.reasons):
         note += (f"; {len(embedded.reasons)} without a vector left out (first: "
@@ -178,8 +190,6 @@ def write_sense_map(found: SenseMap, out_dir: Path) -> list[Path]:
     hover) and senses.csv (sense, text, x, y)."""
     import io
 
-    from harness.reports.plots import sense_plot  # matplotlib is imported when it draws
-
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["sense", "text", "x", "y"])
@@ -188,7 +198,7 @@ def write_sense_map(found: SenseMap, out_dir: Path) -> list[Path]:
     atomic_write(out_dir / "senses.html", sense_page(found))
     written = [out_dir / "senses.html", out_dir / "senses.csv"]
     try:
-        atomic_write(out_dir / "senses.png", sense_plot(found))
+        atomic_write(out_dir / "senses.png", found.png())
         written.insert(0, out_dir / "senses.png")
     except ImportError:
         logging.getLogger("harness.senses").warning(
@@ -200,9 +210,9 @@ def sense_page(found: SenseMap) -> str:
     """A self-contained HTML page: the map as SVG, each point's sentence on hover."""
     from html import escape
 
-    from harness.reports.svg import scatter
+    from harness.figures.svg import scatter
 
-    title = f"{found.word}: senses in {found.backend} ({found.method.upper()})"
+    title = found.title
     picture = scatter(found.points, found.sense_of, [legend(s) for s in found.senses],
                       [f"{found.senses[s].name}: {t}" for s, t in zip(found.sense_of,
                                                                      found.texts)],

@@ -1,10 +1,15 @@
 """PNG plots of the commands that write picture files (`harness sweep`, and later ones), with
 matplotlib, imported on first use, no display. report.html draws its pictures as SVG
-(harness.reports.svg) and needs no plotting library."""
+(harness.figures.svg) and needs no plotting library."""
 
 from __future__ import annotations
 
 import io
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 def _figure(width: float, height: float, rows: int = 1, columns: int = 1):
@@ -25,19 +30,16 @@ def _png(plt, fig) -> bytes:
     return buffer.getvalue()
 
 
-def sweep_plot(rows) -> bytes:
-    """Accuracy against layer, one line per swept backend."""
-    backends = list(dict.fromkeys(r.backend for r in rows if r.option == "layers"))
+def sweep_plot(lines: Mapping[str, tuple[Sequence[int], Sequence[float]]]) -> bytes:
+    """Accuracy against layer: for each swept backend, its (layers, accuracies)."""
     plt, (fig, ax) = _figure(6.0, 3.8)
-    for backend in backends:
-        mine = [r for r in rows if r.backend == backend and r.option == "layers"]
-        ax.plot([int(r.value) for r in mine], [r.accuracy for r in mine], marker="o",
-                label=backend)
+    for backend, (layers, accuracies) in lines.items():
+        ax.plot(list(layers), list(accuracies), marker="o", label=backend)
     ax.set_xlabel("layer (0: embeddings)")
     ax.set_ylabel("accuracy")
     ax.set_title("Accuracy of each single layer")
     ax.grid(alpha=0.3)
-    if backends:
+    if lines:
         ax.legend(fontsize=8)
     return _png(plt, fig)
 
@@ -50,22 +52,23 @@ GEOMETRY_PANELS = (
 )
 
 
-def geometry_plot(rows) -> bytes:
-    """Each geometry measure against layer, one line per backend; a backend without layers is
-    a dashed horizontal line."""
-    backends = list(dict.fromkeys(r.backend for r in rows))
-    layers = [r.layer for r in rows if r.layer is not None]
+def geometry_plot(rows: Sequence[Mapping[str, Any]]) -> bytes:
+    """Each geometry measure against layer, one line per backend; rows are mappings of
+    `backend`, `layer` (None: a backend without layers, a dashed horizontal line) and the
+    measures of GEOMETRY_PANELS."""
+    backends = list(dict.fromkeys(r["backend"] for r in rows))
+    layers = [r["layer"] for r in rows if r["layer"] is not None]
     span = (min(layers), max(layers)) if layers else (0, 1)
     plt, (fig, axes) = _figure(9.0, 6.0, 2, 2)
     for ax, (metric, title) in zip(axes.flat, GEOMETRY_PANELS):
         for n, backend in enumerate(backends):
-            mine = [r for r in rows if r.backend == backend]
+            mine = [r for r in rows if r["backend"] == backend]
             colour = f"C{n % 10}"
-            if mine[0].layer is None:
-                ax.hlines(getattr(mine[0], metric), *span, colors=colour, linestyles="dashed",
+            if mine[0]["layer"] is None:
+                ax.hlines(mine[0][metric], *span, colors=colour, linestyles="dashed",
                           label=backend)
             else:
-                ax.plot([r.layer for r in mine], [getattr(r, metric) for r in mine],
+                ax.plot([r["layer"] for r in mine], [r[metric] for r in mine],
                         marker="o", color=colour, label=backend)
         ax.set_title(title, fontsize=10)
         ax.set_xlabel("layer (0: embeddings)")
@@ -74,20 +77,20 @@ def geometry_plot(rows) -> bytes:
     return _png(plt, fig)
 
 
-def sense_plot(found) -> bytes:
-    """A sense map (harness.sense_maps.SenseMap): one colour per sense, its gloss in the legend."""
-    from harness.reports.svg import style
-    from harness.sense_maps import legend
+def sense_plot(points: np.ndarray, groups: Sequence[int], names: Sequence[str],
+               title: str) -> bytes:
+    """A map of points in 2-D, one colour and marker per group (`groups[i]` indexes `names`,
+    the legend)."""
+    from harness.figures.svg import style
 
-    plt, (fig, ax) = _figure(8.0, 5.0 + 0.16 * len(found.senses))
-    for n, sense in enumerate(found.senses):
-        mine = [i for i, s in enumerate(found.sense_of) if s == n]
+    plt, (fig, ax) = _figure(8.0, 5.0 + 0.16 * len(names))
+    for n, name in enumerate(names):
+        mine = [i for i, g in enumerate(groups) if g == n]
         if mine:
             colour, shape = style(n)
-            ax.scatter(found.points[mine, 0], found.points[mine, 1], s=40, alpha=0.85,
-                       color=colour, marker=shape, edgecolors="#333", linewidths=0.5,
-                       label=legend(sense, 50))
-    ax.set_title(f"{found.word}: senses in {found.backend} ({found.method.upper()})")
+            ax.scatter(points[mine, 0], points[mine, 1], s=40, alpha=0.85, color=colour,
+                       marker=shape, edgecolors="#333", linewidths=0.5, label=name)
+    ax.set_title(title)
     ax.set_aspect("equal", adjustable="datalim")  # distances read alike across and down
     ax.set_xticks([])
     ax.set_yticks([])

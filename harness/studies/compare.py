@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from itertools import combinations
 from pathlib import Path
 
-from harness.gates import load_results
+from harness.pipeline.gates import load_results
+from harness.pipeline.stats import mcnemar_exact, wilson_interval
 from harness.reports.text import markdown_table, text_table
-from harness.stats import mcnemar_exact, wilson_interval
 
 Key = tuple[str, str, str]  # suite, test, expectation
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from harness.errors import HarnessError
-from harness.results import GateReport, Results
+from harness.pipeline.results import GateReport, Results
 
 
 @dataclass(frozen=True)

@@ -8,15 +8,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from harness.backend import Backend
-from harness.capabilities import Sweepable
-from harness.embedding_cache import EmbeddingCache
+from harness.backend.capabilities import Sweepable
 from harness.errors import HarnessError
-from harness.executors import Executor, LocalExecutor
 from harness.files import atomic_write
+from harness.pipeline.embedding_cache import EmbeddingCache
+from harness.pipeline.executors import Executor, LocalExecutor
+from harness.pipeline.results import Results
+from harness.pipeline.runner import ProgressFactory, run_suites
 from harness.reports.text import markdown_table, text_table
-from harness.results import Results
-from harness.runner import ProgressFactory, run_suites
-from harness.suite import Suite
+from harness.suites.model import Suite
 
 
 @dataclass(frozen=True)
@@ -125,11 +125,22 @@ def write_sweep(rows: list[SweepRow], out_dir: Path) -> list[Path]:
     atomic_write(out_dir / "sweep.md", "\n".join(md) + "\n")
     written = [out_dir / "sweep.csv", out_dir / "sweep.md"]
     try:
-        from harness.reports.plots import sweep_plot
+        picture = sweep_png(rows)
     except ImportError:  # pragma: no cover - matplotlib is in the default install
         return written
-    (out_dir / "sweep.png").write_bytes(sweep_plot(rows))
+    (out_dir / "sweep.png").write_bytes(picture)
     return [*written, out_dir / "sweep.png"]
+
+
+def sweep_png(rows: list[SweepRow]) -> bytes:
+    """Accuracy against layer, one line per swept backend, as a PNG picture (matplotlib)."""
+    from harness.figures.plots import sweep_plot
+
+    lines = {}
+    for backend in dict.fromkeys(r.backend for r in rows if r.option == "layers"):
+        mine = [r for r in rows if r.backend == backend and r.option == "layers"]
+        lines[backend] = ([int(r.value) for r in mine], [r.accuracy for r in mine])
+    return sweep_plot(lines)
 
 
 def sweep_text(rows: list[SweepRow]) -> str:

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 REFERENCE_NAME = "wordnet-3.0-gloss-examples"
 REFERENCE_SIZE = 2000
-DATA_DIR = Path(__file__).resolve().parent / "data"
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 REFERENCE_PATH = DATA_DIR / "reference-wordnet.tsv"
 LICENSE_PATH = DATA_DIR / "WORDNET-LICENSE"
 MIN_WORDS = 4  # words in a sentence, at least
@@ -54,8 +54,8 @@ class ReferenceRow(NamedTuple):
 def candidates(folder: str | Path) -> dict[tuple[str, str], list[ReferenceRow]]:
     """Every usable sentence of every one-word lemma, keyed by (lemma, pos), in file order: at
     least MIN_WORDS words, the lemma or an inflection exactly once, each sentence once."""
-    from harness.suite import locate_word
-    from harness.wordnet import Morphology, read_synsets, usable_context
+    from harness.suites.wordnet import Morphology, read_synsets, usable_context
+    from harness.suites.words import locate_word
 
     morphology = Morphology(folder)
     pool: dict[tuple[str, str], dict[str, ReferenceRow]] = {}
@@ -77,7 +77,7 @@ def build_reference(wordnet_dir: str | Path | None = None, size: int = REFERENCE
     """`size` items (fewer if WordNet runs out): size / 10 lemmas with `min_occurrences` to
     `per_word` sentences each, then one sentence each of other lemmas; sorted by lemma. The same
     for the same arguments."""
-    from harness.wordnet import find_wordnet_dir
+    from harness.suites.wordnet import find_wordnet_dir
 
     pool = candidates(find_wordnet_dir(wordnet_dir))
     keys = sorted(pool)
@@ -118,10 +118,10 @@ def write_reference(path: str | Path, wordnet_dir: str | Path | None = None,
     header = [
         f"{REFERENCE_NAME}: {len(rows)} word-in-context items for anisotropy statistics",
         "(Ethayarajh 2019), from the example sentences of WordNet 3.0's glosses. Made by",
-        f"  harness.reference.build_reference(size={size}, seed={seed}, per_word={per_word}, "
+        f"  build_reference(size={size}, seed={seed}, per_word={per_word}, "
         f"min_occurrences={min_occurrences})",
         "on WordNet 3.0's database files (Debian's wordnet-base, /usr/share/wordnet), that is",
-        f"  python -m harness.reference --size {size} --seed {seed} --per-word {per_word} "
+        f"  harness make-reference --size {size} --seed {seed} --per-word {per_word} "
         f"--min-occurrences {min_occurrences} -o PATH",
         "Columns: lemma, pos (n, v, a, r), synset (its offset in WordNet's data.<pos>), and the",
         "[start, end) character span of the lemma's form in text. Lines starting with # are",
@@ -158,30 +158,3 @@ def reference_rows() -> tuple[ReferenceRow, ...]:
 def reference_contexts() -> list[Item]:
     """The shipped sample as Items (a fresh list each call): `item.word` is the target."""
     return [row.item() for row in reference_rows()]
-
-
-def main(argv: list[str] | None = None) -> int:
-    import argparse
-
-    parser = argparse.ArgumentParser(prog="python -m harness.reference",
-                                     description=build_reference.__doc__)
-    parser.add_argument("--wordnet-dir", help="folder of WordNet 3.0's data.noun, ...")
-    parser.add_argument("-o", "--output", required=True, help="the TSV file to write")
-    parser.add_argument("--size", type=int, default=REFERENCE_SIZE)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--per-word", type=int, default=8)
-    parser.add_argument("--min-occurrences", type=int, default=5)
-    args = parser.parse_args(argv)
-    rows = write_reference(args.output, args.wordnet_dir, args.size, args.seed, args.per_word,
-                           args.min_occurrences)
-    counts: dict[str, int] = {}
-    for row in rows:
-        counts[row.lemma] = counts.get(row.lemma, 0) + 1
-    several = sum(n >= args.min_occurrences for n in counts.values())
-    print(f"{args.output}: {len(rows)} items of {len(counts)} lemmas, {several} of them in "
-          f"{args.min_occurrences} or more sentences")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

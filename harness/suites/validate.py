@@ -1,4 +1,4 @@
-"""Suites: loading, validation, and the data classes the runner scores.
+"""Suites: reading a suite file and checking it, into the data classes of `harness.suites.model`.
 
 Schema 1 is DESIGN.md's. Schema 2 (`schema: 2` at the top) is schema 1 plus one more form of
 expectation, between two pairs of contexts: "a ~ b > c ~ d", sim(a, b) > sim(c, d); the WiC
@@ -9,20 +9,16 @@ Every problem is reported with the file, the line, the test and the field, and h
 
 from __future__ import annotations
 
-import hashlib
-import json
 import math
 import re
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
-from functools import lru_cache
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from harness.backend import Item
-from harness.errors import HarnessError, SuiteError
-from harness.safe_yaml import YamlList, YamlMap, line_of, load_yaml_file
-from harness.suggest import did_you_mean
+from harness.errors import SuiteError, did_you_mean
+from harness.suites.model import Expectation, LabelledContext, Suite, Test
+from harness.suites.words import locate_word
+from harness.suites.yaml import YamlList, YamlMap, line_of, load_yaml_file
 
 SCHEMA = 1
 SCHEMAS = (1, 2)
@@ -33,152 +29,6 @@ EXPECT_KEYS = ("anchor", "closer", "farther", "margin")
 _LABEL = re.compile(r"^[\w.\-]+$")
 _EXPECT = re.compile(r"^\s*([^:>]+?)\s*:\s*([^:>]+?)\s*>\s*([^:>]+?)\s*$")
 _PAIRS = re.compile(r"^\s*([^:>~]+?)\s*~\s*([^:>~]+?)\s*>\s*([^:>~]+?)\s*~\s*([^:>~]+?)\s*$")
-
-
-@dataclass(frozen=True, slots=True)
-class LabelledContext:
-    """A labelled context: a text and the span of its target word (None: the whole sentence)."""
-
-    label: str
-    text: str
-    span: tuple[int, int] | None = None
-
-    @property
-    def word(self) -> str | None:
-        return None if self.span is None else self.text[self.span[0] : self.span[1]]
-
-    @property
-    def item(self) -> Item:
-        return Item(self.text, self.span)
-
-
-@dataclass(frozen=True, slots=True)
-class Expectation:
-    """sim(anchor, closer) - sim(anchor, farther) must exceed `margin`. With `farther_anchor`
-    (schema 2's pair form), sim(anchor, closer) - sim(farther_anchor, farther) must."""
-
-    anchor: str
-    closer: str
-    farther: str
-    margin: float = 0.0
-    farther_anchor: str | None = None
-
-    @property
-    def labels(self) -> tuple[str, ...]:
-        if self.farther_anchor is None:
-            return (self.anchor, self.closer, self.farther)
-        return (self.anchor, self.closer, self.farther_anchor, self.farther)
-
-    def __str__(self) -> str:
-        if self.farther_anchor is not None:
-            return f"{self.anchor} ~ {self.closer} > {self.farther_anchor} ~ {self.farther}"
-        return f"{self.anchor}: {self.closer} > {self.farther}"
-
-
-@dataclass(frozen=True, slots=True)
-class Test:
-    id: str
-    contexts: Mapping[str, LabelledContext]
-    expect: tuple[Expectation, ...]
-    description: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class Suite:
-    name: str
-    tests: tuple[Test, ...]
-    description: str = ""
-    path: str | None = field(default=None, compare=False)
-
-    def items(self) -> Iterator[Item]:
-        for test in self.tests:
-            for context in test.contexts.values():
-                yield context.item
-
-    @property
-    def n_expectations(self) -> int:
-        return sum(len(t.expect) for t in self.tests)
-
-    def fingerprint(self) -> str:
-        """A digest of what the suite tests (not of its formatting or comments)."""
-        payload = [
-            self.name,
-            [
-                [
-                    t.id,
-                    sorted([c.label, c.text, c.span] for c in t.contexts.values()),
-                    [[str(e), e.margin] for e in t.expect],
-                ]
-                for t in self.tests
-            ],
-        ]
-        return hashlib.sha256(json.dumps(payload).encode()).hexdigest()[:16]
-
-
-def check_unique_names(suites: Sequence[Suite]) -> None:
-    """Suites scored together need names of their own: a HarnessError names the files."""
-    names = [s.name for s in suites]
-    dup = sorted({n for n in names if names.count(n) > 1})
-    if dup:
-        files = [str(s.path) for s in suites if s.name == dup[0]]
-        raise HarnessError(f"suites {' and '.join(files)} share the name {dup[0]!r}; give each "
-                           "suite its own name (the suite: key)")
-
-
-_WORD_CHAR = re.compile(r"\w")
-
-
-def _whole_word_spans(text: str, word: str) -> list[tuple[int, int]]:
-    r"""Where `word` occurs in `text` as a whole word, case-insensitively: as the regex
-    (?<!\w)WORD(?!\w) with IGNORECASE finds it. ASCII text (nearly every suite) is searched
-    without compiling a regex per word, which a large suite would pay hundreds of thousands of
-    times."""
-    if not (text.isascii() and word.isascii()):
-        return [m.span() for m in _word_pattern(word).finditer(text)]
-    haystack, needle = text.lower(), word.lower()
-    spans, start = [], haystack.find(needle)
-    while start >= 0:
-        end = start + len(needle)
-        if not ((start and _WORD_CHAR.match(text, start - 1))
-                or (end < len(text) and _WORD_CHAR.match(text, end))):
-            spans.append((start, end))
-        start = haystack.find(needle, end if spans and spans[-1][0] == start else start + 1)
-    return spans
-
-
-@lru_cache(maxsize=1024)
-def _word_pattern(word: str) -> re.Pattern:
-    return re.compile(r"(?<!\w)" + re.escape(word) + r"(?!\w)", re.IGNORECASE)
-
-
-def locate_word(text: str, word: str, occurrence: int | None = None) -> tuple[int, int]:
-    """The span of `word` in `text`, matched as a whole word, case-insensitively.
-
-    Raises ValueError with a message that says how to fix the context."""
-    if not word or not word.strip():
-        raise ValueError("the word is empty")
-    spans = _whole_word_spans(text, word)
-    if not spans:
-        inside = re.search(re.escape(word), text, re.IGNORECASE)
-        hint = (
-            f" (it occurs inside a longer word at offset {inside.start()}: give "
-            f"span: [{inside.start()}, {inside.end()}] instead of word to use that part)"
-            if inside
-            else ""
-        )
-        raise ValueError(f"{word!r} does not occur as a whole word in {text!r}{hint}")
-    if occurrence is None:
-        if len(spans) > 1:
-            raise ValueError(
-                f"{word!r} occurs {len(spans)} times in {text!r}; add occurrence: N "
-                f"(1 to {len(spans)}) to pick one"
-            )
-        return spans[0]
-    if not 1 <= occurrence <= len(spans):
-        raise ValueError(
-            f"occurrence {occurrence} asked, but {word!r} occurs {len(spans)} time(s) in {text!r}"
-        )
-    return spans[occurrence - 1]
 
 
 def load_suite(path: str | Path) -> Suite:

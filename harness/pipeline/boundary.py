@@ -9,9 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-
-class BackendFailure(Exception):
-    """A backend raised something that is not an Exception; the message names it."""
+from harness.errors import BackendFailure
 
 
 @contextmanager

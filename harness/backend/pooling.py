@@ -16,7 +16,7 @@ SUBWORD_POOLS = ("mean", "first", "last", "sum")
 
 def parse_layers(text: str) -> str | tuple[int, ...]:
     """`auto`, or layer indices like -4,-3,-2,-1."""
-    from harness.options import parse_int_list
+    from harness.backend.options import parse_int_list
 
     return "auto" if text.strip().lower() == "auto" else parse_int_list(text)
 

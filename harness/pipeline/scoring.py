@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from harness.backend import Item
-from harness.suite import Suite
+from harness.suites.model import Suite
 
 # Two similarities closer than this are a tie: float32 vectors carry about 7 significant digits,
 # so a smaller difference says nothing about the model. Ties fail.

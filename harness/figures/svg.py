@@ -1,7 +1,8 @@
-"""The pictures of report.html as inline SVG, drawn from the numbers directly: accuracy per
-backend with 95% Wilson intervals, the distribution of margins, and similarity heatmaps. No
-plotting library is imported, so a report costs milliseconds (matplotlib draws the PNG files of
-`harness sweep` and `harness geometry`, which are not part of every run)."""
+"""The pictures of the HTML pages as inline SVG, drawn from plain numbers and names: accuracy per
+backend with 95% Wilson intervals, the distribution of margins, similarity heatmaps and
+scatter maps. No plotting library is imported, so a report costs milliseconds (matplotlib draws
+the PNG files of `harness sweep`, `geometry` and `senses`: harness.figures.plots). Every text is
+escaped."""
 
 from __future__ import annotations
 
@@ -10,8 +11,7 @@ from html import escape
 
 import numpy as np
 
-from harness.results import Results
-from harness.stats import wilson_interval
+from harness.pipeline.stats import wilson_interval
 
 FONT = 'font-family="system-ui,sans-serif"'
 BAR = "#4c78a8"
@@ -45,31 +45,31 @@ def _axis(left: float, top: float, height: float, width: float, low: float, high
     return out
 
 
-def accuracy_chart(results: Results) -> str:
-    """Accuracy per backend and suite, with 95% Wilson intervals."""
-    rows = [s for s in results.summary_rows if s.status == "ok" and s.total]
+def accuracy_chart(rows: Sequence[tuple[str, str, int, int]]) -> str:
+    """Accuracy per (backend, suite, passed, total) with a total, with 95% Wilson intervals."""
+    rows = [r for r in rows if r[3]]
     left, top, height, step = 56, 28, 200, 90
     width = left + max(3, len(rows)) * step + 16
     body = [_text(width / 2, 16, "Expectations passed", size=13)]
     body += _axis(left, top, height, width - left - 8, 0, 1, [0, 0.25, 0.5, 0.75, 1],
                   "accuracy (95% Wilson interval)")
-    for i, row in enumerate(rows):
+    for i, (backend, suite, passed, total) in enumerate(rows):
         x = left + 18 + i * step
-        accuracy = row.passed / row.total
-        low, high = wilson_interval(row.passed, row.total)
+        accuracy = passed / total
+        low, high = wilson_interval(passed, total)
 
         def y(value: float) -> float:
             return top + height * (1 - value)
 
         body.append(f'<rect x="{x}" y="{y(accuracy):.1f}" width="{step - 36}" '
                     f'height="{height * accuracy:.1f}" fill="{BAR}">'
-                    f"<title>{escape(row.backend)} / {escape(row.suite)}: {accuracy:.3f} "
+                    f"<title>{escape(backend)} / {escape(suite)}: {accuracy:.3f} "
                     f"[{low:.3f}, {high:.3f}]</title></rect>")
         mid = x + (step - 36) / 2
         body.append(f'<path d="M{mid:.1f} {y(low):.1f}V{y(high):.1f}M{mid - 6:.1f} {y(low):.1f}'
                     f'h12M{mid - 6:.1f} {y(high):.1f}h12" stroke="#222" fill="none"/>')
-        body.append(_text(mid, top + height + 14, row.backend, size=10))
-        body.append(_text(mid, top + height + 26, row.suite, size=10, extra='fill="#555"'))
+        body.append(_text(mid, top + height + 14, backend, size=10))
+        body.append(_text(mid, top + height + 26, suite, size=10, extra='fill="#555"'))
     return _svg(width, top + height + 36, body, "accuracy per backend")
 
 
@@ -95,11 +95,9 @@ def _box(values: np.ndarray) -> tuple[float, float, float, float, float, np.ndar
 MAX_OUTLIERS = 100  # dots per backend: a large suite would give thousands
 
 
-def margin_chart(results: Results) -> str:
+def margin_chart(margins_of: dict[str, Sequence[float]]) -> str:
     """The distribution of margins (sim closer - sim farther) per backend, as box plots."""
-    margins = {b: np.array([r.margin for r in results.rows if r.backend == b
-                            and r.margin is not None]) for b in results.backends}
-    margins = {b: m for b, m in margins.items() if len(m)}
+    margins = {b: np.asarray(m, dtype=np.float64) for b, m in margins_of.items() if len(m)}
     left, top, height, step = 56, 28, 200, 100
     width = left + max(3, len(margins)) * step + 16
     every = np.concatenate(list(margins.values()) or [np.zeros(1)])

@@ -170,7 +170,7 @@ class SenseTest:
 def usable_context(example: str, lemma: str, pos: str, morphology: Morphology,
                    min_words: int, once_only: bool) -> SenseExample | None:
     """The example as a context of `lemma`, or None when it does not fit the options."""
-    from harness.suite import locate_word
+    from harness.suites.words import locate_word
 
     if len(_TOKEN.findall(example)) < min_words:
         return None

@@ -18,11 +18,10 @@ from typing import Any
 
 import numpy as np
 
-from harness.alignment import TokenizerSpec, make_plan
 from harness.backend import CORE_OPTIONS, Backend, Embeddings, Item, Option
-from harness.errors import OptionError
-from harness.options import non_negative_int, positive_int
-from harness.pooling import (
+from harness.backend.alignment import TokenizerSpec, make_plan
+from harness.backend.options import non_negative_int, positive_int
+from harness.backend.pooling import (
     LAYER_POOLS,
     SUBWORD_POOLS,
     parse_layers,
@@ -30,6 +29,7 @@ from harness.pooling import (
     position_weights,
     resolve_layers,
 )
+from harness.errors import OptionError
 
 log = logging.getLogger("harness.backends")
 
@@ -124,8 +124,8 @@ class TransformerBackend(Backend):
     """A transformer encoder. Subclasses implement `load_model` and `forward`, and may
     override `sentence_vectors`.
 
-    It has every capability of `harness.capabilities`: backends of one model that differ only
-    in pooling (`layers`, `layer_pool`, `subword_pool`) share a `share_key`, and `embed_shared`
+    It has every capability of `harness.backend.capabilities`: backends of one model that differ
+    only in pooling (`layers`, `layer_pool`, `subword_pool`) share a `share_key`, and `embed_shared`
     embeds them all from one forward pass per text; `sweep_settings` lists every layer and
     pooling; `resources` asks for a GPU when the device is CUDA."""
 

@@ -30,8 +30,8 @@ from typing import TypeVar
 import numpy as np
 
 from harness.backend import Item
-from harness.cache_folder import ENV_CACHE_DIR, cache_dir
 from harness.errors import HarnessError
+from harness.files import ENV_CACHE_DIR, cache_dir
 
 log = logging.getLogger("harness.cache")
 

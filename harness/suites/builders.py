@@ -31,7 +31,7 @@ class BuiltSuite:
 
     def write(self, path: str | Path) -> Path:
         """Write it atomically, then read it back (what was written must validate)."""
-        from harness.suite import load_suite
+        from harness.suites.validate import load_suite
 
         path = Path(path)
         atomic_write(path, self.text)
@@ -77,7 +77,7 @@ def wordnet_suite(*, pos: str = "n,v,a,r", tests: int = 1000, seed: int = 0,
     containing the lemma or an inflection of it: a test "a1: a2 > b1" (two examples of one
     sense closer than an example of the other). Deterministic for a seed. `output` is only
     quoted in the suite's description, as part of the command that made it."""
-    from harness.wordnet import DATA_FILES, find_wordnet_dir, sense_suite_tests, sense_tests
+    from harness.suites.wordnet import DATA_FILES, find_wordnet_dir, sense_suite_tests, sense_tests
 
     asked = {p.strip() for p in pos.split(",") if p.strip()}
     parts = [p for p in DATA_FILES if p in asked]  # one canonical order: n, v, a, r
@@ -111,7 +111,7 @@ def wic_suite(data: str | Path, gold: str | Path, *, name: str = "wic",
     """For each lemma of Word-in-Context files with pairs of both labels: every same-sense (T)
     pair more similar than every different-sense (F) pair, as schema-2 expectations
     "t1a ~ t1b > f1a ~ f1b"."""
-    from harness.wic import read_wic, wic_suite_tests
+    from harness.suites.wic_format import read_wic, wic_suite_tests
 
     if max_per_lemma < 1:
         raise HarnessError("--max-per-lemma must be at least 1")

@@ -9,7 +9,7 @@ An author implements `embed_batch` and usually `availability`, `weights_id` and 
 declares `plugin` and `OPTIONS`. Construction is cheap and never loads weights; the first
 `embed_batch` call does. Everything else (batching, checking what comes back, the fingerprint)
 is done here. What the runner can do with some backends beyond this (sharing a forward pass,
-sweeping settings, asking a cluster for resources) is in `harness.capabilities`.
+sweeping settings, asking a cluster for resources) is in `harness.backend.capabilities`.
 
 numpy is imported on first use, so that loading plugins stays fast.
 """
@@ -25,9 +25,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
-from harness.errors import OptionError
-from harness.options import Option, parse_bool, parse_int_list, parse_postprocess, positive_int
-from harness.suggest import did_you_mean
+from harness.backend.options import (
+    Option,
+    parse_bool,
+    parse_int_list,
+    parse_postprocess,
+    positive_int,
+)
+from harness.errors import OptionError, did_you_mean
 
 if TYPE_CHECKING:
     import numpy as np

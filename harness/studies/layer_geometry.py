@@ -1,7 +1,7 @@
 """`harness geometry`: how contextual each backend's vectors are, per hidden layer, on the
 reference sample (Ethayarajh 2019): anisotropy, self-similarity, intra-sentence similarity and
 maximum explainable variance, each also adjusted for anisotropy (see
-harness.geometry_measures). Every layer of a model comes from one forward pass per text, as
+harness.pipeline.numerics). Every layer of a model comes from one forward pass per text, as
 `harness sweep` does."""
 
 from __future__ import annotations
@@ -9,27 +9,29 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import astuple, dataclass, fields
+from dataclasses import asdict, astuple, dataclass, fields
 from pathlib import Path
 
 import numpy as np
 
-from harness import calibration
 from harness.backend import Backend, Embeddings, Item
-from harness.boundary import calling
-from harness.embedding import ProgressFactory, embed_group, take
-from harness.embedding_cache import EmbeddingCache
-from harness.errors import BackendUnavailable, HarnessError
+from harness.errors import BackendUnavailable, GeometryFailed
 from harness.files import atomic_write
-from harness.geometry_measures import (
+from harness.pipeline import calibration
+from harness.pipeline.boundary import calling
+from harness.pipeline.embedding import ProgressFactory, take
+from harness.pipeline.embedding_cache import EmbeddingCache
+from harness.pipeline.executors import Executor
+from harness.pipeline.numerics import (
     explained_by_first,
     intra_sentence_similarity,
     mev,
     self_similarity,
 )
-from harness.layer_sweep import setting_variants
-from harness.reference import reference_rows
+from harness.pipeline.prepare import prepare
+from harness.pipeline.reference import reference_rows
 from harness.reports.text import markdown_table, text_table
+from harness.studies.layer_sweep import setting_variants
 
 log = logging.getLogger("harness.geometry")
 WORD = re.compile(r"\w+")
@@ -73,27 +75,20 @@ def layer_variants(backend: Backend) -> list[tuple[int | None, Backend]]:
 
 
 def measure(backends: Sequence[Backend], cache: EmbeddingCache | None = None,
-            progress: ProgressFactory | None = None) -> list[GeometryRow]:
+            progress: ProgressFactory | None = None,
+            executor: Executor | None = None) -> list[GeometryRow]:
     """The geometry of each backend (per layer) on the reference sample; the first backend
     that fails raises."""
     out: list[GeometryRow] = []
-    for backend, rows in measure_each(backends, cache, progress):
+    for backend, rows in measure_each(backends, cache, progress, executor):
         if isinstance(rows, Exception):
             raise GeometryFailed(f"backend {backend.name}: {rows}", out) from rows
         out.extend(rows)
     return out
 
 
-class GeometryFailed(HarnessError):
-    """A backend failed; `rows` holds those of the backends that finished before it."""
-
-    def __init__(self, message: str, rows: list[GeometryRow]):
-        super().__init__(message)
-        self.rows = rows
-
-
 def measure_each(backends: Sequence[Backend], cache: EmbeddingCache | None = None,
-                 progress: ProgressFactory | None = None
+                 progress: ProgressFactory | None = None, executor: Executor | None = None
                  ) -> Iterator[tuple[Backend, list[GeometryRow] | Exception]]:
     """Each backend with its rows (one per layer), or the exception that stopped it, as each
     finishes: a caller keeps what finished when a later backend fails or the user stops."""
@@ -104,39 +99,36 @@ def measure_each(backends: Sequence[Backend], cache: EmbeddingCache | None = Non
     for backend in backends:
         try:
             yield backend, _backend_rows(backend, items, index, targets, words, sentences,
-                                         cache, progress)
+                                         cache, progress, executor)
         except Exception as exc:
             yield backend, exc
 
 
-def _backend_rows(backend, items, index, targets, words, sentences, cache,
-                  progress) -> list[GeometryRow]:
+def _backend_rows(backend, items, index, targets, words, sentences, cache, progress,
+                  executor) -> list[GeometryRow]:
     with calling(backend.name):
         available = backend.availability()
         if not available.ok:
             raise BackendUnavailable(f"backend {backend.name!r}: {available.explain()}")
         variants = layer_variants(backend)
     group = [backend] + [v for _, v in variants if v is not backend]
-    bar = progress(len(items), backend.name) if progress else None
-    try:
-        embedded = embed_group(group, items, cache=cache, progress=bar)
-    finally:
-        if bar is not None:
-            bar.close()
+    # every variant calibrated on the reference sample: its post-processing and baseline
+    prepared = {p.backend.name: p for p in prepare(group, items, executor=executor, cache=cache,
+                                                   progress=progress, baseline=True)}
     out = []
-    for (layer, variant), result in zip(variants, embedded[-len(variants):]):
-        if isinstance(result, Exception):
-            raise result
-        target = take(result, [index[i] for i in targets])
-        fitted = calibration.calibrate(variant, target)  # its post-processing and baseline
-        if fitted is None:
+    for layer, variant in variants:
+        done = prepared[variant.name]
+        if not done.ok:
+            raise done.cause or done.error()
+        if done.calibration is None:
             raise ValueError(f"{variant.name} has vectors for too few of the reference "
                              f"sample's {len(targets)} items (at least "
                              f"{calibration.MIN_VECTORS}) to measure its geometry")
-        target, result = calibration.apply(fitted, target), calibration.apply(fitted, result)
-        out.append(row_of(variant.name if layer is None else backend.name, layer, target,
-                          take(result, [index[w] for w in words]), sentences,
-                          fitted.baseline_similarity))
+        assert done.embedded is not None
+        out.append(row_of(variant.name if layer is None else backend.name, layer,
+                          take(done.embedded, [index[i] for i in targets]),
+                          take(done.embedded, [index[w] for w in words]), sentences,
+                          done.calibration.baseline_similarity))
     return out
 
 
@@ -171,6 +163,13 @@ def geometry_text(rows: list[GeometryRow]) -> str:
     return text_table(COLUMNS, [cells(r) for r in rows])
 
 
+def geometry_png(rows: list[GeometryRow]) -> bytes:
+    """Each measure against layer, one line per backend, as a PNG picture (needs matplotlib)."""
+    from harness.figures.plots import geometry_plot
+
+    return geometry_plot([asdict(row) for row in rows])
+
+
 def write_geometry(rows: list[GeometryRow], out_dir: Path) -> list[Path]:
     """geometry.csv, geometry.md and geometry.png (each measure against layer)."""
     import csv
@@ -194,9 +193,7 @@ def write_geometry(rows: list[GeometryRow], out_dir: Path) -> list[Path]:
     atomic_write(out_dir / "geometry.md", "\n".join(md))
     written = [out_dir / "geometry.csv", out_dir / "geometry.md"]
     try:
-        from harness.reports.plots import geometry_plot
-
-        atomic_write(out_dir / "geometry.png", geometry_plot(rows))
+        atomic_write(out_dir / "geometry.png", geometry_png(rows))
         written.append(out_dir / "geometry.png")
     except ImportError:
         log.warning("geometry.png needs matplotlib: pip install 'wic-harness[geometry]'")

@@ -17,8 +17,8 @@ import numpy as np
 
 from harness._version import __version__
 from harness.backend import Backend, Embeddings, Item
-from harness.boundary import calling
-from harness.embedding_cache import EmbeddingCache
+from harness.pipeline.boundary import calling
+from harness.pipeline.embedding_cache import EmbeddingCache
 
 log = logging.getLogger("harness.embedding")
 

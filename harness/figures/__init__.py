@@ -1,0 +1,2 @@
+"""Every picture the harness draws, from plain numbers and names: inline SVG for the HTML pages
+(`svg`, no plotting library) and PNG files with matplotlib (`plots`, imported on first use)."""

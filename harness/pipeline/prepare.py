@@ -1,0 +1,199 @@
+"""One preparation step for every caller that embeds: `harness run` and `sweep` (through the
+runner), `wic`, `senses`, `geometry`, `harness.embed` and `harness.similarities`.
+
+For each backend: is it available, what identifies it (fingerprint, versions); then, group by
+group (variants of one model share a forward pass), its vectors of the items from an executor
+(local or Ray), with the reference sample riding along when a calibration is wanted and the
+cache does not hold it; the calibration fitted (post-processing and baseline) and stored; and
+the vectors post-processed. Each backend comes back as a `Prepared`: its record, its vectors
+and its calibration, or its record saying why not. Groups are yielded as they finish, so that a
+caller keeps what finished when the user stops the work."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from harness.backend import Backend, Embeddings, Item
+from harness.backend.capabilities import share_key_of
+from harness.errors import BackendFailure, BackendUnavailable, HarnessError
+from harness.pipeline import calibration
+from harness.pipeline.boundary import calling
+from harness.pipeline.calibration import Calibration
+from harness.pipeline.embedding import ProgressFactory, take
+from harness.pipeline.embedding_cache import EmbeddingCache
+from harness.pipeline.executors import Executor, LocalExecutor
+from harness.pipeline.results import BackendRecord
+
+log = logging.getLogger("harness.prepare")
+
+_SAME = object()  # calibration_cache: the same store as `cache`
+
+
+@dataclass
+class Prepared:
+    """One backend, prepared: its record (status ok, or why not); its vectors of the items, in
+    item order, post-processed as its options say; and its calibration (None when none was
+    wanted, or when it has too few vectors of the reference sample for one)."""
+
+    backend: Backend
+    record: BackendRecord
+    embedded: Embeddings | None = None
+    calibration: Calibration | None = None
+    cause: BaseException | None = None  # what the backend raised, when it failed so
+
+    @property
+    def ok(self) -> bool:
+        return self.record.status == "ok" and self.embedded is not None
+
+    def error(self) -> HarnessError:
+        """Why it is not ok, as the error a caller that stops at the first failure raises."""
+        kind = BackendUnavailable if self.record.status == "unavailable" else HarnessError
+        return kind(f"backend {self.backend.name!r}: {self.record.error}")
+
+
+def jsonable(value: Any) -> Any:
+    """Option values as JSON can hold them (tuples and sets become lists)."""
+    if isinstance(value, Mapping):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (set, frozenset)):
+        return sorted(jsonable(v) for v in value)
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    return str(value)
+
+
+def group_backends(backends: Sequence[Backend]) -> list[list[Backend]]:
+    """Backends in groups that can share a forward pass, in order of first appearance."""
+    groups: dict[object, list[Backend]] = {}
+    for position, backend in enumerate(backends):
+        try:
+            with calling(backend.name):
+                key = share_key_of(backend)
+        except Exception:  # reported when the backend runs
+            key = None
+        groups.setdefault(key if key is not None else ("alone", position), []).append(backend)
+    return list(groups.values())
+
+
+def record_of(backend: Backend, status: str = "ok", error: str | None = None) -> BackendRecord:
+    """A fresh record of the backend (fingerprint and versions are filled in when it runs)."""
+    if status != "ok":
+        log.info("backend %s %s: %s", backend.name, status, error)
+    return BackendRecord(name=backend.name, plugin=backend.plugin,
+                         options=jsonable(backend.options), fingerprint=None, versions={},
+                         status=status, error=error, context_free=backend.context_free)
+
+
+def failure_text(exc: BaseException) -> str:
+    return str(exc) if isinstance(exc, BackendFailure) else f"{type(exc).__name__}: {exc}"
+
+
+def fail(record: BackendRecord, why: BaseException | str) -> None:
+    """Mark the record failed, with why."""
+    record.status, record.error = "error", why if isinstance(why, str) else failure_text(why)
+    log.info("backend %s error: %s", record.name, record.error)
+
+
+def _fail(prepared: Prepared, exc: BaseException) -> None:
+    fail(prepared.record, exc)
+    prepared.cause = exc
+
+
+def prepare(backends: Sequence[Backend], items: Sequence[Item], *,
+            executor: Executor | None = None, cache: EmbeddingCache | None = None,
+            calibration_cache: EmbeddingCache | None | object = _SAME,
+            progress: ProgressFactory | None = None,
+            baseline: bool = False) -> Iterator[Prepared]:
+    """Each backend prepared (see `Prepared`), a group at a time, in the order the backends
+    were given within each group. With `baseline`, every backend is calibrated on the reference
+    sample and its baseline is recorded (`record.calibration`); without it, only a backend
+    whose `postprocess` option needs a fit is. `calibration_cache` (default: `cache`) is where
+    calibrations are looked up and kept."""
+    executor = executor or LocalExecutor()
+    facts = cache if calibration_cache is _SAME else calibration_cache
+    for group in group_backends(backends):
+        yield from _prepare_group(group, list(items), executor, cache, facts, progress,
+                                  baseline)
+
+
+def _prepare_group(group: list[Backend], items: list[Item], executor: Executor,
+                   cache: EmbeddingCache | None, facts: Any,
+                   progress: ProgressFactory | None, baseline: bool) -> Iterator[Prepared]:
+    out: dict[str, Prepared] = {}
+    ready = []
+    for backend in group:
+        try:
+            with calling(backend.name):
+                availability = backend.availability()
+                if not availability.ok:
+                    out[backend.name] = Prepared(backend, record_of(
+                        backend, "unavailable", availability.explain()))
+                    continue
+                record = record_of(backend)
+                record.fingerprint, record.versions = backend.fingerprint(), backend.versions()
+            out[backend.name] = Prepared(backend, record)
+            ready.append(backend)
+        except Exception as exc:
+            out[backend.name] = Prepared(backend, record_of(backend, "error", failure_text(exc)),
+                                         cause=exc)
+    if ready:
+        _embed_ready(ready, out, items, executor, cache, facts, progress, baseline)
+    yield from (out[backend.name] for backend in group)
+
+
+def _embed_ready(ready: list[Backend], out: dict[str, Prepared], items: list[Item],
+                 executor: Executor, cache: EmbeddingCache | None, facts: Any,
+                 progress: ProgressFactory | None, baseline: bool) -> None:
+    wanted = {b.name for b in ready if baseline or calibration.postprocessing(b) != "none"}
+    calibrations = {b.name: calibration.cached(b, facts) for b in ready if b.name in wanted}
+    # the reference sample rides along with the items when a backend's calibration is not in
+    # the cache yet: one forward pass per text, the cache, Ray, all alike
+    sample = list(calibration.reference()[0]) if None in calibrations.values() else []
+    run_items = list(dict.fromkeys([*items, *sample]))
+    bar = progress(len(run_items), ", ".join(b.name for b in ready)) if progress else None
+    try:
+        embedded = executor.embed(ready, run_items, cache=cache, progress=bar)
+    except Exception as exc:  # the shared work failed: every backend of the group fails
+        log.debug("traceback of backend %s", ready[0].name, exc_info=True)
+        for backend in ready:
+            _fail(out[backend.name], exc)
+        return
+    finally:
+        if bar is not None:
+            bar.close()
+    index = {item: i for i, item in enumerate(run_items)}
+    own = [index[item] for item in items]
+    for backend, result in zip(ready, embedded):
+        prepared = out[backend.name]
+        if isinstance(result, Exception):
+            _fail(prepared, result)
+            continue
+        fitted = calibrations.get(backend.name)
+        if backend.name in wanted and fitted is None:
+            try:
+                fitted = calibration.calibrate(backend, take(result, [index[i] for i in sample]))
+            except Exception as exc:  # a post-processing that cannot be fitted: this backend
+                _fail(prepared, exc)
+                continue
+            if fitted is not None:
+                calibration.store(backend, fitted, facts)
+        result = calibration.apply(fitted, result)
+        prepared.embedded = result if len(run_items) == len(items) else take(result, own)
+        prepared.calibration = fitted
+        prepared.record.used = dict(result.used)
+        if baseline and fitted is not None:
+            prepared.record.calibration = fitted.record()
+
+
+def prepare_one(backend: Backend, items: Sequence[Item], **options: Any) -> Prepared:
+    """`prepare` of one backend; what it raised (or, unavailable, a BackendUnavailable) raised
+    when it is not ok."""
+    [prepared] = prepare([backend], items, **options)
+    if not prepared.ok:
+        raise prepared.cause or prepared.error()
+    return prepared

@@ -1,0 +1,139 @@
+"""The runner: every unique context embedded once per backend (by an executor), then every suite
+scored.
+
+Backends that can share a forward pass (variants of one model that differ only in pooling) are
+embedded together. A backend that is unavailable or raises is recorded as such; the other
+backends' results are kept. Ctrl-C stops the run but keeps what finished
+(`Results.interrupted`)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from harness.backend import Backend, Item
+from harness.errors import Terminated
+from harness.pipeline.calibration import MIN_VECTORS
+from harness.pipeline.embedding import ProgressFactory
+from harness.pipeline.embedding_cache import EmbeddingCache
+from harness.pipeline.executors import Executor, LocalExecutor
+from harness.pipeline.prepare import Prepared, fail, prepare, record_of
+from harness.pipeline.results import BackendRecord, Results
+from harness.pipeline.scoring import (
+    WEAK_BELOW,
+    ExpectationResult,
+    failed_summary,
+    score_suite,
+    summarize,
+    test_similarities,
+    unit_rows,
+)
+from harness.suites.model import Suite, check_unique_names
+
+log = logging.getLogger("harness.runner")
+
+
+def unique_items(suites: Sequence[Suite]) -> list[Item]:
+    """Every distinct (text, span) of the suites, in first-seen order."""
+    return list(dict.fromkeys(item for suite in suites for item in suite.items()))
+
+
+@dataclass
+class Scored:
+    """What one backend of a run gave: its record, and when it ran, its rows and each test's
+    similarity matrix."""
+
+    record: BackendRecord
+    rows: list[ExpectationResult] = field(default_factory=list)
+    similarities: dict[str, dict] = field(default_factory=dict)
+
+
+def run_suites(
+    suites: Sequence[Suite],
+    backends: Sequence[Backend],
+    progress: ProgressFactory | None = None,
+    skip_unavailable: bool = False,
+    cache: EmbeddingCache | None = None,
+    executor: Executor = LocalExecutor(),  # noqa: B008 - stateless
+    reference: bool = True,
+    weak_below: float = WEAK_BELOW,
+) -> Results:
+    """Score every backend on every suite. With `skip_unavailable` (the default backends of a
+    run without -b), a backend that cannot run here is recorded as 'skipped', not failed.
+    With `reference` (and always for a backend with `postprocess`), each backend's vectors of
+    the reference sample give its baseline, and each margin is also given in standard
+    deviations of it; a pass below `weak_below` of them is flagged weak."""
+    check_unique_names(suites)
+    names = [s.name for s in suites]
+    items = unique_items(suites)
+    scored: dict[str, Scored] = {}
+    interrupted = ""
+    # the reference sample is of words in context: a run of whole sentences only has no
+    # baseline (a post-processing, fitted on words in context, still applies to sentences)
+    record_baseline = reference and any(item.span is not None for item in items)
+    try:
+        for prepared in prepare(backends, items, executor=executor, cache=cache,
+                                progress=progress, baseline=record_baseline):
+            scored[prepared.backend.name] = _score(prepared, suites, items, record_baseline,
+                                                   weak_below)
+    except KeyboardInterrupt as exc:
+        interrupted = "SIGTERM" if isinstance(exc, Terminated) else "Ctrl-C"
+        log.warning("interrupted (%s): keeping the results of the backends that finished",
+                    interrupted)
+    records, summary, rows = {}, [], []
+    for backend in backends:  # reports follow the order the backends were given in
+        done = scored.get(backend.name)
+        record = done.record if done else record_of(backend, "interrupted",
+                                                    f"the run was interrupted ({interrupted})")
+        if record.status == "unavailable" and skip_unavailable:
+            record.status = "skipped"
+        records[backend.name] = record
+        if record.status == "ok":
+            rows += done.rows
+            summary += [summarize(backend.name, s, done.rows) for s in suites]
+        else:
+            summary += [failed_summary(backend.name, s, record.status, record.error or "")
+                        for s in suites]
+    return Results(
+        suites=names,
+        backends=records,
+        summary_rows=summary,
+        rows=rows,
+        suite_fingerprints={s.name: s.fingerprint() for s in suites},
+        similarities={name: s.similarities for name, s in scored.items()
+                      if s.record.status == "ok"},
+        created=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        interrupted=bool(interrupted),
+        weak_below=weak_below,
+    )
+
+
+def _score(prepared: Prepared, suites: Sequence[Suite], items: list[Item],
+           record_baseline: bool, weak_below: float) -> Scored:
+    """A prepared backend's rows and similarity matrices, or its record saying why not."""
+    scored = Scored(prepared.record)
+    if not prepared.ok:
+        return scored
+    assert prepared.embedded is not None
+    fitted = prepared.calibration
+    if record_baseline and fitted is None:
+        log.warning("backend %s has too few vectors of the reference sample (at least %d "
+                    "needed): no baseline, and margins are not given in its standard "
+                    "deviations", prepared.backend.name, MIN_VECTORS)
+    index = {item: i for i, item in enumerate(items)}
+    unit, _ = unit_rows(prepared.embedded.vectors)
+    missing = prepared.embedded.reasons
+    baseline_sd = fitted.baseline_sd if record_baseline and fitted else None
+    scored.rows = [row for suite in suites for row in score_suite(
+        prepared.backend.name, suite, index, unit, missing, baseline_sd, weak_below)]
+    if scored.rows and all(row.error is not None for row in scored.rows):
+        lacking = [missing[i] for i in range(len(items)) if i in missing]
+        fail(scored.record, f"no expectation could be scored: every one lacks a vector (of "
+             f"{len(lacking)} contexts without one, the first: {lacking[0]})")
+        scored.rows = []
+        return scored
+    scored.similarities = {
+        suite.name: test_similarities(suite, index, unit, missing) for suite in suites}
+    return scored

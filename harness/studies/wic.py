@@ -1,0 +1,162 @@
+"""WiC accuracy: a pair of sentences holds the same sense of its target word when the cosine of
+the two target vectors exceeds a threshold, tuned on a dev split when one is given. The files
+are read by `harness.suites.wic_format`."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from harness.backend import Backend, Embeddings, Item
+from harness.pipeline.embedding import ProgressFactory
+from harness.pipeline.embedding_cache import EmbeddingCache
+from harness.pipeline.executors import Executor
+from harness.pipeline.prepare import prepare, prepare_one
+from harness.pipeline.scoring import unit_rows
+from harness.suites.wic_format import WicPair, read_wic
+
+
+def pair_similarities(backend: Backend, pairs: list[WicPair],
+                      cache: EmbeddingCache | None = None,
+                      executor: Executor | None = None) -> np.ndarray:
+    """Cosine of each pair's two target vectors (NaN where a vector is missing), after the
+    backend's `postprocess`; what the backend raised, raised."""
+    items, where = _items(pairs)
+    prepared = prepare_one(backend, items, cache=cache, executor=executor)
+    assert prepared.embedded is not None
+    return _similarities(prepared.embedded, where, pairs)
+
+
+def similarities_by_backend(backends: list[Backend], pairs: list[WicPair], *,
+                            cache: EmbeddingCache | None = None,
+                            executor: Executor | None = None,
+                            progress: ProgressFactory | None = None
+                            ) -> dict[str, np.ndarray | str]:
+    """For each backend, `pair_similarities` of the pairs, or why it could not run."""
+    items, where = _items(pairs)
+    out: dict[str, np.ndarray | str] = {}
+    for prepared in prepare(backends, items, cache=cache, executor=executor,
+                            progress=progress):
+        if prepared.ok and prepared.embedded is not None:
+            out[prepared.backend.name] = _similarities(prepared.embedded, where, pairs)
+        else:
+            out[prepared.backend.name] = prepared.record.error or prepared.record.status
+    return out
+
+
+def _items(pairs: list[WicPair]) -> tuple[list[Item], dict[Item, int]]:
+    items = list(dict.fromkeys([p.a for p in pairs] + [p.b for p in pairs]))
+    return items, {item: i for i, item in enumerate(items)}
+
+
+def _similarities(embedded: Embeddings, where: dict[Item, int],
+                  pairs: list[WicPair]) -> np.ndarray:
+    unit, missing = unit_rows(embedded.vectors)[0], embedded.reasons
+    a = np.array([where[p.a] for p in pairs])
+    b = np.array([where[p.b] for p in pairs])
+    sims = np.einsum("ij,ij->i", unit[a], unit[b])
+    gone = np.array([where[p.a] in missing or where[p.b] in missing for p in pairs])
+    return np.where(gone, np.nan, sims)
+
+
+def tune_threshold(sims: np.ndarray, labels: np.ndarray) -> float:
+    """The threshold (a midpoint between neighbouring similarities) with the best accuracy."""
+    values = np.unique(sims[np.isfinite(sims)])
+    if not len(values):
+        return 0.5
+    candidates = np.concatenate(([values[0] - 1e-6], (values[1:] + values[:-1]) / 2,
+                                 [values[-1] + 1e-6]))
+    scores = [accuracy(sims, labels, t) for t in candidates]
+    return float(candidates[int(np.argmax(scores))])
+
+
+def accuracy(sims: np.ndarray, labels: np.ndarray, threshold: float) -> float:
+    """Share of pairs whose (sim > threshold) equals their label; a missing vector is wrong."""
+    predicted = np.where(np.isfinite(sims), sims > threshold, ~labels.astype(bool))
+    return float(np.mean(predicted == labels.astype(bool)))
+
+
+@dataclass(frozen=True)
+class WicScore:
+    """One backend's WiC accuracy with the threshold it used and where that came from."""
+
+    backend: str
+    threshold: float
+    threshold_from: str  # "dev", or "oracle (tuned on these data)"
+    accuracy: float
+    pairs: int
+    missing: int  # pairs without a similarity (a target with no vector): counted as wrong
+
+
+@dataclass
+class WicEvaluation:
+    """WiC accuracy of several backends on one data file; `failures` names the backends that
+    could not run, with why."""
+
+    data: str
+    gold: str
+    dev: tuple[str, str] | None
+    scores: list[WicScore] = field(default_factory=list)
+    failures: dict[str, str] = field(default_factory=dict)
+
+    HEADERS = ("backend", "accuracy", "threshold", "tuned on", "pairs", "missing")
+
+    def cells(self) -> list[list[str]]:
+        return [[s.backend, f"{s.accuracy:.3f}", f"{s.threshold:.4f}", s.threshold_from,
+                 str(s.pairs), str(s.missing)] for s in self.scores]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"data": self.data, "gold": self.gold,
+                "dev": list(self.dev) if self.dev else None,
+                "results": [asdict(s) for s in self.scores]}
+
+    def write(self, out_dir: str | Path) -> list[Path]:
+        """wic.json and wic.md in `out_dir`."""
+        import json
+
+        from harness.files import atomic_write
+        from harness.reports.text import markdown_table
+
+        out = Path(out_dir)
+        atomic_write(out / "wic.json", json.dumps(self.to_dict(), indent=2))
+        atomic_write(out / "wic.md", "# WiC accuracy\n\n"
+                     + markdown_table(self.HEADERS, self.cells()) + "\n")
+        return [out / "wic.json", out / "wic.md"]
+
+
+def evaluate_wic(data: str | Path, gold: str | Path, backends: list[Backend], *,
+                 dev: tuple[str | Path, str | Path] | None = None,
+                 cache: EmbeddingCache | None = None, executor: Executor | None = None,
+                 progress: ProgressFactory | None = None) -> WicEvaluation:
+    """WiC accuracy of each backend: a pair is "same sense" when its cosine exceeds a threshold
+    tuned on `dev` (without it, on the data itself: an optimistic, oracle threshold). A backend
+    that is unavailable or fails is named in `failures`; the others are kept."""
+    test = read_wic(data, gold)
+    dev_pairs = read_wic(*dev) if dev else None
+    labels = np.array([p.same_sense for p in test])
+    out = WicEvaluation(str(data), str(gold), (str(dev[0]), str(dev[1])) if dev else None)
+    options = {"cache": cache, "executor": executor, "progress": progress}
+    on_test = similarities_by_backend(backends, test, **options)
+    on_dev = similarities_by_backend(
+        [b for b in backends if not isinstance(on_test[b.name], str)], dev_pairs,
+        **options) if dev_pairs is not None else {}
+    for backend in backends:
+        sims = on_test[backend.name]
+        dev_sims = on_dev.get(backend.name)
+        failed = sims if isinstance(sims, str) else dev_sims if isinstance(dev_sims, str) else ""
+        if failed:  # this backend failed: the others' results are kept
+            out.failures[backend.name] = failed
+            continue
+        assert isinstance(sims, np.ndarray)
+        if dev_pairs is not None:
+            threshold = tune_threshold(dev_sims, np.array([p.same_sense for p in dev_pairs]))
+            source = "dev"
+        else:
+            threshold, source = tune_threshold(sims, labels), "oracle (tuned on these data)"
+        out.scores.append(WicScore(backend.name, threshold, source,
+                                   accuracy(sims, labels, threshold), len(test),
+                                   int(np.isnan(sims).sum())))
+    return out
