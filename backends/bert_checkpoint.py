@@ -14,9 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from harness.backend.digests import path_digest
-from harness.errors import HarnessError
-from harness.files import build_once, cache_dir
+from harness.plugin_api import HarnessError, build_once, cache_dir, path_digest
 
 CONFIG, VOCAB, PREFIX = "bert_config.json", "vocab.txt", "bert_model.ckpt"
 # Written beside an export from a sentence-transformers folder: what Google's format cannot

@@ -1,36 +1,39 @@
-"""Deprecated: the transformer base class moved into the core as `harness.backend.transformer`
-(`harness.TransformerBackend`), with public method names (`load_model`, `forward`). This module
-keeps the old names for one release; a subclass of `ContextualBackend` that implements `_load`
-and `_forward` still works."""
+"""Deprecated: the transformer base class moved into the core as `TransformerBackend` (import it
+from `harness.plugin_api`), with public method names (`load_model`, `forward`). This module
+keeps the old class for one more release; a subclass of `ContextualBackend` that implements
+`_load` and `_forward` still works.
+
+The pipeline's helper functions this module used to re-export (`make_plan`, `pad_batch`,
+`pool_layers`, ...) are internal to `TransformerBackend` and are no longer offered here."""
 
 from __future__ import annotations
 
 import warnings
 
-from harness.backend.alignment import TokenizerSpec, make_plan, target_tokens
-from harness.backend.pooling import (
-    LAYER_POOLS,
-    SUBWORD_POOLS,
-    pool_layers,
-    position_weights,
-    resolve_layers,
-)
-from harness.backend.transformer import (
-    POOLING_OPTIONS,
-    LoadedModel,
-    TransformerBackend,
-    pad_batch,
-    token_budget_batches,
-)
-from harness.backend.transformer import TRANSFORMER_OPTIONS as CONTEXTUAL_OPTIONS
+from harness.plugin_api import TRANSFORMER_OPTIONS, LoadedModel, TokenizerSpec, TransformerBackend
+
+CONTEXTUAL_OPTIONS = TRANSFORMER_OPTIONS
+POOLING_OPTIONS = ("layers", "layer_pool", "subword_pool")
+LAYER_POOLS = TRANSFORMER_OPTIONS["layer_pool"].choices
+SUBWORD_POOLS = TRANSFORMER_OPTIONS["subword_pool"].choices
+_REMOVED = frozenset({"make_plan", "pad_batch", "pool_layers", "position_weights",
+                      "resolve_layers", "target_tokens", "token_budget_batches"})
 
 warnings.warn("harness_backends.contextual is deprecated: subclass harness.TransformerBackend "
-              "(from harness.backend.transformer) and implement load_model and forward",
+              "(from harness.plugin_api import TransformerBackend) and implement load_model "
+              "and forward",
               DeprecationWarning, stacklevel=2)
 
 __all__ = ["CONTEXTUAL_OPTIONS", "LAYER_POOLS", "POOLING_OPTIONS", "SUBWORD_POOLS",
-           "ContextualBackend", "TokenizerSpec", "make_plan", "pad_batch", "pool_layers",
-           "position_weights", "resolve_layers", "target_tokens", "token_budget_batches"]
+           "ContextualBackend", "LoadedModel", "TokenizerSpec"]
+
+
+def __getattr__(name: str):
+    if name in _REMOVED:
+        raise AttributeError(
+            f"harness_backends.contextual.{name} is gone: it is internal to TransformerBackend; "
+            "subclass harness.plugin_api.TransformerBackend, which aligns, batches and pools")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class ContextualBackend(TransformerBackend):

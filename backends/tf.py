@@ -18,14 +18,22 @@ from typing import Any
 
 import numpy as np
 
-from harness.backend import AVAILABLE, Availability, Option
-from harness.backend.alignment import TokenizerSpec
-from harness.backend.digests import path_digest
-from harness.backend.packaged import installed_versions
-from harness.backend.transformer import TRANSFORMER_OPTIONS, LoadedModel, TransformerBackend
-from harness.errors import HarnessError, OptionError
-from harness.files import build_once, cache_dir
-from harness.plugins import hookimpl
+from harness.plugin_api import (
+    AVAILABLE,
+    TRANSFORMER_OPTIONS,
+    Availability,
+    HarnessError,
+    LoadedModel,
+    Option,
+    OptionError,
+    TokenizerSpec,
+    TransformerBackend,
+    build_once,
+    cache_dir,
+    hookimpl,
+    installed_versions,
+    path_digest,
+)
 from harness_backends.bert_checkpoint import (
     BertCheckpoint,
     CheckpointError,

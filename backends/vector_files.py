@@ -10,7 +10,7 @@ from typing import IO
 
 import numpy as np
 
-from harness.errors import HarnessError
+from harness.plugin_api import HarnessError
 
 
 class VectorFileError(HarnessError):

@@ -107,7 +107,7 @@ def main() -> None:
         times["warm"].append(timed_process([*run, "-o", str(work / "warm")], cache))
         bare = {"HARNESS_CACHE_DIR": str(work / f"cache-bare-{round_}")}
         times["cold, no baseline"].append(timed_process(
-            [*run, "--no-baseline", "-o", str(work / "bare")], bare))
+            [*run, "--no-reference", "-o", str(work / "bare")], bare))
         times["hand"].append(timed_process([sys.executable, str(HERE / "handwritten.py"),
                                             str(suite)]))
         for _ in range(5):  # short processes: more pairs
@@ -124,7 +124,7 @@ def main() -> None:
     bare = median["cold, no baseline"]
 
     rows = [
-        ("harness run, cold", cold), ("cold, --no-baseline", bare),
+        ("harness run, cold", cold), ("cold, --no-reference", bare),
         ("harness run, warm (cache)", warm),
         ("hand-written loop", hand), ("notebook settings", notebook),
     ]
@@ -142,7 +142,7 @@ def main() -> None:
           f"{100 * share:.0f}% of the ceiling")
     print("\ntargets:")
     for ok, text in [
-        (bare / hand <= 0.85, "cold run (--no-baseline: the loop's work) at most 0.85x the "
+        (bare / hand <= 0.85, "cold run (--no-reference: the loop's work) at most 0.85x the "
          f"hand-written loop ({bare / hand:.2f}x; with the baseline {cold / hand:.2f}x)"),
         (cold / warm >= 10, f"cold run at least 10x a warm one ({cold / warm:.1f}x)"),
         (pair_ratio <= 3, f"warm run at most 3x `harness validate` ({pair_ratio:.2f}x)"),

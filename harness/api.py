@@ -28,7 +28,7 @@ from harness.pipeline.scoring import WEAK_BELOW, unit_rows
 from harness.plugins.manager import load_registry
 from harness.plugins.registry import Registry
 from harness.suites.model import Suite
-from harness.suites.validate import load_suite
+from harness.suites.named import load
 from harness.suites.words import locate_word
 
 if TYPE_CHECKING:
@@ -100,7 +100,13 @@ def _suites(suites: Iterable[str | Path | Suite] | str | Path | Suite) -> list[S
     bad = [s for s in suites if not isinstance(s, str | Path | Suite)]
     if bad:
         raise TypeError(f"a suite is a path to a suite file or a Suite object; got {bad[0]!r}")
-    return [s if isinstance(s, Suite) else load_suite(s) for s in suites]
+    return [s if isinstance(s, Suite) else load(s) for s in suites]
+
+
+def load_suite(spec: str | Path) -> Suite:
+    """A suite from its file, or by name (`wordsim353`, `simlex999`: built from gensim's copy
+    on first use), read and checked; a SuiteError lists every problem with file and line."""
+    return load(spec)
 
 
 def _executor(executor: str | Executor) -> Executor:
@@ -281,16 +287,19 @@ def embed(backend: BackendLike, contexts: Sequence[ContextLike],
 
 
 def similarities(
-    backend: BackendLike, contexts: Mapping[str, ContextLike]
+    backend: BackendLike, contexts: Mapping[str, ContextLike], cache: bool = True, *,
+    executor: str | Executor = "local",
 ) -> pd.DataFrame:
-    """Cosine similarity between every pair of labelled contexts, as a labelled DataFrame."""
+    """Cosine similarity between every pair of labelled contexts, as a labelled DataFrame
+    (vectors from `embed`, with the same `cache` and `executor`)."""
     import pandas as pd
 
     if not isinstance(contexts, Mapping):
         raise TypeError(f"contexts must be a mapping of label -> context, like {{'mouse1': "
                         f"('A mouse ran.', 'mouse')}}; got {type(contexts).__name__}")
     labels = list(contexts)
-    unit, _ = unit_rows(embed(backend, [contexts[k] for k in labels]))
+    unit, _ = unit_rows(embed(backend, [contexts[k] for k in labels], cache,
+                              executor=executor))
     return pd.DataFrame(unit @ unit.T, index=labels, columns=labels)
 
 

@@ -34,7 +34,7 @@ def test_figures_fill_every_block_of_the_readme(tmp_path):
                              readme.read_text(), re.DOTALL))
     assert set(blocks) >= {"machine", "wordnet", "sweep", "reference", "postprocess",
                            "geometry", "senses", "polysemy-run", "compare", "executors",
-                           "bench-runs", "bench-hf", "bench-scale"}
+                           "bench-runs", "bench-hf", "bench-scale", "graded"}
     assert all(body.strip() for body in blocks.values())
     for name in ("bench-runs", "bench-scale"):
         assert "targets" in blocks[name] and re.search(r"(met |MISS) ", blocks[name])
@@ -43,3 +43,4 @@ def test_figures_fill_every_block_of_the_readme(tmp_path):
     assert "| glove-50d |" in blocks["geometry"]
     assert "15 examples of 13 senses contain 'bank'" in blocks["senses"]
     assert "items/s" in blocks["bench-hf"] and "ray executor" in blocks["executors"]
+    assert "| WordSim-353 | glove-50d | words alone | 0.503 [0.416, 0.582] |" in blocks["graded"]

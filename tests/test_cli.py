@@ -1,4 +1,5 @@
-"""The CLI: exit codes, the summary table, the report files, list and validate."""
+"""The CLI: exit codes, the summary table, the report files, list and validate, and commands
+registered through the hook (built-in ones and a plugin's)."""
 
 from __future__ import annotations
 
@@ -241,3 +242,120 @@ def test_progress_bars_only_on_a_terminal_and_only_when_asked(monkeypatch):
     bar.update(3)
     bar.close()
     assert bar.total == 3 and bar.n == 3
+
+
+# -- commands through the hook --------------------------------------------------------------------
+
+
+class Hello:
+    """A third party's command: `harness hello [--name NAME]`."""
+
+    @hookimpl
+    def harness_register_commands(self, register):
+        def configure(parser):
+            parser.add_argument("--name", default="world")
+
+        def run(args):
+            print(f"hello {args.name} (verbosity {args.more_verbose})")
+            return 0
+
+        register.add_command("hello", help="say hello", configure=configure, run=run)
+
+
+def with_plugin(monkeypatch, plugin, source: str = "harness-hello 1.0 (entry point hello)"):
+    """make_plugin_host registers `plugin` (under `source`) wherever installed plugins load:
+    not when a host is made with autoload=False, as for a built-in command."""
+    real = manager.make_plugin_host
+
+    def host(**kwargs):
+        made = real(**{**kwargs, "autoload": False, "plugins": (FakePlugin(),)})
+        if kwargs.get("autoload") is not False:
+            made.register(plugin, source=source)
+        return made
+
+    monkeypatch.setattr(manager, "make_plugin_host", host)
+
+
+def test_a_plugin_command_runs(monkeypatch, capsys):
+    with_plugin(monkeypatch, Hello())
+    assert main(["hello", "--name", "you", "-v"]) == 0
+    assert "hello you (verbosity 1)" in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    assert re.search(r"^ +hello +say hello$", capsys.readouterr().out, re.MULTILINE)
+    assert main(["list"]) == 0
+    listed = capsys.readouterr().out.split("Commands from plugins")[1]
+    assert "hello" in listed and "harness-hello 1.0" in listed
+    assert "validate" not in listed  # built-in commands are not listed as a plugin's
+
+
+def test_a_plugin_command_named_like_a_built_in_one_exits_2(monkeypatch, capsys):
+    class Clash:
+        @hookimpl
+        def harness_register_commands(self, register):
+            register.add_command("run", help="mine", configure=lambda p: None,
+                                 run=lambda args: 0)
+
+    with_plugin(monkeypatch, Clash(), source="harness-clash 1.0 (entry point clash)")
+    assert main(["--help"]) == 2
+    err = capsys.readouterr().err
+    assert "harness-clash 1.0 (entry point clash) adds a command 'run', which is built in" in err
+    assert "must name its command otherwise" in err
+    assert main(["validate", str(POLYSEMY)]) == 0  # a built-in command loads no plugin
+
+
+def test_built_in_commands_come_through_the_hook_in_help_order():
+    from harness.cli import build_parser
+    from harness.cli.builtin import NAMES
+    from harness.plugins import BUILTIN_SOURCE
+
+    commands = manager.make_plugin_host(autoload=False).commands()
+    assert {c.source for c in commands.values()} == {BUILTIN_SOURCE}
+    assert set(commands) == NAMES
+    choices = build_parser(commands.values())._subparsers._group_actions[0].choices
+    assert list(choices) == ["run", "sweep", "geometry", "senses", "wic", "compare", "validate",
+                             "list", "cache", "make-suite", "make-reference"]
+
+
+def test_built_in_commands_consult_no_entry_points(monkeypatch, capsys):
+    import importlib.metadata
+
+    monkeypatch.delenv("HARNESS_DISABLE_PLUGIN_AUTOLOAD", raising=False)
+    real = importlib.metadata.entry_points
+    groups: list = []
+
+    def entry_points(**kwargs):
+        groups.append(kwargs.get("group"))
+        return real(**kwargs)
+
+    monkeypatch.setattr(importlib.metadata, "entry_points", entry_points)
+    for argv in (["run", "--help"], ["make-suite", "wordnet", "--help"], ["-v", "cache", "-h"]):
+        with pytest.raises(SystemExit) as info:
+            main(argv)
+        assert info.value.code == 0
+    assert main(["validate", str(POLYSEMY)]) == 0
+    assert groups == []
+    with pytest.raises(SystemExit):
+        main(["--help"])  # here plugins may add commands: they are loaded
+    assert groups == ["harness.backends"]
+
+
+def test_make_suite_runs_its_sub_command(monkeypatch, tmp_path):
+    from harness.cli import make_suite
+
+    ran = []
+    monkeypatch.setattr(make_suite, "run_wic", lambda args: ran.append(args.data) or 0)
+    assert main(["make-suite", "wic", "d.txt", "g.txt", "-o", str(tmp_path / "s.yaml"),
+                 "-vv"]) == 0
+    assert ran == ["d.txt"]
+
+
+def test_the_built_in_plugins_are_light_to_import():
+    """Every plugin host imports them; `harness validate` still imports no numpy."""
+    probe = ("import sys\nfrom harness.cli import main\n"
+             f"main(['validate', {str(POLYSEMY)!r}])\n"
+             "print('LOADED', [m for m in ('numpy', 'harness.pipeline.results', "
+             "'harness.reports.tables') if m in sys.modules])\n")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                         cwd=ROOT, timeout=120)
+    assert "LOADED []" in out.stdout, out.stdout + out.stderr

@@ -1,7 +1,9 @@
-"""Documentation that must stay true: every hook documented, README commands and CI agree."""
+"""Documentation that must stay true: every hook documented with its signature, README commands
+and CI agree."""
 
 from __future__ import annotations
 
+import inspect
 import re
 
 from harness.plugins import spec
@@ -12,12 +14,38 @@ def hook_names():
     return sorted(n for n in dir(spec) if n.startswith("harness_") and callable(getattr(spec, n)))
 
 
-def test_every_hook_is_documented():
+def signature_line(name: str) -> str:
+    """`def NAME(arg: Type, ...) -> Type`, as inspect renders the hook spec's signature (the
+    annotations are strings under `from __future__ import annotations`)."""
+
+    def shown(annotation) -> str:
+        return annotation if isinstance(annotation, str) else getattr(
+            annotation, "__name__", repr(annotation))
+
+    signature = inspect.signature(getattr(spec, name))
+    params = ", ".join(
+        p.name if p.annotation is inspect.Parameter.empty else f"{p.name}: {shown(p.annotation)}"
+        for p in signature.parameters.values())
+    return f"def {name}({params}) -> {shown(signature.return_annotation)}"
+
+
+def hook_section(text: str, name: str) -> str:
+    """The guide's subsection for a hook: from its heading to the next heading."""
+    found = re.search(rf"^(#+) {name}\n(.*?)(?=^#{{1,6}} |\Z)", text, re.MULTILINE | re.DOTALL)
+    assert found, f"{name} has no section"
+    return found.group(2)
+
+
+def test_every_hook_is_documented_with_its_signature():
     text = (ROOT / "docs" / "writing-a-backend-plugin.md").read_text()
     assert hook_names(), "no hooks found"
     for name in hook_names():
-        assert re.search(rf"^#+ {name}$", text, re.MULTILINE), f"{name} has no section"
         assert getattr(spec, name).__doc__, f"{name} has no docstring"
+        line = signature_line(name)
+        assert "register: " in line and line.endswith(" -> None"), line
+        section = hook_section(text, name)
+        assert re.search(rf"```python\n{re.escape(line)}(:.*)?\n```", section), (
+            f"the guide's section {name} does not show `{line}` in a python block")
 
 
 def readme_commands():
@@ -55,7 +83,7 @@ def test_every_command_is_in_the_readme():
     from harness.plugins.manager import make_plugin_host
 
     readme = (ROOT / "README.md").read_text()
-    plugin_commands = make_plugin_host().commands().values()
-    commands = build_parser(plugin_commands)._subparsers._group_actions[0].choices
+    commands = build_parser(make_plugin_host().commands().values())._subparsers._group_actions[
+        0].choices
     for name in commands:
         assert f"harness {name}" in readme, f"`harness {name}` is not in the README"

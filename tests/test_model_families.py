@@ -147,17 +147,6 @@ def test_roberta_has_limit_plus_two_positions_and_no_model_max_length(family):
         reference_vectors(folder, target, max_length=LIMIT + 1)
 
 
-def test_the_window_keeps_the_special_tokens_and_centres_the_target():
-    from tests.model_families import _window
-
-    special = [1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]  # 10 text tokens at positions 1..10
-    assert _window(special, [5, 6], 6) == [0, 4, 5, 6, 7, 11]
-    assert _window(special, [1], 6) == [0, 1, 2, 3, 4, 11]
-    assert _window(special, [10], 6) == [0, 7, 8, 9, 10, 11]
-    with pytest.raises(ValueError):
-        _window(special, [2, 9], 6)
-
-
 @pytest.mark.parametrize("family", ["bert"], indirect=True)
 def test_a_whole_sentence_item_has_no_reference(family):
     _, folder = family

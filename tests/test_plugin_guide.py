@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from harness.pipeline.runner import run_suites
-from harness.plugins.manager import make_plugin_host
+from harness.plugin_api import Item, make_plugin_host
 from harness.suites.validate import load_suite
 from harness.testing.conformance import BackendConformance
 from tests.helpers import POLYSEMY, ROOT
@@ -46,8 +46,6 @@ def test_the_example_registers_and_scores_every_expectation(plugin):
 
 
 def test_the_example_reports_why_a_row_is_missing(plugin):
-    from harness.backend import Item
-
     out = plugin.LettersBackend("l").embed([Item("short", (10, 14)), Item("A mouse.", (2, 7))])
     assert list(out.reasons) == [0] and "outside" in out.reasons[0]
 

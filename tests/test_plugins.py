@@ -1,5 +1,6 @@
 """Plugin discovery through entry points (without installing anything), broken plugins,
-duplicate names, strict mode, autoload switch, and `-b` specs."""
+duplicate names, strict mode, autoload switch, `-b` specs, and the built-in plugins (commands
+and report formats) beside a third party's."""
 
 from __future__ import annotations
 
@@ -12,9 +13,11 @@ import textwrap
 import pytest
 
 from harness.errors import BackendNotFound, OptionError, PluginError
-from harness.plugins import ENTRY_POINT_GROUP, hookimpl
-from harness.plugins.manager import make_plugin_host
+from harness.plugins import BUILTIN_SOURCE, ENTRY_POINT_GROUP, hookimpl
+from harness.plugins.manager import BUILTIN_PLUGINS, make_plugin_host
 from harness.plugins.registry import parse_options
+from harness.plugins.reports import ReportRegistration
+from tests.helpers import BUILT_IN_REPORTS
 
 PLUGIN_MODULE = """\
 from harness.plugins import hookimpl
@@ -246,3 +249,115 @@ def test_an_instance_may_not_take_another_plugins_name(installed):
                                                           instance="alpha")})
     with pytest.raises(PluginError, match="'alpha'.*ambiguous"):
         make_plugin_host().registry()
+
+
+# -- built-in plugins, commands and report formats ---------------------------------------------
+
+BUILT_IN_COMMANDS = ["run", "sweep", "geometry", "senses", "wic", "compare", "validate", "list",
+                     "cache", "make-suite", "make-reference"]
+
+
+def report_plugin(*names):
+    class Reports:
+        @hookimpl
+        def harness_register_reports(self, register):
+            for name in names:
+                register.add_report(name, lambda results: "")
+
+    return Reports()
+
+
+def command_plugin(*names):
+    class Commands:
+        @hookimpl
+        def harness_register_commands(self, register):
+            for name in names:
+                register.add_command(name, help="", configure=lambda parser: None,
+                                     run=lambda args: 0)
+
+    return Commands()
+
+
+def test_built_in_commands_and_reports_come_through_the_hooks():
+    host = make_plugin_host(autoload=False)
+    commands = host.commands()
+    assert list(commands) == BUILT_IN_COMMANDS
+    assert {c.source for c in commands.values()} == {BUILTIN_SOURCE}
+    assert "(built in)" in BUILTIN_SOURCE
+    assert [r.name for r in host.reports()] == BUILT_IN_REPORTS
+    assert {r.source for r in host.reports()} == {BUILTIN_SOURCE}
+    assert set(host.pm.get_plugins()) == {sys.modules[m] for m in BUILTIN_PLUGINS}
+    registry = host.registry()  # built-in plugins add no backend
+    assert registry.plugins == {} and registry.instances == {}
+
+
+def test_built_in_plugins_cannot_be_blocked_or_turned_off(installed, monkeypatch):
+    installed("harness-mine", {"mine_plugin": plugin_source()})
+    monkeypatch.setenv("HARNESS_BLOCK_PLUGINS",
+                       "harness.cli.builtin,harness.reports.builtin,wic-harness,harness-mine")
+    host = make_plugin_host()
+    assert "run" in host.commands() and host.reports()[0].name == "results.json"
+    assert host.registry().plugins == {}  # the entry point is blocked, the built-ins are not
+
+
+def test_plugin_reports_follow_the_built_in_ones_in_load_order(installed):
+    module = textwrap.dedent("""\
+        from harness.plugins import hookimpl
+
+        @hookimpl
+        def harness_register_reports(register):
+            register.add_report("{name}", lambda results: None)
+        """)
+    installed("harness-b", {"b_plugin": module.format(name="b.txt")})
+    installed("harness-a", {"a_plugin": module.format(name="a.txt")})
+    host = make_plugin_host(strict=True, plugins=(report_plugin("c.txt"),))
+    assert [r.name for r in host.reports()] == [*BUILT_IN_REPORTS, "b.txt", "a.txt", "c.txt"]
+    assert "harness-b 1.2.3" in host.reports()[-3].source
+
+
+def test_a_report_name_registered_twice_is_an_error_naming_both():
+    host = make_plugin_host(autoload=False)
+    host.register(report_plugin("same.txt"), source="harness-one 1.0")
+    host.register(report_plugin("same.txt"), source="harness-two 2.0")
+    with pytest.raises(PluginError, match="report 'same.txt' is registered twice: by "
+                                          "harness-one 1.0 and by harness-two 2.0"):
+        host.reports()
+    clash = make_plugin_host(autoload=False)
+    clash.register(report_plugin("report.md"), source="harness-clash 1.0")
+    with pytest.raises(PluginError) as info:
+        clash.reports()
+    assert "harness-clash 1.0 adds a report 'report.md', which is built in" in str(info.value)
+    assert BUILTIN_SOURCE in str(info.value)
+
+
+@pytest.mark.parametrize("name", ["", "out/counts.txt", "..\\counts.txt", ".hidden", ".."])
+def test_a_bad_report_file_name_is_refused(name, caplog):
+    with pytest.raises(PluginError, match="bad report file name"):
+        ReportRegistration(source="harness-bad").add_report(name, lambda results: "")
+    with pytest.raises(PluginError, match="harness-bad.*bad report file name"):
+        host = make_plugin_host(autoload=False, strict=True)
+        host.register(report_plugin(name), source="harness-bad")
+        host.reports()
+    host = make_plugin_host(autoload=False)  # not strict: the plugin is skipped, with a warning
+    host.register(report_plugin("fine.txt", name), source="harness-bad")
+    assert [r.name for r in host.reports()] == BUILT_IN_REPORTS
+    assert "harness-bad raised in harness_register_reports" in caplog.text
+
+
+def test_a_command_name_registered_twice_is_an_error_naming_both():
+    host = make_plugin_host(autoload=False)
+    host.register(command_plugin("mine"), source="harness-one 1.0")
+    host.register(command_plugin("mine"), source="harness-two 2.0")
+    with pytest.raises(PluginError, match="command 'mine' is registered twice: by "
+                                          "harness-one 1.0 and by harness-two 2.0"):
+        host.commands()
+    clash = make_plugin_host(autoload=False)
+    clash.register(command_plugin("run"), source="harness-clash 1.0")
+    with pytest.raises(PluginError, match="harness-clash 1.0 adds a command 'run', which is "
+                                          "built in"):
+        clash.commands()
+
+
+def test_plugin_commands_follow_the_built_in_ones():
+    host = make_plugin_host(autoload=False, plugins=(command_plugin("mine", "also-mine"),))
+    assert list(host.commands()) == [*BUILT_IN_COMMANDS, "mine", "also-mine"]

@@ -140,3 +140,65 @@ def test_the_api_runs_on_ray_too(local_ray, suites):
     local = harness.run(suites, [FakeBackend("fake")], cache=False)
     distributed = harness.run(suites, [FakeBackend("fake")], cache=False, executor="ray")
     assert without_time(distributed) == without_time(local)
+
+
+# -- every command that embeds takes --executor ray ------------------------------------------
+
+WIC_DATA = (
+    "bank\tN\t4-2\tHe sat on the bank of the river .\tThe river bank was muddy .\n"
+    "bank\tN\t4-4\tShe went to the bank to deposit money .\tThe river overflowed its bank .\n"
+    "play\tV\t1-1\tThey play chess every day .\tChildren play football outside .\n"
+    "play\tV\t2-1\tWe will play the piano tonight .\tThey played a game of cards .\n"
+)
+SENSES = ("sense\ttext\tword\n"
+          + "".join(f"animal\tThe mouse number {i} ran into the field.\tmouse\n"
+                    for i in range(4))
+          + "".join(f"device\tClick mouse button {i} on the desk.\tmouse\n" for i in range(4)))
+
+
+def ray_args(shard_size: int = 3) -> list[str]:
+    return ["--executor", "ray", "--shard-size", str(shard_size), "--no-cache"]
+
+
+def test_wic_on_ray_gives_the_local_scores(local_ray, tmp_path):
+    data, gold = tmp_path / "d.txt", tmp_path / "g.txt"
+    data.write_text(WIC_DATA)
+    gold.write_text("T\nF\nT\nF\n")
+    args = ["wic", str(data), str(gold), "--dev", str(data), str(gold), "-b", "glove-50d"]
+    assert main([*args, "--no-cache", "-o", str(tmp_path / "local")]) == 0
+    assert main([*args, *ray_args(), "-o", str(tmp_path / "ray")]) == 0
+    local, remote = (json.loads((tmp_path / d / "wic.json").read_text())
+                     for d in ("local", "ray"))
+    assert remote == local and local["results"][0]["pairs"] == 4
+
+
+def test_senses_on_ray_gives_the_local_map(local_ray, tmp_path, fake_only):
+    pytest.importorskip("sklearn")
+    path = tmp_path / "mouse.tsv"
+    path.write_text(SENSES)
+    args = ["senses", "-b", "fake", "--file", str(path)]
+    assert main([*args, "--no-cache", "-o", str(tmp_path / "local")]) == 0
+    assert main([*args, *ray_args(), "-o", str(tmp_path / "ray")]) == 0
+    local, remote = ((tmp_path / d / "senses.csv").read_text() for d in ("local", "ray"))
+    assert remote == local and local.count("\n") == 9
+
+
+def test_geometry_on_ray_gives_the_local_rows(local_ray, tmp_path):
+    args = ["geometry", "-b", "glove-50d"]
+    assert main([*args, "--no-cache", "-o", str(tmp_path / "local")]) == 0
+    assert main([*args, *ray_args(4096), "-o", str(tmp_path / "ray")]) == 0
+    local, remote = ((tmp_path / d / "geometry.csv").read_text() for d in ("local", "ray"))
+    assert remote == local and "glove-50d" in local
+
+
+def test_embed_and_similarities_on_ray(local_ray):
+    import harness
+
+    contexts = [("A mouse is a rodent.", "mouse"), ("Click the mouse.", "mouse"),
+                "A whole sentence."]
+    local = harness.embed(FakeBackend("fake"), contexts, cache=False)
+    distributed = harness.embed(FakeBackend("fake"), contexts, cache=False, executor="ray")
+    np.testing.assert_array_equal(distributed, local)
+    labelled = dict(zip("abc", contexts))
+    assert harness.similarities(FakeBackend("fake"), labelled, False, executor="ray").equals(
+        harness.similarities(FakeBackend("fake"), labelled, False))

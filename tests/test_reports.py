@@ -1,4 +1,5 @@
-"""Report files: results.json follows schema 1; the CSV and markdown derive from it."""
+"""Report files: results.json follows schema 1; the CSV and markdown derive from it; a plugin's
+report formats are written beside the built-in ones."""
 
 from __future__ import annotations
 
@@ -9,11 +10,13 @@ import pytest
 
 from harness.pipeline.results import GateReport, Results
 from harness.pipeline.runner import run_suites
+from harness.plugins import hookimpl
+from harness.plugins.manager import make_plugin_host
 from harness.reports import write_reports
 from harness.reports.markdown import render as render_markdown
 from harness.suites.validate import load_suite
 from harness.testing import FakeBackend
-from tests.helpers import POLYSEMY
+from tests.helpers import BUILT_IN_REPORTS, POLYSEMY
 
 
 def polysemy_results():
@@ -231,3 +234,73 @@ def test_without_jinja2_report_html_is_left_out_and_said_so(tmp_path, monkeypatc
     assert "report.html" not in {p.name for p in written} and written
     assert not (tmp_path / "report.html").exists()
     assert "report.html not written" in caplog.text and "wic-harness[report]" in caplog.text
+
+
+# -- report formats from plugins ----------------------------------------------------------------
+
+
+
+class Counts:
+    """A third party's report format: the number of result rows."""
+
+    @hookimpl
+    def harness_register_reports(self, register):
+        register.add_report("counts.txt", lambda results: f"{len(results.rows)}\n",
+                            description="result rows")
+
+
+def test_a_plugin_report_is_written_beside_the_built_in_ones(tmp_path):
+    reports = make_plugin_host(autoload=False, plugins=(Counts(),)).reports()
+    assert [r.name for r in reports] == [*BUILT_IN_REPORTS, "counts.txt"]
+    written = write_reports(polysemy_results(), tmp_path, reports)
+    # similarities.parquet: nothing to write for a run this small
+    assert [p.name for p in written] == ["results.json", "results.csv", "report.md",
+                                         "junit.xml", "report.html", "counts.txt"]
+    assert (tmp_path / "counts.txt").read_text() == "8\n"
+
+
+def test_write_reports_asks_a_plugin_host_for_the_reports(tmp_path, monkeypatch):
+    from harness.plugins import manager
+
+    real = manager.make_plugin_host
+    monkeypatch.setattr(manager, "make_plugin_host",
+                        lambda **kw: real(**{**kw, "autoload": False, "plugins": (Counts(),)}))
+    written = write_reports(polysemy_results(), tmp_path)
+    assert written[0].name == "results.json" and written[-1].name == "counts.txt"
+
+
+def test_a_report_whose_render_raises_loses_only_its_own_file(tmp_path, caplog):
+    class Broken:
+        @hookimpl
+        def harness_register_reports(self, register):
+            register.add_report("broken.txt", lambda results: 1 / 0)
+            register.add_report("wrong.txt", lambda results: ["not", "text"])
+
+    (tmp_path / "broken.txt").write_text("left by an earlier run")
+    host = make_plugin_host(autoload=False)
+    host.register(Broken(), source="harness-broken 1.0")
+    host.register(Counts())
+    written = {p.name for p in write_reports(polysemy_results(), tmp_path, host.reports())}
+    assert written == {"results.json", "results.csv", "report.md", "junit.xml", "report.html",
+                       "counts.txt"}
+    assert not (tmp_path / "broken.txt").exists() and not (tmp_path / "wrong.txt").exists()
+    assert "broken.txt not written" in caplog.text and "harness-broken 1.0" in caplog.text
+    assert "ZeroDivisionError" in caplog.text
+    assert "wrong.txt not written" in caplog.text and "not str, bytes or None" in caplog.text
+
+
+def test_a_plugin_report_that_needs_a_missing_package_names_the_plugin(tmp_path, caplog):
+    def render(results):
+        import not_a_module_anywhere  # noqa: F401
+
+    class NeedsMore:
+        @hookimpl
+        def harness_register_reports(self, register):
+            register.add_report("more.txt", render)
+
+    host = make_plugin_host(autoload=False)
+    host.register(NeedsMore(), source="harness-more 1.0")
+    write_reports(polysemy_results(), tmp_path, host.reports())
+    assert (tmp_path / "results.json").exists() and not (tmp_path / "more.txt").exists()
+    assert "more.txt not written" in caplog.text and "not_a_module_anywhere" in caplog.text
+    assert "harness-more 1.0" in caplog.text and "wic-harness[report]" not in caplog.text

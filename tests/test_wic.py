@@ -89,6 +89,20 @@ def test_wic_command(wic_files, tmp_path, capsys):
     assert result["pairs"] == 4 and 0 <= result["accuracy"] <= 1
 
 
+def test_wic_reports_the_roc_auc_scikit_learn_computes(wic_files):
+    metrics = pytest.importorskip("sklearn.metrics")
+    import harness
+
+    data, gold = wic_files
+    backend = FakeBackend("fake", {"missing": "played"})  # one pair without a similarity
+    [score] = harness.evaluate_wic(data, gold, [backend], cache=False).scores
+    sims = pair_similarities(FakeBackend("fake", {"missing": "played"}), read_wic(data, gold))
+    labels = np.array([p.same_sense for p in read_wic(data, gold)])
+    have = np.isfinite(sims)
+    assert score.missing == 1 and have.sum() == 3
+    assert score.roc_auc == pytest.approx(metrics.roc_auc_score(labels[have], sims[have]))
+
+
 def test_wic_suite_with_pair_expectations(wic_files, tmp_path):
     out = tmp_path / "wic.yaml"
     assert main(["make-suite", "wic", *map(str, wic_files), "-o", str(out)]) == 0

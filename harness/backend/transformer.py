@@ -226,8 +226,7 @@ class TransformerBackend(Backend):
                     f"tokens (its position limit, {loaded.tokenizer.specials} special tokens "
                     "included); 0 takes the limit")
             self._max_length = asked or loaded.max_length
-            self._layers = resolve_layers(self.options["layers"], loaded.hidden_states)
-            self._loaded = loaded
+            self._loaded = loaded  # each variant's layers are resolved when it embeds
         return self._loaded
 
     def _embed_variants(self, items: list[Item],
@@ -293,18 +292,22 @@ class TransformerBackend(Backend):
                     w_items = chosen[words]
                     weights = position_weights([plan.positions[j] for j in w_items],
                                                ids.shape[1], variant.options["subword_pool"])
-                    parts.append((w_items, np.einsum("is,ish->ih", weights, pooled[rows[words]])))
+                    parts.append((w_items, np.einsum("is,ish->ih", weights, pooled[rows[words]]),
+                                  True))
                 if (~words).any():
                     parts.append((chosen[~words],
-                                  self.sentence_vectors(hidden, pooled, mask, rows[~words])))
-                for where, vectors in parts:
+                                  self.sentence_vectors(hidden, pooled, mask, rows[~words]),
+                                  False))
+                for where, vectors, of_words in parts:
                     if outs[v] is None:
                         outs[v] = np.full((n_items, vectors.shape[1]), np.nan, np.float32)
                     out = outs[v]
                     if out.shape[1] != vectors.shape[1]:
+                        word_width, sentence_width = ((vectors.shape[1], out.shape[1]) if of_words
+                                                      else (out.shape[1], vectors.shape[1]))
                         errors[v] = ValueError(
-                            f"{variant.name}: whole-sentence vectors have {vectors.shape[1]} "
-                            f"dimensions but word vectors {out.shape[1]} (layer_pool=concat?), "
+                            f"{variant.name}: whole-sentence vectors have {sentence_width} "
+                            f"dimensions but word vectors {word_width} (layer_pool=concat?), "
                             "so they cannot be compared; score sentence and word contexts with "
                             "separate backend settings")
                         break

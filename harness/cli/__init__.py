@@ -1,12 +1,13 @@
-"""The `harness` command: a thin layer over the Python API, one module per command (each with
-`add_parser` and a function that runs it), plus the commands plugins add.
+"""The `harness` command: a thin layer over the Python API. Every command is registered through
+the `harness_register_commands` hook: the built-in ones by `harness.cli.builtin` (one module
+per command: NAME, HELP, DESCRIPTION, configure(parser), run(args)), the others by plugins.
 
 Exit codes: 0 done (and every gate held); 1 a gate failed; 2 bad input or usage (a malformed
 suite, an unknown backend or option, a backend that is unavailable or raised); 130 interrupted
 (Ctrl-C); 143 terminated (SIGTERM). Interrupted or terminated, the finished backends are written.
-Heavy modules are imported inside the commands so that `harness --help` stays fast; plugins are
-loaded at start-up only when their commands are needed (`harness --help`, or a command that is
-not built in).
+Heavy modules are imported inside the commands so that `harness --help` stays fast; installed
+plugins are loaded at start-up only when their commands are needed (`harness --help`, or a
+command that is not built in).
 """
 
 from __future__ import annotations
@@ -15,35 +16,24 @@ import argparse
 import logging
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from harness._version import __version__
-from harness.cli import (
-    cache,
-    common,
-    compare,
-    geometry,
-    list_plugins,
-    make_reference,
-    make_suite,
-    run,
-    senses,
-    sweep,
-    validate,
-    wic,
-)
+from harness.cli import common
 from harness.errors import HarnessError
+
+if TYPE_CHECKING:
+    from harness.plugins.commands import PluginCommand
 
 EXIT_OK, EXIT_GATE, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_TERMINATED = (
     common.EXIT_OK, common.EXIT_GATE, common.EXIT_USAGE, common.EXIT_INTERRUPTED,
     common.EXIT_TERMINATED)
-COMMANDS = (run, sweep, geometry, senses, wic, compare, validate, list_plugins, cache, make_suite,
-            make_reference)
-BUILT_IN = {module.NAME for module in COMMANDS}
 log = logging.getLogger("harness")
 
 
-def build_parser(plugin_commands: Sequence = ()) -> argparse.ArgumentParser:
+def build_parser(commands: Iterable[PluginCommand]) -> argparse.ArgumentParser:
+    """The `harness` parser with these commands (`PluginHost.commands()`), in their order."""
     parser = argparse.ArgumentParser(
         prog="harness",
         description="Does this embedding model tell word senses apart in context? Scores "
@@ -58,18 +48,18 @@ def build_parser(plugin_commands: Sequence = ()) -> argparse.ArgumentParser:
                         help="a plugin that fails to load is an error, not a warning "
                         "(also HARNESS_STRICT_PLUGINS=1)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for module in COMMANDS:
-        module.add_parser(sub)
-    _add_verbosity(sub)
-    for command in plugin_commands:
-        if command.name in BUILT_IN:
-            raise HarnessError(f"{command.source} adds a command {command.name!r}, which is "
-                               "built in; the plugin must name its command otherwise")
-        plugin_parser = sub.add_parser(command.name, help=command.help,
-                                       description=command.description or command.help)
-        command.configure(plugin_parser)
-        plugin_parser.set_defaults(func=command.run)
-        _add_verbosity(plugin_parser)
+    sources: dict[str, str] = {}
+    for command in commands:
+        if command.name in sources:
+            raise HarnessError(f"{command.source} adds a command {command.name!r}, which "
+                               f"{sources[command.name]} adds already; the plugin must name its "
+                               "command otherwise")
+        sources[command.name] = command.source
+        command_parser = sub.add_parser(command.name, help=command.help,
+                                        description=command.description or command.help)
+        command.configure(command_parser)
+        command_parser.set_defaults(func=command.run)
+        _add_verbosity(command_parser)
     return parser
 
 
@@ -90,22 +80,22 @@ def _command_of(argv: Sequence[str]) -> str | None:
     return next((a for a in argv if not a.startswith("-")), None)
 
 
-def _plugin_commands(argv: Sequence[str]) -> list:
-    """The commands plugins add, when argv needs them: top-level help, or a command that is
-    not built in. Built-in commands never wait for plugins to load."""
-    command = _command_of(argv)
-    if command in BUILT_IN:
-        return []
-    from harness.plugins.manager import make_plugin_host
+def _commands(argv: Sequence[str]) -> list[PluginCommand]:
+    """Every command, through the hook. When argv names a built-in command, installed plugins
+    are not loaded (built-in commands never wait for them); for top-level help, no command or
+    another command, they are (unless HARNESS_DISABLE_PLUGIN_AUTOLOAD=1)."""
+    from harness.cli.builtin import NAMES
+    from harness.plugins import manager
 
+    autoload = False if _command_of(argv) in NAMES else None
     strict = True if "--strict-plugins" in argv else None
-    return list(make_plugin_host(strict=strict).commands().values())
+    return list(manager.make_plugin_host(autoload=autoload, strict=strict).commands().values())
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
-        parser = build_parser(_plugin_commands(argv))
+        parser = build_parser(_commands(argv))
     except HarnessError as exc:
         common.error(str(exc))
         return exc.exit_code

@@ -7,14 +7,13 @@ import argparse
 from harness.cli import common
 
 NAME = "cache"
+HELP = "the embedding cache: info or clear"
+DESCRIPTION = ("The embedding cache lives in $HARNESS_CACHE_DIR, else $XDG_CACHE_HOME/wic-harness, "
+               "else ~/.cache/wic-harness.")
 
 
-def add_parser(sub) -> None:
-    cache = sub.add_parser(NAME, help="the embedding cache: info or clear",
-                           description="The embedding cache lives in $HARNESS_CACHE_DIR, else "
-                           "$XDG_CACHE_HOME/wic-harness, else ~/.cache/wic-harness.")
-    cache.add_argument("action", choices=("info", "clear"))
-    cache.set_defaults(func=run)
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("action", choices=("info", "clear"))
 
 
 def run(args: argparse.Namespace) -> int:

@@ -46,12 +46,12 @@ def warn(message: str) -> None:
 def load_suites(paths: Sequence[str]):
     """Every suite, or one HarnessError listing the problems of all of them."""
     from harness.errors import SuiteError
-    from harness.suites.validate import load_suite
+    from harness.suites.named import load
 
     suites, problems = [], []
     for path in paths:
         try:
-            suites.append(load_suite(path))
+            suites.append(load(path))
         except SuiteError as exc:
             problems.append(str(exc))
     if problems:
@@ -59,10 +59,15 @@ def load_suites(paths: Sequence[str]):
     return suites
 
 
-def registry(args: argparse.Namespace):
-    from harness.plugins.manager import load_registry
+def plugin_host(args: argparse.Namespace):
+    """A plugin host with the installed plugins (a failing one is fatal with --strict-plugins)."""
+    from harness.plugins.manager import make_plugin_host
 
-    return load_registry(strict=True if args.strict_plugins else None)
+    return make_plugin_host(strict=True if args.strict_plugins else None)
+
+
+def registry(args: argparse.Namespace):
+    return plugin_host(args).registry()
 
 
 def backend_specs(args: argparse.Namespace) -> list[str]:

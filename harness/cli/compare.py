@@ -9,30 +9,41 @@ from harness.cli import common
 from harness.errors import HarnessError
 
 NAME = "compare"
+HELP = "compare backends on the expectations and graded tests they share, with statistics"
+DESCRIPTION = ("Compare every pair of backends in one or two results.json files on the "
+               "expectations both ran: accuracy with a 95%% Wilson interval, how many each "
+               "passes alone, and an exact McNemar p-value; and on the graded tests both "
+               "scored: each Spearman's rho and their difference with a 95%% interval from a "
+               "seeded paired bootstrap over the pairs both scored (2,000 resamples).")
 
 
-def add_parser(sub) -> None:
-    cmp = sub.add_parser(
-        NAME, help="compare backends on the expectations they share, with statistics",
-        description="Compare every pair of backends in one or two results.json files on the "
-        "expectations both ran: accuracy with a 95%% Wilson interval, how many each passes "
-        "alone, and an exact McNemar p-value.")
-    cmp.add_argument("results", nargs="+", metavar="RESULTS.json", help="one or two files")
-    cmp.add_argument("--markdown", metavar="FILE", help="also write the table as markdown")
-    cmp.set_defaults(func=run)
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("results", nargs="+", metavar="RESULTS.json", help="one or two files")
+    parser.add_argument("--markdown", metavar="FILE", help="also write the table as markdown")
 
 
 def run(args: argparse.Namespace) -> int:
     from harness.files import atomic_write
-    from harness.studies.compare import compare, comparison_markdown, comparison_text
+    from harness.studies.compare import (
+        compare,
+        compare_graded,
+        comparison_markdown,
+        comparison_text,
+        graded_markdown,
+        graded_text,
+    )
 
     if len(args.results) > 2:
         raise HarnessError("compare takes one or two results.json files")
     pairs = compare(args.results)
-    if not pairs:
-        raise HarnessError("no two backends share an expectation in "
+    graded = compare_graded(args.results)
+    if not pairs and not graded:
+        raise HarnessError("no two backends share an expectation or a graded test in "
                            + " and ".join(args.results))
-    print(comparison_text(pairs))
+    print("\n\n".join(part for part in (comparison_text(pairs) if pairs else "",
+                                         graded_text(graded) if graded else "") if part))
     if args.markdown:
-        atomic_write(Path(args.markdown), comparison_markdown(pairs))
+        atomic_write(Path(args.markdown), "\n".join(
+            part for part in (comparison_markdown(pairs) if pairs else "",
+                              graded_markdown(graded) if graded else "") if part))
     return common.EXIT_OK

@@ -8,20 +8,19 @@ import sys
 from harness.cli import common
 
 NAME = "geometry"
+HELP = "anisotropy, self-similarity, intra-sentence similarity and MEV per layer"
+DESCRIPTION = (
+    "On the shipped reference sample (WordNet 3.0 gloss examples): for each backend, and for a "
+    "model each hidden layer (0: embeddings), the anisotropy baseline and Ethayarajh's (2019) "
+    "self-similarity, intra-sentence similarity and maximum explainable variance, each also "
+    "adjusted for anisotropy. Every layer comes from one forward pass per text. Writes "
+    "geometry.csv, geometry.md and geometry.png.")
 
 
-def add_parser(sub) -> None:
-    geo = sub.add_parser(
-        NAME, help="anisotropy, self-similarity, intra-sentence similarity and MEV per layer",
-        description="On the shipped reference sample (WordNet 3.0 gloss examples): for each "
-        "backend, and for a model each hidden layer (0: embeddings), the anisotropy baseline and "
-        "Ethayarajh's (2019) self-similarity, intra-sentence similarity and maximum explainable "
-        "variance, each also adjusted for anisotropy. Every layer comes from one forward pass "
-        "per text. Writes geometry.csv, geometry.md and geometry.png.")
-    geo.add_argument("-b", "--backend", action="append", required=True, metavar="BACKEND")
-    common.add_output_options(geo, "geometry")
-    common.add_executor_options(geo)
-    geo.set_defaults(func=run)
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("-b", "--backend", action="append", required=True, metavar="BACKEND")
+    common.add_output_options(parser, "geometry")
+    common.add_executor_options(parser)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -1,4 +1,5 @@
-"""`harness list`: plugins, backend instances and plugin commands, and whether each can run."""
+"""`harness list`: plugins, backend instances, and the commands and reports plugins add, and
+whether each backend can run."""
 
 from __future__ import annotations
 
@@ -7,18 +8,19 @@ import argparse
 from harness.cli import common
 
 NAME = "list"
+HELP = "plugins and backend instances, and whether each can run"
+DESCRIPTION = ""
 
 
-def add_parser(sub) -> None:
-    lst = sub.add_parser(NAME, help="plugins and backend instances, and whether each can run")
-    lst.set_defaults(func=run)
+def configure(parser: argparse.ArgumentParser) -> None:
+    """No arguments."""
 
 
 def run(args: argparse.Namespace) -> int:
-    from harness.plugins.manager import make_plugin_host
+    from harness.plugins import BUILTIN_SOURCE
     from harness.reports.text import text_table
 
-    host = make_plugin_host(strict=True if args.strict_plugins else None)
+    host = common.plugin_host(args)
     registry = host.registry()
     plugin_rows = [[p.name, p.cls.description, p.source] for p in registry.plugins.values()]
     print("Plugins\n" + text_table(["plugin", "description", "from"], sorted(plugin_rows)))
@@ -33,10 +35,14 @@ def run(args: argparse.Namespace) -> int:
         rows.append([name, inst.plugin, "yes" if inst.default else "no", state, options])
     print("\nBackend instances\n"
           + text_table(["instance", "plugin", "default", "status", "options"], rows))
-    commands = host.commands()
+    commands = [c for c in host.commands().values() if c.source != BUILTIN_SOURCE]
     if commands:
         print("\nCommands from plugins\n" + text_table(
-            ["command", "help", "from"], [[c.name, c.help, c.source] for c in commands.values()]))
+            ["command", "help", "from"], [[c.name, c.help, c.source] for c in commands]))
+    reports = [r for r in host.reports() if r.source != BUILTIN_SOURCE]
+    if reports:
+        print("\nReports from plugins\n" + text_table(
+            ["file", "description", "from"], [[r.name, r.description, r.source] for r in reports]))
     if host.problems:
         print("\nPlugins skipped\n" + "\n".join(f"- {p}" for p in host.problems))
     return common.EXIT_OK

@@ -1,4 +1,4 @@
-"""`harness make-suite wordnet|wic`: build a suite from real data."""
+"""`harness make-suite wordnet|wic|pairs`: build a suite from real data."""
 
 from __future__ import annotations
 
@@ -7,11 +7,12 @@ import argparse
 from harness.cli import common
 
 NAME = "make-suite"
+HELP = "build a suite from real data (WordNet, WiC, rating data sets)"
+DESCRIPTION = ""
 
 
-def add_parser(sub) -> None:
-    make = sub.add_parser(NAME, help="build a suite from real data (WordNet, WiC)")
-    make_sub = make.add_subparsers(dest="source", metavar="SOURCE", required=True)
+def configure(parser: argparse.ArgumentParser) -> None:
+    make_sub = parser.add_subparsers(dest="source", metavar="SOURCE", required=True)
     wn = make_sub.add_parser(
         "wordnet", help="sense tests from WordNet 3.0's example sentences",
         description="For each lemma with two senses that have example sentences (in WordNet "
@@ -30,7 +31,6 @@ def add_parser(sub) -> None:
                     "is the target)")
     wn.add_argument("--name", default="wordnet", help="the suite's name")
     wn.add_argument("--wordnet-dir", metavar="DIR", help="where data.noun is")
-    wn.set_defaults(func=run_wordnet)
     wic = make_sub.add_parser(
         "wic", help="a suite from Word-in-Context files (schema 2)",
         description="For each lemma with pairs of both labels: every same-sense (T) pair more "
@@ -42,7 +42,27 @@ def add_parser(sub) -> None:
     wic.add_argument("--name", default="wic", help="the suite's name")
     wic.add_argument("--max-per-lemma", type=int, default=20,
                      help="at most this many expectations per lemma (default 20)")
-    wic.set_defaults(func=run_wic)
+    from harness.suites.pair_formats import FORMATS  # light: no numpy
+
+    pairs = make_sub.add_parser(
+        "pairs", help="a graded suite from a rating data set (schema 3)",
+        description="One graded test of every pair of a rating file with its human score: "
+        "how well each backend's cosines track them (Spearman). Formats: "
+        + "; ".join(f"{f.name}: {f.description}" for f in FORMATS.values()) + ".")
+    pairs.add_argument("file", metavar="FILE")
+    pairs.add_argument("--format", required=True, choices=list(FORMATS))
+    pairs.add_argument("-o", "--output", required=True, metavar="SUITE.yaml")
+    pairs.add_argument("--name", help="the suite's and its test's name (default: the format)")
+    pairs.add_argument("--contexts", metavar="FILE",
+                       help="sentences, one per line: each word alone becomes its type vector "
+                       "(the mean of its vectors) over those that contain it")
+    pairs.add_argument("--per-word", type=int, default=10, metavar="N",
+                       help="with --contexts: at most N sentences per word, the first in the "
+                       "file (default 10)")
+
+
+def run(args: argparse.Namespace) -> int:
+    return {"wordnet": run_wordnet, "wic": run_wic, "pairs": run_pairs}[args.source](args)
 
 
 def run_wordnet(args: argparse.Namespace) -> int:
@@ -60,6 +80,16 @@ def run_wic(args: argparse.Namespace) -> int:
     built = wic_suite(args.data, args.gold, name=args.name, max_per_lemma=args.max_per_lemma,
                       output=args.output)
     return _write(built, args.output)
+
+
+def run_pairs(args: argparse.Namespace) -> int:
+    from harness.suites.builders import pairs_suite
+
+    built = pairs_suite(args.file, args.format, name=args.name, contexts=args.contexts,
+                        per_word=args.per_word, output=args.output)
+    path = built.write(args.output)
+    print(f"wrote {path}: a graded test of {built.source}")
+    return common.EXIT_OK
 
 
 def _write(built, output: str) -> int:

@@ -7,28 +7,27 @@ import argparse
 from harness.cli import common
 
 NAME = "senses"
+HELP = "a map of a word's contexts, one colour per sense (PCA or t-SNE)"
+DESCRIPTION = (
+    "Embeds a word's contexts grouped by sense with one backend and projects them to 2-D. The "
+    "contexts come from WordNet 3.0 (--wordnet LEMMA: every gloss example of every sense that "
+    "contains the lemma or an inflection; most words have few) or from a file (--file: a header "
+    "naming the columns sense, text and word, and optionally occurrence and gloss; "
+    "tab-separated, or comma-separated for .csv). Writes senses.png, senses.html and "
+    "senses.csv.")
 
 
-def add_parser(sub) -> None:
-    sen = sub.add_parser(
-        NAME, help="a map of a word's contexts, one colour per sense (PCA or t-SNE)",
-        description="Embeds a word's contexts grouped by sense with one backend and projects "
-        "them to 2-D. The contexts come from WordNet 3.0 (--wordnet LEMMA: every gloss example "
-        "of every sense that contains the lemma or an inflection; most words have few) or from "
-        "a file (--file: a header naming the columns sense, text and word, and optionally "
-        "occurrence and gloss; tab-separated, or comma-separated for .csv). Writes senses.png, "
-        "senses.html and senses.csv.")
-    sen.add_argument("-b", "--backend", required=True, metavar="BACKEND")
-    source = sen.add_mutually_exclusive_group(required=True)
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("-b", "--backend", required=True, metavar="BACKEND")
+    source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument("--wordnet", metavar="LEMMA", help="the senses of a WordNet lemma")
     source.add_argument("--file", metavar="FILE", help="a file of (sense, text, word) rows")
-    sen.add_argument("--wordnet-dir", metavar="DIR",
-                     help="WordNet 3.0's database folder (default: /usr/share/wordnet)")
-    sen.add_argument("--method", choices=("pca", "tsne"), default="pca",
-                     help="the projection to 2-D (default: pca)")
-    common.add_output_options(sen, "senses")
-    common.add_executor_options(sen)
-    sen.set_defaults(func=run)
+    parser.add_argument("--wordnet-dir", metavar="DIR",
+                        help="WordNet 3.0's database folder (default: /usr/share/wordnet)")
+    parser.add_argument("--method", choices=("pca", "tsne"), default="pca",
+                        help="the projection to 2-D (default: pca)")
+    common.add_output_options(parser, "senses")
+    common.add_executor_options(parser)
 
 
 def run(args: argparse.Namespace) -> int:

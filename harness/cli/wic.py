@@ -7,22 +7,21 @@ import argparse
 from harness.cli import common
 
 NAME = "wic"
+HELP = "WiC accuracy: same sense or not, by a threshold on the cosine"
+DESCRIPTION = (
+    "Score backends on Word-in-Context files (data: lemma, POS, i-j, sentence 1, sentence 2, "
+    "tab-separated; gold: T or F per line). A pair is judged 'same sense' when its cosine "
+    "exceeds a threshold tuned on --dev (or, without it, on the scored data itself: an "
+    "optimistic, oracle threshold).")
 
 
-def add_parser(sub) -> None:
-    wic = sub.add_parser(
-        NAME, help="WiC accuracy: same sense or not, by a threshold on the cosine",
-        description="Score backends on Word-in-Context files (data: lemma, POS, i-j, sentence "
-        "1, sentence 2, tab-separated; gold: T or F per line). A pair is judged 'same sense' "
-        "when its cosine exceeds a threshold tuned on --dev (or, without it, on the scored "
-        "data itself: an optimistic, oracle threshold).")
-    wic.add_argument("data", metavar="DATA.txt")
-    wic.add_argument("gold", metavar="GOLD.txt")
-    wic.add_argument("--dev", nargs=2, metavar=("DEV_DATA.txt", "DEV_GOLD.txt"))
-    wic.add_argument("-b", "--backend", action="append", default=[], metavar="BACKEND")
-    common.add_output_options(wic, "wic")
-    common.add_executor_options(wic)
-    wic.set_defaults(func=run)
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("data", metavar="DATA.txt")
+    parser.add_argument("gold", metavar="GOLD.txt")
+    parser.add_argument("--dev", nargs=2, metavar=("DEV_DATA.txt", "DEV_GOLD.txt"))
+    parser.add_argument("-b", "--backend", action="append", default=[], metavar="BACKEND")
+    common.add_output_options(parser, "wic")
+    common.add_executor_options(parser)
 
 
 def run(args: argparse.Namespace) -> int:

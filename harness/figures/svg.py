@@ -11,7 +11,7 @@ from html import escape
 
 import numpy as np
 
-from harness.pipeline.stats import wilson_interval
+from harness.pipeline.stats import quantile, wilson_interval
 
 FONT = 'font-family="system-ui,sans-serif"'
 BAR = "#4c78a8"
@@ -71,15 +71,6 @@ def accuracy_chart(rows: Sequence[tuple[str, str, int, int]]) -> str:
         body.append(_text(mid, top + height + 14, backend, size=10))
         body.append(_text(mid, top + height + 26, suite, size=10, extra='fill="#555"'))
     return _svg(width, top + height + 36, body, "accuracy per backend")
-
-
-def quantile(ordered: np.ndarray, q: float) -> float:
-    """The q-quantile of sorted values, interpolated linearly (numpy's default; np.percentile
-    itself costs 40 ms of imports on first use)."""
-    where = q * (len(ordered) - 1)
-    below = int(where)
-    above = min(below + 1, len(ordered) - 1)
-    return float(ordered[below] + (ordered[above] - ordered[below]) * (where - below))
 
 
 def _box(values: np.ndarray) -> tuple[float, float, float, float, float, np.ndarray]:
@@ -234,3 +225,40 @@ def scatter(points: np.ndarray, groups: Sequence[int], names: Sequence[str],
     width = max(size + 2 * pad + reach_of_labels, 16 + 6 * max((len(n) for n in names),
                                                                default=0))
     return _svg(width, y, body, title)
+
+
+MAX_SCATTER_POINTS = 2000  # per picture: more would make the page slow to open
+
+
+def rating_scatter(ratings: Sequence[float], cosines: Sequence[float], title: str,
+                   tips: Sequence[str] = (), width: float = 320, height: float = 240) -> str:
+    """Cosine against human rating, one dot per pair (its tip on hover), with axes labelled
+    by their ranges."""
+    x = np.asarray(ratings, dtype=np.float64)[:MAX_SCATTER_POINTS]
+    y = np.asarray(cosines, dtype=np.float64)[:MAX_SCATTER_POINTS]
+    left, top, inner_w, inner_h = 48, 24, width - 60, height - 62
+    x_low, x_high = (float(x.min()), float(x.max())) if len(x) else (0.0, 1.0)
+    y_low, y_high = (float(y.min()), float(y.max())) if len(y) else (0.0, 1.0)
+    x_high, y_high = max(x_high, x_low + 1e-9), max(y_high, y_low + 1e-9)
+
+    def place(a: float, b: float) -> tuple[float, float]:  # 6 pixels in from each edge
+        return (left + 6 + (a - x_low) / (x_high - x_low) * (inner_w - 12),
+                top + inner_h - 6 - (b - y_low) / (y_high - y_low) * (inner_h - 12))
+
+    body = [_text(8, 14, title, "start", 11),
+            f'<rect x="{left}" y="{top}" width="{inner_w}" height="{inner_h}" fill="none" '
+            'stroke="#ccc"/>']
+    for n, (a, b) in enumerate(zip(x, y)):
+        cx, cy = place(a, b)
+        tip = f"<title>{escape(tips[n])}</title>" if n < len(tips) else ""
+        body.append(f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="2.5" fill="{BAR}" '
+                    f'fill-opacity="0.6">{tip}</circle>')
+    bottom = top + inner_h
+    body += [_text(left, bottom + 14, f"{x_low:g}", "start", 10),
+             _text(left + inner_w, bottom + 14, f"{x_high:g}", "end", 10),
+             _text(left + inner_w / 2, bottom + 30, "human rating", size=10),
+             _text(left - 4, bottom, f"{y_low:.2f}", "end", 10),
+             _text(left - 4, top + 8, f"{y_high:.2f}", "end", 10),
+             _text(12, top + inner_h / 2, "cosine", size=10,
+                   extra=f'transform="rotate(-90 12 {top + inner_h / 2:.1f})"')]
+    return _svg(width, height, body, title)

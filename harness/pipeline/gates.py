@@ -1,20 +1,26 @@
-"""Gates for CI: regressions against a baseline results.json, and a minimum accuracy.
+"""Gates for CI: regressions against a baseline results.json, a minimum accuracy, a most
+unscored, and a minimum Spearman's rho on graded tests.
 
 A regression is an expectation that passed in the baseline, for the same backend name, and
 fails now (an unscored one fails). A backend that passed expectations in the baseline and did
 not run now (skipped, failed, or left out) fails the gate too: nothing was checked. A baseline
 made with other backend settings or another version of a suite still gates, with a warning that
 says what changed; baseline passes that have no counterpart now (a renamed test, a removed
-expectation) and expectations whose required margin changed are named, not counted."""
+expectation) and expectations whose required margin changed are named, not counted. On graded
+tests, a rho that dropped by more than the tolerance (default 0.01) is a regression, and a
+graded test that had a rho in the baseline and has none now was not checked."""
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from harness.errors import HarnessError
-from harness.pipeline.results import GateReport, Results
+
+if TYPE_CHECKING:
+    from harness.pipeline.results import GateReport, Results
 
 
 @dataclass(frozen=True)
@@ -31,6 +37,38 @@ class Regression:
         before = "?" if self.baseline_margin is None else f"{self.baseline_margin:+.4f}"
         return (f"{self.backend} / {self.suite} / {self.test}: '{self.expectation}' passed in "
                 f"the baseline (margin {before}) and fails now (margin {now})")
+
+
+@dataclass(frozen=True)
+class RhoRegression:
+    backend: str
+    suite: str
+    test: str
+    baseline_rho: float
+    rho: float
+    tolerance: float
+
+    def __str__(self) -> str:
+        return (f"{self.backend} / {self.suite} / {self.test}: Spearman's rho {self.rho:.4f} is "
+                f"{self.baseline_rho - self.rho:.4f} below the baseline's "
+                f"{self.baseline_rho:.4f} (tolerance {self.tolerance:g})")
+
+
+@dataclass(frozen=True)
+class RhoBelowMinimum:
+    backend: str
+    suite: str
+    test: str
+    rho: float | None
+    minimum: float
+    why: str = ""  # when there is no rho
+
+    def __str__(self) -> str:
+        if self.rho is None:
+            return (f"{self.backend} / {self.suite} / {self.test}: no Spearman's rho to hold "
+                    f"against the minimum {self.minimum:.3f} ({self.why})")
+        return (f"{self.backend} / {self.suite} / {self.test}: Spearman's rho {self.rho:.3f} "
+                f"is below the minimum {self.minimum:.3f}")
 
 
 @dataclass(frozen=True)
@@ -61,8 +99,8 @@ class TooManyUnscored:
 
 @dataclass
 class GateOutcome:
-    regressions: list[Regression] = field(default_factory=list)
-    below: list[BelowMinimum] = field(default_factory=list)
+    regressions: list[Regression | RhoRegression] = field(default_factory=list)
+    below: list[BelowMinimum | RhoBelowMinimum] = field(default_factory=list)
     unscored: list[TooManyUnscored] = field(default_factory=list)
     unchecked: list[str] = field(default_factory=list)  # backends the gate could not check
     warnings: list[str] = field(default_factory=list)
@@ -72,15 +110,22 @@ class GateOutcome:
     def failed(self) -> bool:
         return bool(self.regressions or self.below or self.unscored or self.unchecked)
 
+    thresholds: dict[str, float] = field(default_factory=dict)  # min_spearman, ...
+
     def report(self) -> GateReport | None:
         """What results.json records of the gates; None when no gate was asked for."""
+        from harness.pipeline.results import GateReport
+
         if not self.checked:
             return None
-        return GateReport(list(self.checked), not self.failed, gate_text(self))
+        return GateReport(list(self.checked), not self.failed, gate_text(self),
+                          dict(self.thresholds))
 
 
 def load_results(path: str | Path) -> Results:
     """A results.json, or a HarnessError that names the file and what is wrong."""
+    from harness.pipeline.results import Results
+
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -120,10 +165,14 @@ def against_baseline(current: Results,
     ran = {name for name, rec in current.backends.items() if rec.status == "ok"}
     for name in baseline.backends:
         passes = sum(r.passed for r in baseline.rows if r.backend == name)
-        if passes and name not in ran:
+        rhos = sum(c.spearman is not None for c in baseline.correlation_rows if c.backend == name)
+        if (passes or rhos) and name not in ran:
             record = current.backends.get(name)
             why = "was not run" if record is None else f"{record.status}: {record.error}"
-            unchecked.append(f"{name} passed {passes} expectations in the baseline and {why}")
+            had = " and ".join(part for part in (
+                f"passed {passes} expectations" if passes else "",
+                f"had Spearman's rho on {rhos} graded tests" if rhos else "") if part)
+            unchecked.append(f"{name} {had} in the baseline and {why}")
     for name, record in current.backends.items():
         old = baseline.backends.get(name)
         if old is None:
@@ -157,8 +206,11 @@ def against_baseline(current: Results,
         warnings.append(f"{len(margins_changed)} expectations changed their required margin "
                         "and fail now; not counted as regressions: "
                         + "; ".join(margins_changed[:5]))
-    if not set(before) & now:
-        unchecked.append(f"the baseline shares no expectation with this run (its suites: "
+    graded = {(c.backend, c.suite, c.test) for c in baseline.correlation_rows} & {
+        (c.backend, c.suite, c.test) for c in current.correlation_rows}
+    if not set(before) & now and not graded:
+        unchecked.append(f"the baseline shares no expectation or graded test with this run "
+                         f"(its suites: "
                          f"{', '.join(baseline.suites) or 'none'}; this run's: "
                          f"{', '.join(current.suites)}): nothing was compared")
     gone = [key for key, r in before.items() if r.passed and key[0] in ran and key not in now]
@@ -170,16 +222,48 @@ def against_baseline(current: Results,
     return regressions, unchecked, warnings
 
 
+SPEARMAN_TOLERANCE = 0.01  # a drop of rho by more than this is a regression
+
+
+def rho_regressions(current: Results, baseline: Results, tolerance: float
+                    ) -> tuple[list[RhoRegression], list[str]]:
+    """Graded tests whose rho dropped by more than `tolerance` since the baseline (same backend,
+    suite and test), and those that had a rho there and have none now."""
+    before = {(c.backend, c.suite, c.test): c for c in baseline.correlation_rows
+              if c.spearman is not None}
+    ran = {name for name, rec in current.backends.items() if rec.status == "ok"}
+    now = {(c.backend, c.suite, c.test): c for c in current.correlation_rows}
+    regressions, unchecked = [], []
+    for key, old in before.items():
+        if key[0] not in ran:
+            continue  # the backend itself is reported as not checked
+        new = now.get(key)
+        if new is None:
+            continue  # a renamed or removed test: warned about with the expectations
+        if new.spearman is None:
+            unchecked.append(f"{' / '.join(key)} had Spearman's rho {old.spearman:.4f} in the "
+                             f"baseline and has none now ({new.error})")
+        elif old.spearman - new.spearman > tolerance:
+            regressions.append(RhoRegression(*key, old.spearman, new.spearman, tolerance))
+    return regressions, unchecked
+
+
 def check_gates(current: Results, baseline: Results | None = None,
                 min_accuracy: float | None = None,
-                max_unscored: float | None = None) -> GateOutcome:
-    """The baseline gate, the minimum accuracy and the maximum share of unscored expectations
-    (each only when given); a backend a gate could not check fails it."""
+                max_unscored: float | None = None,
+                min_spearman: float | None = None,
+                spearman_tolerance: float = SPEARMAN_TOLERANCE) -> GateOutcome:
+    """The baseline gate, the minimum accuracy, the maximum share of unscored expectations and
+    the minimum Spearman's rho of graded tests (each only when given); a backend a gate could
+    not check fails it."""
     outcome = GateOutcome()
     if baseline is not None:
         outcome.checked.append("baseline")
         outcome.regressions, outcome.unchecked, outcome.warnings = against_baseline(
             current, baseline)
+        drops, lost = rho_regressions(current, baseline, spearman_tolerance)
+        outcome.regressions += drops
+        outcome.unchecked += lost
     if min_accuracy is not None:
         outcome.checked.append(f"min-accuracy {min_accuracy:g}")
         outcome.below = [
@@ -187,13 +271,27 @@ def check_gates(current: Results, baseline: Results | None = None,
             for s in current.summary_rows
             if s.status == "ok" and s.accuracy is not None and s.accuracy < min_accuracy
         ]
+        if not any(s.total for s in current.summary_rows):
+            outcome.unchecked.append("--min-accuracy: this run has no ordering expectation, so "
+                                     "no accuracy was compared")
     if max_unscored is not None:
         outcome.checked.append(f"max-unscored {max_unscored:g}")
         outcome.unscored = [
             TooManyUnscored(s.backend, s.suite, s.unscored, s.total, max_unscored)
             for s in current.summary_rows
             if s.status == "ok" and s.total and s.unscored / s.total > max_unscored]
-    if min_accuracy is not None or max_unscored is not None:
+    if min_spearman is not None:
+        outcome.checked.append(f"min-spearman {min_spearman:g}")
+        outcome.thresholds["min_spearman"] = min_spearman
+        outcome.below += [
+            RhoBelowMinimum(c.backend, c.suite, c.test, c.spearman, min_spearman, c.error or "")
+            for c in current.correlation_rows
+            if c.spearman is None or c.spearman < min_spearman]
+        if not current.correlation_rows and not any(s.status != "ok"
+                                                    for s in current.summary_rows):
+            outcome.unchecked.append("--min-spearman: this run has no graded test, so no "
+                                     "Spearman's rho was compared")
+    if min_accuracy is not None or max_unscored is not None or min_spearman is not None:
         outcome.unchecked += sorted({
             f"{s.backend} has no results on {s.suite} ({s.status}: {s.error})"
             for s in current.summary_rows if s.status != "ok"})

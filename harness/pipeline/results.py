@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import TYPE_CHECKING, Any
 
 from harness._version import __version__
+from harness.pipeline.correlation import CorrelationResult, PairResult
 from harness.pipeline.scoring import ExpectationResult, SummaryRow
 
 if TYPE_CHECKING:
@@ -63,6 +64,7 @@ class GateReport:
     checked: list[str]
     held: bool
     lines: list[str]
+    thresholds: dict[str, float] = field(default_factory=dict)  # min_spearman (for junit.xml)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -85,6 +87,8 @@ class Results:
     interrupted: bool = False
     gates: GateReport | None = None  # set by the caller that checked gates
     weak_below: float = 0.5  # a pass with margin_sd below this is weak
+    correlation_rows: list[CorrelationResult] = field(default_factory=list)  # graded tests
+    pair_rows: list[PairResult] = field(default_factory=list)
 
     @property
     def failed_backends(self) -> list[BackendRecord]:
@@ -111,6 +115,8 @@ class Results:
             "backends": {name: rec.to_dict() for name, rec in self.backends.items()},
             "summary": [_row(s, SUMMARY_FIELDS) for s in self.summary_rows],
             "results": [_row(r, RESULT_FIELDS) for r in self.rows],
+            "correlations": [_row(c, CORRELATION_FIELDS) for c in self.correlation_rows],
+            "pair_results": [_row(p, PAIR_FIELDS) for p in self.pair_rows],
             "similarities": self.similarities if similarities else {},
         }
 
@@ -118,16 +124,12 @@ class Results:
     def from_dict(cls, data: dict[str, Any]) -> Results:
         if data.get("schema") != SCHEMA:
             raise ValueError(f"results schema {data.get('schema')!r} is not {SCHEMA}")
-        row_keys = {f.name for f in fields(ExpectationResult)}
-        sum_keys = {f.name for f in fields(SummaryRow)}
         return cls(
             suites=list(data["suites"]),
             backends={name: BackendRecord.from_dict(name, rec)
                       for name, rec in data["backends"].items()},
-            summary_rows=[SummaryRow(**{k: v for k, v in s.items() if k in sum_keys})
-                          for s in data["summary"]],
-            rows=[ExpectationResult(**{k: v for k, v in r.items() if k in row_keys})
-                  for r in data["results"]],
+            summary_rows=[_read(SummaryRow, s) for s in data["summary"]],
+            rows=[_read(ExpectationResult, r) for r in data["results"]],
             suite_fingerprints=dict(data.get("suite_fingerprints", {})),
             similarities=dict(data.get("similarities", {})),
             created=data.get("created", ""),
@@ -135,6 +137,8 @@ class Results:
             interrupted=bool(data.get("interrupted", False)),
             gates=GateReport(**data["gates"]) if data.get("gates") else None,
             weak_below=data.get("weak_below", 0.5),
+            correlation_rows=[_read(CorrelationResult, c) for c in data.get("correlations", [])],
+            pair_rows=[_read(PairResult, p) for p in data.get("pair_results", [])],
         )
 
     # -- DataFrames, for notebooks --------------------------------------------------------------
@@ -146,6 +150,21 @@ class Results:
         columns = [f.name for f in fields(SummaryRow)]
         return pd.DataFrame([asdict(s) for s in self.summary_rows], columns=columns)
 
+    @property
+    def correlations(self) -> pd.DataFrame:
+        """One row per backend and graded test: pairs, scored, Spearman's rho and Pearson's r
+        with their 95% intervals."""
+        import pandas as pd
+
+        return pd.DataFrame([asdict(c) for c in self.correlation_rows],
+                            columns=list(CORRELATION_FIELDS))
+
+    def pair_frame(self) -> pd.DataFrame:
+        """One row per backend and graded pair: its rating and cosine."""
+        import pandas as pd
+
+        return pd.DataFrame([asdict(p) for p in self.pair_rows], columns=list(PAIR_FIELDS))
+
     def to_frame(self) -> pd.DataFrame:
         """One row per backend and expectation, with both similarities and the margin."""
         import pandas as pd
@@ -156,6 +175,14 @@ class Results:
 
 RESULT_FIELDS = tuple(f.name for f in fields(ExpectationResult))
 SUMMARY_FIELDS = tuple(f.name for f in fields(SummaryRow))
+CORRELATION_FIELDS = tuple(f.name for f in fields(CorrelationResult))
+PAIR_FIELDS = tuple(f.name for f in fields(PairResult))
+
+
+def _read(kind: type, data: dict[str, Any]) -> Any:
+    """A row of results.json as `kind`, keys it does not know left out."""
+    names = {f.name for f in fields(kind)}
+    return kind(**{k: v for k, v in data.items() if k in names})
 
 
 def _row(row: Any, names: tuple[str, ...]) -> dict[str, Any]:

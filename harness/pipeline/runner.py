@@ -16,6 +16,7 @@ from datetime import datetime, timezone
 from harness.backend import Backend, Item
 from harness.errors import Terminated
 from harness.pipeline.calibration import MIN_VECTORS
+from harness.pipeline.correlation import CorrelationResult, PairResult, score_graded
 from harness.pipeline.embedding import ProgressFactory
 from harness.pipeline.embedding_cache import EmbeddingCache
 from harness.pipeline.executors import Executor, LocalExecutor
@@ -48,6 +49,8 @@ class Scored:
     record: BackendRecord
     rows: list[ExpectationResult] = field(default_factory=list)
     similarities: dict[str, dict] = field(default_factory=dict)
+    pairs: list[PairResult] = field(default_factory=list)
+    correlations: list[CorrelationResult] = field(default_factory=list)
 
 
 def run_suites(
@@ -82,7 +85,7 @@ def run_suites(
         interrupted = "SIGTERM" if isinstance(exc, Terminated) else "Ctrl-C"
         log.warning("interrupted (%s): keeping the results of the backends that finished",
                     interrupted)
-    records, summary, rows = {}, [], []
+    records, summary, rows, pairs, correlations = {}, [], [], [], []
     for backend in backends:  # reports follow the order the backends were given in
         done = scored.get(backend.name)
         record = done.record if done else record_of(backend, "interrupted",
@@ -92,7 +95,10 @@ def run_suites(
         records[backend.name] = record
         if record.status == "ok":
             rows += done.rows
-            summary += [summarize(backend.name, s, done.rows) for s in suites]
+            pairs += done.pairs
+            correlations += done.correlations
+            summary += [summarize(backend.name, s, done.rows, done.correlations)
+                        for s in suites]
         else:
             summary += [failed_summary(backend.name, s, record.status, record.error or "")
                         for s in suites]
@@ -107,6 +113,8 @@ def run_suites(
         created=datetime.now(timezone.utc).isoformat(timespec="seconds"),
         interrupted=bool(interrupted),
         weak_below=weak_below,
+        correlation_rows=correlations,
+        pair_rows=pairs,
     )
 
 
@@ -128,11 +136,18 @@ def _score(prepared: Prepared, suites: Sequence[Suite], items: list[Item],
     baseline_sd = fitted.baseline_sd if record_baseline and fitted else None
     scored.rows = [row for suite in suites for row in score_suite(
         prepared.backend.name, suite, index, unit, missing, baseline_sd, weak_below)]
-    if scored.rows and all(row.error is not None for row in scored.rows):
+    for suite in suites:
+        pairs, correlations = score_graded(prepared.backend.name, suite, index,
+                                           prepared.embedded.vectors, missing)
+        scored.pairs += pairs
+        scored.correlations += correlations
+    outcomes = [row.error for row in scored.rows] + [pair.error for pair in scored.pairs]
+    if outcomes and all(error is not None for error in outcomes):
         lacking = [missing[i] for i in range(len(items)) if i in missing]
-        fail(scored.record, f"no expectation could be scored: every one lacks a vector (of "
+        what = "expectation and pair" if scored.pairs else "one"
+        fail(scored.record, f"no expectation could be scored: every {what} lacks a vector (of "
              f"{len(lacking)} contexts without one, the first: {lacking[0]})")
-        scored.rows = []
+        scored.rows, scored.pairs, scored.correlations = [], [], []
         return scored
     scored.similarities = {
         suite.name: test_similarities(suite, index, unit, missing) for suite in suites}

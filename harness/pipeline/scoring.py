@@ -5,11 +5,15 @@ from __future__ import annotations
 import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from harness.backend import Item
 from harness.suites.model import Suite
+
+if TYPE_CHECKING:
+    from harness.pipeline.correlation import CorrelationResult
 
 # Two similarities closer than this are a tie: float32 vectors carry about 7 significant digits,
 # so a smaller difference says nothing about the model. Ties fail.
@@ -58,6 +62,8 @@ class SummaryRow:
     error: str | None = None
     weak: int = 0
     median_margin_sd: float | None = None
+    graded_tests: int = 0
+    median_spearman: float | None = None
 
 
 def unit_rows(vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -119,6 +125,8 @@ def test_similarities(suite: Suite, index: Mapping[Item, int], unit: np.ndarray,
     maps."""
     out = {}
     for test in suite.tests:
+        if test.graded:  # its pairs are in pair_results
+            continue
         labels = list(test.contexts)
         items = [test.contexts[label].item for label in labels]
         rows = [index[item] for item in items]
@@ -133,8 +141,13 @@ def test_similarities(suite: Suite, index: Mapping[Item, int], unit: np.ndarray,
     return out
 
 
-def summarize(backend: str, suite: Suite, results: Sequence[ExpectationResult]) -> SummaryRow:
+def summarize(backend: str, suite: Suite, results: Sequence[ExpectationResult],
+              correlations: Sequence[CorrelationResult] = ()) -> SummaryRow:
+    """Totals of one backend on one suite: its orderings, and the median Spearman's rho of its
+    graded tests."""
     mine = [r for r in results if r.backend == backend and r.suite == suite.name]
+    rhos = [c.spearman for c in correlations if c.backend == backend and c.suite == suite.name
+            and c.spearman is not None]
     passed = sum(r.passed for r in mine)
     failed_tests = {r.test for r in mine if not r.passed}
     in_sd = [r.margin_sd for r in mine if r.margin_sd is not None]
@@ -145,14 +158,17 @@ def summarize(backend: str, suite: Suite, results: Sequence[ExpectationResult]) 
         total=len(mine),
         accuracy=passed / len(mine) if mine else None,
         ties=sum(r.tie for r in mine),
-        tests_passed=len(suite.tests) - len(failed_tests),
-        tests_total=len(suite.tests),
+        tests_passed=suite.ordering_tests - len(failed_tests),
+        tests_total=suite.ordering_tests,
         unscored=sum(r.error is not None for r in mine),
         weak=sum(r.weak for r in mine),
         median_margin_sd=statistics.median(in_sd) if in_sd else None,
+        graded_tests=suite.graded_tests,
+        median_spearman=statistics.median(rhos) if rhos else None,
     )
 
 
 def failed_summary(backend: str, suite: Suite, status: str, error: str) -> SummaryRow:
     return SummaryRow(backend, suite.name, 0, suite.n_expectations, None, 0, 0,
-                      len(suite.tests), suite.n_expectations, status, error)
+                      suite.ordering_tests, suite.n_expectations, status, error,
+                      graded_tests=suite.graded_tests)

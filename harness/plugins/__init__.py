@@ -5,14 +5,21 @@ point in the group `harness.backends`::
 
     [project.entry-points."harness.backends"]
     my-backend = "my_package.harness_plugin"
+
+The built-in commands and report formats register through the same hooks, from the modules in
+`manager.BUILTIN_PLUGINS`, which every plugin host registers first (entry points or not).
 """
 
 import pluggy
 
+from harness._version import __version__
+
 PROJECT = "harness"
 ENTRY_POINT_GROUP = "harness.backends"
+# where the built-in commands and reports say they come from (they register through the hooks)
+BUILTIN_SOURCE = f"wic-harness {__version__} (built in)"
 
 hookspec = pluggy.HookspecMarker(PROJECT)
 hookimpl = pluggy.HookimplMarker(PROJECT)
 
-__all__ = ["ENTRY_POINT_GROUP", "PROJECT", "hookimpl", "hookspec"]
+__all__ = ["BUILTIN_SOURCE", "ENTRY_POINT_GROUP", "PROJECT", "hookimpl", "hookspec"]

@@ -1,7 +1,8 @@
-"""Commands that plugins add to the `harness` CLI (the `tf` plugin adds export-tf-checkpoint).
+"""Commands of the `harness` CLI, registered through `harness_register_commands`: the built-in
+ones by harness/cli/builtin.py, others by plugins (the `tf` plugin adds export-tf-checkpoint).
 
-A plugin's command is like a built-in one: a name, a help line, a function that adds its
-arguments to an argparse parser, and a function that runs it and returns an exit code."""
+Each is a name, a help line, a function that adds its arguments to an argparse parser, and a
+function that runs it and returns an exit code."""
 
 from __future__ import annotations
 

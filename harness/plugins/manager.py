@@ -1,5 +1,7 @@
 """The plugin manager: made by a factory (never a module-level global), loading backends
-through the `harness.backends` entry-point group exactly as for a third-party package.
+through the `harness.backends` entry-point group exactly as for a third-party package. The
+built-in commands and reports are plugins too (`BUILTIN_PLUGINS`), registered first by every
+host, whatever the variables below say.
 
 Environment variables:
   HARNESS_DISABLE_PLUGIN_AUTOLOAD=1   load no entry points (tests register what they need)
@@ -9,7 +11,7 @@ Environment variables:
 
 from __future__ import annotations
 
-import importlib.metadata
+import importlib
 import logging
 import os
 from typing import Any
@@ -17,15 +19,19 @@ from typing import Any
 import pluggy
 
 from harness.errors import PluginError
-from harness.plugins import ENTRY_POINT_GROUP, PROJECT, spec
+from harness.plugins import BUILTIN_SOURCE, ENTRY_POINT_GROUP, PROJECT, spec
 from harness.plugins.commands import CommandRegistration, PluginCommand
 from harness.plugins.registry import Registration, Registry
+from harness.plugins.reports import PluginReport, ReportRegistration
 
 log = logging.getLogger("harness.plugins")
 
 ENV_DISABLE_AUTOLOAD = "HARNESS_DISABLE_PLUGIN_AUTOLOAD"
 ENV_STRICT = "HARNESS_STRICT_PLUGINS"
 ENV_BLOCK = "HARNESS_BLOCK_PLUGINS"
+
+# Modules registered by every host, before any entry point: the built-in commands and reports.
+BUILTIN_PLUGINS = ("harness.cli.builtin", "harness.reports.builtin")
 
 
 def _env_flag(name: str) -> bool:
@@ -64,6 +70,8 @@ class PluginHost:
     def load_entry_points(self, group: str = ENTRY_POINT_GROUP) -> None:
         """Import and register every entry point of `group`; a failing one is warned and
         skipped (or fatal when strict)."""
+        import importlib.metadata  # here: a host for a built-in command never needs it
+
         blocked = {b.strip() for b in os.environ.get(ENV_BLOCK, "").split(",") if b.strip()}
         labels: dict[int, tuple[str, str]] = {}  # a distribution's name and version, read once
         for ep in importlib.metadata.entry_points(group=group):
@@ -103,41 +111,68 @@ class PluginHost:
             del registry.instances[inst.name]
         return registry
 
-
     def commands(self) -> dict[str, PluginCommand]:
-        """Every command plugins add to the CLI; a name registered twice is an error."""
+        """Every command of the CLI, built-in ones first, in registration order; a name
+        registered twice is an error that names both."""
         found: dict[str, PluginCommand] = {}
         for part in self._registrations("harness_register_commands", CommandRegistration):
             for name, command in part.commands.items():
                 if name in found:
-                    raise PluginError(f"command {name!r} is registered twice: by "
-                                      f"{found[name].source} and by {command.source}")
+                    raise PluginError(_taken("command", name, found[name].source,
+                                             command.source))
                 found[name] = command
         return found
 
+    def reports(self) -> list[PluginReport]:
+        """Every report format, built-in ones first (results.json leading), then the plugins'
+        in the order they were loaded; a file name registered twice is an error that names
+        both."""
+        found: dict[str, PluginReport] = {}
+        for part in self._registrations("harness_register_reports", ReportRegistration):
+            for name, report in part.reports.items():
+                if name in found:
+                    raise PluginError(_taken("report", name, found[name].source, report.source))
+                found[name] = report
+        return list(found.values())
+
     def _registrations(self, hook: str, kind: type) -> list[Any]:
-        """Call `hook` on each plugin in turn with a fresh `kind` object to fill; a plugin
-        whose hook raises is skipped whole (or fatal when strict)."""
+        """Call `hook` on each plugin in registration order with a fresh `kind` object to fill;
+        a plugin whose hook raises is skipped whole (or fatal when strict)."""
         parts = []
-        for impl in reversed(getattr(self.pm.hook, hook).get_hookimpls()):
+        for impl in getattr(self.pm.hook, hook).get_hookimpls():  # pluggy calls LIFO; not us
             part = kind(source=self.sources.get(impl.plugin_name, impl.plugin_name))
             kwargs = {"register": part}
             try:
                 impl.function(**{arg: kwargs[arg] for arg in impl.argnames})
             except (Exception, SystemExit) as exc:
-                self._fail(f"backend plugin {part.source} raised in {hook}: "
+                self._fail(f"plugin {part.source} raised in {hook}: "
                            f"{type(exc).__name__}: {exc}")
                 continue
             parts.append(part)
         return parts
 
+    def register_builtins(self) -> None:
+        """Register the modules of `BUILTIN_PLUGINS` (never blocked, never autoloaded)."""
+        for module in BUILTIN_PLUGINS:
+            self.register(importlib.import_module(module), name=module, source=BUILTIN_SOURCE)
+
+
+def _taken(kind: str, name: str, first: str, second: str) -> str:
+    """The error for a command or report name registered twice."""
+    if first == BUILTIN_SOURCE:
+        return (f"{second} adds a {kind} {name!r}, which is built in ({first}); the plugin must "
+                f"name its {kind} otherwise (until it does, block it with {ENV_BLOCK}=NAME)")
+    return (f"{kind} {name!r} is registered twice: by {first} and by {second}. Uninstall one "
+            f"of them, or block one with {ENV_BLOCK}=NAME.")
+
 
 def make_plugin_host(
     *, autoload: bool | None = None, strict: bool | None = None, plugins: tuple[Any, ...] = ()
 ) -> PluginHost:
-    """A new plugin host: entry points loaded unless autoload is off (argument or
-    HARNESS_DISABLE_PLUGIN_AUTOLOAD=1), then `plugins` registered explicitly."""
+    """A new plugin host: the built-in plugins (always), then entry points unless autoload is
+    off (argument or HARNESS_DISABLE_PLUGIN_AUTOLOAD=1), then `plugins` registered explicitly."""
     host = PluginHost(strict=strict)
+    host.register_builtins()
     if autoload is None:
         autoload = not _env_flag(ENV_DISABLE_AUTOLOAD)
     if autoload:

@@ -1,5 +1,5 @@
-"""Hook specifications: what a plugin may implement. Every hook is documented in
-docs/writing-a-backend-plugin.md (a test checks it).
+"""Hook specifications: what a plugin may implement. Every hook is documented, with its signature,
+in docs/writing-a-backend-plugin.md (a test checks both).
 
 Hooks are called with keyword arguments; an implementation may take fewer arguments than its
 spec. New arguments may be added to a hook; none will be removed or renamed.
@@ -14,6 +14,7 @@ from harness.plugins import hookspec
 if TYPE_CHECKING:
     from harness.plugins.commands import CommandRegistration
     from harness.plugins.registry import Registration
+    from harness.plugins.reports import ReportRegistration
 
 
 # -------------------------------------------------------------------------------------------
@@ -51,6 +52,31 @@ def harness_register_commands(register: CommandRegistration) -> None:
         ``harness.errors.HarnessError`` for bad input: the CLI prints its message and exits 2).
         A name that a built-in command or another plugin already uses is an error.
 
-    The CLI calls this hook only when it needs plugin commands (``harness --help``, or a
-    command that is not built in), so it costs the built-in commands nothing.
+    The built-in commands (``run``, ``list``, ...) register through this hook too, from
+    ``harness.cli.builtin``, before any plugin. The CLI loads installed plugins for it only
+    when it needs their commands (``harness --help``, or a command that is not built in), so it
+    costs the built-in commands nothing.
+    """
+
+
+# -------------------------------------------------------------------------------------------
+# Reports
+# -------------------------------------------------------------------------------------------
+
+
+@hookspec
+def harness_register_reports(register: ReportRegistration) -> None:
+    """Add report files to the output folder of ``harness run`` and ``harness sweep``.
+
+    :param register: call ``register.add_report(name, render, description=...)``: ``name`` is
+        the file name written into the output folder (``"report.txt"``: no ``/`` or ``\\``,
+        not starting with ``.``), and ``render(results)`` takes the run's
+        ``harness.pipeline.results.Results`` and returns the file's text (``str``) or
+        ``bytes``, or None to write nothing for this run. A name that a built-in report or
+        another plugin already uses is an error that names both.
+
+    The built-in reports (results.json first, then similarities.parquet, results.csv,
+    report.md, junit.xml and report.html) register through this hook too, from
+    ``harness.reports.builtin``, before any plugin. A ``render`` that raises loses only its own
+    file: the others are written and a warning names the report and its plugin.
     """

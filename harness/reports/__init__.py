@@ -1,54 +1,76 @@
-"""Report files of a run, every one derived from `Results` (what results.json holds):
-results.json, results.csv, report.md, junit.xml and report.html; and the summary printed on
-stdout. `tables` defines the tables once; each renderer lays them out."""
+"""Report files of a run, every one derived from `Results` (what results.json holds), each
+registered through the `harness_register_reports` hook (the built-in ones, results.json,
+similarities.parquet, results.csv, report.md, junit.xml and report.html, by
+`harness.reports.builtin`); and the summary printed on stdout. `tables` defines the tables
+once; each renderer lays them out. Light to import (every plugin host imports
+`harness.reports.builtin`): the renderers and tables are imported where they are used."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from harness.files import atomic_write
-from harness.pipeline.results import Results
-from harness.reports import html, junit, markdown, results_csv, results_json, similarities
-from harness.reports.tables import summary_table
+from harness.plugins import BUILTIN_SOURCE
+
+if TYPE_CHECKING:
+    from harness.pipeline.results import Results
+    from harness.plugins.reports import PluginReport
 
 log = logging.getLogger("harness.reports")
 
-# Each renders the run as the file's text (or bytes); None: nothing to write for this run.
-REPORTS: dict[str, Callable[[Results], str | bytes | None]] = {
-    "results.json": results_json.render,  # first: the others derive from it
-    similarities.FILE: similarities.render,
-    "results.csv": results_csv.render,
-    "report.md": markdown.render,
-    "junit.xml": junit.render,
-    "report.html": html.render,
-}
-
 
 def summary_text(results: Results) -> str:
-    """The summary table, as printed on stdout."""
-    return summary_table(results).as_text()
+    """The summary table, as printed on stdout, and the graded tests' correlations when the
+    run has any."""
+    from harness.reports.tables import correlations_table, summary_table
+
+    text = summary_table(results).as_text()
+    if results.correlation_rows:
+        text += "\n\n" + correlations_table(results.correlation_rows).as_text()
+    return text
 
 
-def write_reports(results: Results, out_dir: str | Path) -> list[Path]:
-    """Write every report into `out_dir`; returns the paths written. A report whose optional
-    package is missing (Jinja2 for report.html) is left out with a warning that says so."""
+def write_reports(results: Results, out_dir: str | Path,
+                  reports: Iterable[PluginReport] | None = None) -> list[Path]:
+    """Write every report (`reports`, else those a new plugin host registers) into `out_dir`;
+    returns the paths written. A report whose optional package is missing (Jinja2 for
+    report.html) is left out with a warning that says so; one whose render raises is left out
+    with a warning that names it and its plugin, and the others are written."""
+    if reports is None:
+        from harness.plugins.manager import make_plugin_host
+
+        reports = make_plugin_host().reports()
     out_dir = Path(out_dir)
     written = []
-    for name, render in REPORTS.items():
+    for report in reports:
+        name, path = report.name, out_dir / report.name
         try:
-            text = render(results)
+            text = report.render(results)
+            if text is not None and not isinstance(text, (str, bytes)):
+                raise TypeError(f"render returned {type(text).__name__}, not str, bytes or None")
         except ImportError as exc:
-            log.warning("%s not written: %s needs %s (pip install 'wic-harness[report]')",
-                        name, name, exc.name or exc)
+            if report.source == BUILTIN_SOURCE:
+                log.warning("%s not written: %s needs %s (pip install 'wic-harness[report]')",
+                            name, name, exc.name or exc)
+            else:
+                log.warning("%s not written: it needs %s, which is not installed (a report of "
+                            "%s)", name, exc.name or exc, report.source)
+            continue
+        except Exception as exc:  # a report's bug must not cost the run its other reports
+            log.debug("traceback", exc_info=True)
+            log.warning("%s not written: its render (from %s) raised %s: %s", name,
+                        report.source, type(exc).__name__, exc)
+            path.unlink(missing_ok=True)  # not left over from an earlier run
             continue
         if text is None:
-            (out_dir / name).unlink(missing_ok=True)  # not left over from an earlier run
+            path.unlink(missing_ok=True)  # not left over from an earlier run
             continue
-        atomic_write(out_dir / name, text)
-        written.append(out_dir / name)
+        atomic_write(path, text)
+        written.append(path)
     return written
 
 
-__all__ = ["REPORTS", "summary_text", "write_reports"]
+__all__ = ["summary_text", "write_reports"]

@@ -9,23 +9,33 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from harness.figures.svg import accuracy_chart, heatmap, margin_chart, scatter
+from harness.figures.svg import (
+    accuracy_chart,
+    heatmap,
+    margin_chart,
+    rating_scatter,
+    scatter,
+)
 from harness.pipeline.results import Results
 from harness.reports.tables import (
+    GRADED_RULES,
     MAX_HTML_ROWS,
     backends_table,
     baseline_note,
     control_note,
     controls,
     controls_table,
+    correlations_table,
     expectations_table,
     gate_lines,
     shown_rows,
     summary_table,
+    with_interval,
 )
 
 TEMPLATES = Path(__file__).with_name("templates")
 MAX_HEATMAPS = 8  # per backend: a large suite would give thousands
+MAX_SCATTERS = 24  # graded tests x backends drawn; every number is in correlations.csv
 MAX_HEATMAP_CONTEXTS = 40  # a test with more contexts is left to results.json
 
 
@@ -93,6 +103,19 @@ def _environment():
                               bytecode_cache=bytecode)
 
 
+def _scatters(results: Results) -> list[str]:
+    """Cosine against rating for each backend and graded test, rho and its interval above."""
+    out = []
+    for c in results.correlation_rows[:MAX_SCATTERS]:
+        mine = [p for p in results.pair_rows if (p.backend, p.suite, p.test) == (
+            c.backend, c.suite, c.test) and p.cosine is not None]
+        title = f"{c.backend} / {c.test}: rho {with_interval(c.spearman, c.spearman_ci)}"
+        out.append(rating_scatter([p.score for p in mine], [p.cosine for p in mine], title,
+                                  [f"{p.a} ~ {p.b}: rating {p.score:g}, cosine {p.cosine:.3f}"
+                                   for p in mine]))
+    return out
+
+
 def render(results: Results) -> str:
     env = _environment()
     heatmaps, heatmaps_note = _heatmaps(results)
@@ -115,4 +138,10 @@ def render(results: Results) -> str:
         expectations=expectations_table(shown),
         expectations_note=note,
         heatmaps=heatmaps, heatmaps_note=heatmaps_note,
+        correlations=(correlations_table(results.correlation_rows)
+                      if results.correlation_rows else None),
+        graded_rules=GRADED_RULES, scatters=_scatters(results),
+        scatters_note=(f"{len(results.correlation_rows) - MAX_SCATTERS} more graded tests: "
+                       "their pairs are in pairs.csv."
+                       if len(results.correlation_rows) > MAX_SCATTERS else ""),
     )

@@ -1,14 +1,16 @@
-"""junit.xml: one testsuite per backend and suite, one testcase per expectation. A failure
-carries the similarities, an unscored expectation is an error, a backend that could not run is
-one error (or a skip, when it was skipped)."""
+"""junit.xml: one testsuite per backend and suite, one testcase per expectation and one per
+graded test. A failure carries the similarities (or the correlation below --min-spearman), an
+unscored expectation or a graded test without a correlation is an error, a backend that could
+not run is one error (or a skip, when it was skipped)."""
 
 from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
 
+from harness.pipeline.correlation import CorrelationResult
 from harness.pipeline.results import Results
-from harness.reports.tables import number
+from harness.reports.tables import number, with_interval
 
 # what XML 1.0 cannot hold: control characters, surrogates, U+FFFE and U+FFFF (the complement of
 # its Char production, written as the small class it is: it compiles in microseconds)
@@ -20,18 +22,40 @@ def xml_text(text: str) -> str:
     return _NOT_XML.sub("\ufffd", text)
 
 
+def graded_case(suite: ET.Element, c: CorrelationResult, minimum: float | None) -> str:
+    """A graded test's testcase: "pass", "failure" (below the minimum) or "error" (no rho)."""
+    case = ET.SubElement(suite, "testcase", classname=xml_text(f"{c.backend}.{c.suite}.{c.test}"),
+                         name=xml_text(f"graded: {c.test}"))
+    detail = (f"spearman={with_interval(c.spearman, c.spearman_ci)} "
+              f"pearson={with_interval(c.pearson, c.pearson_ci)} pairs={c.pairs} "
+              f"scored={c.scored}")
+    if c.spearman is None:
+        ET.SubElement(case, "error", message=xml_text(f"no correlation: {c.error}"))
+        return "error"
+    if minimum is not None and c.spearman < minimum:
+        failure = ET.SubElement(case, "failure", message=f"Spearman's rho {c.spearman:.3f} is "
+                                f"below the minimum {minimum:g}")
+        failure.text = detail
+        return "failure"
+    ET.SubElement(case, "system-out").text = detail
+    return "pass"
+
+
 def render(results: Results) -> str:
     root = ET.Element("testsuites", name="wic-harness")
+    minimum = (results.gates.thresholds.get("min_spearman") if results.gates else None)
     for summary in results.summary_rows:
         mine = [r for r in results.rows
                 if r.backend == summary.backend and r.suite == summary.suite]
+        graded = [c for c in results.correlation_rows
+                  if c.backend == summary.backend and c.suite == summary.suite]
         failures = sum(1 for r in mine if not r.passed and r.error is None)
         skipped = int(summary.status == "skipped")
         errors = sum(1 for r in mine if r.error is not None) + (
             summary.status not in ("ok", "skipped"))
         suite = ET.SubElement(root, "testsuite", name=xml_text(f"{summary.backend} / "
                                                                 f"{summary.suite}"),
-                              tests=str(len(mine) + (summary.status != "ok")),
+                              tests=str(len(mine) + len(graded) + (summary.status != "ok")),
                               failures=str(failures), errors=str(errors), skipped=str(skipped))
         if summary.status != "ok":
             case = ET.SubElement(suite, "testcase", classname=xml_text(summary.backend),
@@ -55,6 +79,9 @@ def render(results: Results) -> str:
                 failure = ET.SubElement(case, "failure",
                                         message=f"{kind}: margin {number(r.margin)}")
                 failure.text = detail
+        outcomes = [graded_case(suite, c, minimum) for c in graded]
+        suite.set("failures", str(failures + outcomes.count("failure")))
+        suite.set("errors", str(errors + outcomes.count("error")))
     ET.indent(root, space="")
     return ('<?xml version="1.0" encoding="UTF-8"?>\n'
             + ET.tostring(root, encoding="unicode") + "\n")

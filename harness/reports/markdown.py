@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from harness.pipeline.results import Results
 from harness.reports.tables import (
+    GRADED_RULES,
     MAX_MARKDOWN_ROWS,
     RULES,
     backends_table,
@@ -12,6 +13,7 @@ from harness.reports.tables import (
     control_note,
     controls,
     controls_table,
+    correlations_table,
     expectations_table,
     gate_lines,
     summary_table,
@@ -34,6 +36,9 @@ def render(results: Results) -> str:
     if control_rows:
         out += ["## Controls", "", control_note(f"`{control_rows[0].control}`"), "",
                 controls_table(control_rows).as_markdown(), ""]
+    if results.correlation_rows:
+        out += ["## Graded tests", "", GRADED_RULES, "",
+                correlations_table(results.correlation_rows).as_markdown(), ""]
     out += ["## Backends", "", backends_table(results).as_markdown(), ""]
     out += ["## Expectations", ""]
     shown = list(results.rows)
@@ -41,6 +46,9 @@ def render(results: Results) -> str:
         shown = [r for r in shown if not r.passed][:MAX_MARKDOWN_ROWS]
         out += [f"{len(results.rows)} rows: shown here, {len(shown)} that did not pass; all "
                 "of them are in results.csv and report.html.", ""]
-    out += [expectations_table(shown).as_markdown() if shown else "No expectation was scored.",
-            ""]
+    if shown or not results.correlation_rows:
+        out += [expectations_table(shown).as_markdown() if shown
+                else "No expectation was scored.", ""]
+    else:
+        out += ["This run's suites have graded tests only (above).", ""]
     return "\n".join(out)

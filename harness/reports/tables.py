@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from harness.pipeline.correlation import CorrelationResult
 from harness.pipeline.results import Results
 from harness.pipeline.scoring import ExpectationResult, SummaryRow
 from harness.reports.text import markdown_table, text_table
@@ -59,23 +60,61 @@ def baseline_cell(calibration: dict | None) -> str:
     return f"{calibration['baseline_similarity']:.3f} ± {calibration['baseline_sd']:.3f}"
 
 
-def summary_cells(row: SummaryRow, calibration: dict | None = None) -> list[str]:
+GRADED_HEADERS = ["graded tests", "median rho"]  # only in runs with graded tests
+
+
+def summary_cells(row: SummaryRow, calibration: dict | None = None,
+                  graded: bool = False) -> list[str]:
+    extra = [str(row.graded_tests), number(row.median_spearman, 3) or "-"] if graded else []
     if row.status != "ok":
         return [row.backend, row.suite, "-", "-", "-", "-", "-", "-", "-",
-                f"{row.status}: {row.error}"]
+                *(["-", "-"] if graded else []), f"{row.status}: {row.error}"]
     status = "ok" if not row.unscored else f"ok, {row.unscored} unscored"
+    if not row.total:  # graded tests only
+        return [row.backend, row.suite, "-", "-", "-", "-", "-", "-",
+                baseline_cell(calibration), *extra, status]
     return [
         row.backend, row.suite, f"{row.passed}/{row.total}", number(row.accuracy, 3),
         str(row.ties), f"{row.tests_passed}/{row.tests_total}",
         str(row.weak) if calibration else "-", number(row.median_margin_sd, 2) or "-",
-        baseline_cell(calibration), status,
+        baseline_cell(calibration), *extra, status,
     ]
 
 
 def summary_table(results: Results) -> Table:
-    return Table(SUMMARY_HEADERS, [
+    graded = bool(results.correlation_rows) or any(s.graded_tests for s in results.summary_rows)
+    headers = SUMMARY_HEADERS[:-1] + (GRADED_HEADERS if graded else []) + SUMMARY_HEADERS[-1:]
+    return Table(headers, [
         summary_cells(s, results.backends[s.backend].calibration if s.backend in results.backends
-                      else None) for s in results.summary_rows], frozenset({3, 4, 6, 7}))
+                      else None, graded) for s in results.summary_rows],
+        frozenset({3, 4, 6, 7, *([9, 10] if graded else [])}))
+
+
+# -- graded tests ----------------------------------------------------------------------------
+
+CORRELATION_HEADERS = ["backend", "suite", "test", "pairs", "scored", "Spearman rho [95% CI]",
+                       "Pearson r [95% CI]", "note"]
+
+
+def with_interval(value: float | None, interval: list[float] | None) -> str:
+    """0.503 [0.416, 0.582], or the value alone, or "-"."""
+    if value is None:
+        return "-"
+    return f"{value:.3f}" + (f" [{interval[0]:.3f}, {interval[1]:.3f}]" if interval else "")
+
+
+def correlations_table(rows: Sequence[CorrelationResult]) -> Table:
+    return Table(CORRELATION_HEADERS, [
+        [c.backend, c.suite, c.test, str(c.pairs), str(c.scored),
+         with_interval(c.spearman, c.spearman_ci), with_interval(c.pearson, c.pearson_ci),
+         c.error or (f"{c.unscored} unscored" if c.unscored else "")] for c in rows],
+        frozenset({3, 4}))
+
+
+GRADED_RULES = ("A graded test scores how well a backend's cosines track human ratings: "
+                "Spearman's rho (ties averaged) and Pearson's r over the pairs with both "
+                "vectors, each with a 95% interval by Fisher's z (for rho with Bonett and "
+                "Wright's standard error).")
 
 
 # -- controls --------------------------------------------------------------------------------
@@ -105,7 +144,7 @@ def controls(results: Results) -> list[ControlRow]:
     out = []
     for s in results.summary_rows:
         record = results.backends[s.backend]
-        if s.backend == control or record.context_free or s.status != "ok":
+        if s.backend == control or record.context_free or s.status != "ok" or not s.total:
             continue
         mine = [r for r in results.rows if r.backend == s.backend and r.suite == s.suite]
         passed = [(r.suite, r.test, r.expectation) for r in mine if r.passed]

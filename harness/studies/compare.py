@@ -1,5 +1,8 @@
 """`harness compare`: backends compared pairwise on the expectations both ran, with accuracy
-intervals and an exact McNemar test on the expectations only one of them passes."""
+intervals and an exact McNemar test on the expectations only one of them passes; and on the
+graded tests both scored, each Spearman's rho and their difference with a 95% interval from a
+seeded paired bootstrap over the pairs both scored (2,000 resamples, seed 0, percentile
+interval)."""
 
 from __future__ import annotations
 
@@ -8,7 +11,8 @@ from itertools import combinations
 from pathlib import Path
 
 from harness.pipeline.gates import load_results
-from harness.pipeline.stats import mcnemar_exact, wilson_interval
+from harness.pipeline.results import Results
+from harness.pipeline.stats import bootstrap_difference, mcnemar_exact, spearman, wilson_interval
 from harness.reports.text import markdown_table, text_table
 
 Key = tuple[str, str, str]  # suite, test, expectation
@@ -47,19 +51,28 @@ def file_tags(paths: list[Path]) -> list[str]:
     return [str(i + 1) for i in range(len(paths))]
 
 
+def _loaded(paths: list[str | Path]) -> list[tuple[str, Results, set[str]]]:
+    """Each file's tag, its results, and the backend names found in more than one file."""
+    files = [Path(p) for p in paths]
+    loaded = [load_results(p) for p in files]
+    clash = set.intersection(*(set(r.backends) for r in loaded)) if len(loaded) > 1 else set()
+    return [(tag, results, clash) for tag, results in zip(file_tags(files), loaded)]
+
+
+def _label(backend: str, tag: str, clash: set[str]) -> str:
+    return f"{backend}@{tag}" if backend in clash else backend
+
+
 def outcomes(paths: list[str | Path]) -> dict[str, dict[Key, bool]]:
     """Pass/fail per scored expectation of every backend in the files (an unscored one, with
     no vector for a context, is left out); with two files, a backend name found in both is
     told apart by its file (name@file)."""
-    files = [Path(p) for p in paths]
-    loaded = [load_results(p) for p in files]
-    clash = set.intersection(*(set(r.backends) for r in loaded)) if len(loaded) > 1 else set()
     out: dict[str, dict[Key, bool]] = {}
-    for tag, results in zip(file_tags(files), loaded):
+    for tag, results, clash in _loaded(paths):
         for row in results.rows:
-            label = f"{row.backend}@{tag}" if row.backend in clash else row.backend
             if row.error is None:
-                out.setdefault(label, {})[(row.suite, row.test, row.expectation)] = row.passed
+                out.setdefault(_label(row.backend, tag, clash), {})[
+                    (row.suite, row.test, row.expectation)] = row.passed
     return out
 
 
@@ -87,3 +100,82 @@ def comparison_markdown(pairs: list[PairComparison]) -> str:
     return ("## Backends compared\n\n" + markdown_table(HEADERS, [p.cells() for p in pairs])
             + "\n\nOn the expectations both backends ran: accuracy with a 95% Wilson interval, "
             "how many each passes alone, and the exact McNemar (binomial) p-value of those.\n")
+
+
+# -- graded tests ----------------------------------------------------------------------------
+
+PairKey = tuple[str, str, int, str, str]  # suite, test, position, a, b
+
+
+@dataclass(frozen=True)
+class GradedComparison:
+    """Two backends on one graded test, over the pairs both scored."""
+
+    a: str
+    b: str
+    suite: str
+    test: str
+    pairs: int
+    rho_a: float | None
+    rho_b: float | None
+    difference_ci: tuple[float, float] | None
+
+    def cells(self) -> list[str]:
+        def rho(value: float | None) -> str:
+            return "-" if value is None else f"{value:.3f}"
+
+        difference = ("-" if self.rho_a is None or self.rho_b is None
+                      else f"{self.rho_a - self.rho_b:+.3f}")
+        interval = ("-" if self.difference_ci is None
+                    else f"[{self.difference_ci[0]:+.3f}, {self.difference_ci[1]:+.3f}]")
+        return [self.a, self.b, f"{self.suite} / {self.test}", str(self.pairs), rho(self.rho_a),
+                rho(self.rho_b), difference, interval]
+
+
+GRADED_HEADERS = ["backend A", "backend B", "graded test", "pairs", "rho A", "rho B",
+                  "A - B", "95% CI (bootstrap)"]
+
+
+def graded_pairs(paths: list[str | Path]) -> dict[str, dict[PairKey, tuple[float, float]]]:
+    """(cosine, rating) per scored pair of every backend in the files; a pair is its suite,
+    test, position in the test and sides."""
+    out: dict[str, dict[PairKey, tuple[float, float]]] = {}
+    for tag, results, clash in _loaded(paths):
+        position: dict[tuple[str, str, str], int] = {}
+        for row in results.pair_rows:
+            where = (row.backend, row.suite, row.test)
+            n = position[where] = position.get(where, -1) + 1
+            if row.cosine is not None:
+                out.setdefault(_label(row.backend, tag, clash), {})[
+                    (row.suite, row.test, n, row.a, row.b)] = (row.cosine, row.score)
+    return out
+
+
+def compare_graded(paths: list[str | Path]) -> list[GradedComparison]:
+    """Every two backends on every graded test both scored (at least 4 common pairs for an
+    interval)."""
+    by_backend = graded_pairs(paths)
+    out = []
+    for a, b in combinations(by_backend, 2):
+        shared = sorted(set(by_backend[a]) & set(by_backend[b]))
+        for suite, test in dict.fromkeys((k[0], k[1]) for k in shared):
+            keys = [k for k in shared if k[:2] == (suite, test)]
+            cos_a = [by_backend[a][k][0] for k in keys]
+            cos_b = [by_backend[b][k][0] for k in keys]
+            ratings = [by_backend[a][k][1] for k in keys]
+            out.append(GradedComparison(a, b, suite, test, len(keys), spearman(cos_a, ratings),
+                                        spearman(cos_b, ratings),
+                                        bootstrap_difference(cos_a, cos_b, ratings)))
+    return out
+
+
+def graded_text(rows: list[GradedComparison]) -> str:
+    return text_table(GRADED_HEADERS, [r.cells() for r in rows])
+
+
+def graded_markdown(rows: list[GradedComparison]) -> str:
+    table = markdown_table(GRADED_HEADERS, [r.cells() for r in rows])
+    return ("## Graded tests compared\n\n" + table
+            + "\n\nOn the pairs both backends scored: each backend's Spearman's rho, their "
+            "difference, and its 95% interval from a paired bootstrap over those pairs (2,000 "
+            "resamples, seed 0, percentile interval).\n")

@@ -1,6 +1,7 @@
 """WiC accuracy: a pair of sentences holds the same sense of its target word when the cosine of
-the two target vectors exceeds a threshold, tuned on a dev split when one is given. The files
-are read by `harness.suites.wic_format`."""
+the two target vectors exceeds a threshold, tuned on a dev split when one is given; and the
+threshold-free ROC-AUC of the cosine for same-sense pairs (as MirrorWiC reports). The files are
+read by `harness.suites.wic_format`."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from harness.pipeline.embedding_cache import EmbeddingCache
 from harness.pipeline.executors import Executor
 from harness.pipeline.prepare import prepare, prepare_one
 from harness.pipeline.scoring import unit_rows
+from harness.pipeline.stats import roc_auc
 from harness.suites.wic_format import WicPair, read_wic
 
 
@@ -89,6 +91,9 @@ class WicScore:
     accuracy: float
     pairs: int
     missing: int  # pairs without a similarity (a target with no vector): counted as wrong
+    # threshold-free: the chance that a same-sense pair has a higher cosine than a
+    # different-sense one (ties count one half), over the pairs with a similarity
+    roc_auc: float | None = None
 
 
 @dataclass
@@ -102,11 +107,12 @@ class WicEvaluation:
     scores: list[WicScore] = field(default_factory=list)
     failures: dict[str, str] = field(default_factory=dict)
 
-    HEADERS = ("backend", "accuracy", "threshold", "tuned on", "pairs", "missing")
+    HEADERS = ("backend", "accuracy", "threshold", "tuned on", "ROC-AUC", "pairs", "missing")
 
     def cells(self) -> list[list[str]]:
         return [[s.backend, f"{s.accuracy:.3f}", f"{s.threshold:.4f}", s.threshold_from,
-                 str(s.pairs), str(s.missing)] for s in self.scores]
+                 "-" if s.roc_auc is None else f"{s.roc_auc:.3f}", str(s.pairs), str(s.missing)]
+                for s in self.scores]
 
     def to_dict(self) -> dict[str, Any]:
         return {"data": self.data, "gold": self.gold,
@@ -156,7 +162,9 @@ def evaluate_wic(data: str | Path, gold: str | Path, backends: list[Backend], *,
             source = "dev"
         else:
             threshold, source = tune_threshold(sims, labels), "oracle (tuned on these data)"
+        have = np.isfinite(sims)
         out.scores.append(WicScore(backend.name, threshold, source,
                                    accuracy(sims, labels, threshold), len(test),
-                                   int(np.isnan(sims).sum())))
+                                   int((~have).sum()),
+                                   roc_auc(sims[have], labels[have].astype(bool))))
     return out

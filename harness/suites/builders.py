@@ -1,6 +1,7 @@
-"""Suites built from real data: WordNet sense tests and Word-in-Context pairs, written as
-readable YAML (one line per context, strings JSON-quoted: a JSON string is a valid YAML
-double-quoted scalar). The CLI's `make-suite` and the benchmarks both build suites here."""
+"""Suites built from real data: WordNet sense tests, Word-in-Context pairs, and graded tests
+from the rating data sets of harness.suites.pair_formats, written as readable YAML (one line
+per context or pair, strings JSON-quoted: a JSON string is a valid YAML double-quoted scalar).
+The CLI's `make-suite` and the benchmarks both build suites here."""
 
 from __future__ import annotations
 
@@ -43,10 +44,25 @@ def _q(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+def _context(ctx: Mapping[str, Any]) -> str:
+    """A context as a YAML flow mapping: text, word (with occurrence) or span, or texts."""
+    fields = [f"text: {_q(ctx['text'])}"] if ctx.get("text") is not None else []
+    if ctx.get("word") is not None:
+        fields.append(f"word: {_q(ctx['word'])}")
+    if ctx.get("occurrence") is not None:
+        fields.append(f"occurrence: {int(ctx['occurrence'])}")
+    if ctx.get("span") is not None:
+        fields.append(f"span: [{int(ctx['span'][0])}, {int(ctx['span'][1])}]")
+    if ctx.get("texts") is not None:
+        fields.append(f"texts: [{', '.join(_q(t) for t in ctx['texts'])}]")
+    return f"{{{', '.join(fields)}}}"
+
+
 def dump_suite(name: str, description: str, tests: Sequence[Mapping[str, Any]],
                header: str = "", schema: int = 1) -> str:
     """`tests`: mappings with id, optional description, contexts (label -> {text, and word
-    with occurrence, or span}) and expect (strings)."""
+    with occurrence, or span}) and expect (strings); or, graded (schema 3), optional scale
+    and pairs ({a, b, score}, each side a label or a context)."""
     lines = [f"# {line}".rstrip() for line in header.splitlines()]
     lines += [f"schema: {schema}"] if schema != 1 else []
     lines += [f"suite: {_q(name)}", f"description: {_q(description)}", "tests:"]
@@ -54,19 +70,23 @@ def dump_suite(name: str, description: str, tests: Sequence[Mapping[str, Any]],
         lines.append(f"  - id: {_q(test['id'])}")
         if test.get("description"):
             lines.append(f"    description: {_q(test['description'])}")
-        lines.append("    contexts:")
-        for label, ctx in test["contexts"].items():
-            fields = [f"text: {_q(ctx['text'])}"]
-            if ctx.get("word") is not None:
-                fields.append(f"word: {_q(ctx['word'])}")
-            if ctx.get("occurrence") is not None:
-                fields.append(f"occurrence: {int(ctx['occurrence'])}")
-            if ctx.get("span") is not None:
-                fields.append(f"span: [{int(ctx['span'][0])}, {int(ctx['span'][1])}]")
-            lines.append(f"      {label}: {{{', '.join(fields)}}}")
-        lines.append("    expect:")
-        lines += [f"      - {_q(e)}" for e in test["expect"]]
+        if test.get("scale") is not None:
+            lines.append(f"    scale: [{test['scale'][0]:g}, {test['scale'][1]:g}]")
+        if test.get("contexts"):
+            lines.append("    contexts:")
+            lines += [f"      {label}: {_context(ctx)}" for label, ctx in test["contexts"].items()]
+        if test.get("pairs"):
+            lines.append("    pairs:")
+            lines += [f"      - {{a: {_side(p['a'])}, b: {_side(p['b'])}, score: {p['score']!r}}}"
+                      for p in test["pairs"]]
+        else:
+            lines.append("    expect:")
+            lines += [f"      - {_q(e)}" for e in test["expect"]]
     return "\n".join(lines) + "\n"
+
+
+def _side(side: str | Mapping[str, Any]) -> str:
+    return _q(side) if isinstance(side, str) else _context(side)
 
 
 def wordnet_suite(*, pos: str = "n,v,a,r", tests: int = 1000, seed: int = 0,
@@ -124,3 +144,77 @@ def wic_suite(data: str | Path, gold: str | Path, *, name: str = "wic",
                    f"-o {output}")
     return BuiltSuite(name, dump_suite(name, description, tests, schema=2), len(tests),
                       len(tests), str(data))
+
+
+def pairs_suite(path: str | Path, format: str, *, name: str | None = None,
+                contexts: str | Path | None = None, per_word: int = 10,
+                output: str = "SUITE.yaml", header: str = "") -> BuiltSuite:
+    """A schema-3 suite of one graded test from a rating file in one of
+    harness.suites.pair_formats.FORMATS (suite and test named after the format unless `name`
+    says otherwise). With `contexts` (a file of sentences, one per line), each word alone
+    becomes its type vector over the first `per_word` sentences of that file that contain it
+    as a whole word (a word in none stays alone)."""
+    from harness.suites.pair_formats import FORMATS, read_pairs
+
+    if per_word < 1:
+        raise HarnessError("--per-word must be at least 1")
+    pairs = read_pairs(path, format)
+    name = name or format
+    note = ""
+    if contexts is not None:
+        finder = SentenceFinder(contexts)
+        words = {s["word"] for p in pairs for s in (p.a, p.b) if set(s) == {"word"}}
+        texts = {w: finder.sentences(w, per_word) for w in sorted(words)}
+        found = sum(bool(t) for t in texts.values())
+        note = (f" Words alone are type vectors over up to {per_word} sentences of {contexts} "
+                f"({found} of {len(words)} words found there; the rest stay alone).")
+
+        def typed(side: dict) -> dict:
+            if set(side) == {"word"} and texts.get(side["word"]):
+                return {"word": side["word"], "texts": texts[side["word"]]}
+            return side
+
+        pairs = [type(p)(typed(p.a), typed(p.b), p.score, p.line) for p in pairs]
+    kind = FORMATS[format]
+    command = " ".join(["harness make-suite pairs", str(path), f"--format {format}",
+                        *([f"--name {name}"] if name != format else []),
+                        *([f"--contexts {contexts} --per-word {per_word}"] if contexts else []),
+                        f"-o {output}"])
+    description = (f"{len(pairs)} pairs of {kind.description} with their human ratings: how "
+                   f"well each backend's cosines track them (Spearman).{note} Made by: "
+                   f"{command}")
+    test = {"id": name, "scale": kind.scale,
+            "pairs": [{"a": p.a, "b": p.b, "score": p.score} for p in pairs]}
+    return BuiltSuite(name, dump_suite(name, description, [test], header, schema=3), 1, 1,
+                      f"{path} ({format}, {len(pairs)} pairs)")
+
+
+class SentenceFinder:
+    """The sentences of a file (one per line) that contain a word, as a whole word."""
+
+    def __init__(self, path: str | Path):
+        import re
+
+        try:
+            lines = Path(path).read_text(encoding="utf-8-sig").splitlines()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise HarnessError(f"{path}: cannot read the sentences ({exc})") from None
+        self.lines = [" ".join(line.split()) for line in lines if line.strip()]
+        self.index: dict[str, list[int]] = {}
+        for n, line in enumerate(self.lines):
+            for token in dict.fromkeys(re.findall(r"\w+", line.lower())):
+                self.index.setdefault(token, []).append(n)
+
+    def sentences(self, word: str, most: int) -> list[str]:
+        """The first `most` sentences that contain `word` (case-insensitive, whole word)."""
+        from harness.suites.words import _whole_word_spans
+
+        key = word.lower()
+        candidates = self.index.get(key, []) if key.isalnum() else range(len(self.lines))
+        out = []
+        for n in candidates:
+            if _whole_word_spans(self.lines[n], word):
+                out.append(self.lines[n])
+                if len(out) == most:
+                    break
+        return out

@@ -1,4 +1,5 @@
-"""The data classes of a suite: `Suite` -> `Test` -> `LabelledContext` and `Expectation`, what the
+"""The data classes of a suite: `Suite` -> `Test` -> `LabelledContext` and `Expectation` (an
+ordering of cosines), or `GradedPair` (a pair of contexts and its human rating), what the
 runner scores. Reading and checking a file is `harness.suites.validate`."""
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from dataclasses import dataclass, field
 
 from harness.backend import Item
 from harness.errors import HarnessError
+
+CONTEXT_KEYS = ("text", "word", "occurrence", "span")  # a context's keys in a suite file
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,11 +56,40 @@ class Expectation:
 
 
 @dataclass(frozen=True, slots=True)
+class PairSide:
+    """One side of a graded pair: a context (a word in its text, or a whole sentence), a word
+    alone (its own text), or a word's type vector: the mean of its vectors in several texts
+    (Bommasani et al. 2020). `label` names it in reports: the contexts label, or the word or
+    text of an inline one."""
+
+    label: str
+    items: tuple[Item, ...]
+    kind: str  # "context", "sentence", "word" or "type"
+
+
+@dataclass(frozen=True, slots=True)
+class GradedPair:
+    """Two sides and the human rating of how similar they are."""
+
+    a: PairSide
+    b: PairSide
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
 class Test:
+    """Orderings (`expect`) or a graded test (`pairs`, with an optional rating `scale`)."""
+
     id: str
     contexts: Mapping[str, LabelledContext]
     expect: tuple[Expectation, ...]
     description: str = ""
+    pairs: tuple[GradedPair, ...] = ()
+    scale: tuple[float, float] | None = None
+
+    @property
+    def graded(self) -> bool:
+        return bool(self.pairs)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,10 +103,25 @@ class Suite:
         for test in self.tests:
             for context in test.contexts.values():
                 yield context.item
+            for pair in test.pairs:
+                yield from pair.a.items
+                yield from pair.b.items
 
     @property
     def n_expectations(self) -> int:
         return sum(len(t.expect) for t in self.tests)
+
+    @property
+    def n_pairs(self) -> int:
+        return sum(len(t.pairs) for t in self.tests)
+
+    @property
+    def ordering_tests(self) -> int:
+        return sum(not t.graded for t in self.tests)
+
+    @property
+    def graded_tests(self) -> int:
+        return sum(t.graded for t in self.tests)
 
     def fingerprint(self) -> str:
         """A digest of what the suite tests (not of its formatting or comments)."""
@@ -85,6 +132,9 @@ class Suite:
                     t.id,
                     sorted([c.label, c.text, c.span] for c in t.contexts.values()),
                     [[str(e), e.margin] for e in t.expect],
+                    # graded tests only: an ordering suite's digest is what it was before them
+                    *([[[p.a.kind, p.a.items, p.b.kind, p.b.items, p.score] for p in t.pairs],
+                       t.scale] if t.graded else []),
                 ]
                 for t in self.tests
             ],

@@ -2,7 +2,8 @@
 
 Schema 1 is DESIGN.md's. Schema 2 (`schema: 2` at the top) is schema 1 plus one more form of
 expectation, between two pairs of contexts: "a ~ b > c ~ d", sim(a, b) > sim(c, d); the WiC
-importer writes it.
+importer writes it. Schema 3 adds graded tests: `pairs` with human ratings instead of `expect`
+(harness.suites.graded).
 
 Every problem is reported with the file, the line, the test and the field, and how to fix it.
 """
@@ -16,15 +17,16 @@ from pathlib import Path
 from typing import Any
 
 from harness.errors import SuiteError, did_you_mean
-from harness.suites.model import Expectation, LabelledContext, Suite, Test
+from harness.suites.graded import parse_pairs, parse_scale
+from harness.suites.model import CONTEXT_KEYS, Expectation, LabelledContext, Suite, Test
 from harness.suites.words import locate_word
-from harness.suites.yaml import YamlList, YamlMap, line_of, load_yaml_file
+from harness.suites.yaml import data_line, item_line, key_line, line_of, load_yaml_file
 
 SCHEMA = 1
-SCHEMAS = (1, 2)
+SCHEMAS = (1, 2, 3)
 SUITE_KEYS = ("schema", "suite", "description", "tests")
 TEST_KEYS = ("id", "description", "contexts", "expect")
-CONTEXT_KEYS = ("text", "word", "occurrence", "span")
+GRADED_KEYS = ("pairs", "scale")  # schema 3
 EXPECT_KEYS = ("anchor", "closer", "farther", "margin")
 _LABEL = re.compile(r"^[\w.\-]+$")
 _EXPECT = re.compile(r"^\s*([^:>]+?)\s*:\s*([^:>]+?)\s*>\s*([^:>]+?)\s*$")
@@ -39,7 +41,7 @@ def load_suite(path: str | Path) -> Suite:
 
 def parse_suite(data: Any, path: str = "<suite>") -> Suite:
     """Validate already-loaded suite data (a YamlMap keeps line numbers; a dict works too)."""
-    checker = _Checker(path)
+    checker = Checker(path)
     suite = checker.suite(data)
     if checker.problems:
         raise SuiteError(path, checker.problems)
@@ -47,7 +49,7 @@ def parse_suite(data: Any, path: str = "<suite>") -> Suite:
     return suite
 
 
-class _Checker:
+class Checker:
     """Walks suite data, collecting every problem rather than stopping at the first."""
 
     def __init__(self, path: str):
@@ -134,7 +136,8 @@ class _Checker:
 
     def test(self, data: Any, index: int, line: int) -> Test | None:
         if not isinstance(data, Mapping):
-            self.problem(line, f"test #{index + 1}", "must be a mapping with id, contexts, expect")
+            self.problem(line, f"test #{index + 1}", "must be a mapping with id, contexts, expect "
+                         "(or, schema 3, pairs)")
             return None
         raw_id = data.get("id")
         if raw_id is None:
@@ -148,11 +151,30 @@ class _Checker:
         test_id = raw_id
         where = f"test {test_id!r}"
         before = len(self.problems)
-        self.keys(data, TEST_KEYS, line, where)
+        graded = any(k in data for k in GRADED_KEYS)
+        self.keys(data, TEST_KEYS + GRADED_KEYS if self.schema >= 3 else TEST_KEYS, line, where)
+        if graded and self.schema < 3:
+            self.problem(key_line(data, "pairs" if "pairs" in data else "scale", line), where,
+                         "pairs and scale (a graded test) need schema: 3 at the top of the "
+                         "suite")
+            return None
+        if graded and "expect" in data:
+            self.problem(key_line(data, "expect", line), where,
+                         "a test holds either expect (orderings) or pairs (graded), not both: "
+                         "make two tests")
+            return None
         description = self.text_field(data, "description", where) or ""
-        contexts = self.contexts(data, where, line)
         raw_contexts = data.get("contexts")
         declared = {str(k) for k in raw_contexts} if isinstance(raw_contexts, Mapping) else set()
+        if graded:
+            contexts = self.contexts(data, where, line) if raw_contexts is not None else {}
+            scale = parse_scale(self, data, where, line)
+            pairs = parse_pairs(self, data, where, line, contexts or {}, declared, scale)
+            if len(self.problems) > before or contexts is None or pairs is None:
+                return None
+            return Test(id=test_id, contexts=contexts, expect=(), description=description,
+                        pairs=pairs, scale=scale)
+        contexts = self.contexts(data, where, line)
         expect = self.expectations(data, where, line, contexts, declared)
         if len(self.problems) > before or contexts is None or expect is None:
             return None
@@ -351,18 +373,3 @@ def _read_as(value: Any) -> str:
     if isinstance(value, int | float):
         return f"the number {value}"
     return f"a {type(value).__name__}"
-
-
-def data_line(data: Any) -> int:
-    return line_of(data)
-
-
-def key_line(data: Any, key: Any, default: int = 0) -> int:
-    found = data.line_of_key(key) if isinstance(data, YamlMap) else None
-    return found or default or line_of(data)
-
-
-def item_line(data: Any, index: int, default: int = 0) -> int:
-    if isinstance(data, YamlList) and index < len(data.item_lines):
-        return data.item_lines[index]
-    return default or line_of(data)

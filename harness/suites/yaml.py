@@ -261,3 +261,21 @@ class _Builder:
 
 _NO_KEY = object()  # a mapping waits for a key
 _MERGE_KEY = object()  # `<<`, refused as a key
+
+
+def data_line(data: Any) -> int:
+    """The line a mapping or list starts on (0: unknown)."""
+    return line_of(data)
+
+
+def key_line(data: Any, key: Any, default: int = 0) -> int:
+    """The line of a key of a mapping, else `default`, else the mapping's own line."""
+    found = data.line_of_key(key) if isinstance(data, YamlMap) else None
+    return found or default or line_of(data)
+
+
+def item_line(data: Any, index: int, default: int = 0) -> int:
+    """The line of the index-th item of a list, else `default`, else the list's own line."""
+    if isinstance(data, YamlList) and index < len(data.item_lines):
+        return data.item_lines[index]
+    return default or line_of(data)

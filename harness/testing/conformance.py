@@ -9,7 +9,7 @@ it a `backend` fixture; every test below then runs against your backend.
         def backend(cls):
             return MyBackend("mine", {"model": "..."})
 
-The tests check what the harness relies on (the contract of `harness.backend.Backend`): the
+The tests check what the harness relies on (the contract of `harness.plugin_api.Backend`): the
 shape and dtype of vectors, a reason for every missing row, determinism, batch invariance, span
 alignment on tricky texts, whole-sentence contexts, availability reporting, fingerprint
 stability, and clear errors on bad input.
@@ -22,9 +22,7 @@ import re
 import numpy as np
 import pytest
 
-from harness.backend import Availability, Backend, Embeddings, Item
-from harness.errors import OptionError
-from harness.suites.words import locate_word
+from harness.plugin_api import Availability, Backend, Embeddings, Item, OptionError, locate_word
 
 
 def item(text: str, word: str | None, occurrence: int | None = None) -> Item:

@@ -12,9 +12,17 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from harness.backend import AVAILABLE, Availability, Backend, Embeddings, Item, Option, parse_bool
-from harness.backend.options import positive_int
-from harness.plugins import hookimpl
+from harness.plugin_api import (
+    AVAILABLE,
+    Availability,
+    Backend,
+    Embeddings,
+    Item,
+    Option,
+    hookimpl,
+    parse_bool,
+    positive_int,
+)
 
 
 def _words(text: str) -> frozenset[str]:

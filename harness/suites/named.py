@@ -1,0 +1,86 @@
+"""Suites known by name, so that `harness run wordsim353` works without a file at hand.
+
+WordSim-353 and SimLex-999 come with no licence that allows passing them on, so the harness
+does not ship them: it builds each, on first use, from the copy that gensim's test data carries
+(`gensim.test.utils.datapath`), into the cache folder, and says so. A path that exists is
+always read as a path."""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from harness.errors import HarnessError
+from harness.suites.model import Suite
+
+log = logging.getLogger("harness.suites")
+
+
+@dataclass(frozen=True)
+class GensimSuite:
+    """A graded suite built from one of gensim's rating files."""
+
+    name: str
+    file: str  # in gensim's test data
+    format: str  # harness.suites.pair_formats
+    citation: str
+
+    def path(self) -> Path:
+        """The suite file in the cache folder, built now when it is not there yet."""
+        from harness.backend.packaged import installed_version
+        from harness.files import cache_dir
+
+        if importlib.util.find_spec("gensim") is None:
+            raise HarnessError(f"suite {self.name!r} is built from the copy of {self.file} in "
+                               "gensim's test data, and gensim is not installed: pip install "
+                               "gensim (or give a suite file)")
+        target = cache_dir() / "suites" / f"{self.name}-gensim-{installed_version('gensim')}.yaml"
+        if not target.is_file():
+            from gensim.test.utils import datapath
+
+            from harness.suites.builders import pairs_suite
+
+            source = datapath(self.file)
+            header = (f"{self.citation}\nBuilt by wic-harness from gensim's copy of {self.file} "
+                      "(gensim's test data); not shipped with wic-harness.")
+            built = pairs_suite(source, self.format, name=self.name, output=str(target),
+                                header=header)
+            try:
+                built.write(target)
+            except OSError as exc:  # the cache folder is an optimisation: build elsewhere
+                import tempfile
+
+                target = Path(tempfile.mkdtemp(prefix="harness-suite-")) / target.name
+                log.warning("cannot write %s in the cache folder (%s); built it in %s for "
+                            "this run", self.name, exc, target)
+                built.write(target)
+            log.info("built suite %s from %s into %s", self.name, source, target)
+        return target
+
+
+NAMED = {s.name: s for s in (
+    GensimSuite("wordsim353", "wordsim353.tsv", "wordsim353",
+                "WordSim-353: Finkelstein et al. 2002, Placing search in context: the concept "
+                "revisited."),
+    GensimSuite("simlex999", "simlex999.txt", "simlex999",
+                "SimLex-999: Hill, Reichart and Korhonen 2015, SimLex-999: evaluating semantic "
+                "models with (genuine) similarity estimation."),
+)}
+
+
+def resolve(spec: str | Path) -> Path:
+    """The suite file `spec` names: itself when it exists (or names no known suite), else the
+    named suite's file."""
+    path = Path(spec)
+    if path.exists() or str(spec) not in NAMED:
+        return path
+    return NAMED[str(spec)].path()
+
+
+def load(spec: str | Path) -> Suite:
+    """The suite a path or a name gives, read and checked (`load_suite`)."""
+    from harness.suites.validate import load_suite
+
+    return load_suite(resolve(spec))
