@@ -7,7 +7,12 @@ TensorFlow is imported inside the functions that read or write variables."""
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
+import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,6 +27,8 @@ CONFIG, VOCAB, PREFIX = "bert_config.json", "vocab.txt", "bert_model.ckpt"
 # sentences (and long texts) as the hf plugin does.
 EXPORT_SETTINGS = "harness_export.json"
 POOLING_MODES = ("mean", "cls", "max")
+SPECIAL_TOKENS = ("[CLS]", "[SEP]", "[PAD]", "[UNK]")
+ACTIVATIONS = ("gelu", "gelu_new", "gelu_pytorch_tanh", "relu")  # what the tf plugin computes
 REQUIRED_CONFIG = ("hidden_size", "num_hidden_layers", "num_attention_heads", "intermediate_size",
                    "vocab_size", "max_position_embeddings", "type_vocab_size")
 
@@ -34,6 +41,7 @@ class CheckpointError(HarnessError):
 class BertCheckpoint:
     folder: Path
     config: dict[str, Any]
+    unpacked: Path | None = None  # the cache folder a zip was unpacked into
 
     @property
     def prefix(self) -> Path:
@@ -83,38 +91,66 @@ def expected_shapes(config: dict[str, Any]) -> dict[str, tuple[int, ...]]:
 
 
 def open_checkpoint(path: str | Path) -> BertCheckpoint:
-    """A checkpoint from a zip as downloaded (unpacked once into the cache) or a folder; the
-    files may sit at the root or inside one folder."""
+    """A checkpoint from a zip as downloaded (checked, then unpacked once into the cache) or a
+    folder; the files may sit at the root or inside one folder."""
     path = Path(path).expanduser()
     if not path.exists():
         raise CheckpointError(f"{path}: no such checkpoint zip or folder")
-    folder = unpack_zip(path) if path.is_file() else path
-    root = _find_root(folder, path)
+    unpacked = unpack_zip(path) if path.is_file() else None
+    root = _find_root(unpacked or path, path)
+    return BertCheckpoint(root, check_folder(root, path), unpacked)
+
+
+def check_folder(root: Path, shown: Path) -> dict[str, Any]:
+    """bert_config.json of the folder `root` (checked), once its other files are checked."""
     config_path = root / CONFIG
     try:
-        config = json.loads(config_path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        text = config_path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
         raise CheckpointError(f"{config_path}: cannot read it as JSON ({exc})") from None
-    missing = [k for k in REQUIRED_CONFIG if not isinstance(config.get(k), int)]
-    if missing:
-        raise CheckpointError(f"{config_path}: missing or non-integer {', '.join(missing)}")
-    if config["hidden_size"] % config["num_attention_heads"]:
-        raise CheckpointError(f"{config_path}: hidden_size {config['hidden_size']} is not a "
-                              f"multiple of num_attention_heads {config['num_attention_heads']}")
+    config = parse_config(text, config_path)
     if not (root / VOCAB).is_file():
-        raise CheckpointError(f"{path}: no {VOCAB} beside {CONFIG} (in {root})")
+        raise CheckpointError(f"{shown}: no {VOCAB} beside {CONFIG} (in {root})")
     try:
-        n_tokens = len((root / VOCAB).read_text(encoding="utf-8").splitlines())
+        tokens = (root / VOCAB).read_text(encoding="utf-8").splitlines()
     except UnicodeDecodeError as exc:
         raise CheckpointError(f"{root / VOCAB}: not UTF-8 text ({exc.reason} at byte "
                               f"{exc.start})") from None
+    known = set(tokens)
+    missing = [t for t in SPECIAL_TOKENS if t not in known]
+    if missing:
+        raise CheckpointError(f"{root / VOCAB}: no {', '.join(missing)} token")
+    n_tokens = len(tokens)
     if n_tokens > config["vocab_size"]:
         raise CheckpointError(f"{root / VOCAB} has {n_tokens} tokens but {CONFIG} says "
                               f"vocab_size {config['vocab_size']}: they do not belong together")
     if not (root / f"{PREFIX}.index").is_file() or not list(root.glob(f"{PREFIX}.data-*")):
         raise CheckpointError(
-            f"{path}: no {PREFIX}.index and {PREFIX}.data-* files beside {CONFIG} (in {root})")
-    return BertCheckpoint(root, config)
+            f"{shown}: no {PREFIX}.index and {PREFIX}.data-* files beside {CONFIG} (in {root})")
+    return config
+
+
+def parse_config(text: str, shown: object) -> dict[str, Any]:
+    """bert_config.json's text, checked: the integers the encoder needs, heads that divide
+    the hidden size. `shown` names it in messages."""
+    try:
+        config = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise CheckpointError(f"{shown}: cannot read it as JSON ({exc})") from None
+    if not isinstance(config, dict):
+        raise CheckpointError(f"{shown}: a JSON object of settings is expected, not "
+                              f"{type(config).__name__}")
+    missing = [k for k in REQUIRED_CONFIG if not isinstance(config.get(k), int)]
+    if missing:
+        raise CheckpointError(f"{shown}: missing or non-integer {', '.join(missing)}")
+    if config["hidden_size"] % config["num_attention_heads"]:
+        raise CheckpointError(f"{shown}: hidden_size {config['hidden_size']} is not a "
+                              f"multiple of num_attention_heads {config['num_attention_heads']}")
+    act = config.get("hidden_act", "gelu")
+    if act not in ACTIVATIONS:
+        raise CheckpointError(f"{shown}: hidden_act {act!r} is not supported "
+                              f"({', '.join(ACTIVATIONS)})")
+    return config
 
 
 def _find_root(folder: Path, shown: Path) -> Path:
@@ -123,50 +159,218 @@ def _find_root(folder: Path, shown: Path) -> Path:
     inner = [p for p in folder.iterdir() if p.is_dir() and (p / CONFIG).is_file()]
     if len(inner) == 1:
         return inner[0]
-    raise CheckpointError(
-        f"{shown}: no {CONFIG} at its root or in exactly one folder inside it (is this a "
-        "Google BERT checkpoint, like uncased_L-12_H-768_A-12.zip?)")
+    raise CheckpointError(_no_config(shown))
+
+
+def _no_config(shown: Path) -> str:
+    return (f"{shown}: no {CONFIG} at its root or in exactly one folder inside it (is this a "
+            "Google BERT checkpoint, like uncased_L-12_H-768_A-12.zip?)")
 
 
 def unpack_zip(path: Path) -> Path:
-    """Unpack a checkpoint zip once into the cache (keyed by its digest) and return the folder."""
-    target = cache_dir() / "tf-checkpoints" / f"{path.stem}-{path_digest(path)[:16]}"
-    return build_once(target, lambda tmp: safe_extract(path, tmp))
+    """Unpack a checkpoint zip once into the cache (keyed by its digest) and return the folder.
+    Its directory and bert_config.json are checked first (`zip_members`), so that a zip that
+    is not a checkpoint, or would unpack to too much, writes nothing."""
+    members = zip_members(path)
+    target = cache_dir() / "tf-checkpoints" / cache_name(path)
+    return build_once(target, lambda tmp: extract_members(path, members, tmp))
+
+
+def cache_name(path: Path) -> str:
+    """A folder name for the zip's unpacked copy that fits any file system: its stem in
+    ASCII letters, digits and ._- (at most 60), then 16 hex digits of its digest."""
+    ascii_stem = unicodedata.normalize("NFKD", path.stem).encode("ascii", "ignore").decode()
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", ascii_stem).strip("-.")[:60].strip("-.")
+    return f"{stem or 'checkpoint'}-{path_digest(path)[:16]}"
 
 
 def safe_extract(path: Path, dest: Path) -> None:
-    """Extract every member of a zip inside `dest`, refusing members that would land outside
-    it (absolute paths, '..', symbolic links) and corrupt archives."""
-    import stat
+    """Check a checkpoint zip (`zip_members`) and unpack what the harness reads into `dest`."""
+    extract_members(path, zip_members(path), dest)
+
+
+# -- checkpoint zips ---------------------------------------------------------------------------
+# A zip is checked from its directory before anything is written: bert_config.json read and
+# checked, the files the harness reads present, their unpacked size bounded. Only those files
+# are unpacked, and the bytes written are counted (a zip's headers can lie). Real checkpoints
+# are at most about 1.3 GB (BERT-large) and compress about 1.1x (vocab.txt about 3x).
+
+MAX_UNZIPPED_BYTES = 5 * 1024**3  # the files unpacked from one zip, all together
+ENV_MAX_UNZIPPED = "HARNESS_MAX_UNZIPPED_BYTES"
+MAX_ZIP_RATIO = 50  # unpacked size / packed size of one member
+ENV_MAX_ZIP_RATIO = "HARNESS_MAX_ZIP_RATIO"
+RATIO_FROM_BYTES = 1024**2  # a smaller member is not held to the ratio: it can flood nothing
+MAX_CONFIG_BYTES = 1024**2  # a bert_config.json is a few hundred bytes
+CHUNK_BYTES = 1024**2
+
+
+def zip_limit(name: str, default: int) -> int:
+    """A positive whole number from the environment variable `name`, else `default`."""
+    given = os.environ.get(name, "").strip()
+    if not given:
+        return default
+    if not given.isdigit() or int(given) == 0:
+        raise CheckpointError(f"{name}={given!r}: give a positive whole number")
+    return int(given)
+
+
+@contextmanager
+def _zip_errors(path: Path) -> Iterator[None]:
+    """A damaged or unreadable zip as a CheckpointError naming it."""
     import zipfile
     import zlib
 
     try:
-        with zipfile.ZipFile(path) as archive:
-            base = dest.resolve()
-            for member in archive.infolist():
-                target = (dest / member.filename).resolve()
-                is_link = stat.S_ISLNK(member.external_attr >> 16)
-                if is_link or not target.is_relative_to(base) or member.filename.startswith("/"):
-                    raise CheckpointError(
-                        f"{path}: member {member.filename!r} would be written outside the "
-                        "folder it is unpacked into; refusing to unpack this zip")
-            bad = archive.testzip()
-            if bad is not None:
-                raise CheckpointError(f"{path}: member {bad!r} is corrupt (CRC mismatch); "
-                                      "download the zip again")
-            archive.extractall(dest)
-    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
+        yield
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError,
+            RuntimeError) as exc:
+        if "CRC" in str(exc):
+            raise CheckpointError(f"{path}: {exc} (corrupt: the CRC does not match); download "
+                                  "the zip again") from None
         raise CheckpointError(f"{path}: not a valid zip ({type(exc).__name__}: {exc}); an "
                               "incomplete download? Download it again, or give the extracted "
                               "folder") from None
+
+
+def zip_members(path: Path) -> list[Any]:
+    """The members of a checkpoint zip the harness reads (ZipInfo), once its directory and
+    bert_config.json are checked; nothing is written."""
+    import zipfile
+
+    with _zip_errors(path), zipfile.ZipFile(path) as archive:
+        infos = [i for i in archive.infolist() if not i.is_dir()]
+        _refuse_escapes(path, infos)
+        by_name = {i.filename: i for i in infos}
+        root = _zip_root(path, by_name)
+        members = _needed_members(path, by_name, root)
+        _check_zipped_config(path, archive, by_name[root + CONFIG])
+        _check_sizes(path, members)
+    return members
+
+
+def _refuse_escapes(path: Path, infos: list[Any]) -> None:
+    import stat
+
+    for member in infos:
+        name = member.filename
+        if (stat.S_ISLNK(member.external_attr >> 16) or name.startswith(("/", "\\"))
+                or ".." in re.split(r"[/\\]", name) or re.match(r"^[A-Za-z]:", name)):
+            raise CheckpointError(
+                f"{path}: member {name!r} would be written outside the folder it is unpacked "
+                "into; refusing to unpack this zip")
+
+
+def _zip_root(path: Path, by_name: dict[str, Any]) -> str:
+    """'' when bert_config.json is at the zip's root, else 'FOLDER/' of the one folder holding
+    it."""
+    if CONFIG in by_name:
+        return ""
+    inner = [n[: -len(CONFIG)] for n in by_name if n.endswith("/" + CONFIG) and n.count("/") == 1]
+    if len(inner) == 1:
+        return inner[0]
+    raise CheckpointError(_no_config(path))
+
+
+def _needed_members(path: Path, by_name: dict[str, Any], root: str) -> list[Any]:
+    where = f"in {root.rstrip('/')}/" if root else "at its root"
+    if root + VOCAB not in by_name:
+        raise CheckpointError(f"{path}: no {VOCAB} beside {CONFIG} ({where})")
+    data = [i for n, i in by_name.items()
+            if n.startswith(f"{root}{PREFIX}.data-") and "/" not in n[len(root):]]
+    if root + f"{PREFIX}.index" not in by_name or not data:
+        raise CheckpointError(
+            f"{path}: no {PREFIX}.index and {PREFIX}.data-* files beside {CONFIG} ({where})")
+    wanted = [root + n for n in (CONFIG, VOCAB, f"{PREFIX}.index", EXPORT_SETTINGS)]
+    return [by_name[n] for n in wanted if n in by_name] + data
+
+
+def _check_sizes(path: Path, members: list[Any]) -> None:
+    limit = zip_limit(ENV_MAX_UNZIPPED, MAX_UNZIPPED_BYTES)
+    total = sum(m.file_size for m in members)
+    if total > limit:
+        raise CheckpointError(
+            f"{path}: its checkpoint files would unpack to {total:,} bytes, over the limit of "
+            f"{limit:,} ({ENV_MAX_UNZIPPED} moves it; BERT-large is about 1.3 GB); nothing "
+            "was unpacked")
+    ratio = zip_limit(ENV_MAX_ZIP_RATIO, MAX_ZIP_RATIO)
+    for m in members:
+        if m.file_size > RATIO_FROM_BYTES and m.file_size > ratio * m.compress_size:
+            raise CheckpointError(
+                f"{path}: member {m.filename} would unpack {m.compress_size:,} bytes to "
+                f"{m.file_size:,}, more than {ratio}x (real checkpoint files compress about "
+                f"1.1x to 3x; {ENV_MAX_ZIP_RATIO} moves the limit): a zip bomb? Nothing was "
+                "unpacked")
+
+
+def _check_zipped_config(path: Path, archive: Any, info: Any) -> None:
+    shown = f"{path}: {info.filename}"
+    if info.file_size > MAX_CONFIG_BYTES:
+        raise CheckpointError(f"{shown} is {info.file_size:,} bytes; a {CONFIG} is a few "
+                              "hundred")
+    with archive.open(info) as handle:
+        data = handle.read(MAX_CONFIG_BYTES + 1)
+    try:
+        text = data[:MAX_CONFIG_BYTES].decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise CheckpointError(f"{shown}: cannot read it as JSON (not UTF-8: {exc.reason} at "
+                              f"byte {exc.start})") from None
+    parse_config(text, shown)
+
+
+def extract_members(path: Path, members: list[Any], dest: Path) -> None:
+    """Unpack `members` of the zip into `dest`, counting the bytes written: a member that
+    gives more than its header declares, or a total over the limit, stops it. The unpacked
+    folder is checked as a folder checkpoint is."""
+    import zipfile
+
+    budget = zip_limit(ENV_MAX_UNZIPPED, MAX_UNZIPPED_BYTES)
+    try:
+        with _zip_errors(path), zipfile.ZipFile(path) as archive:
+            for info in members:
+                target = dest / info.filename
+                target.parent.mkdir(parents=True, exist_ok=True)
+                with archive.open(info) as source, open(target, "wb") as out:
+                    budget -= copy_counted(source, out, info.file_size, budget,
+                                           f"{path}: member {info.filename}")
+    except OSError as exc:
+        raise CheckpointError(f"{path}: cannot unpack it into {dest.parent} "
+                              f"({exc.strerror or exc}); free some space there, or point "
+                              "HARNESS_CACHE_DIR at another folder") from None
+    check_folder(_find_root(dest, path), path)
+
+
+def copy_counted(source: Any, out: Any, declared: int, budget: int, shown: str) -> int:
+    """Copy `source` to `out` in chunks; more than `declared` bytes, or than `budget`, is a
+    CheckpointError. Returns the bytes copied."""
+    written = 0
+    while chunk := source.read(CHUNK_BYTES):
+        written += len(chunk)
+        if written > declared:
+            raise CheckpointError(f"{shown} holds more than the {declared:,} bytes its header "
+                                  "declares; refusing this zip")
+        if written > budget:
+            raise CheckpointError(f"{shown}: the unpacked files pass the limit of "
+                                  f"{zip_limit(ENV_MAX_UNZIPPED, MAX_UNZIPPED_BYTES):,} bytes "
+                                  f"({ENV_MAX_UNZIPPED} moves it)")
+        out.write(chunk)
+    return written
 
 
 # -- reading variables -------------------------------------------------------------------------
 
 
 def read_weights(checkpoint: BertCheckpoint) -> dict[str, np.ndarray]:
-    """The encoder's variables, checked against bert_config.json."""
+    """The encoder's variables, checked against bert_config.json. A zip's unpacked copy whose
+    variables cannot be used is removed from the cache."""
+    try:
+        return _read_weights(checkpoint)
+    except CheckpointError:
+        if checkpoint.unpacked is not None:
+            shutil.rmtree(checkpoint.unpacked, ignore_errors=True)
+        raise
+
+
+def _read_weights(checkpoint: BertCheckpoint) -> dict[str, np.ndarray]:
     import tensorflow as tf
 
     try:

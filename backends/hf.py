@@ -10,6 +10,8 @@ import importlib.util
 import json
 import logging
 import os
+import pickle
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -291,7 +293,11 @@ def load_transformers(source: str, name: str) -> tuple[Any, Any]:
         model_class = (getattr(transformers, saved_as, None) if saved_as.endswith("EncoderModel")
                        else None) or transformers.AutoModel
         model = model_class.from_pretrained(source)
+    except pickle.UnpicklingError as exc:
+        raise BackendUnavailable(pickled_code_message(source, name, exc)) from None
     except OSError as exc:
+        if "weights_only" in str(exc):  # transformers may wrap torch's refusal
+            raise BackendUnavailable(pickled_code_message(source, name, exc)) from None
         raise BackendUnavailable(
             f"cannot load model {name!r}: {exc}. Give model=PATH to a local folder, or "
             "download the model where the Hugging Face hub is reachable.") from None
@@ -299,6 +305,21 @@ def load_transformers(source: str, name: str) -> tuple[Any, Any]:
         raise BackendUnavailable(f"model {name!r} has no fast tokenizer (tokenizer.json); "
                                  "character offsets need one")
     return tokenizer, model
+
+
+def pickled_code_message(source: str, name: str, exc: Exception) -> str:
+    """One line for a weights file torch's safe loader refused: which file, why, the fix."""
+    folder = Path(source)
+    files = sorted(folder.glob("*.bin")) if folder.is_dir() else []
+    shown = str(files[0]) if len(files) == 1 else (
+        f"{folder}/*.bin" if files else f"the weights of model {name!r}")
+    named = re.search(r"GLOBAL ([\w.]+)", str(exc))
+    operand = re.search(r"[Uu]nsupported operand (\d+)", str(exc))
+    why = (f" ({named.group(1)})" if named else
+           f" (pickle opcode {operand.group(1)})" if operand else "")
+    return (f"{shown}: holds pickled code{why}, which the harness does not load; convert the "
+            "model to safetensors where you trust it: save_pretrained(dir, "
+            "safe_serialization=True)")
 
 
 def model_kind(config: Any) -> str:

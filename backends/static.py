@@ -175,7 +175,7 @@ def read_npy_folder(folder: Path) -> tuple[list[str], np.ndarray]:
 
         words = [str(w) for w in pq.read_table(indexes[0]).column(0).to_pylist()]
     else:
-        words = indexes[0].read_text(encoding="utf-8").splitlines()
+        words = indexes[0].read_text(encoding="utf-8-sig").splitlines()  # a BOM is no word
     if matrix.ndim != 2 or matrix.shape[0] != len(words):
         raise ValueError(
             f"{folder}: the matrix {matrices[0].name} has shape {matrix.shape} but the index "

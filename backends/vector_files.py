@@ -1,9 +1,11 @@
 """Reading word-vector files: GloVe text (a word and its values per line, no header), word2vec
-text (the same after a `count dim` header) and word2vec binary (`.bin`), gzipped or not. Every
-problem is a VectorFileError that names the file, the line and what to fix."""
+text (the same after a `count dim` header) and word2vec binary (`.bin`), gzipped or not; a
+UTF-8 byte-order mark at the start is skipped. Every problem is a VectorFileError that names
+the file, the line and what to fix."""
 
 from __future__ import annotations
 
+import codecs
 import gzip
 from pathlib import Path
 from typing import IO
@@ -34,6 +36,8 @@ def read_text_vectors(path: str | Path) -> tuple[list[str], np.ndarray]:
     try:
         with _open(path, "rb") as handle:
             for number, raw in enumerate(handle, 1):
+                if number == 1:
+                    raw = raw.removeprefix(codecs.BOM_UTF8)  # a byte-order mark is no word
                 try:
                     line = raw.decode("utf-8")
                 except UnicodeDecodeError as exc:
@@ -83,7 +87,7 @@ def read_binary_vectors(path: str | Path) -> tuple[list[str], np.ndarray]:
     path = Path(path)
     try:
         with _open(path, "rb") as handle:
-            head = handle.readline().split()
+            head = handle.readline().removeprefix(codecs.BOM_UTF8).split()
             if len(head) != 2 or not all(p.isdigit() for p in head):
                 raise VectorFileError(f"{path}:1: a word2vec binary file starts with 'count dim'"
                                       f", not {b' '.join(head)[:40]!r}")

@@ -1,9 +1,9 @@
 """wic-harness: does this embedding model tell word senses apart in context?
 
 The public API (`run`, `sweep`, `evaluate_wic`, `load_suite`, `wordnet_suite`, `wic_suite`,
-`get_backend`, `embed`, `similarities`, `geometry`, `senses`, `reference_contexts`; `Backend`
-and `TransformerBackend` for plugin authors) is imported on first use, so that `import harness`
-and `harness --help` stay fast.
+`pairs_suite`, `get_backend`, `embed`, `similarities`, `geometry`, `senses`,
+`reference_contexts`, `write_reports`; `Backend` and `TransformerBackend` for plugin authors)
+is imported on first use, so that `import harness` and `harness --help` stay fast.
 
 Plugin authors import from `harness.plugin_api`, the one public surface for backends; the
 backend names here (`harness.Backend`, ...) are the same objects, resolved through it.
@@ -18,6 +18,8 @@ _API = {
     "load_suite": "harness.api",
     "wordnet_suite": "harness.suites.builders",
     "wic_suite": "harness.suites.builders",
+    "pairs_suite": "harness.suites.builders",
+    "write_reports": "harness.reports",
     "get_backend": "harness.api",
     "get_backends": "harness.api",
     "default_backends": "harness.api",

@@ -9,6 +9,8 @@
 
 from __future__ import annotations
 
+import math
+import numbers
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -110,7 +112,34 @@ def load_suite(spec: str | Path) -> Suite:
 
 
 def _executor(executor: str | Executor) -> Executor:
+    if not isinstance(executor, str) and not callable(getattr(executor, "embed", None)):
+        raise TypeError(f"executor must be 'local', 'ray' or an executor object (with an embed "
+                        f"method); got {executor!r}")
     return make_executor(executor) if isinstance(executor, str) else executor
+
+
+def _cache(value: object) -> EmbeddingCache | None:
+    """The embedding cache a `cache` argument asks for: True (the default folder's), False or
+    None (none), or an EmbeddingCache; a TypeError for anything else."""
+    if isinstance(value, EmbeddingCache) or value is None:
+        return value
+    return EmbeddingCache() if _flag("cache", value) else None
+
+
+def _flag(name: str, value: object) -> bool:
+    """A True/False argument; a TypeError for anything else (the string 'no' is true)."""
+    if not isinstance(value, bool | np.bool_):
+        raise TypeError(f"{name} must be True or False; got {value!r}")
+    return bool(value)
+
+
+def _fraction(name: str, value: object) -> float:
+    """A finite number of at least 0; a TypeError or ValueError for anything else."""
+    if not isinstance(value, numbers.Real) or isinstance(value, bool | np.bool_):
+        raise TypeError(f"{name} must be a number (in standard deviations); got {value!r}")
+    if not math.isfinite(value) or value < 0:
+        raise ValueError(f"{name} must be a finite number of at least 0; got {value!r}")
+    return float(value)
 
 
 def run(
@@ -137,7 +166,8 @@ def run(
         warnings.warn("harness.run(baseline=...) is now reference=...; baseline= goes in the "
                       "next release", DeprecationWarning, stacklevel=2)
         reference = baseline
-    store = EmbeddingCache() if cache else None
+    reference, weak_below = _flag("reference", reference), _fraction("weak_below", weak_below)
+    store = _cache(cache)
     loaded = _suites(suites)
     chosen = (default_backends(registry) if backends is None
               else get_backends(backends, registry))
@@ -160,7 +190,7 @@ def sweep(
     from harness.studies.layer_sweep import sweep as run_sweep
 
     return run_sweep(_suites(suites), get_backends(backends, registry),
-                     cache=EmbeddingCache() if cache else None, progress=progress,
+                     cache=_cache(cache), progress=progress,
                      executor=_executor(executor))
 
 
@@ -181,7 +211,7 @@ def evaluate_wic(
 
     chosen = ([b for b in default_backends(registry) if b.availability().ok]
               if backends is None else get_backends(backends, registry))
-    return evaluate(data, gold, chosen, dev=dev, cache=EmbeddingCache() if cache else None,
+    return evaluate(data, gold, chosen, dev=dev, cache=_cache(cache),
                     executor=_executor(executor), progress=progress)
 
 
@@ -198,7 +228,7 @@ def geometry(
     self-similarity, intra-sentence similarity and MEV, and each adjusted for anisotropy."""
     from harness.studies.layer_geometry import measure
 
-    return measure(get_backends(backends, registry), cache=EmbeddingCache() if cache else None,
+    return measure(get_backends(backends, registry), cache=_cache(cache),
                    progress=progress, executor=_executor(executor))
 
 
@@ -222,11 +252,15 @@ def senses(
 
     if (wordnet is None) == (file is None):
         raise ValueError("give the contexts either as wordnet=LEMMA or as file=PATH")
+    model = get_backend(backend, registry)
+    if model.context_free:  # every context of a word would be one point
+        raise ValueError(f"backend {model.name!r} is context-free: it gives a word one vector "
+                         "wherever it occurs, so a map of its senses would put every context of "
+                         "the word on one point; use a contextual backend, such as minilm")
     found, note = (wordnet_senses(wordnet, wordnet_dir) if wordnet is not None
                    else file_senses(file))
-    return sense_map(get_backend(backend, registry), found, word=wordnet or "", method=method,
-                     note=note, cache=EmbeddingCache() if cache else None,
-                     executor=_executor(executor))
+    return sense_map(model, found, word=wordnet or "", method=method, note=note,
+                     cache=_cache(cache), executor=_executor(executor))
 
 
 def to_item(context: ContextLike, where: str = "the context") -> Item:
@@ -253,29 +287,64 @@ def to_item(context: ContextLike, where: str = "the context") -> Item:
         raise TypeError(f"{where}: {CONTEXT_IS}; got {context!r}")
     if word is None:
         return to_item(Item(text, None), where)
+    occurrence = rest[0] if rest else None
+    if occurrence is not None and (not isinstance(occurrence, numbers.Integral)
+                                   or isinstance(occurrence, bool)):
+        raise TypeError(f"{where}: the occurrence (which occurrence of {word!r} to take) must "
+                        f"be an int from 1; got {occurrence!r} ({type(occurrence).__name__})")
     try:
-        return Item(text, locate_word(text, word, rest[0] if rest else None))
+        return Item(text, locate_word(text, word, occurrence))
     except ValueError as exc:
         raise ValueError(f"{where}: {exc}") from None
 
 
+LIST_OF_CONTEXTS = "contexts must be a list of contexts, like [(text, word), ...]"
+
+
+def context_list(contexts: object) -> list:
+    """The contexts as a list (from a list, a tuple of contexts, a generator, a pandas Series
+    or any other sequence); a TypeError that says what to pass for a table, a mapping, one
+    context, bytes, or anything else."""
+    kind, shape = type(contexts).__name__, getattr(contexts, "shape", None)
+    if hasattr(contexts, "columns") or (isinstance(shape, tuple) and len(shape) > 1):
+        raise TypeError(f"{LIST_OF_CONTEXTS}; got {kind} of shape {shape}, a table: iterating "
+                        "over it gives its column names or whole rows, not contexts. Pass its "
+                        "rows as tuples: list(zip(df.text, df.word)) for a DataFrame's columns "
+                        "text and word, [tuple(row) for row in array] for an array")
+    if isinstance(contexts, Mapping) or (shape is None and callable(getattr(contexts, "keys",
+                                                                            None))):
+        raise TypeError(f"{LIST_OF_CONTEXTS}; got {kind}, whose keys are no contexts: for "
+                        "labelled contexts, use harness.similarities, or pass "
+                        "list(contexts.values())")
+    if isinstance(contexts, tuple) and contexts and all(isinstance(c, tuple | Item)
+                                                        for c in contexts):
+        return list(contexts)
+    if isinstance(contexts, str | tuple | Item):
+        one = "[sentence]" if isinstance(contexts, str) else "[(text, word)]"
+        raise TypeError(f"{LIST_OF_CONTEXTS}; got {kind} {contexts!r}, a single context: put "
+                        f"it in a list, {one}")
+    if isinstance(contexts, bytes | bytearray):
+        raise TypeError(f"{LIST_OF_CONTEXTS}; got {kind}: decode the text to a str "
+                        "(data.decode('utf-8')) and put each context in a list")
+    if not isinstance(contexts, Iterable) or shape == ():
+        raise TypeError(f"{LIST_OF_CONTEXTS}; got {kind} {contexts!r}")
+    return list(contexts)
+
+
 def embed(backend: BackendLike, contexts: Sequence[ContextLike],
           cache: bool = True, *, executor: str | Executor = "local") -> np.ndarray:
-    """Vectors for ad-hoc contexts, like the notebook's `get_bert_embeddings`: always an
+    """Vectors for ad-hoc contexts (a list, a generator or a pandas Series of them; not a
+    table or a mapping), like the notebook's `get_bert_embeddings`: always an
     (n, dim) array, post-processed as the backend's `postprocess` option says. A row of NaN
     means the backend has no vector for that context. The contexts are embedded afresh; with
     `cache`, a post-processing's fit on the reference sample comes from (and goes to) the
     embedding cache."""
-    if isinstance(contexts, str | tuple | Item | Mapping) or not isinstance(contexts, Iterable):
-        hint = " (for labelled contexts, use harness.similarities)" if isinstance(
-            contexts, Mapping) else ""
-        raise TypeError(f"contexts must be a list of contexts, like [(text, word), ...]{hint}; "
-                        f"got {type(contexts).__name__}")
-    items = [to_item(c, f"context {i}") for i, c in enumerate(contexts)]
+    items = [to_item(c, f"context {i}") for i, c in enumerate(context_list(contexts))]
+    store = _cache(cache)
     model = get_backend(backend)
     if items:  # as a run prepares them (zero rows too)
         out = prepare_one(model, items, executor=_executor(executor), cache=None,
-                          calibration_cache=EmbeddingCache() if cache else None).embedded
+                          calibration_cache=store).embedded
         assert out is not None
         if len(out.reasons) < len(items):
             return out.vectors

@@ -55,26 +55,24 @@ def cache_dir() -> Path:
 
 def build_once(target: Path, build: Callable[[Path], None]) -> Path:
     """`target`, made by `build(tmp_folder)` if it does not exist yet. The folder appears
-    whole or not at all: a killed build leaves only a temporary folder, and when two processes
-    build at once the first to finish wins and the other's work is dropped. When the cache
-    folder cannot be written, it is built in a temporary folder instead (used for this process
-    only, removed at exit), with a warning."""
+    whole or not at all: a failed or interrupted build leaves nothing (its temporary folder
+    and the folders made to hold it are removed; only a killed one leaves a temporary folder),
+    and when two processes build at once the first to finish wins and the other's work is
+    dropped. When the cache folder cannot be written, it is built in a temporary folder
+    instead (used for this process only, removed at exit), with a warning."""
     if target.is_dir():
         return target
+    made = _missing_folders(target.parent)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name[:100]}.", dir=target.parent))
     except OSError as exc:
-        elsewhere = Path(tempfile.mkdtemp(prefix=f"harness-{target.name}-"))
-        log.warning("cache folder %s cannot be written (%s); building %s in %s for this "
-                    "process only. Fix: point %s at a folder you can write", target.parent, exc,
-                    target.name, elsewhere, ENV_CACHE_DIR)
-        atexit.register(shutil.rmtree, elsewhere, ignore_errors=True)
-        build(elsewhere)
-        return elsewhere
+        _remove_empty(made)
+        return _build_elsewhere(target, build, exc)
     mask = os.umask(0)
     os.umask(mask)
     os.chmod(tmp, 0o777 & ~mask)  # mkdtemp makes folders private; the cache is the user's
+    built = False
     try:
         build(tmp)
         try:
@@ -82,7 +80,42 @@ def build_once(target: Path, build: Callable[[Path], None]) -> Path:
         except OSError:
             if not target.is_dir():
                 raise
+        built = True
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
+        if not built:
+            _remove_empty(made)
     return target
+
+
+def _build_elsewhere(target: Path, build: Callable[[Path], None], why: OSError) -> Path:
+    elsewhere = Path(tempfile.mkdtemp(prefix=f"harness-{target.name[:100]}-"))
+    log.warning("cache folder %s cannot be written (%s); building %s in %s for this "
+                "process only. Fix: point %s at a folder you can write", target.parent, why,
+                target.name, elsewhere, ENV_CACHE_DIR)
+    try:
+        build(elsewhere)
+    except BaseException:
+        shutil.rmtree(elsewhere, ignore_errors=True)
+        raise
+    atexit.register(shutil.rmtree, elsewhere, ignore_errors=True)
+    return elsewhere
+
+
+def _missing_folders(folder: Path) -> list[Path]:
+    """`folder` and those above it that do not exist yet, the deepest first."""
+    missing = []
+    while not folder.exists() and folder.parent != folder:
+        missing.append(folder)
+        folder = folder.parent
+    return missing
+
+
+def _remove_empty(folders: list[Path]) -> None:
+    """Remove these folders (the deepest first) where they are empty."""
+    for folder in folders:
+        try:
+            folder.rmdir()
+        except OSError:
+            return  # not empty (another process uses it), or gone

@@ -234,3 +234,35 @@ def test_the_template_is_whatever_the_spec_says():
     gpt = TokenizerSpec(ToyTokenizer(), prefix=(7,), suffix=())
     plan = make_plan([Item("A mouse.", (2, 7))], gpt, 64)
     assert plan.sequences[0].tolist() == [7, *ids_of("a mouse .")] and positions(plan) == [[2]]
+
+
+# -- the unknown token (issue 23; more in tests/test_unseen_and_input.py) -------------------------
+
+
+def test_a_word_inside_a_piece_read_as_unknown_is_refused_naming_the_piece():
+    """Split on whitespace only, "mouse🐭" is one piece, read as [UNK]: "mouse" inside it has
+    no vector, and the reason names the whole piece."""
+    tokenizer = ToyTokenizer(punctuation=False, ascii_only=True)
+    plan = plan_of([Item("A mouse🐭 ran.", (2, 7)), Item("A mouse ran.", (2, 7))],
+                   tokenizer=tokenizer)
+    assert plan.reasons == {0: (
+        "the tokenizer reads 'mouse🐭' in the target 'mouse' (characters 2-7 of 'A mouse🐭 "
+        "ran.') as its unknown token [UNK]: the model cannot see it")}
+    assert plan.seq.tolist() == [-1, 0]
+
+
+def test_an_unknown_target_read_twice_is_named_in_the_text_as_given():
+    plan = plan_of([Item("A 🐭 ran.", (2, 3))], tokenizer=ToyTokenizer(ascii_only=True),
+                   repeat=True)
+    assert plan.reasons == {0: (
+        "the tokenizer reads the target '🐭' (characters 2-3 of 'A 🐭 ran.') as its unknown "
+        "token [UNK]: the model cannot see it")}
+
+
+def test_a_partial_span_is_refused_as_partial_before_it_is_unknown():
+    plan = plan_of([Item("The hippopotamuś ate.", (4, 14))],  # hipp ##opot [UNK] (amuś)
+                   tokenizer=ToyTokenizer(ascii_only=True))
+    assert plan.reasons == {0: (
+        "the target 'hippopotam' (characters 4-14 of 'The hippopotamuś ate.') covers only part "
+        "of the word piece(s) 'hipp ##opot [UNK]'; a model embeds whole pieces: give a span (or "
+        "word) that covers them")}

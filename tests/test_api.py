@@ -57,6 +57,20 @@ def test_embed_wants_a_list_of_contexts():
         harness.embed(FakeBackend("f"), ("A mouse.", "mouse"))
 
 
+def test_embed_and_similarities_refuse_a_dataframe_saying_what_to_pass():
+    """A DataFrame iterates over its column names: embed once gave their vectors."""
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame({"text": ["A mouse ran.", "A rat ran."], "word": ["mouse", "rat"]})
+    with pytest.raises(TypeError, match=r"got DataFrame of shape \(2, 2\), a table: .* "
+                       r"list\(zip\(df\.text, df\.word\)\)"):
+        harness.embed(FakeBackend("f"), frame)
+    assert harness.embed(FakeBackend("f"), list(zip(frame.text, frame.word))).shape == (2, 8)
+    with pytest.raises(TypeError) as caught:
+        harness.similarities(FakeBackend("f"), frame)
+    assert str(caught.value) == ("contexts must be a mapping of label -> context, like "
+                                 "{'mouse1': ('A mouse ran.', 'mouse')}; got DataFrame")
+
+
 def test_embed_unavailable_backend_raises_with_the_fix():
     with pytest.raises(harness.errors.BackendUnavailable, match="Fix: drop available=false"):
         harness.embed(FakeBackend("f", {"available": "no"}), ["x"])

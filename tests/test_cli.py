@@ -210,8 +210,8 @@ def test_unwritable_output_folder_keeps_the_results(fake_only, tmp_path, capsys)
     blocker.write_text("not a folder")
     assert main(["run", str(POLYSEMY), "-b", "fake", "-o", str(blocker / "out")]) == 2
     err = capsys.readouterr().err
-    assert "cannot write reports to" in err
-    fallback = err.split("writing them to ")[1].split(" instead")[0]
+    assert f"cannot write reports to {blocker / 'out'} ({blocker} is a file); they are in " in err
+    fallback = err.split("they are in ")[1].split(" instead")[0]
     assert json.loads((Path(fallback) / "results.json").read_text())["backends"]["fake"]
 
 

@@ -65,17 +65,45 @@ def test_readme_main_job_runs_the_polysemy_suite():
     assert "harness run suites/polysemy.yaml" in readme_commands()["main job"]
 
 
-def test_ci_recipe_is_valid_and_gates_on_a_committed_baseline():
+def ci_recipe() -> dict:
     import yaml
 
-    recipe = yaml.safe_load((ROOT / ".github" / "workflows" / "compare-models.yml").read_text())
-    steps = recipe["jobs"]["compare"]["steps"]
+    return yaml.safe_load((ROOT / ".github" / "workflows" / "compare-models.yml").read_text())
+
+
+def test_ci_recipe_is_valid_and_gates_on_a_committed_baseline():
+    steps = ci_recipe()["jobs"]["compare"]["steps"]
     commands = "\n".join(step.get("run", "") for step in steps)
     assert "--baseline reports/baselines/polysemy.json" in commands
     assert (ROOT / "reports" / "baselines" / "polysemy.json").is_file()
     assert "GITHUB_STEP_SUMMARY" in commands
     assert any(step.get("uses", "").startswith("actions/upload-artifact") for step in steps)
     assert "--baseline reports/baselines/polysemy.json" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_ci_recipe_installs_cpu_torch_and_follows_the_actions_conventions():
+    recipe = ci_recipe()
+    steps = recipe["jobs"]["compare"]["steps"]
+    assert recipe["permissions"] == {"contents": "read"}
+    assert "${{ github.ref }}" in recipe["concurrency"]["group"]
+    assert recipe["concurrency"]["cancel-in-progress"] is True
+    install = next(s["run"] for s in steps if s.get("name") == "Install").splitlines()
+    torch = next(n for n, line in enumerate(install) if line.startswith("pip install torch=="))
+    extras = next(n for n, line in enumerate(install) if "[default]" in line)
+    assert "--index-url https://download.pytorch.org/whl/cpu" in install[torch] and torch < extras
+    pyproject = (ROOT / "pyproject.toml").read_text()
+    pin = install[torch].split()[2]
+    assert f'"{pin}"' in pyproject  # the recipe installs the version the hf extra pins
+    run = next(n for n, s in enumerate(steps) if "harness run" in s.get("run", ""))
+    for step in steps[run + 1:]:
+        condition = str(step.get("if", ""))
+        assert "!cancelled()" in condition and "always()" not in condition, step
+        assert "hashFiles('reports/ci/" in condition, step  # only when the run wrote them
+    [cache] = [s for s in steps if s.get("uses", "").startswith("actions/cache")]
+    assert cache["with"]["key"].endswith("${{ github.run_id }}")  # keys never change once saved
+    assert cache["with"]["restore-keys"].strip()
+    [upload] = [s for s in steps if s.get("uses", "").startswith("actions/upload-artifact")]
+    assert "${{ github.run_id }}" in upload["with"]["name"]
 
 
 def test_every_command_is_in_the_readme():

@@ -7,6 +7,7 @@ import json
 import pytest
 
 from harness.cli import main
+from harness.pipeline.correlation import CorrelationResult
 from harness.pipeline.gates import check_gates, load_results
 from harness.pipeline.runner import run_suites
 from harness.suites.validate import load_suite
@@ -185,9 +186,10 @@ def test_a_baseline_that_shares_nothing_is_not_checked_and_fails(write_suite):
 
 @pytest.mark.parametrize(("content", "message"), [
     ("[1, 2]", "holds a list, not an object"),
-    (json.dumps({"schema": 1, "suites": "polysemy"}), "no suites, backends, summary, results"),
+    (json.dumps({"schema": 1, "suites": "polysemy"}),
+     "no top-level keys backends, summary, results; suites is a string, not a list"),
     (json.dumps({"schema": 1, "suites": [], "backends": {"x": 3}, "summary": [],
-                 "results": []}), "a row or backend does not read"),
+                 "results": []}), "backend 'x' is a number, not an object"),
 ])
 def test_a_baseline_of_another_shape_says_what_is_wrong(tmp_path, content, message):
     path = tmp_path / "base.json"
@@ -195,3 +197,69 @@ def test_a_baseline_of_another_shape_says_what_is_wrong(tmp_path, content, messa
     with pytest.raises(Exception, match=message) as caught:
         load_results(path)
     assert "('" not in str(caught.value)  # no internal text such as ('suites')
+
+
+# -- baselines missing what results.json holds (issue 23) -------------------------------------
+
+TOP_LEVEL = ["schema", "suites", "backends", "summary", "results"]
+
+
+def required(kind: type) -> list[str]:
+    """The fields of a row that have no default."""
+    from dataclasses import MISSING, fields
+
+    return [f.name for f in fields(kind)
+            if f.default is MISSING and f.default_factory is MISSING]
+
+
+def baseline_file(tmp_path, write_suite, change) -> object:
+    """A real results.json, changed by `change(data)`, written to tmp_path."""
+    data = results_for(load_suite(write_suite(QUARTET)), GOOD).to_dict()
+    change(data)
+    path = tmp_path / "base.json"
+    path.write_text(json.dumps(data))
+    return path
+
+
+@pytest.mark.parametrize("key", TOP_LEVEL)
+def test_a_baseline_missing_a_top_level_key_names_it(tmp_path, write_suite, key):
+    path = baseline_file(tmp_path, write_suite, lambda data: data.pop(key))
+    with pytest.raises(Exception) as caught:
+        load_results(path)
+    assert str(caught.value) == (f"{path}: not a results.json of schema 1 (no top-level key "
+                                 f"{key}); give the results.json a `harness run` wrote")
+
+
+def test_a_baseline_of_only_a_schema_names_every_missing_key(tmp_path, capsys):
+    path = tmp_path / "base.json"
+    path.write_text(json.dumps({"schema": 1}))
+    with pytest.raises(Exception) as caught:
+        load_results(path)
+    assert str(caught.value) == (f"{path}: not a results.json of schema 1 (no top-level keys "
+                                 "suites, backends, summary, results); give the results.json a "
+                                 "`harness run` wrote")
+    assert main(["run", str(POLYSEMY), "--baseline", str(path), "-o",
+                 str(tmp_path / "o")]) == 2
+    assert "no top-level keys suites, backends, summary, results" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("change", "problem"), [
+    (lambda d: d["summary"][0].pop("total"), "summary row 0 lacks the field total"),
+    (lambda d: [d["results"][2].pop(k) for k in ("passed", "margin")],
+     "results row 2 lacks the fields margin, passed"),
+    (lambda d: d["results"].__setitem__(1, "row"), "results row 1 is a string, not an object"),
+    (lambda d: d["backends"]["model"].pop("fingerprint"),
+     "backend 'model' lacks the field fingerprint"),
+    (lambda d: d.__setitem__("correlations", [{"backend": "model"}]),
+     f"correlations row 0 lacks the fields {', '.join(required(CorrelationResult)[1:])}"),
+    (lambda d: d.__setitem__("pair_results", 3), "pair_results is a number, not a list of rows"),
+    (lambda d: d.__setitem__("gates", {"held": True}), "gates lacks the fields checked, lines"),
+])
+def test_a_baseline_row_missing_fields_names_the_row_and_the_fields(tmp_path, write_suite,
+                                                                     change, problem):
+    path = baseline_file(tmp_path, write_suite, change)
+    with pytest.raises(Exception) as caught:
+        load_results(path)
+    assert str(caught.value) == (f"{path}: not a results.json of schema 1 ({problem}); give the "
+                                 "results.json a `harness run` wrote")
+    assert "__init__" not in str(caught.value)

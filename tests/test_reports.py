@@ -64,7 +64,8 @@ def test_markdown_report_tables(tmp_path):
             "margin/sd | baseline | status |") in text
     assert "| off | polysemy | - | - | - | - | - | - | - | unavailable:" in text
     first = results.rows[0]
-    line = next(ln for ln in text.splitlines() if "| mouse1: rat > keyboard |" in ln)
+    # markdown_text escapes ">" (rendered: mouse1: rat > keyboard)
+    line = next(ln for ln in text.splitlines() if "| mouse1: rat \\> keyboard |" in ln)
     for value in (first.sim_closer, first.sim_farther, first.margin):
         assert f"{value:.4f}" in line
 
@@ -212,7 +213,7 @@ def test_junit_is_valid_xml_with_hostile_text_and_skips(tmp_path, write_suite):
     import xml.etree.ElementTree as ET
 
     suite = load_suite(write_suite(
-        'suite: s\ntests:\n  - id: "mo\\x01use $x^$ </script>"\n    contexts:\n'
+        'suite: s\ntests:\n  - id: "mo&use $x^$ </script>"\n    contexts:\n'
         '      a: {text: "a b c", word: a}\n      b: {text: "a b c", word: b}\n'
         '      c: {text: "a b c", word: c}\n    expect: ["a: b > c"]\n'))
     results = run_suites([suite], [FakeBackend("model"),

@@ -113,6 +113,9 @@ def test_the_shipped_suite_is_what_the_generator_makes(tmp_path, wordnet_dir):
     assert main(["make-suite", "wordnet", "--tests", "1500", "-o", str(out)]) == 0
     shipped = (ROOT / "suites" / "wordnet.yaml").read_text()
     assert out.read_text().replace(str(out), "suites/wordnet.yaml") == shipped
+    licence = (tmp_path / "WORDNET-LICENSE").read_text()  # written beside it, as it says
+    assert licence.replace(str(out), "suites/wordnet.yaml") == (
+        ROOT / "suites" / "WORDNET-LICENSE").read_text()
 
 
 @pytest.mark.parametrize(("args", "message"), [

@@ -7,7 +7,10 @@ and each punctuation mark is a piece of its own. `punctuation=False` splits on w
 ("mouse." is one piece); `space_prefix=True` gives offsets that take in the space before a word
 (as "Ġmouse" or "▁mouse" do), and one whitespace-only piece for any further spaces before it
 (as GPT-2's "Ġ"). Ids are a hash of the piece, so they do not depend on which texts are
-tokenized together.
+tokenized together. `ascii_only=True` reads a piece with a character outside ASCII as the
+unknown token [UNK] (id UNK), as a vocabulary without that character would ("🐭" -> [UNK],
+"hippopotamuś" -> hipp ##opot [UNK]), and names it as `tokenizers` does, through
+`.model.unk_token` and `token_to_id` (`says_unknown=False`: it does not say).
 
 `ToyModel.states(ids)` defines the hidden states of one unpadded sequence: state 0 is a token
 embedding (a function of the id) plus a position embedding; each layer mixes the state before
@@ -36,6 +39,7 @@ from harness.backend.transformer import TRANSFORMER_OPTIONS, LoadedModel, Transf
 
 PAD, CLS, SEP = 0, 1, 2
 FIRST_ID, VOCAB = 3, 65521  # ids of pieces: FIRST_ID .. FIRST_ID + VOCAB - 1
+UNK = FIRST_ID + VOCAB  # the unknown token of ToyTokenizer(ascii_only=True)
 HIDDEN = 6
 LIMIT = 64  # the toy model's position limit, special tokens included
 JUNK = 1e4  # what padded positions hold in forward's output
@@ -54,13 +58,34 @@ def piece_id(piece: str) -> int:
     return FIRST_ID + zlib.crc32(piece.encode("utf-8")) % VOCAB
 
 
+@dataclass(frozen=True)
+class ToyWordPiece:
+    """What `tokenizers.models.WordPiece` tells of its unknown token."""
+
+    unk_token: str = "[UNK]"
+
+
 class ToyTokenizer:
     """See the module docstring. `texts` records every text encode_batch was given."""
 
-    def __init__(self, punctuation: bool = True, space_prefix: bool = False):
+    def __init__(self, punctuation: bool = True, space_prefix: bool = False,
+                 ascii_only: bool = False, says_unknown: bool = True):
         self.pattern = re.compile(r"\w+|[^\w\s]" if punctuation else r"\S+")
         self.space_prefix = space_prefix
+        self.ascii_only = ascii_only
+        self.model = ToyWordPiece() if ascii_only and says_unknown else None
         self.texts: list[str] = []
+
+    def token_to_id(self, token: str) -> int:
+        return UNK if token == "[UNK]" else piece_id(token)
+
+    def id_to_token(self, id_: int) -> str | None:
+        """[UNK] for its id (other ids are hashes: not told)."""
+        return "[UNK]" if id_ == UNK else None
+
+    def piece(self, piece: str) -> str:
+        """The piece, or [UNK] for one outside the vocabulary."""
+        return "[UNK]" if self.ascii_only and not piece.isascii() else piece
 
     def encode(self, text: str, add_special_tokens: bool = False) -> ToyEncoding:
         assert not add_special_tokens, "the harness adds the template itself"
@@ -83,10 +108,10 @@ class ToyTokenizer:
             at = match.start()
             for k, cut in enumerate(cuts):
                 offsets.append((start if k == 0 else at, at + len(cut)))
-                tokens.append(("Ġ" if self.space_prefix and start < at and k == 0 else "")
-                              + ("##" if k else "") + cut)
+                tokens.append(self.piece(("Ġ" if self.space_prefix and start < at and k == 0
+                                          else "") + ("##" if k else "") + cut))
                 at += len(cut)
-        return ToyEncoding([piece_id(t) for t in tokens], offsets, tokens)
+        return ToyEncoding([self.token_to_id(t) for t in tokens], offsets, tokens)
 
     def encode_batch(self, texts: Sequence[str],
                      add_special_tokens: bool = False) -> list[ToyEncoding]:

@@ -3,6 +3,7 @@ whether it changes the vectors (then it is part of the backend's fingerprint).""
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -64,20 +65,40 @@ class Option:
     affects_vectors: bool = True
 
     def coerce(self, name: str, value: Any) -> Any:
-        """The value read (a CLI string through `parse`; an int through `parse` too, so that
-        its bounds hold from the Python API), or an OptionError naming the option."""
-        if (isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool))
-                ) and self.parse is not str:
-            try:
-                value = self.parse(str(value))
-            except ValueError as exc:
-                raise OptionError(f"option {name}={str(value)!r}: {exc}") from None
+        """The value read: a CLI string, and any scalar from the Python API (an int, a float, a
+        bool, a numpy number) or list of them, through `parse` as its text, so that the
+        parser's type and bounds hold whatever type it arrives as; an OptionError naming the
+        option otherwise. An option without a parser (parse=str) takes a value as given."""
+        if self.parse is not str:
+            value = self._parsed(name, value)
         if isinstance(value, list):
             value = tuple(value)
         if self.choices is not None and value not in self.choices:
             allowed = ", ".join(map(str, self.choices))
             raise OptionError(f"option {name}={value!r}: must be one of {allowed}")
         return value
+
+    def _parsed(self, name: str, value: Any) -> Any:
+        if value is None:
+            if self.default is None:
+                return None
+            raise OptionError(f"option {name}=None: give a value, or leave the option out for "
+                              f"its default ({self.default!r})")
+        if isinstance(value, list | tuple) and all(map(_scalar, value)):
+            text = ",".join(map(str, value))
+        elif _scalar(value):
+            text = str(value)
+        else:
+            return value
+        try:
+            return self.parse(text)
+        except ValueError as exc:
+            raise OptionError(f"option {name}={text!r}: {exc}") from None
+
+
+def _scalar(value: Any) -> bool:
+    """A string, a number or a bool, numpy's included."""
+    return isinstance(value, str | numbers.Number) or getattr(value, "ndim", None) == 0
 
 
 def parse_postprocess(text: str) -> str:

@@ -5,9 +5,11 @@ per command: NAME, HELP, DESCRIPTION, configure(parser), run(args)), the others 
 Exit codes: 0 done (and every gate held); 1 a gate failed; 2 bad input or usage (a malformed
 suite, an unknown backend or option, a backend that is unavailable or raised); 130 interrupted
 (Ctrl-C); 143 terminated (SIGTERM). Interrupted or terminated, the finished backends are written.
-Heavy modules are imported inside the commands so that `harness --help` stays fast; installed
-plugins are loaded at start-up only when their commands are needed (`harness --help`, or a
-command that is not built in).
+Printing never changes the exit code: whatever any command prints goes through
+harness/cli/terminal.py (control characters escaped, a closed or full stdout survived and said on
+stderr with the verdict). Heavy modules are imported inside the commands so that `harness --help`
+stays fast; installed plugins are loaded at start-up only when their commands are needed
+(`harness --help`, or a command that is not built in).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from harness._version import __version__
-from harness.cli import common
+from harness.cli import common, terminal
 from harness.errors import HarnessError
 
 if TYPE_CHECKING:
@@ -55,7 +57,8 @@ def build_parser(commands: Iterable[PluginCommand]) -> argparse.ArgumentParser:
                                f"{sources[command.name]} adds already; the plugin must name its "
                                "command otherwise")
         sources[command.name] = command.source
-        command_parser = sub.add_parser(command.name, help=command.help,
+        # help is %-formatted by argparse, description is not: both are plain text here
+        command_parser = sub.add_parser(command.name, help=command.help.replace("%", "%%"),
                                         description=command.description or command.help)
         command.configure(command_parser)
         command_parser.set_defaults(func=command.run)
@@ -93,6 +96,24 @@ def _commands(argv: Sequence[str]) -> list[PluginCommand]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run `harness ARGV`; returns the exit code (argparse's --help, --version and usage
+    errors raise SystemExit, as usual). Whatever happens to stdout, the code is the command's."""
+    with terminal.guarded_output() as finish:
+        try:
+            code = _main(argv)
+        except SystemExit as exc:
+            finish(_status(exc.code))
+            raise
+        finish(code)
+        return code
+
+
+def _status(code) -> int:
+    """The exit status a SystemExit(code) gives."""
+    return 0 if code is None else code if isinstance(code, int) else 1
+
+
+def _main(argv: Sequence[str] | None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
         parser = build_parser(_commands(argv))

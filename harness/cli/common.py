@@ -1,15 +1,19 @@
 """What several commands share: exit codes, logging, reading suites, the plugin registry, the
-output folder, the cache choice, the progress bar, and how failed backends are reported."""
+output folder (claimed: harness/cli/folders.py), the cache choice, the progress bar, and how
+failed backends are reported. What they print goes through harness/cli/terminal.py."""
 
 from __future__ import annotations
 
 import argparse
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from datetime import datetime
 from pathlib import Path
 
+from harness.cli import folders
+from harness.cli.terminal import progress_stream, terminal_text
 from harness.errors import HarnessError
 
 EXIT_OK, EXIT_GATE, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_TERMINATED = 0, 1, 2, 130, 143
@@ -90,7 +94,9 @@ def add_executor_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--executor", choices=("local", "ray"), default="local",
                         help="where embeddings are computed (default: this process)")
     parser.add_argument("--ray-address", metavar="ADDR",
-                        help="a Ray cluster to join (default: start a local one)")
+                        help="a Ray cluster to join: HOST:PORT, ray://HOST[:PORT] or auto "
+                        "(default: $RAY_ADDRESS, else the cluster the last `ray start` on this "
+                        "machine recorded, else a new local one)")
     parser.add_argument("--ray-workers", type=int, default=1, metavar="N",
                         help="Ray workers per model (default 1)")
     parser.add_argument("--shard-size", type=int, default=1024, metavar="N",
@@ -110,6 +116,40 @@ def output_dir(args: argparse.Namespace, kind: str) -> Path:
     return Path(args.output or f"reports/{kind}-{datetime.now():%Y%m%d-%H%M%S}")
 
 
+@contextmanager
+def output_folder(args: argparse.Namespace, kind: str) -> Iterator[folders.Claim]:
+    """The output folder, claimed until the block ends (see harness/cli/folders.py): -o DIR,
+    else reports/KIND-TIME (with -2, -3... when another run claimed that one). A folder that
+    cannot be written gives a temporary one, with a warning now; `fell_back` says so at the
+    end."""
+    folder = output_dir(args, kind)
+    option = "-o" if args.output else "the output folder"
+    for n in range(1, 100):
+        stack = ExitStack()
+        try:
+            claim = stack.enter_context(folders.claim_folder(
+                folder if n == 1 else Path(f"{folder}-{n}"), option))
+        except folders.Claimed:
+            if args.output:  # the folder asked for: never another
+                raise
+            continue
+        with stack:
+            if claim.why:
+                warn(f"cannot write to {claim.asked} ({claim.why}); the reports will go to "
+                     f"{claim.path}")
+            yield claim
+        return
+    raise HarnessError(f"every folder {folder}-N is claimed by another run: give one with -o")
+
+
+def fell_back(claim: folders.Claim) -> bool:
+    """If the reports went to a temporary folder, say where and why; True if so."""
+    if claim.why:
+        error(f"cannot write reports to {claim.asked} ({claim.why}); they are in {claim.path} "
+              "instead")
+    return bool(claim.why)
+
+
 def cache(args: argparse.Namespace):
     """The embedding cache, unless --no-cache."""
     from harness.pipeline.embedding_cache import EmbeddingCache
@@ -127,7 +167,8 @@ def progress_factory(enabled: bool):
         from tqdm import tqdm
 
         # delay: shown only for work that takes a while
-        return tqdm(total=total, desc=desc, unit="ctx", leave=False, delay=1.0, file=sys.stderr)
+        return tqdm(total=total, desc=terminal_text(desc), unit="ctx", leave=False, delay=1.0,
+                    file=progress_stream())
 
     return make
 

@@ -11,9 +11,9 @@ from harness.errors import HarnessError
 NAME = "compare"
 HELP = "compare backends on the expectations and graded tests they share, with statistics"
 DESCRIPTION = ("Compare every pair of backends in one or two results.json files on the "
-               "expectations both ran: accuracy with a 95%% Wilson interval, how many each "
+               "expectations both ran: accuracy with a 95% Wilson interval, how many each "
                "passes alone, and an exact McNemar p-value; and on the graded tests both "
-               "scored: each Spearman's rho and their difference with a 95%% interval from a "
+               "scored: each Spearman's rho and their difference with a 95% interval from a "
                "seeded paired bootstrap over the pairs both scored (2,000 resamples).")
 
 

@@ -25,10 +25,24 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from harness.api import get_backends
-    from harness.studies.layer_geometry import geometry_text, measure_each, write_geometry
+    from harness.studies.layer_geometry import geometry_text, write_geometry
 
     backends = get_backends(common.backend_specs(args), common.registry(args))
-    out_dir = common.output_dir(args, "geometry")
+    with common.output_folder(args, "geometry") as claim:  # before the embedding work
+        rows, failed = _measure(args, backends, claim.path)
+        written = write_geometry(rows, claim.path) if rows else []
+    if not rows:
+        return common.EXIT_USAGE
+    print(geometry_text(rows))
+    print(f"\nwritten: {claim.path}/ ({', '.join(path.name for path in written)})")
+    return common.EXIT_USAGE if common.fell_back(claim) or failed else common.EXIT_OK
+
+
+def _measure(args: argparse.Namespace, backends, out_dir) -> tuple[list, list[str]]:
+    """Every backend's rows, and the names of those that failed; on Ctrl-C, the finished
+    backends are written before it goes on."""
+    from harness.studies.layer_geometry import measure_each, write_geometry
+
     rows, failed = [], []
     try:
         for backend, measured in measure_each(backends, cache=common.cache(args),
@@ -44,9 +58,4 @@ def run(args: argparse.Namespace) -> int:
             write_geometry(rows, out_dir)
             print(f"harness: the finished backends are written to {out_dir}/", file=sys.stderr)
         raise
-    if not rows:
-        return common.EXIT_USAGE
-    written = write_geometry(rows, out_dir)
-    print(geometry_text(rows))
-    print(f"\nwritten: {out_dir}/ ({', '.join(path.name for path in written)})")
-    return common.EXIT_USAGE if failed else common.EXIT_OK
+    return rows, failed

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 from pathlib import Path
 
 from harness.cli import common
+from harness.cli.folders import Claim, reason, temporary_folder
 from harness.errors import HarnessError
 from harness.pipeline.gates import SPEARMAN_TOLERANCE
 
@@ -68,16 +68,16 @@ def run(args: argparse.Namespace) -> int:
                     "gate); --no-baseline goes in the next release")
     host = common.plugin_host(args)
     reports = host.reports()  # now: a clash of report names must not wait for the run to end
-    results = score(suites, specs or None, registry=host.registry(),
-                  progress=common.progress_factory(not args.no_progress),
-                  cache=not args.no_cache, executor=common.executor(args),
-                  reference=not (args.no_reference or args.no_baseline_deprecated),
-                  weak_below=args.weak_below)
-    gates = check_gates(results, baseline, args.min_accuracy, args.max_unscored,
-                        args.min_spearman, args.spearman_tolerance)
-    results.gates = gates.report()
-    out_dir, written, files = write_or_fall_back(results, common.output_dir(args, "run"),
-                                                 reports)
+    with common.output_folder(args, "run") as claim:  # now: before the embedding work
+        results = score(suites, specs or None, registry=host.registry(),
+                        progress=common.progress_factory(not args.no_progress),
+                        cache=not args.no_cache, executor=common.executor(args),
+                        reference=not (args.no_reference or args.no_baseline_deprecated),
+                        weak_below=args.weak_below)
+        gates = check_gates(results, baseline, args.min_accuracy, args.max_unscored,
+                            args.min_spearman, args.spearman_tolerance)
+        results.gates = gates.report()
+        out_dir, written, files = write_or_fall_back(results, claim, reports)
     print(summary_text(results))
     if results.gates:
         print("\n" + "\n".join(results.gates.lines))
@@ -96,17 +96,17 @@ def run(args: argparse.Namespace) -> int:
     return common.EXIT_GATE if gates.failed else common.EXIT_OK
 
 
-def write_or_fall_back(results, out_dir: Path,
-                       reports=None) -> tuple[Path, bool, list[Path]]:
-    """Write the reports (`reports`, else every registered one); if the folder cannot be
-    written, keep the finished work in a temporary folder instead. Returns where, whether it
-    was the folder asked for, and the files written."""
+def write_or_fall_back(results, claim: Claim, reports=None) -> tuple[Path, bool, list[Path]]:
+    """Write the reports (`reports`, else every registered one) into the claimed folder; if it
+    cannot be written, keep the finished work in a temporary folder instead and say where and
+    why. Returns where, whether it was the folder asked for, and the files written."""
     from harness.reports import write_reports
 
-    try:
-        return out_dir, True, write_reports(results, out_dir, reports)
-    except OSError as exc:
-        fallback = Path(tempfile.mkdtemp(prefix="harness-reports-"))
-        common.error(f"cannot write reports to {out_dir} ({exc}); writing them to {fallback} "
-                     "instead")
-        return fallback, False, write_reports(results, fallback, reports)
+    if not claim.why:
+        try:
+            return claim.path, True, write_reports(results, claim.path, reports)
+        except OSError as exc:
+            claim = Claim(claim.asked, temporary_folder(), reason(exc, claim.asked))
+    files = write_reports(results, claim.path, reports)
+    common.fell_back(claim)
+    return claim.path, False, files

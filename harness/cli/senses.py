@@ -34,19 +34,19 @@ def run(args: argparse.Namespace) -> int:
     from harness.api import senses
     from harness.studies.sense_maps import write_sense_map
 
-    out_dir = common.output_dir(args, "senses")
-    try:
-        found = senses(args.backend, wordnet=args.wordnet, file=args.file,
-                       wordnet_dir=args.wordnet_dir, method=args.method,
-                       registry=common.registry(args), cache=not args.no_cache,
-                       executor=common.executor(args))
-    except (ValueError, FileNotFoundError) as exc:
-        common.error(str(exc))
-        return common.EXIT_USAGE
-    written = write_sense_map(found, out_dir)
+    with common.output_folder(args, "senses") as claim:  # before the embedding work
+        try:
+            found = senses(args.backend, wordnet=args.wordnet, file=args.file,
+                           wordnet_dir=args.wordnet_dir, method=args.method,
+                           registry=common.registry(args), cache=not args.no_cache,
+                           executor=common.executor(args))
+        except (ValueError, FileNotFoundError) as exc:
+            common.error(str(exc))
+            return common.EXIT_USAGE
+        written = write_sense_map(found, claim.path)
     print(found.note)
     for n, sense in enumerate(found.senses):
         shown = sum(s == n for s in found.sense_of)
         print(f"  {sense.name}  {shown} context{'s' * (shown != 1)}  {sense.gloss[:70]}")
-    print(f"\nwritten: {out_dir}/ ({', '.join(path.name for path in written)})")
-    return common.EXIT_OK
+    print(f"\nwritten: {claim.path}/ ({', '.join(path.name for path in written)})")
+    return common.EXIT_USAGE if common.fell_back(claim) else common.EXIT_OK

@@ -31,11 +31,13 @@ def run(args: argparse.Namespace) -> int:
     reports = host.reports()  # now: a clash of report names must not wait for the sweep to end
     backends = get_backends(list(dict.fromkeys(s.strip() for s in args.backend)),
                             host.registry())
-    out_dir = common.output_dir(args, "sweep")
-    done = sweep(suites, backends, cache=common.cache(args),
-                 progress=common.progress_factory(True), executor=common.executor(args))
-    write_reports(done.results, out_dir, reports)
-    write_sweep(done.rows, out_dir)
+    with common.output_folder(args, "sweep") as claim:  # before the embedding work
+        out_dir = claim.path
+        done = sweep(suites, backends, cache=common.cache(args),
+                     progress=common.progress_factory(True), executor=common.executor(args))
+        write_reports(done.results, out_dir, reports)
+        write_sweep(done.rows, out_dir)
     print(sweep_text(done.rows))
     print(f"\nreports: {out_dir}/ (sweep.csv, sweep.md, sweep.png, results.json, ...)")
-    return common.EXIT_USAGE if common.report_failed_backends(done.results) else common.EXIT_OK
+    failed = common.report_failed_backends(done.results)
+    return common.EXIT_USAGE if common.fell_back(claim) or failed else common.EXIT_OK

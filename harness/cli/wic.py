@@ -32,13 +32,14 @@ def run(args: argparse.Namespace) -> int:
     registry = common.registry(args)
     backends = (get_backends([s.strip() for s in args.backend], registry) if args.backend
                 else [b for b in default_backends(registry) if b.availability().ok])
-    done = evaluate_wic(args.data, args.gold, backends, dev=tuple(args.dev) if args.dev else None,
-                        cache=common.cache(args), executor=common.executor(args),
-                        progress=common.progress_factory(True))
+    with common.output_folder(args, "wic") as claim:  # before the embedding work
+        done = evaluate_wic(args.data, args.gold, backends,
+                            dev=tuple(args.dev) if args.dev else None, cache=common.cache(args),
+                            executor=common.executor(args),
+                            progress=common.progress_factory(True))
+        done.write(claim.path)
     for name, why in done.failures.items():
         common.error(f"backend {name}: {why}")
     print(text_table(done.HEADERS, done.cells()))
-    out_dir = common.output_dir(args, "wic")
-    done.write(out_dir)
-    print(f"\nreports: {out_dir}/ (wic.json, wic.md)")
-    return common.EXIT_USAGE if done.failures else common.EXIT_OK
+    print(f"\nreports: {claim.path}/ (wic.json, wic.md)")
+    return common.EXIT_USAGE if common.fell_back(claim) or done.failures else common.EXIT_OK

@@ -124,7 +124,7 @@ class GateOutcome:
 
 def load_results(path: str | Path) -> Results:
     """A results.json, or a HarnessError that names the file and what is wrong."""
-    from harness.pipeline.results import Results
+    from harness.pipeline.results import Results, json_kind, top_level_problems
 
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
@@ -132,20 +132,22 @@ def load_results(path: str | Path) -> Results:
         raise HarnessError(f"{path}: no such results file") from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise HarnessError(f"{path}: not a results.json ({exc})") from None
-    needed = {"schema": int, "suites": list, "backends": dict, "summary": list, "results": list}
     if not isinstance(data, dict):
-        raise HarnessError(f"{path}: not a results.json (it holds a {type(data).__name__}, not "
+        raise HarnessError(f"{path}: not a results.json (it holds {json_kind(data)}, not "
                            "an object); give the results.json a `harness run` wrote")
-    wrong = [key for key, kind in needed.items() if not isinstance(data.get(key), kind)]
-    if wrong:
-        raise HarnessError(f"{path}: not a results.json of schema 1 (no {', '.join(wrong)} of "
-                           "the right kind); give the results.json a `harness run` wrote")
+    problems = top_level_problems(data)
+    if problems:
+        raise HarnessError(f"{path}: not a results.json of schema 1 ({problems}); give the "
+                           "results.json a `harness run` wrote")
     if data["schema"] != 1:
         raise HarnessError(f"{path}: results schema {data['schema']}; this harness reads "
                            "schema 1")
     try:
         return Results.from_dict(data)
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+    except ValueError as exc:  # names the row and the fields it lacks
+        raise HarnessError(f"{path}: not a results.json of schema 1 ({exc}); give the "
+                           "results.json a `harness run` wrote") from None
+    except (KeyError, TypeError, AttributeError) as exc:
         raise HarnessError(f"{path}: not a results.json of schema 1 (a row or backend does not "
                            f"read: {type(exc).__name__} {exc}); give the results.json a "
                            "`harness run` wrote") from None

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import MISSING, asdict, dataclass, field, fields
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from harness._version import __version__
@@ -37,7 +38,7 @@ class BackendRecord:
     @classmethod
     def from_dict(cls, name: str, data: dict[str, Any]) -> BackendRecord:
         """A record of results.json (one written before 0.3 has `geometry` for `calibration`)."""
-        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        known = _fields_of(cls, data, f"backend {name!r}", ("name",))
         if "calibration" not in known and data.get("geometry") is not None:
             known["calibration"] = data["geometry"]
         return cls(name=name, **known)
@@ -122,23 +123,29 @@ class Results:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Results:
+        """A run from its results.json content; a ValueError that names the top-level keys
+        missing, or the row (its kind and index) and the fields it lacks."""
         if data.get("schema") != SCHEMA:
             raise ValueError(f"results schema {data.get('schema')!r} is not {SCHEMA}")
+        problems = top_level_problems(data)
+        if problems:
+            raise ValueError(problems)
         return cls(
             suites=list(data["suites"]),
             backends={name: BackendRecord.from_dict(name, rec)
                       for name, rec in data["backends"].items()},
-            summary_rows=[_read(SummaryRow, s) for s in data["summary"]],
-            rows=[_read(ExpectationResult, r) for r in data["results"]],
+            summary_rows=_rows(SummaryRow, data["summary"], "summary"),
+            rows=_rows(ExpectationResult, data["results"], "results"),
             suite_fingerprints=dict(data.get("suite_fingerprints", {})),
             similarities=dict(data.get("similarities", {})),
             created=data.get("created", ""),
             harness_version=data.get("harness_version", ""),
             interrupted=bool(data.get("interrupted", False)),
-            gates=GateReport(**data["gates"]) if data.get("gates") else None,
+            gates=_read(GateReport, data["gates"], "gates") if data.get("gates") else None,
             weak_below=data.get("weak_below", 0.5),
-            correlation_rows=[_read(CorrelationResult, c) for c in data.get("correlations", [])],
-            pair_rows=[_read(PairResult, p) for p in data.get("pair_results", [])],
+            correlation_rows=_rows(CorrelationResult, data.get("correlations", []),
+                                   "correlations"),
+            pair_rows=_rows(PairResult, data.get("pair_results", []), "pair_results"),
         )
 
     # -- DataFrames, for notebooks --------------------------------------------------------------
@@ -179,10 +186,58 @@ CORRELATION_FIELDS = tuple(f.name for f in fields(CorrelationResult))
 PAIR_FIELDS = tuple(f.name for f in fields(PairResult))
 
 
-def _read(kind: type, data: dict[str, Any]) -> Any:
+REQUIRED_KEYS = {"schema": int, "suites": list, "backends": dict, "summary": list,
+                 "results": list}
+JSON_KINDS = {int: "a number", float: "a number", str: "a string", bool: "true or false",
+              list: "a list", dict: "an object", type(None): "null"}
+
+
+def json_kind(value: object) -> str:
+    """What a JSON value is, in words ("a list", "an object")."""
+    return JSON_KINDS.get(type(value), f"a {type(value).__name__}")
+
+
+def top_level_problems(data: dict) -> str:
+    """The top-level keys of results.json missing from `data`, and those of the wrong kind."""
+    missing = [key for key in REQUIRED_KEYS if key not in data]
+    out = [f"no top-level key{'s' * (len(missing) > 1)} {', '.join(missing)}"] if missing else []
+    out += [f"{key} is {json_kind(data[key])}, not {json_kind(kind())}"
+            for key, kind in REQUIRED_KEYS.items()
+            if key in data and (not isinstance(data[key], kind) or isinstance(data[key], bool))]
+    return "; ".join(out)
+
+
+def _rows(kind: type, rows: Any, key: str) -> list[Any]:
+    """The rows under `key` of results.json, each as `kind`."""
+    if not isinstance(rows, list):
+        raise ValueError(f"{key} is {json_kind(rows)}, not a list of rows")
+    return [_read(kind, row, f"{key} row {i}") for i, row in enumerate(rows)]
+
+
+@cache
+def _field_names(kind: type) -> tuple[tuple[str, ...], frozenset[str]]:
+    """The fields of `kind` without a default, and all its fields."""
+    required = tuple(f.name for f in fields(kind)
+                     if f.default is MISSING and f.default_factory is MISSING)
+    return required, frozenset(f.name for f in fields(kind))
+
+
+def _fields_of(kind: type, data: Any, where: str, given: tuple[str, ...] = ()) -> dict:
+    """`data`'s keys that `kind` knows (less `given`); a ValueError that names `where` and the
+    fields it lacks."""
+    if not isinstance(data, dict):
+        raise ValueError(f"{where} is {json_kind(data)}, not an object")
+    required, names = _field_names(kind)
+    missing = [name for name in required if name not in data and name not in given]
+    if missing:
+        raise ValueError(f"{where} lacks the field{'s' * (len(missing) > 1)} "
+                         f"{', '.join(missing)}")
+    return {k: v for k, v in data.items() if k in names and k not in given}
+
+
+def _read(kind: type, data: Any, where: str) -> Any:
     """A row of results.json as `kind`, keys it does not know left out."""
-    names = {f.name for f in fields(kind)}
-    return kind(**{k: v for k, v in data.items() if k in names})
+    return kind(**_fields_of(kind, data, where))
 
 
 def _row(row: Any, names: tuple[str, ...]) -> dict[str, Any]:

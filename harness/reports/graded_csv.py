@@ -1,5 +1,6 @@
 """correlations.csv and pairs.csv: the `correlations` and `pair_results` rows of results.json,
-written only by runs with graded tests (an interval as two columns, low and high)."""
+written only by runs with graded tests (an interval as two columns, low and high; a text cell
+that a spreadsheet would read as a formula begins with ', `csv_cell`)."""
 
 from __future__ import annotations
 
@@ -10,13 +11,14 @@ from dataclasses import asdict, fields
 
 from harness.pipeline.correlation import CorrelationResult, PairResult
 from harness.pipeline.results import Results
+from harness.reports.text import csv_row
 
 
 def _csv(names: Sequence[str], rows: Iterable[dict]) -> str:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=list(names), lineterminator="\n")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows(map(csv_row, rows))
     return buffer.getvalue()
 
 

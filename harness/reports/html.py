@@ -5,6 +5,8 @@ is drawn by harness.figures.svg, which escapes every text in it)."""
 
 from __future__ import annotations
 
+import functools
+import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +35,7 @@ from harness.reports.tables import (
     with_interval,
 )
 
+log = logging.getLogger("harness.reports")
 TEMPLATES = Path(__file__).with_name("templates")
 MAX_HEATMAPS = 8  # per backend: a large suite would give thousands
 MAX_SCATTERS = 24  # graded tests x backends drawn; every number is in correlations.csv
@@ -86,7 +89,9 @@ def word_map(data: dict, test: str) -> str:
 
 def _environment():
     """Jinja2 over templates/, its compiled template kept in the cache folder (compiling it
-    is most of a warm run's report time), when that folder can be written."""
+    is most of a warm run's report time), when that folder can be written. That copy is an
+    optimisation, like the embedding cache: one that cannot be read or written (a full disk,
+    a damaged file) is skipped, never a failed report."""
     import jinja2
 
     from harness.files import cache_dir
@@ -94,13 +99,35 @@ def _environment():
     compiled = cache_dir() / "templates"
     try:
         compiled.mkdir(parents=True, exist_ok=True)
-        bytecode = jinja2.FileSystemBytecodeCache(str(compiled)) if os.access(
+        bytecode = _optional_bytecode_cache()(str(compiled)) if os.access(
             compiled, os.W_OK) else None
     except OSError:
         bytecode = None
     return jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
                               trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
                               bytecode_cache=bytecode)
+
+
+@functools.cache
+def _optional_bytecode_cache() -> type:
+    """jinja2's FileSystemBytecodeCache, with every failure to read or write it skipped."""
+    import jinja2
+
+    class OptionalBytecodeCache(jinja2.FileSystemBytecodeCache):
+        def load_bytecode(self, bucket) -> None:
+            try:
+                super().load_bytecode(bucket)
+            except Exception as exc:  # noqa: BLE001 - the template is compiled instead
+                bucket.reset()
+                log.debug("compiled template not read from %s: %s", self.directory, exc)
+
+        def dump_bytecode(self, bucket) -> None:
+            try:
+                super().dump_bytecode(bucket)
+            except Exception as exc:  # noqa: BLE001 - it is compiled again next time
+                log.debug("compiled template not kept in %s: %s", self.directory, exc)
+
+    return OptionalBytecodeCache
 
 
 def _scatters(results: Results) -> list[str]:

@@ -1,5 +1,7 @@
 """report.md: the summary, the gates, the controls, the backends and the expectations, capped
-so that it fits in a pull-request comment."""
+so that it fits in a pull-request comment. Every value is text: each table cell and each value
+a line names goes through `markdown_text`, so a suite, test or backend
+name renders as written and cannot open a tag, a link, an image or a heading."""
 
 from __future__ import annotations
 
@@ -18,23 +20,26 @@ from harness.reports.tables import (
     gate_lines,
     summary_table,
 )
+from harness.reports.text import markdown_text
 
 
 def render(results: Results) -> str:
-    out = [f"# wic-harness report: {', '.join(results.suites)}", ""]
+    suites = ", ".join(markdown_text(s) for s in results.suites)
+    out = [f"# wic-harness report: {suites}", ""]
     if results.interrupted:
         out += ["**The run was interrupted; backends marked `interrupted` did not run.**", ""]
     out += ["## Summary", "", summary_table(results).as_markdown(), ""]
     gates = gate_lines(results)
     if gates:
-        out += ["## Gates", "", *[f"- {line}" for line in gates], ""]
+        out += ["## Gates", "", *[f"- {markdown_text(line)}" for line in gates], ""]
     out += [RULES, ""]
-    note = baseline_note(results)
+    note = baseline_note(results, markdown_text)
     if note:
         out += [note, ""]
     control_rows = controls(results)
     if control_rows:
-        out += ["## Controls", "", control_note(f"`{control_rows[0].control}`"), "",
+        control = f"**{markdown_text(control_rows[0].control)}**"
+        out += ["## Controls", "", control_note(control), "",
                 controls_table(control_rows).as_markdown(), ""]
     if results.correlation_rows:
         out += ["## Graded tests", "", GRADED_RULES, "",
@@ -44,8 +49,9 @@ def render(results: Results) -> str:
     shown = list(results.rows)
     if len(shown) > MAX_MARKDOWN_ROWS:  # the ones that did not pass, as many as fit
         shown = [r for r in shown if not r.passed][:MAX_MARKDOWN_ROWS]
-        out += [f"{len(results.rows)} rows: shown here, {len(shown)} that did not pass; all "
-                "of them are in results.csv and report.html.", ""]
+        out += [f"{markdown_text(len(results.rows))} rows: shown here, "
+                f"{markdown_text(len(shown))} that did not pass; all of them are in results.csv "
+                "and report.html.", ""]
     if shown or not results.correlation_rows:
         out += [expectations_table(shown).as_markdown() if shown
                 else "No expectation was scored.", ""]

@@ -1,4 +1,5 @@
-"""results.csv: the `results` rows of results.json, one per backend and expectation."""
+"""results.csv: the `results` rows of results.json, one per backend and expectation (a text
+cell that a spreadsheet would read as a formula begins with ', `csv_cell`)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from dataclasses import asdict, fields
 
 from harness.pipeline.results import Results
 from harness.pipeline.scoring import ExpectationResult
+from harness.reports.text import csv_row
 
 
 def render(results: Results) -> str:
@@ -16,5 +18,5 @@ def render(results: Results) -> str:
     writer = csv.DictWriter(buffer, fieldnames=names, lineterminator="\n")
     writer.writeheader()
     for row in results.rows:
-        writer.writerow(asdict(row))
+        writer.writerow(csv_row(asdict(row)))
     return buffer.getvalue()

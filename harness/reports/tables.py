@@ -4,7 +4,7 @@ only lay them out."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from harness.pipeline.correlation import CorrelationResult
@@ -213,8 +213,9 @@ RULES = ("An expectation passes when sim(anchor, closer) - sim(anchor, farther) 
          "its contexts.")
 
 
-def baseline_note(results: Results) -> str:
-    """What margin/sd and weak mean, when the run has a baseline."""
+def baseline_note(results: Results, quote: Callable[[object], str] = str) -> str:
+    """What margin/sd and weak mean, when the run has a baseline; `quote` writes the values
+    it names (markdown_text for report.md)."""
     calibration = next((r.calibration for r in results.backends.values() if r.calibration),
                        None)
     if calibration is None:
@@ -222,9 +223,9 @@ def baseline_note(results: Results) -> str:
     reference = calibration["reference"]
     return (f"The baseline is the mean cosine (± its standard deviation) of unrelated pairs: "
             f"the backend's vectors of two different words of the reference sample "
-            f"({reference['name']}, {reference['size']} items). margin/sd is a margin in those "
-            f"standard deviations, so margins compare across models; a pass below "
-            f"{results.weak_below:g} of them is weak (counted, still a pass).")
+            f"({quote(reference['name'])}, {quote(reference['size'])} items). margin/sd is a "
+            f"margin in those standard deviations, so margins compare across models; a pass "
+            f"below {results.weak_below:g} of them is weak (counted, still a pass).")
 
 
 def gate_lines(results: Results) -> list[str]:

@@ -30,7 +30,7 @@ from harness.pipeline.numerics import (
 )
 from harness.pipeline.prepare import prepare
 from harness.pipeline.reference import reference_rows
-from harness.reports.text import markdown_table, text_table
+from harness.reports.text import csv_cell, markdown_table, text_table
 from harness.studies.layer_sweep import setting_variants
 
 log = logging.getLogger("harness.geometry")
@@ -56,6 +56,33 @@ class GeometryRow:
 COLUMNS = [f.name for f in fields(GeometryRow)]
 
 
+class GeometryTable(list):
+    """The rows of `measure` (a list of GeometryRow) that a notebook shows as a table, with
+    `.png()` (each measure against layer) and `.to_frame()`."""
+
+    def to_frame(self):
+        import pandas as pd
+
+        return pd.DataFrame([asdict(row) for row in self], columns=COLUMNS)
+
+    def png(self) -> bytes:
+        return geometry_png(list(self))
+
+    def _repr_html_(self) -> str:
+        from html import escape
+
+        head = "".join(f"<th>{escape(c)}</th>" for c in COLUMNS)
+        body = "".join("<tr>" + "".join(f"<td>{escape(cell)}</td>" for cell in cells(row))
+                       + "</tr>" for row in self)
+        return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+    def _repr_png_(self) -> bytes | None:
+        try:
+            return self.png()
+        except ImportError:  # no matplotlib: the table alone
+            return None
+
+
 def sentence_words() -> tuple[list[Item], list[int]]:
     """Every word of every reference sentence, and the sentence each belongs to."""
     items, sentences = [], []
@@ -76,10 +103,10 @@ def layer_variants(backend: Backend) -> list[tuple[int | None, Backend]]:
 
 def measure(backends: Sequence[Backend], cache: EmbeddingCache | None = None,
             progress: ProgressFactory | None = None,
-            executor: Executor | None = None) -> list[GeometryRow]:
+            executor: Executor | None = None) -> GeometryTable:
     """The geometry of each backend (per layer) on the reference sample; the first backend
     that fails raises."""
-    out: list[GeometryRow] = []
+    out = GeometryTable()
     for backend, rows in measure_each(backends, cache, progress, executor):
         if isinstance(rows, Exception):
             raise GeometryFailed(f"backend {backend.name}: {rows}", out) from rows
@@ -179,7 +206,7 @@ def write_geometry(rows: list[GeometryRow], out_dir: Path) -> list[Path]:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(COLUMNS)
     for row in rows:
-        writer.writerow([row.backend, "" if row.layer is None else row.layer,
+        writer.writerow([csv_cell(row.backend), "" if row.layer is None else row.layer,
                          *(f"{v:.6f}" for v in astuple(row)[2:])])
     atomic_write(out_dir / "geometry.csv", buffer.getvalue())
     items = len(reference_rows())

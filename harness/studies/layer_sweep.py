@@ -15,7 +15,7 @@ from harness.pipeline.embedding_cache import EmbeddingCache
 from harness.pipeline.executors import Executor, LocalExecutor
 from harness.pipeline.results import Results
 from harness.pipeline.runner import ProgressFactory, run_suites
-from harness.reports.text import markdown_table, text_table
+from harness.reports.text import csv_cell, markdown_table, text_table
 from harness.suites.model import Suite
 
 
@@ -117,7 +117,8 @@ def write_sweep(rows: list[SweepRow], out_dir: Path) -> list[Path]:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["backend", "option", "value", "passed", "total", "accuracy"])
     for r in rows:
-        writer.writerow([r.backend, r.option, r.value, r.passed, r.total, f"{r.accuracy:.6f}"])
+        writer.writerow([csv_cell(r.backend), r.option, r.value, r.passed, r.total,
+                         f"{r.accuracy:.6f}"])
     atomic_write(out_dir / "sweep.csv", buffer.getvalue())
     best = best_layers(rows)
     md = ["# Sweep", "", markdown_table(HEADERS, [cells(r) for r in rows]), ""]

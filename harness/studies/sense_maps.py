@@ -18,6 +18,7 @@ from harness.backend import Backend, Item
 from harness.files import atomic_write
 from harness.pipeline.executors import Executor
 from harness.pipeline.prepare import prepare_one
+from harness.reports.text import csv_cell
 
 METHODS = ("pca", "tsne")
 FILE_COLUMNS = ("sense", "text", "word")  # and, optionally, occurrence and gloss
@@ -179,7 +180,11 @@ def sense_map(backend: Backend, senses: Sequence[Sense], *, word: str = "",
     if len(embedded.reasons):
         note += (f"; {len(embedded.reasons)} without a vector left out (first: "
                  f"{next(iter(embedded.reasons.values()))})")
-    points = project(embedded.vectors[keep], method)
+    rows = embedded.vectors[keep]
+    if len(rows) and np.ptp(rows, axis=0).max() <= 1e-6:
+        raise ValueError(f"all {len(rows)} contexts have one vector in {backend.name!r}: "
+                         "nothing to map; use a contextual backend, such as minilm")
+    points = project(rows, method)
     return SenseMap(backend.name, word or (items[0].word if items else ""), method,
                     tuple(senses), points, tuple(owner[i] for i in keep),
                     tuple(items[i].text for i in keep), note)
@@ -187,13 +192,15 @@ def sense_map(backend: Backend, senses: Sequence[Sense], *, word: str = "",
 
 def write_sense_map(found: SenseMap, out_dir: Path) -> list[Path]:
     """senses.png (matplotlib), senses.html (an SVG map whose points show their sentence on
-    hover) and senses.csv (sense, text, x, y)."""
+    hover) and senses.csv (sense, text, x, y; a text cell that a spreadsheet would read as a
+    formula begins with ')."""
     import io
 
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["sense", "text", "x", "y"])
-    writer.writerows([s, t, f"{x:.6f}", f"{y:.6f}"] for s, t, x, y in found.rows())
+    writer.writerows([csv_cell(s), csv_cell(t), f"{x:.6f}", f"{y:.6f}"]
+                     for s, t, x, y in found.rows())
     atomic_write(out_dir / "senses.csv", buffer.getvalue())
     atomic_write(out_dir / "senses.html", sense_page(found))
     written = [out_dir / "senses.html", out_dir / "senses.csv"]

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import random
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -29,13 +29,17 @@ class BuiltSuite:
     tests: int
     possible: int
     source: str
+    beside: dict[str, str] = field(default_factory=dict)  # files written next to it: licences
 
     def write(self, path: str | Path) -> Path:
-        """Write it atomically, then read it back (what was written must validate)."""
+        """Write it atomically, and the files it needs beside it (its data's licence), then read
+        it back (what was written must validate)."""
         from harness.suites.validate import load_suite
 
         path = Path(path)
         atomic_write(path, self.text)
+        for name, text in self.beside.items():
+            atomic_write(path.parent / name, text)
         load_suite(path)
         return path
 
@@ -123,7 +127,16 @@ def wordnet_suite(*, pos: str = "n,v,a,r", tests: int = 1000, seed: int = 0,
                    "examples of one sense of a word closer than an example of another sense. "
                    f"Made by: {command}")
     text = dump_suite(name, description, sense_suite_tests(chosen), WORDNET_HEADER)
-    return BuiltSuite(name, text, len(chosen), len(found), f"WordNet ({', '.join(parts)})")
+    return BuiltSuite(name, text, len(chosen), len(found), f"WordNet ({', '.join(parts)})",
+                      {"WORDNET-LICENSE": wordnet_license(output)})
+
+
+def wordnet_license(built: str) -> str:
+    """WordNet 3.0's licence, for a file built from it (the one shipped in harness/data, its
+    first line naming `built`)."""
+    shipped = Path(__file__).resolve().parent.parent / "data" / "WORDNET-LICENSE"
+    _, rest = shipped.read_text(encoding="utf-8").split("\n", 1)
+    return f"WordNet 3.0 license ({built} is built from WordNet 3.0's gloss examples)\n{rest}"
 
 
 def wic_suite(data: str | Path, gold: str | Path, *, name: str = "wic",
@@ -207,13 +220,13 @@ class SentenceFinder:
 
     def sentences(self, word: str, most: int) -> list[str]:
         """The first `most` sentences that contain `word` (case-insensitive, whole word)."""
-        from harness.suites.words import _whole_word_spans
+        from harness.suites.words import find_whole_word
 
         key = word.lower()
         candidates = self.index.get(key, []) if key.isalnum() else range(len(self.lines))
         out = []
         for n in candidates:
-            if _whole_word_spans(self.lines[n], word):
+            if find_whole_word(self.lines[n], word):
                 out.append(self.lines[n])
                 if len(out) == most:
                     break

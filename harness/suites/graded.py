@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from harness.backend import Item
 from harness.errors import did_you_mean
+from harness.suites.fields import refuse_controls
 from harness.suites.model import CONTEXT_KEYS, GradedPair, LabelledContext, PairSide
 from harness.suites.words import locate_word
 from harness.suites.yaml import item_line, key_line
@@ -103,6 +104,8 @@ def side(checker: Checker, value: Any, where: str, line: int,
          contexts: Mapping[str, LabelledContext], declared: set[str]) -> PairSide | None:
     """A label of the test's contexts, or an inline context."""
     if isinstance(value, str):
+        if refuse_controls(checker, value, line, where):
+            return None
         if value in contexts:
             context = contexts[value]
             return PairSide(value, (context.item,),
@@ -137,6 +140,8 @@ def _word_alone(checker: Checker, value: Mapping, where: str, line: int) -> Pair
                         "text) or word and texts (its type vector); a word is a non-empty "
                         "string without surrounding spaces")
         return None
+    if refuse_controls(checker, word, key_line(value, "word", line), f"{where}, field 'word'"):
+        return None
     extra = [k for k in ("occurrence", "span") if k in value]
     if extra:
         checker.problem(line, where, f"{extra[0]} needs a text; a word alone is its own text")
@@ -151,6 +156,8 @@ def _type_side(checker: Checker, value: Mapping, where: str, line: int) -> PairS
         checker.problem(line, where, "a type vector needs word: the word whose vectors in "
                         "texts are averaged")
         return None
+    if refuse_controls(checker, word, key_line(value, "word", line), f"{where}, field 'word'"):
+        return None
     if not isinstance(texts, list) or not texts or not all(
             isinstance(t, str) and t.strip() for t in texts):
         checker.problem(key_line(value, "texts", line), f"{where}, field 'texts'",
@@ -158,6 +165,10 @@ def _type_side(checker: Checker, value: Mapping, where: str, line: int) -> PairS
         return None
     items, problems = [], 0
     for n, text in enumerate(texts, 1):
+        if refuse_controls(checker, text, key_line(value, "texts", line), f"{where}, text #{n}",
+                           layout=True):
+            problems += 1
+            continue
         try:
             start, end = _first(text, word)
         except ValueError as exc:

@@ -1,9 +1,11 @@
-"""Suites known by name, so that `harness run wordsim353` works without a file at hand.
+"""Suites known by name, so that `harness run polysemy` works without a file at hand, in a clone
+or from a wheel.
 
-WordSim-353 and SimLex-999 come with no licence that allows passing them on, so the harness
-does not ship them: it builds each, on first use, from the copy that gensim's test data carries
-(`gensim.test.utils.datapath`), into the cache folder, and says so. A path that exists is
-always read as a path."""
+The suites in the repository's suites/ folder ship with the package (installed as
+`harness_suites`): polysemy, wordnet. WordSim-353 and SimLex-999 come with no licence that
+allows passing them on, so the harness does not ship them: it builds each, on first use, from
+the copy that gensim's test data carries (`gensim.test.utils.datapath`), into the cache folder.
+A path that exists is always read as a path."""
 
 from __future__ import annotations
 
@@ -70,13 +72,57 @@ NAMED = {s.name: s for s in (
 )}
 
 
+def shipped() -> dict[str, Path]:
+    """The suites that ship with the package, by name (their `suite:` file stem)."""
+    from importlib.resources import files
+
+    try:
+        folder = files("harness_suites")
+    except ModuleNotFoundError:  # a core installed without its suites
+        return {}
+    return {Path(entry.name).stem: Path(str(entry)) for entry in folder.iterdir()
+            if entry.name.endswith(".yaml")}
+
+
+@dataclass(frozen=True)
+class NamedSuite:
+    """What `harness list` shows of a suite known by name."""
+
+    name: str
+    source: str  # "shipped", or where it is built from
+    path: Path | None  # None: not built yet
+
+
+def named_suites() -> list[NamedSuite]:
+    """Every suite known by name: the shipped ones, then those built on first use."""
+    out = [NamedSuite(name, "shipped with wic-harness", path)
+           for name, path in sorted(shipped().items())]
+    for suite in NAMED.values():
+        out.append(NamedSuite(suite.name, f"built on first use from gensim's {suite.file}",
+                              None))
+    return out
+
+
 def resolve(spec: str | Path) -> Path:
-    """The suite file `spec` names: itself when it exists (or names no known suite), else the
-    named suite's file."""
+    """The suite file `spec` names: itself when it exists, else the named suite's file; a
+    SuiteError when it is neither (naming the known names, with a "did you mean")."""
     path = Path(spec)
-    if path.exists() or str(spec) not in NAMED:
+    text = str(spec)
+    if path.exists():
         return path
-    return NAMED[str(spec)].path()
+    ships = shipped()
+    if text in ships:
+        return ships[text]
+    if text in NAMED:
+        return NAMED[text].path()
+    if "/" not in text and "\\" not in text and not path.suffix:
+        from harness.errors import SuiteError, did_you_mean
+
+        known = [*sorted(ships), *NAMED]
+        raise SuiteError(text, [f"{text}: neither a suite file nor a suite known by name"
+                                f"{did_you_mean(text, known)}; known names: {', '.join(known)}"
+                                " (`harness list` shows them)"])
+    return path
 
 
 def load(spec: str | Path) -> Suite:

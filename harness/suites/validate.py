@@ -6,17 +6,18 @@ importer writes it. Schema 3 adds graded tests: `pairs` with human ratings inste
 (harness.suites.graded).
 
 Every problem is reported with the file, the line, the test and the field, and how to fix it.
+No text field may hold a control character (harness.suites.fields).
 """
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from harness.errors import SuiteError, did_you_mean
+from harness.suites.fields import not_finite, refuse_controls
 from harness.suites.graded import parse_pairs, parse_scale
 from harness.suites.model import CONTEXT_KEYS, Expectation, LabelledContext, Suite, Test
 from harness.suites.words import locate_word
@@ -94,7 +95,7 @@ class Checker:
         else:
             self.schema = schema
         name = self.text_field(data, "suite", "", required=True)
-        description = self.text_field(data, "description", "") or ""
+        description = self.text_field(data, "description", "", layout=True) or ""
         tests_data = data.get("tests")
         tests: list[Test] = []
         if tests_data is None:
@@ -122,7 +123,9 @@ class Checker:
             return None
         return Suite(name=name, tests=tuple(tests), description=description, path=self.path)
 
-    def text_field(self, data: Mapping, key: str, where: str, required: bool = False) -> str | None:
+    def text_field(self, data: Mapping, key: str, where: str, required: bool = False,
+                   layout: bool = False) -> str | None:
+        """A string field; `layout`: it may hold tabs and newlines (a description, a text)."""
         value = data.get(key)
         label = f"{where}, field {key!r}" if where else f"field {key!r}"
         if value is None:
@@ -132,7 +135,7 @@ class Checker:
         if not isinstance(value, str) or (required and not value.strip()):
             self.problem(key_line(data, key), label, "must be a non-empty string")
             return None
-        return value
+        return None if refuse_controls(self, value, key_line(data, key), label, layout) else value
 
     def test(self, data: Any, index: int, line: int) -> Test | None:
         if not isinstance(data, Mapping):
@@ -147,6 +150,9 @@ class Checker:
             self.problem(key_line(data, "id", line), f"test #{index + 1}",
                          f"id must be a string; it was read as {_read_as(raw_id)}. Quote it, "
                          "like id: \"12\" (YAML reads unquoted 012, 0x10 or 1:30 as numbers)")
+            return None
+        if refuse_controls(self, raw_id, key_line(data, "id", line), f"test #{index + 1}, "
+                           "field 'id'"):
             return None
         test_id = raw_id
         where = f"test {test_id!r}"
@@ -163,7 +169,7 @@ class Checker:
                          "a test holds either expect (orderings) or pairs (graded), not both: "
                          "make two tests")
             return None
-        description = self.text_field(data, "description", where) or ""
+        description = self.text_field(data, "description", where, layout=True) or ""
         raw_contexts = data.get("contexts")
         declared = {str(k) for k in raw_contexts} if isinstance(raw_contexts, Mapping) else set()
         if graded:
@@ -200,6 +206,8 @@ class Checker:
                              f"a label must be a string; YAML read this one as "
                              f"{_read_as(label)}. Quote it in the file")
                 continue
+            if refuse_controls(self, label, at, f"{where}, label {label!r}"):
+                continue
             if not _LABEL.match(label):
                 self.problem(
                     at, here,
@@ -217,7 +225,7 @@ class Checker:
             return None
         before = len(self.problems)
         self.keys(data, CONTEXT_KEYS, line, where)
-        text = self.text_field(data, "text", where, required=True)
+        text = self.text_field(data, "text", where, required=True, layout=True)
         word, occurrence, span = data.get("word"), data.get("occurrence"), data.get("span")
         if word is not None and span is not None:
             self.problem(
@@ -239,6 +247,8 @@ class Checker:
             if not isinstance(word, str):
                 self.problem(key_line(data, "word", line), f"{where}, field 'word'",
                              "must be a string (quote it)")
+                return None
+            if refuse_controls(self, word, key_line(data, "word", line), f"{where}, field 'word'"):
                 return None
             try:
                 found = locate_word(text, word, occurrence)
@@ -317,6 +327,8 @@ class Checker:
         return tuple(out)
 
     def expectation(self, value: Any, where: str, line: int) -> Expectation | None:
+        if isinstance(value, str) and refuse_controls(self, value, line, where):
+            return None
         if isinstance(value, str) and _PAIRS.match(value):
             if self.schema < 2:
                 self.problem(line, where, f"{value!r} compares two pairs, which needs "
@@ -348,9 +360,11 @@ class Checker:
                     margin = float(margin)
                 except ValueError:
                     pass
-            if isinstance(margin, bool) or not isinstance(margin, int | float) or not math.isfinite(
-                margin
-            ):
+            if not_finite(margin):
+                self.problem(key_line(value, "margin", line), f"{where}, field 'margin'",
+                             f"is not finite (read as {float(margin)}): give a finite number, "
+                             "like 0.05")
+            elif isinstance(margin, bool) or not isinstance(margin, int | float):
                 self.problem(key_line(value, "margin", line), f"{where}, field 'margin'",
                              "must be a number, like 0.05")
             elif not -2 <= margin <= 2:
