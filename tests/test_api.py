@@ -112,3 +112,34 @@ def test_every_command_has_its_api(tmp_path, tiny_bert, registry):
     suite = harness.load_suite(built.write(tmp_path / "x.yaml"))
     assert len(suite.tests) == built.tests >= 1
 
+
+
+def test_embed_returns_float32_as_the_docs_say():
+    import numpy as np
+
+    from harness.testing import FakeBackend
+
+    vectors = harness.embed(FakeBackend("f"), [("A mouse ran.", "mouse"), "A sentence."],
+                            cache=False)
+    assert vectors.dtype == np.float32 and vectors.shape == (2, 8)
+    missing = harness.embed(FakeBackend("f", {"missing": "mouse"}), [("A mouse.", "mouse")],
+                            cache=False)
+    assert missing.dtype == np.float32 and np.isnan(missing).all()
+
+
+def test_progress_is_automatic_in_a_notebook_and_can_be_turned_off(monkeypatch):
+    import sys
+    import types
+
+    from harness.pipeline.inputs import progress_of
+
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: False, raising=False)
+    monkeypatch.delitem(sys.modules, "ipykernel", raising=False)
+    assert progress_of("auto") is None and progress_of(False) is None
+    assert callable(progress_of(True))
+    monkeypatch.setitem(sys.modules, "ipykernel", types.ModuleType("ipykernel"))
+    bar = progress_of("auto")(3, "fake")
+    assert type(bar).__module__.startswith("tqdm")  # tqdm.auto's, in a notebook
+    bar.close()
+    with pytest.raises(TypeError, match="progress must be"):
+        progress_of("yes")

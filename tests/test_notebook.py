@@ -40,4 +40,11 @@ def test_the_notebook_runs_from_start_to_end():
     assert "minilm-tf:postprocess=standardize" in text
     assert "8 contexts of 2 senses" in text
     pictures = [o for o in outputs if "image/png" in o.get("data", {})]
-    assert len(pictures) == 3  # two sense maps and the geometry plot
+    assert len(pictures) == 4  # two sense maps, the geometry table's plot and the plot itself
+    html = "\n".join(o.get("data", {}).get("text/html", "") for o in outputs)
+    assert "<svg" in html  # the sense maps, shown by their rich display
+    assert "<Results: 1 suite, 2 backends (2 ok), 8 expectations>" in text
+    assert "mouse2: keyboard > rat" in text and "lean1: greasy > tilt" in text  # discussed
+    assert "uncased_L-12_H-768_A-12.zip is not here" in text  # the checkpoint cell says how
+    sources = "\n".join(c.source for c in notebook.cells)
+    assert "harness.figures" not in sources and "harness.studies" not in sources

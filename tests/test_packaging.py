@@ -5,7 +5,9 @@ environment and used from a folder that holds no project file."""
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import subprocess
 import sys
 import tarfile
@@ -139,10 +141,22 @@ def test_the_wheel_works_from_a_folder_without_project_files(installed, tmp_path
                            "harness_backends.__file__)"], cwd=tmp_path, capture_output=True,
                           text=True)
     assert str(installed) in code.stdout and str(ROOT) not in code.stdout, code.stdout
-    done = harness(installed, tmp_path, "run", "polysemy", "-b", "glove-50d", "-o", "out")
+    done = harness(installed, tmp_path, "run", "polysemy", "-b", "glove-50d", "-b",
+                   "glove-50d:lowercase=false", "-o", "out")
     assert done.returncode == 0, done.stderr
-    assert "glove-50d  polysemy  2/8" in done.stdout
+    assert re.search(r"^glove-50d +polysemy +2/8 ", done.stdout, re.MULTILINE), done.stdout
     done = harness(installed, tmp_path, "run", "wordnet", "-b", "glove-50d", "-o", "wn")
     assert done.returncode == 0, done.stderr
     assert "1500" in done.stdout
     assert harness(installed, tmp_path, "validate", "polysemy").returncode == 0
+    listed = harness(installed, tmp_path, "list", "--json")
+    assert listed.returncode == 0, listed.stderr
+    data = json.loads(listed.stdout)  # valid JSON, and nothing else on stdout
+    assert {"polysemy", "wordnet"} <= {s["name"] for s in data["suites"]}
+    assert {"static", "hf", "tf"} <= {p["name"] for p in data["plugins"]}
+    assert {"glove-50d", "minilm", "minilm-tf"} <= {i["name"] for i in data["instances"]}
+    compared = harness(installed, tmp_path, "compare", "out/results.json", "--json")
+    assert compared.returncode == 0, compared.stderr
+    [pair] = json.loads(compared.stdout)["pairs"]
+    assert {pair["a"], pair["b"]} == {"glove-50d", "glove-50d:lowercase=false"}
+    assert pair["shared"] == 8

@@ -328,6 +328,22 @@ def test_report_html_holds_the_payloads_only_escaped(hostile, tmp_path):
     assert_only_escaped(page, [SCRIPT, IMG, CELL, FORMULA, EVIL_BACKEND])
 
 
+def test_report_html_test_details_hold_the_payloads_only_escaped(hostile):
+    from harness.reports.html import render
+
+    label = f'"><b {IMG}'
+    text = f"{SCRIPT} bank {CELL}"
+    tests = {suite: {test: {"description": f"{IMG} {SCRIPT}", "contexts": {
+        label: [text, len(SCRIPT) + 1, len(SCRIPT) + 5], "b": [CELL]}} for test in by_test}
+        for suite, by_test in hostile.tests.items()}
+    page = render(replace(hostile, tests=tests))
+    tags = parsed(page)
+    assert len(tags.scripts) == 1
+    assert f"{label}" in {attrs.get("data-label") for _, attrs in tags.tags}
+    assert "<mark>bank</mark>" in page
+    assert_only_escaped(page, [f"{IMG} {SCRIPT}", SCRIPT, CELL, label])
+
+
 def test_senses_html_holds_the_payloads_only_escaped(tmp_path):
     write_sense_map(hostile_map(), tmp_path)
     page = (tmp_path / "senses.html").read_text(encoding="utf-8")

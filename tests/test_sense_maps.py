@@ -72,14 +72,79 @@ def test_pca_is_the_first_two_components_of_the_unit_vectors():
     centred = unit - unit.mean(axis=0)
     _, _, components = np.linalg.svd(centred, full_matrices=False)
     expected = centred @ components[:2].T
-    points = project(vectors, "pca")
+    points = project(vectors, "pca").points
     signs = np.sign((points * expected).sum(axis=0))
     np.testing.assert_allclose(points * signs, expected, atol=1e-9)
 
 
+def test_pca_axes_say_the_share_of_variance_each_component_explains():
+    vectors = np.random.default_rng(5).standard_normal((20, 6)) + 1
+    unit = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+    singular = np.linalg.svd(unit - unit.mean(axis=0), compute_uv=False)
+    shares = singular**2 / (singular**2).sum()
+    projected = project(vectors, "pca")
+    np.testing.assert_allclose(projected.explained, shares[:2], rtol=1e-9)
+    assert projected.axes == (f"PC 1 ({shares[0]:.1%} of variance)",
+                              f"PC 2 ({shares[1]:.1%} of variance)")
+
+
+def test_tsne_axes_are_named_without_a_share_of_variance():
+    projected = project(np.random.default_rng(6).standard_normal((9, 4)), "tsne")
+    assert projected.axes == ("t-SNE 1", "t-SNE 2") and projected.explained is None
+
+
+def sense_map_of_the_notebook(tmp_path, method="pca"):
+    from harness.studies.sense_maps import sense_map
+
+    path = tmp_path / "mouse.tsv"
+    path.write_text(NOTEBOOK)
+    senses, note = file_senses(path)
+    return sense_map(FakeBackend("fake"), senses, word="mouse", method=method, note=note)
+
+
+@pytest.mark.parametrize("method", ["pca", "tsne"])
+def test_senses_html_and_png_label_their_axes(tmp_path, method):
+    from harness.studies.sense_maps import TSNE_NOTE, sense_page
+
+    found = sense_map_of_the_notebook(tmp_path, method)
+    page = sense_page(found)
+    for label in found.axes:
+        assert f">{label}</text>" in page
+    if method == "pca":
+        assert found.axes[0].startswith("PC 1 (") and found.axes[1].startswith("PC 2 (")
+        assert f"together they explain {sum(found.explained):.1%} of the variance" in page
+    else:
+        assert TSNE_NOTE.replace("'", "&#x27;") in page
+    assert found._repr_html_().replace("h3>", "h1>") in page  # a notebook: the page's body
+    pytest.importorskip("matplotlib")
+    assert found._repr_png_()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_the_png_axes_carry_the_labels(monkeypatch, tmp_path):
+    pytest.importorskip("matplotlib")
+    from harness.figures import plots
+
+    seen = []
+    real = plots._png
+    monkeypatch.setattr(plots, "_png", lambda plt, fig: (
+        seen.extend((a.get_xlabel(), a.get_ylabel()) for a in fig.axes), real(plt, fig))[1])
+    found = sense_map_of_the_notebook(tmp_path)
+    found.png()
+    assert seen == [found.axes]
+
+
+def test_a_notebook_shows_a_sense_map_without_matplotlib(tmp_path, monkeypatch):
+    import sys
+
+    found = sense_map_of_the_notebook(tmp_path)
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    assert found._repr_png_() is None
+    assert "<svg" in found._repr_html_()
+
+
 def test_tsne_places_every_point_and_too_few_points_are_refused():
     vectors = np.random.default_rng(4).standard_normal((8, 5))
-    assert project(vectors, "tsne").shape == (8, 2)
+    assert project(vectors, "tsne").points.shape == (8, 2)
     with pytest.raises(ValueError, match="at least 3 contexts"):
         project(vectors[:2])
     with pytest.raises(ValueError, match="method must be one of pca, tsne"):
@@ -96,7 +161,7 @@ def test_the_command_writes_a_map_from_a_file(tmp_path, fake_only, capsys):
     assert [r["sense"] for r in rows] == ["animal"] * 3 + ["device"] * 3
     vectors = harness.embed(FakeBackend("fake"), [
         (r["text"], "mouse") for r in rows])
-    expected = project(vectors, "pca")
+    expected = project(vectors, "pca").points
     points = np.array([[float(r["x"]), float(r["y"])] for r in rows])
     signs = np.sign((points * expected).sum(axis=0))
     np.testing.assert_allclose(points * signs, expected, atol=1e-5)

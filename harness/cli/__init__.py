@@ -1,15 +1,19 @@
-"""The `harness` command: a thin layer over the Python API. Every command is registered through
+"""The `harness` command: a thin layer over the Python API. Commands are registered through
 the `harness_register_commands` hook: the built-in ones by `harness.cli.builtin` (one module
-per command: NAME, HELP, DESCRIPTION, configure(parser), run(args)), the others by plugins.
+per command: NAME, HELP, DESCRIPTION, configure(parser), run(args)), others by plugins; or
+declared in the entry-point group `harness.commands` (harness/plugins/declared.py), so that
+their names and help are known without importing their plugin.
 
 Exit codes: 0 done (and every gate held); 1 a gate failed; 2 bad input or usage (a malformed
 suite, an unknown backend or option, a backend that is unavailable or raised); 130 interrupted
 (Ctrl-C); 143 terminated (SIGTERM). Interrupted or terminated, the finished backends are written.
 Printing never changes the exit code: whatever any command prints goes through
 harness/cli/terminal.py (control characters escaped, a closed or full stdout survived and said on
-stderr with the verdict). Heavy modules are imported inside the commands so that `harness --help`
-stays fast; installed plugins are loaded at start-up only when their commands are needed
-(`harness --help`, or a command that is not built in).
+stderr with the verdict). -q/--quiet, for every command, leaves nothing on stdout but what
+--json asks for. Heavy modules are imported inside the commands so that `harness --help` stays
+fast: a built-in command reads no entry point; `harness --help` (or no command) reads the
+declared commands, importing no plugin; only a command neither built in nor declared loads
+the installed plugins.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from typing import TYPE_CHECKING
 
 from harness._version import __version__
 from harness.cli import common, terminal
-from harness.errors import HarnessError
+from harness.errors import HarnessError, PluginError
 
 if TYPE_CHECKING:
     from harness.plugins.commands import PluginCommand
@@ -41,15 +45,20 @@ def build_parser(commands: Iterable[PluginCommand]) -> argparse.ArgumentParser:
         description="Does this embedding model tell word senses apart in context? Scores "
         "backends on YAML suites of expected cosine orderings.",
         epilog="Exit codes: 0 done, 1 a gate failed, 2 bad input or usage, 130 interrupted "
-        "(Ctrl-C), 143 terminated (SIGTERM).",
+        "(Ctrl-C), 143 terminated (SIGTERM). Plugins may add commands of their own: `harness "
+        "list` shows them all.",
     )
     parser.add_argument("--version", action="version", version=f"wic-harness {__version__}")
     parser.add_argument("-v", "--verbose", action="count", default=0,
                         help="more detail on stderr (-vv for debug)")
+    parser.add_argument("-q", "--quiet", action="store_true", help=QUIET_HELP)
     parser.add_argument("--strict-plugins", action="store_true",
                         help="a plugin that fails to load is an error, not a warning "
                         "(also HARNESS_STRICT_PLUGINS=1)")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    # what `harness --help` shows, for a command that describes the CLI (completion)
+    parser.set_defaults(help_parser=lambda: build_parser(_commands([])))
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True,
+                                parser_class=CommandParser)
     sources: dict[str, str] = {}
     for command in commands:
         if command.name in sources:
@@ -60,22 +69,68 @@ def build_parser(commands: Iterable[PluginCommand]) -> argparse.ArgumentParser:
         # help is %-formatted by argparse, description is not: both are plain text here
         command_parser = sub.add_parser(command.name, help=command.help.replace("%", "%%"),
                                         description=command.description or command.help)
-        command.configure(command_parser)
         command_parser.set_defaults(func=command.run)
-        _add_verbosity(command_parser)
+        command_parser.pending = command.configure  # called if this command is parsed
     return parser
 
 
-def _add_verbosity(sub) -> None:
-    """-v/-vv after a command too (`harness run SUITE -vv`), for every command."""
+QUIET_HELP = "nothing on stdout but what --json asks for (errors and warnings stay on stderr)"
+
+
+class CommandParser(argparse.ArgumentParser):
+    """A command's parser. Its arguments (`pending`: the command's configure) are added when
+    argparse first needs them (the command parsed, or its help shown): `harness --help`
+    configures no command, and a declared command's plugin is imported only when it runs."""
+
+    pending = None
+
+    def ready(self) -> None:
+        """Add the pending arguments, if any (a configure that fails is the plugin's error)."""
+        pending, self.pending = self.pending, None
+        if pending is None:
+            return
+        try:
+            pending(self)
+        except HarnessError:
+            raise
+        except Exception as exc:  # a plugin's configure with a bug: name it
+            raise PluginError(f"`{self.prog}`: the command's configure raised "
+                              f"{type(exc).__name__}: {exc}") from exc
+        _add_command_options(self)
+
+    def parse_known_args(self, args=None, namespace=None):
+        self.ready()
+        return super().parse_known_args(args, namespace)
+
+    def format_help(self) -> str:
+        self.ready()
+        return super().format_help()
+
+    def format_usage(self) -> str:
+        self.ready()
+        return super().format_usage()
+
+
+def _add_command_options(sub) -> None:
+    """-v/-vv and -q after a command too (`harness run SUITE -vv`), for every command."""
     parsers = sub.choices.values() if hasattr(sub, "choices") else [sub]
     for parser in parsers:
         nested = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
         for action in nested:
-            _add_verbosity(action)
+            _add_command_options(action)
         if not nested:
-            parser.add_argument("-v", "--verbose", dest="more_verbose", action="count",
-                                default=0, help="more detail on stderr (-vv for debug)")
+            _add_free(parser, ("-v", "--verbose"), dest="more_verbose", action="count",
+                      default=0, help="more detail on stderr (-vv for debug)")
+            _add_free(parser, ("-q", "--quiet"), dest="command_quiet", action="store_true",
+                      help=QUIET_HELP)
+
+
+def _add_free(parser: argparse.ArgumentParser, flags: tuple[str, ...], **kwargs) -> None:
+    """Add the option under those of `flags` the command does not use itself (a plugin's
+    command may have its own -q)."""
+    free = [flag for flag in flags if flag not in parser._option_string_actions]
+    if free:
+        parser.add_argument(*free, **kwargs)
 
 
 def _command_of(argv: Sequence[str]) -> str | None:
@@ -84,15 +139,23 @@ def _command_of(argv: Sequence[str]) -> str | None:
 
 
 def _commands(argv: Sequence[str]) -> list[PluginCommand]:
-    """Every command, through the hook. When argv names a built-in command, installed plugins
-    are not loaded (built-in commands never wait for them); for top-level help, no command or
-    another command, they are (unless HARNESS_DISABLE_PLUGIN_AUTOLOAD=1)."""
+    """The commands the parser needs for argv. A built-in command: the built-in ones alone (no
+    entry point read). Top-level help, no command, or a declared command: the built-in and
+    declared ones (declarations read, no plugin imported). Any other command: every command,
+    the installed plugins loaded (unless HARNESS_DISABLE_PLUGIN_AUTOLOAD=1)."""
     from harness.cli.builtin import NAMES
     from harness.plugins import manager
 
-    autoload = False if _command_of(argv) in NAMES else None
-    strict = True if "--strict-plugins" in argv else None
-    return list(manager.make_plugin_host(autoload=autoload, strict=strict).commands().values())
+    name, strict = _command_of(argv), True if "--strict-plugins" in argv else None
+    host = manager.make_plugin_host(autoload=False, strict=strict)
+    if name in NAMES:
+        return list(host.commands().values())
+    if manager.autoload_enabled():
+        host.load_declared_commands(wanted=name)  # a broken declaration of `name`: an error
+    commands = host.commands()
+    if name is not None and name not in commands:
+        commands = manager.make_plugin_host(strict=strict).commands()
+    return list(commands.values())
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -115,13 +178,15 @@ def _status(code) -> int:
 
 def _main(argv: Sequence[str] | None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    common.setup_logging(0)  # a plugin's warning while the commands are read, as any other
     try:
-        parser = build_parser(_commands(argv))
+        args = build_parser(_commands(argv)).parse_args(argv)
     except HarnessError as exc:
         common.error(str(exc))
         return exc.exit_code
-    args = parser.parse_args(argv)
     common.setup_logging(args.verbose + getattr(args, "more_verbose", 0))
+    if common.quiet(args):
+        terminal.quiet_stdout()  # what --json asks for goes through terminal.write_data
     previous = _on_sigterm()
     try:
         return args.func(args)

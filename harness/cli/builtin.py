@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from harness.cli import (
     cache,
     compare,
+    completion,
     geometry,
     list_plugins,
     make_reference,
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
 
 # in `harness --help` order
 COMMANDS = (run, sweep, geometry, senses, wic, compare, validate, list_plugins, cache, make_suite,
-            make_reference)
+            make_reference, completion)
 # for the CLI to tell, from argv alone, that it needs no installed plugin
 NAMES = frozenset(module.NAME for module in COMMANDS)
 

@@ -1,11 +1,12 @@
 """What several commands share: exit codes, logging, reading suites, the plugin registry, the
-output folder (claimed: harness/cli/folders.py), the cache choice, the progress bar, and how
-failed backends are reported. What they print goes through harness/cli/terminal.py."""
+output folder (claimed: harness/cli/folders.py), the cache choice, the progress bar, --json,
+and how failed backends are reported. What they print goes through harness/cli/terminal.py."""
 
 from __future__ import annotations
 
 import argparse
 import logging
+import math
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
@@ -13,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 from harness.cli import folders
-from harness.cli.terminal import progress_stream, terminal_text
+from harness.cli.terminal import progress_stream, terminal_text, write_data
 from harness.errors import HarnessError
 
 EXIT_OK, EXIT_GATE, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_TERMINATED = 0, 1, 2, 130, 143
@@ -45,6 +46,45 @@ def error(message: str) -> None:
 
 def warn(message: str) -> None:
     print(f"harness: warning: {message}", file=sys.stderr)
+
+
+def add_json_option(parser: argparse.ArgumentParser, what: str) -> None:
+    """--json: `what` as one JSON object on stdout, and nothing else there (args.as_json)."""
+    parser.add_argument("--json", dest="as_json", action="store_true",
+                        help=f"print {what} as one JSON object on stdout, and nothing else "
+                        "there (NaN as null; warnings stay on stderr)")
+
+
+def quiet(args: argparse.Namespace) -> bool:
+    """Whether stdout is quiet: -q before or after the command, or --json."""
+    return any(getattr(args, dest, False) for dest in ("quiet", "command_quiet", "as_json"))
+
+
+def print_json(data) -> None:
+    """`data` as JSON on stdout, even under -q: plain JSON (NaN and infinities as null), ASCII
+    (so that no character can be escaped for the terminal), one object."""
+    import json
+
+    write_data(json.dumps(json_value(data), indent=2, allow_nan=False) + "\n")
+
+
+def json_value(value):
+    """`value` as plain JSON values: a non-finite float is None, a tuple or set a list, a numpy
+    number or array its Python value, anything else (a path) its text."""
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {str(key): json_value(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_value(item) for item in value]
+    if isinstance(value, (set, frozenset)):
+        return [json_value(item) for item in sorted(value, key=str)]
+    for plain in ("tolist", "item"):  # numpy arrays and numbers, without importing numpy
+        if callable(getattr(value, plain, None)):
+            return json_value(getattr(value, plain)())
+    return str(value)
 
 
 def load_suites(paths: Sequence[str]):

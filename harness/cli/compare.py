@@ -20,6 +20,7 @@ DESCRIPTION = ("Compare every pair of backends in one or two results.json files 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("results", nargs="+", metavar="RESULTS.json", help="one or two files")
     parser.add_argument("--markdown", metavar="FILE", help="also write the table as markdown")
+    common.add_json_option(parser, "every comparison, with every number")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -46,4 +47,8 @@ def run(args: argparse.Namespace) -> int:
         atomic_write(Path(args.markdown), "\n".join(
             part for part in (comparison_markdown(pairs) if pairs else "",
                               graded_markdown(graded) if graded else "") if part))
+    if getattr(args, "as_json", False):
+        common.print_json({"files": list(args.results),
+                           "pairs": [pair.to_dict() for pair in pairs],
+                           "graded": [row.to_dict() for row in graded]})
     return common.EXIT_OK

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from harness.cli import common
+from harness.cli import common, config
 
 NAME = "geometry"
 HELP = "anisotropy, self-similarity, intra-sentence similarity and MEV per layer"
@@ -21,12 +21,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-b", "--backend", action="append", required=True, metavar="BACKEND")
     common.add_output_options(parser, "geometry")
     common.add_executor_options(parser)
+    config.add_options(parser, NAME, {"executor": "local"})
 
 
 def run(args: argparse.Namespace) -> int:
     from harness.api import get_backends
     from harness.studies.layer_geometry import geometry_text, write_geometry
 
+    config.apply(args)
     backends = get_backends(common.backend_specs(args), common.registry(args))
     with common.output_folder(args, "geometry") as claim:  # before the embedding work
         rows, failed = _measure(args, backends, claim.path)

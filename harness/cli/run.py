@@ -6,23 +6,39 @@ import argparse
 import sys
 from pathlib import Path
 
-from harness.cli import common
+from harness.cli import common, config
 from harness.cli.folders import Claim, reason, temporary_folder
 from harness.errors import HarnessError
 from harness.pipeline.gates import SPEARMAN_TOLERANCE
 
 NAME = "run"
 HELP = "score backends on suites and write reports"
-DESCRIPTION = ("Score backends on suites; write results.json, results.csv and report.md; "
-               "print a summary.")
+# The built-in reports, for --help without importing them (tests/test_cli_json.py checks this
+# list against harness/reports/builtin.py).
+REPORTS = (("results.json", "everything the run found (schema 1)"),
+           ("similarities.parquet", "the similarity matrices of a run too large to inline"),
+           ("results.csv", "one row per backend and expectation"),
+           ("correlations.csv", "one row per backend and graded test (graded runs only)"),
+           ("pairs.csv", "one row per backend and graded pair (graded runs only)"),
+           ("report.md", "the tables, short enough for a pull-request comment"),
+           ("junit.xml", "one testcase per backend and expectation, for CI"),
+           ("report.html", "one self-contained page with plots and heatmaps"))
+DESCRIPTION = ("Score backends on suites, check the gates, write the reports into the output "
+               "folder and print a summary. The reports: "
+               + "; ".join(f"{name} ({what})" for name, what in REPORTS)
+               + "; and those report plugins add (`harness list` shows them).")
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("suites", nargs="+", metavar="SUITE", help="suite YAML files")
+    parser.add_argument("suites", nargs="*", metavar="SUITE",
+                        help="suite YAML files (default: `suites` of the config)")
+    config.add_selection_options(parser)
     parser.add_argument("-b", "--backend", action="append", default=[], metavar="BACKEND",
                         help="an instance name (see `harness list`) or PLUGIN:key=value,...; "
                         "repeat for several. Default: every default instance available here")
     common.add_output_options(parser, "run")
+    common.add_json_option(parser, "the summary, the correlations, the gates, the files written "
+                           "and the exit code")
     parser.add_argument("--no-progress", action="store_true", help="never show a progress bar")
     common.add_executor_options(parser)
     parser.add_argument("--baseline", metavar="RESULTS.json",
@@ -47,13 +63,18 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--spearman-tolerance", type=float, default=SPEARMAN_TOLERANCE,
                         metavar="T", help="with --baseline: a graded test whose rho dropped by "
                         f"more than T is a regression (default {SPEARMAN_TOLERANCE:g})")
+    config.add_options(parser, NAME, {"executor": "local",
+                                      "spearman_tolerance": SPEARMAN_TOLERANCE})
 
 
 def run(args: argparse.Namespace) -> int:
     from harness.api import run as score
     from harness.pipeline.gates import check_gates, load_results
     from harness.reports import summary_text
+    from harness.reports.tables import selection_note
 
+    config.apply(args)
+    config.need(args, "suites", "SUITE files", "suites")
     for flag, value, low in (("--min-accuracy", args.min_accuracy, 0),
                              ("--max-unscored", args.max_unscored, 0),
                              ("--min-spearman", args.min_spearman, -1),
@@ -61,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
         if value is not None and not low <= value <= 1:
             raise HarnessError(f"{flag} {value}: give a number from {low} to 1")
     baseline = load_results(args.baseline) if args.baseline else None
-    suites = common.load_suites(args.suites)
+    suites, selection = config.select(common.load_suites(args.suites), args)
     specs = common.backend_specs(args)
     if args.no_baseline_deprecated:
         common.warn("--no-baseline is now --no-reference (--baseline is the regression "
@@ -74,14 +95,27 @@ def run(args: argparse.Namespace) -> int:
                         cache=not args.no_cache, executor=common.executor(args),
                         reference=not (args.no_reference or args.no_baseline_deprecated),
                         weak_below=args.weak_below)
+        results.selection = selection
         gates = check_gates(results, baseline, args.min_accuracy, args.max_unscored,
                             args.min_spearman, args.spearman_tolerance)
         results.gates = gates.report()
         out_dir, written, files = write_or_fall_back(results, claim, reports)
     print(summary_text(results))
+    if selection:
+        print(selection_note(selection))
     if results.gates:
         print("\n" + "\n".join(results.gates.lines))
+        if not results.gates.held and common.quiet(args):  # a CI log still says why
+            print("\n".join(results.gates.lines), file=sys.stderr)
     print(f"\nreports: {out_dir}/ ({', '.join(p.name for p in files)})")
+    code = exit_code(results, written, gates.failed)
+    if getattr(args, "as_json", False):
+        common.print_json(run_json(results, out_dir, files, code))
+    return code
+
+
+def exit_code(results, written: bool, gates_failed: bool) -> int:
+    """The run's exit code; what makes it 2 (or says a backend was skipped) said on stderr."""
     for rec in results.backends.values():
         if rec.status == "skipped":
             print(f"harness: skipped {rec.name}: {rec.error}", file=sys.stderr)
@@ -93,7 +127,30 @@ def run(args: argparse.Namespace) -> int:
         return common.EXIT_USAGE
     if not written or common.report_failed_backends(results):
         return common.EXIT_USAGE
-    return common.EXIT_GATE if gates.failed else common.EXIT_OK
+    return common.EXIT_GATE if gates_failed else common.EXIT_OK
+
+
+def run_json(results, out_dir: Path, files: list[Path], code: int) -> dict:
+    """What `harness run --json` prints: the summary, the correlations, the gates, where the
+    reports went, and the exit code."""
+    from dataclasses import asdict
+
+    from harness.cli.terminal import VERDICTS
+
+    return {
+        "exit_code": code,
+        "verdict": VERDICTS.get(code, "failed"),
+        "interrupted": results.interrupted,
+        "output": str(out_dir),
+        "files": [str(path) for path in files],
+        "suites": list(results.suites),
+        "selection": getattr(results, "selection", None),
+        "backends": {name: {"status": rec.status, "error": rec.error}
+                     for name, rec in results.backends.items()},
+        "summary": [asdict(row) for row in results.summary_rows],
+        "correlations": [asdict(row) for row in results.correlation_rows],
+        "gates": results.gates.to_dict() if results.gates else None,
+    }
 
 
 def write_or_fall_back(results, claim: Claim, reports=None) -> tuple[Path, bool, list[Path]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from harness.cli import common
+from harness.cli import common, config
 
 NAME = "senses"
 HELP = "a map of a word's contexts, one colour per sense (PCA or t-SNE)"
@@ -28,12 +28,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="the projection to 2-D (default: pca)")
     common.add_output_options(parser, "senses")
     common.add_executor_options(parser)
+    config.add_options(parser, NAME, {"executor": "local"})
 
 
 def run(args: argparse.Namespace) -> int:
     from harness.api import senses
     from harness.studies.sense_maps import write_sense_map
 
+    config.apply(args)
     with common.output_folder(args, "senses") as claim:  # before the embedding work
         try:
             found = senses(args.backend, wordnet=args.wordnet, file=args.file,

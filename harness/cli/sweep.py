@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from harness.cli import common
+from harness.cli import common, config
 
 NAME = "sweep"
 HELP = "accuracy per layer and pooling option (one forward pass per text)"
@@ -15,18 +15,27 @@ DESCRIPTION = (
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("suites", nargs="+", metavar="SUITE")
-    parser.add_argument("-b", "--backend", action="append", required=True, metavar="BACKEND")
+    parser.add_argument("suites", nargs="*", metavar="SUITE",
+                        help="suite YAML files (default: `suites` of the config)")
+    config.add_selection_options(parser)
+    parser.add_argument("-b", "--backend", action="append", default=[], metavar="BACKEND",
+                        help="a contextual backend to sweep; repeat for several (default: "
+                        "`backends` of the config)")
     common.add_output_options(parser, "sweep")
     common.add_executor_options(parser)
+    config.add_options(parser, NAME, {"executor": "local"})
 
 
 def run(args: argparse.Namespace) -> int:
     from harness.api import get_backends
     from harness.reports import write_reports
+    from harness.reports.tables import selection_note
     from harness.studies.layer_sweep import sweep, sweep_text, write_sweep
 
-    suites = common.load_suites(args.suites)
+    config.apply(args)
+    config.need(args, "suites", "SUITE files", "suites")
+    config.need(args, "backend", "-b BACKEND", "backends")
+    suites, selection = config.select(common.load_suites(args.suites), args)
     host = common.plugin_host(args)
     reports = host.reports()  # now: a clash of report names must not wait for the sweep to end
     backends = get_backends(list(dict.fromkeys(s.strip() for s in args.backend)),
@@ -35,9 +44,12 @@ def run(args: argparse.Namespace) -> int:
         out_dir = claim.path
         done = sweep(suites, backends, cache=common.cache(args),
                      progress=common.progress_factory(True), executor=common.executor(args))
+        done.results.selection = selection
         write_reports(done.results, out_dir, reports)
         write_sweep(done.rows, out_dir)
     print(sweep_text(done.rows))
+    if selection:
+        print(selection_note(selection))
     print(f"\nreports: {out_dir}/ (sweep.csv, sweep.md, sweep.png, results.json, ...)")
     failed = common.report_failed_backends(done.results)
     return common.EXIT_USAGE if common.fell_back(claim) or failed else common.EXIT_OK

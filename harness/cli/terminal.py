@@ -2,7 +2,9 @@
 escaped (a suite, a backend or a results.json cannot recolour the terminal or plant a link),
 never fails on a character the encoding lacks, and never raises when the stream fails (a closed
 pipe, a full disk): the writing stops, the failure is remembered, and `main` says on stderr
-that stdout was lost, with the verdict. So printing never changes the exit code."""
+that stdout was lost, with the verdict. So printing never changes the exit code. With -q or
+--json, stdout is quiet: what is printed is dropped, and only `write_data` (the JSON asked
+for) reaches it."""
 
 from __future__ import annotations
 
@@ -36,6 +38,7 @@ class GuardedStream:
 
     def __init__(self, stream, escape: bool = True, owner: GuardedStream | None = None):
         self.stream, self.escape, self.owner = stream, escape, owner
+        self.quiet = False  # drop what is written; `write_data` still writes
         self._failure: OSError | None = None
         if stream is None:  # started with the descriptor closed
             self._failure = OSError(errno.EBADF, "it is closed")
@@ -45,9 +48,14 @@ class GuardedStream:
         return self.owner.failure if self.owner else self._failure
 
     def write(self, text: str) -> int:
+        if not self.quiet:
+            self.write_data(text)
+        return len(text)
+
+    def write_data(self, text: str) -> None:
+        """Write `text`, quiet or not (escaped and guarded as ever)."""
         if self.failure is None:
             self._guarded(self._write, terminal_text(text) if self.escape else text)
-        return len(text)
 
     def flush(self) -> None:
         if self.failure is None:
@@ -120,6 +128,21 @@ def finish(code: int) -> None:
         sys.stderr.write(f"harness: stdout could not be written ({why(failure)}); "
                          f"{verdict} (exit {code})\n")
     sys.stderr.flush()
+
+
+def quiet_stdout() -> None:
+    """From now on stdout drops what is printed (-q, --json); `write_data` still reaches it."""
+    if isinstance(sys.stdout, GuardedStream):
+        sys.stdout.quiet = True
+
+
+def write_data(text: str) -> None:
+    """`text` on stdout even when it is quiet: what --json asks for."""
+    stream = sys.stdout
+    if isinstance(stream, GuardedStream):
+        stream.write_data(text)
+    else:
+        stream.write(text)
 
 
 def progress_stream():

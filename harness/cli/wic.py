@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from harness.cli import common
+from harness.cli import common, config
 
 NAME = "wic"
 HELP = "WiC accuracy: same sense or not, by a threshold on the cosine"
@@ -22,6 +22,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-b", "--backend", action="append", default=[], metavar="BACKEND")
     common.add_output_options(parser, "wic")
     common.add_executor_options(parser)
+    config.add_options(parser, NAME, {"executor": "local"})
 
 
 def run(args: argparse.Namespace) -> int:
@@ -29,6 +30,7 @@ def run(args: argparse.Namespace) -> int:
     from harness.reports.text import text_table
     from harness.studies.wic import evaluate_wic
 
+    config.apply(args)
     registry = common.registry(args)
     backends = (get_backends([s.strip() for s in args.backend], registry) if args.backend
                 else [b for b in default_backends(registry) if b.availability().ok])

@@ -78,9 +78,9 @@ def geometry_plot(rows: Sequence[Mapping[str, Any]]) -> bytes:
 
 
 def sense_plot(points: np.ndarray, groups: Sequence[int], names: Sequence[str],
-               title: str) -> bytes:
+               title: str, axes: Sequence[str] = ()) -> bytes:
     """A map of points in 2-D, one colour and marker per group (`groups[i]` indexes `names`,
-    the legend)."""
+    the legend); `axes` label the horizontal and vertical axes."""
     from harness.figures.svg import style
 
     plt, (fig, ax) = _figure(8.0, 5.0 + 0.16 * len(names))
@@ -94,6 +94,10 @@ def sense_plot(points: np.ndarray, groups: Sequence[int], names: Sequence[str],
     ax.set_aspect("equal", adjustable="datalim")  # distances read alike across and down
     ax.set_xticks([])
     ax.set_yticks([])
-    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.02), ncol=1,
+    if any(axes):
+        ax.set_xlabel(axes[0])
+        ax.set_ylabel(axes[1])
+    below = -0.09 if any(axes) else -0.02  # under the horizontal axis's label
+    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, below), ncol=1,
               frameon=False)
     return _png(plt, fig)

@@ -195,20 +195,22 @@ def _marker(x: float, y: float, group: int, extra: str = "", tip: str = "") -> s
 
 def scatter(points: np.ndarray, groups: Sequence[int], names: Sequence[str],
             tips: Sequence[str], title: str, size: float = 420, labels: Sequence[str] = (),
-            ) -> str:
+            axes: Sequence[str] = ()) -> str:
     """Points in 2-D, coloured by group (one legend line per name, under the plot); each point
-    shows its tip on hover and, when given, its label beside it."""
+    shows its tip on hover and, when given, its label beside it; `axes`, when given, label the
+    horizontal and vertical axes."""
     pad, top = 16, 24
+    left = pad + (18 if any(axes) else 0)  # room for the vertical axis's label
     xs, ys = points[:, 0], points[:, 1]
     low = np.array([xs.min(), ys.min()])
     reach = float(max(xs.max() - xs.min(), ys.max() - ys.min())) or 1.0
     body = [_text(8, 14, title, "start", 11),
-            f'<rect x="{pad}" y="{top}" width="{size}" height="{size}" fill="none" '
+            f'<rect x="{left}" y="{top}" width="{size}" height="{size}" fill="none" '
             'stroke="#ccc"/>']
     inner = size - 2 * pad
 
     def place(x: float, y: float) -> tuple[float, float]:
-        return (2 * pad + (x - low[0]) / reach * inner,
+        return (left + pad + (x - low[0]) / reach * inner,
                 top + size - pad - (y - low[1]) / reach * inner)
 
     for n, ((x, y), group, tip) in enumerate(zip(points, groups, tips)):
@@ -217,13 +219,19 @@ def scatter(points: np.ndarray, groups: Sequence[int], names: Sequence[str],
         if labels:
             body.append(_text(cx + 7, cy + 4, labels[n], "start", 10))
     y = top + size + 18
+    if any(axes):
+        middle = top + size / 2
+        body += [_text(left + size / 2, y - 4, axes[0], size=10, extra='fill="#333"'),
+                 _text(pad + 4, middle, axes[1], size=10, extra=f'fill="#333" transform='
+                       f'"rotate(-90 {pad + 4} {middle:.1f})"')]
+        y += 16
     for group, name in enumerate(names):
         body.append(_marker(pad + 6, y - 4, group))
         body.append(_text(pad + 16, y, name, "start", 10))
         y += 16
     reach_of_labels = 8 + 6 * max((len(label) for label in labels), default=0) if labels else 0
-    width = max(size + 2 * pad + reach_of_labels, 16 + 6 * max((len(n) for n in names),
-                                                               default=0))
+    width = max(left + size + pad + reach_of_labels, 16 + 6 * max((len(n) for n in names),
+                                                                  default=0))
     return _svg(width, y, body, title)
 
 

@@ -16,7 +16,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from harness._version import __version__
-from harness.backend import Backend, Embeddings, Item
+from harness.backend import CORE_OPTIONS, Backend, Embeddings, Item
 from harness.pipeline.boundary import calling
 from harness.pipeline.embedding_cache import EmbeddingCache
 
@@ -112,12 +112,21 @@ def embed_group(group: Sequence[Backend], items: Sequence[Item], *,
         used = dict(computed.used)
         if cache and todo:
             cache.put(backend.fingerprint(raw=True), [items[i] for i in todo], computed.vectors,
-                      dict(computed.reasons), cache_salt(backend), used)
-        elif cache and not used:  # nothing computed: what the backend used comes from the cache
-            used = cache.get_used(backend.fingerprint(raw=True), cache_salt(backend)) or {}
+                      dict(computed.reasons), cache_salt(backend), used, label(backend))
+        elif cache:  # nothing computed: what the backend used comes from the cache
+            cache.note(backend.fingerprint(raw=True), label(backend))
+            used = used or cache.get_used(backend.fingerprint(raw=True), cache_salt(backend)) or {}
         pieces = [*_cached_pieces(have), (todo, computed)]
         out.append(assemble(backend, len(items), pieces, used))
     return out
+
+
+def label(backend: Backend) -> dict[str, Any]:
+    """What the embedding cache records of a backend: its name, plugin, and the options its
+    raw fingerprint holds (those that change its own vectors)."""
+    options = {k: v for k, v in sorted(backend.options.items()) if k not in CORE_OPTIONS
+               and k in backend.OPTIONS and backend.OPTIONS[k].affects_vectors}
+    return {"name": backend.name, "plugin": backend.plugin, "options": options}
 
 
 def take(embedded: Embeddings, rows: Sequence[int]) -> Embeddings:

@@ -11,7 +11,12 @@ warm run needs no model at all.
 The cache is an optimisation: any problem with it (a folder that cannot be made, a read-only
 file or folder, a damaged database) is one warning that names the path and the fix, and the run
 goes on without it, or reading it only. A healthy database is never moved; a file that is not a
-database at all is moved aside. `clear` removes whatever is there.
+database at all is moved aside. `clear` removes whatever is there, or the vectors of some
+fingerprints.
+
+Table `fingerprints`: each fingerprint's backends (name, plugin, options not at their default)
+and last use, for `harness cache info` and `clear --backend`; a cache made before it gets it
+when next written (until then its fingerprints are unknown).
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ import sqlite3
 import time
 import zlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
@@ -49,6 +54,14 @@ CREATE INDEX IF NOT EXISTS vectors_by_fingerprint ON vectors (fingerprint);
 CREATE TABLE IF NOT EXISTS backends (
     key BLOB PRIMARY KEY,
     used TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS fingerprints (
+    fingerprint TEXT NOT NULL,
+    name TEXT NOT NULL,
+    plugin TEXT NOT NULL,
+    options TEXT NOT NULL,
+    used REAL NOT NULL,
+    PRIMARY KEY (fingerprint, name)
 ) WITHOUT ROWID;
 """
 _CHUNK = 500  # keys per SELECT (SQLite's variable limit is far above this)
@@ -76,12 +89,25 @@ def _crc(dim: int, data: bytes | None, reason: str | None) -> int:
 
 
 @dataclass(frozen=True)
+class FingerprintInfo:
+    """One fingerprint's entries, their bytes, its backends ({name, plugin, options}) and when
+    it was last used (seconds since the epoch); no backends and None: unknown."""
+
+    fingerprint: str
+    entries: int
+    bytes: int
+    backends: list[dict] = field(default_factory=list)
+    last_used: float | None = None
+
+
+@dataclass(frozen=True)
 class CacheInfo:
     path: Path
     entries: int
     bytes: int
     backends: list[tuple[str, int]]  # (fingerprint, entries)
     problem: str = ""  # why the cache cannot be read, if it cannot
+    fingerprints: list[FingerprintInfo] = field(default_factory=list)  # most entries first
 
 
 class EmbeddingCache:
@@ -238,9 +264,11 @@ class EmbeddingCache:
         return self.get_fact(fingerprint, salt, "used")
 
     def put(self, fingerprint: str, items: Sequence[Item], vectors: np.ndarray,
-            reasons: dict[int, str], salt: str = "", used: dict | None = None) -> None:
+            reasons: dict[int, str], salt: str = "", used: dict | None = None,
+            backend: dict | None = None) -> None:
         """Store rows of `vectors` (or, where `reasons` has the row, the reason) for `items`,
-        and what the backend settled on to make them. Nothing when the cache is read-only."""
+        what the backend settled on to make them, and the backend ({name, plugin, options},
+        `note`). Nothing when the cache is read-only."""
         if self._connect() is None or self.mode == "read-only":
             return
         rows = []
@@ -260,12 +288,21 @@ class EmbeddingCache:
                 if used is not None:
                     db.execute("INSERT OR REPLACE INTO backends VALUES (?, ?)",
                                (_fact_key(fingerprint, salt, "used"), json.dumps(used)))
+                if backend is not None:
+                    _note(db, fingerprint, backend)
             except BaseException:
                 db.execute("ROLLBACK")
                 raise
             db.execute("COMMIT")
 
         self._safely("writing", write, None)
+
+    def note(self, fingerprint: str, backend: dict) -> None:
+        """Record that `backend` ({name, plugin, options}) used `fingerprint`'s vectors now.
+        Nothing when the cache is read-only."""
+        if self._connect() is None or self.mode == "read-only":
+            return
+        self._safely("writing", lambda db: _note(db, fingerprint, backend), None)
 
     # -- maintenance ----------------------------------------------------------------------------
     def info(self) -> CacheInfo:
@@ -274,32 +311,66 @@ class EmbeddingCache:
             return CacheInfo(self.path, 0, 0, [])
         size = sum(p.stat().st_size for p in self.path.parent.glob(f"{self.path.name}*")
                    if p.is_file())
-        backends = self._safely("reading", lambda db: db.execute(
-            "SELECT fingerprint, COUNT(*) FROM vectors GROUP BY fingerprint "
-            "ORDER BY COUNT(*) DESC").fetchall(), None)
-        if backends is None:
+        counts = self._safely("reading", lambda db: db.execute(
+            "SELECT fingerprint, COUNT(*), SUM(COALESCE(LENGTH(data), 0) + "
+            "COALESCE(LENGTH(reason), 0)) FROM vectors GROUP BY fingerprint "
+            "ORDER BY COUNT(*) DESC, fingerprint").fetchall(), None)
+        if counts is None:
             return CacheInfo(self.path, 0, size, [], self.problem)
-        return CacheInfo(self.path, sum(n for _, n in backends), size, backends)
+        known = self._recorded()
+        fingerprints = [FingerprintInfo(fp, n, nbytes or 0, *known.get(fp, ([], None)))
+                        for fp, n, nbytes in counts]
+        return CacheInfo(self.path, sum(f.entries for f in fingerprints), size,
+                         [(f.fingerprint, f.entries) for f in fingerprints],
+                         fingerprints=fingerprints)
 
-    def clear(self) -> int | None:
-        """Remove every entry; returns how many there were (None: a file that could not be
-        read as a cache is removed whole). A file that cannot be removed is a HarnessError
-        naming it."""
+    def _recorded(self) -> dict[str, tuple[list[dict], float]]:
+        """Each recorded fingerprint's backends and last use ({}: a cache that has no record,
+        made before there was one, or one that cannot be read)."""
+        out: dict[str, tuple[list[dict], float]] = {}
+        try:
+            for fp, name, plugin, options, used in self._db.execute(  # type: ignore[union-attr]
+                    "SELECT fingerprint, name, plugin, options, used FROM fingerprints "
+                    "ORDER BY used DESC"):
+                backends, last = out.get(fp, ([], used))
+                backends.append({"name": name, "plugin": plugin, "options": json.loads(options)})
+                out[fp] = (backends, max(last, used))
+        except (sqlite3.Error, ValueError, TypeError, AttributeError):
+            return {}  # no table (a cache made before it, read only) or a damaged one
+        return out
+
+    def clear(self, fingerprints: Sequence[str] | None = None) -> int | None:
+        """Remove every entry, or the entries and records of `fingerprints` (what those backends
+        settled on and their calibrations stay: small, and true of the fingerprint); returns how
+        many (None: a file that could not be read as a cache is removed whole). A file that
+        cannot be removed, or changed, is a HarnessError naming it."""
         if not self.path.exists():
             return 0
         self.close()
+        some = list(fingerprints or [])
+        if fingerprints is not None and not some:
+            return 0
+        marks = ",".join("?" * len(some))
+        where = "" if fingerprints is None else f" WHERE fingerprint IN ({marks})"
         try:
             db = sqlite3.connect(self.path, timeout=60, isolation_level=None)
             try:
-                count = db.execute("SELECT COUNT(*) FROM vectors").fetchone()[0]
-                db.execute("DELETE FROM vectors")
-                db.execute("DELETE FROM backends")
-                db.execute("VACUUM")
+                db.executescript(_SCHEMA)  # a cache made before the table of fingerprints
+                db.execute("BEGIN IMMEDIATE")
+                count = db.execute(f"DELETE FROM vectors{where}", some).rowcount
+                db.execute(f"DELETE FROM fingerprints{where}", some)
+                if fingerprints is None:
+                    db.execute("DELETE FROM backends")
+                db.execute("COMMIT")
+                _vacuum(db, must=fingerprints is None)
                 return count
             finally:
                 db.close()
-        except sqlite3.Error:
-            pass  # damaged, read-only, not a database: remove the files themselves
+        except sqlite3.Error as exc:  # damaged, read-only, not a database: the files go
+            if fingerprints is not None:
+                raise HarnessError(f"cannot remove entries from the embedding cache {self.path} "
+                                   f"({exc}); `harness cache clear` alone removes it whole"
+                                   ) from None
         for file in [self.path, *self.path.parent.glob(f"{self.path.name}-*")]:
             try:
                 file.unlink(missing_ok=True)
@@ -307,3 +378,20 @@ class EmbeddingCache:
                 raise HarnessError(f"cannot remove the embedding cache {file} ({exc}); remove it "
                                    "by hand, or fix its folder's permissions") from None
         return None
+
+
+def _note(db: sqlite3.Connection, fingerprint: str, backend: dict) -> None:
+    db.execute("INSERT OR REPLACE INTO fingerprints VALUES (?, ?, ?, ?, ?)",
+               (fingerprint, str(backend.get("name", "")), str(backend.get("plugin", "")),
+                json.dumps(backend.get("options", {}), sort_keys=True, default=str),
+                time.time()))
+
+
+def _vacuum(db: sqlite3.Connection, must: bool) -> None:
+    """Give the freed pages back to the disk. Another run reading the cache may prevent it
+    (unless `must`, the pages are then reused)."""
+    try:
+        db.execute("VACUUM")
+    except sqlite3.Error:
+        if must:
+            raise

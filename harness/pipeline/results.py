@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import MISSING, asdict, dataclass, field, fields
 from functools import cache
+from html import escape
 from typing import TYPE_CHECKING, Any
 
 from harness._version import __version__
@@ -90,6 +92,11 @@ class Results:
     weak_below: float = 0.5  # a pass with margin_sd below this is weak
     correlation_rows: list[CorrelationResult] = field(default_factory=list)  # graded tests
     pair_rows: list[PairResult] = field(default_factory=list)
+    # suite -> test -> {"description": str, "contexts": {label: [text, start, end] or [text]}}
+    # (a whole-sentence context is [text]); what each test is, so that reports explain it
+    tests: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
+    # the tests a run kept (-k, --limit): {patterns, limit, suites: {name: {kept, of}}}
+    selection: dict[str, Any] | None = None
 
     @property
     def failed_backends(self) -> list[BackendRecord]:
@@ -118,7 +125,9 @@ class Results:
             "results": [_row(r, RESULT_FIELDS) for r in self.rows],
             "correlations": [_row(c, CORRELATION_FIELDS) for c in self.correlation_rows],
             "pair_results": [_row(p, PAIR_FIELDS) for p in self.pair_rows],
+            "tests": self.tests,
             "similarities": self.similarities if similarities else {},
+            **({"selection": self.selection} if self.selection else {}),
         }
 
     @classmethod
@@ -146,7 +155,41 @@ class Results:
             correlation_rows=_rows(CorrelationResult, data.get("correlations", []),
                                    "correlations"),
             pair_rows=_rows(PairResult, data.get("pair_results", []), "pair_results"),
+            tests=_tests(data.get("tests", {})),
+            selection=data["selection"] if isinstance(data.get("selection"), dict) else None,
         )
+
+    # -- notebooks --------------------------------------------------------------------------------
+    def __repr__(self) -> str:
+        ok = sum(rec.status == "ok" for rec in self.backends.values())
+        expectations = len({(r.suite, r.test, r.expectation) for r in self.rows})
+        graded = len({(c.suite, c.test) for c in self.correlation_rows})
+        parts = [_count(len(self.suites), "suite"),
+                 f"{_count(len(self.backends), 'backend')} ({ok} ok)",
+                 _count(expectations, "expectation")]
+        parts += [_count(graded, "graded test")] if graded else []
+        parts += ["interrupted"] if self.interrupted else []
+        if self.gates:
+            parts.append("gates held" if self.gates.held else "gates failed")
+        return f"<Results: {', '.join(parts)}>"
+
+    def _repr_html_(self) -> str:
+        """The summary, the graded tests' correlations and the gates' verdict, for notebooks."""
+        graded = any(s.graded_tests for s in self.summary_rows)
+        keep = [i for i, h in enumerate(NOTEBOOK_SUMMARY) if graded or h not in GRADED_ONLY]
+        out = [f"<p><strong>{escape(repr(self))}</strong></p>",
+               _html_table([NOTEBOOK_SUMMARY[i] for i in keep],
+                           [[cells[i] for i in keep] for cells in map(_summary_cells,
+                                                                       self.summary_rows)])]
+        if self.correlation_rows:
+            shown = self.correlation_rows[:MAX_NOTEBOOK_ROWS]
+            out.append(_html_table(NOTEBOOK_CORRELATIONS, [_correlation_cells(c) for c in shown]))
+            if len(self.correlation_rows) > len(shown):
+                out.append(f"<p>{len(self.correlation_rows) - len(shown)} more graded tests: "
+                           "see <code>.correlations</code>.</p>")
+        if self.gates:
+            out.append(f"<pre>{escape(chr(10).join(self.gates.lines))}</pre>")
+        return "<div>" + "".join(out) + "</div>"
 
     # -- DataFrames, for notebooks --------------------------------------------------------------
     @property
@@ -247,3 +290,76 @@ def _row(row: Any, names: tuple[str, ...]) -> dict[str, Any]:
     if out.get("error") is None:
         out.pop("error", None)
     return out
+
+
+def _tests(data: Any) -> dict[str, dict[str, dict[str, Any]]]:
+    """results.json's `tests` (absent before 0.4: {}), or a ValueError that names the entry of
+    the wrong shape."""
+    if not isinstance(data, dict):
+        raise ValueError(f"tests is {json_kind(data)}, not an object")
+    for suite, by_test in data.items():
+        if not isinstance(by_test, dict):
+            raise ValueError(f"tests[{suite!r}] is {json_kind(by_test)}, not an object")
+        for test, entry in by_test.items():
+            where = f"tests[{suite!r}][{test!r}]"
+            if not isinstance(entry, dict) or not isinstance(entry.get("description", ""), str):
+                raise ValueError(f"{where} is not an object with a description")
+            contexts = entry.get("contexts", {})
+            if not isinstance(contexts, dict) or not all(
+                    _is_context(c) for c in contexts.values()):
+                raise ValueError(f"{where}.contexts is not an object of [text, start, end]")
+    return data
+
+
+def _is_context(value: Any) -> bool:
+    """[text] or [text, start, end], the span inside the text."""
+    if not isinstance(value, list) or not value or not isinstance(value[0], str):
+        return False
+    if len(value) == 1:
+        return True
+    return (len(value) == 3 and all(type(n) is int for n in value[1:])
+            and 0 <= value[1] <= value[2] <= len(value[0]))
+
+
+# -- notebooks: Results._repr_html_ --------------------------------------------------------------
+
+MAX_NOTEBOOK_ROWS = 50
+NOTEBOOK_SUMMARY = ("backend", "suite", "passed", "accuracy", "ties", "tests passed",
+                    "graded tests", "median rho", "status")
+GRADED_ONLY = ("graded tests", "median rho")
+NOTEBOOK_CORRELATIONS = ("backend", "suite", "test", "pairs", "scored", "Spearman rho",
+                         "Pearson r", "note")
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'s' * (n != 1)}"
+
+
+def _number(value: float | None, digits: int = 3) -> str:
+    return "-" if value is None else f"{value:.{digits}f}"
+
+
+def _summary_cells(s: SummaryRow) -> list[str]:
+    if s.status != "ok":
+        return [s.backend, s.suite, *["-"] * 6, f"{s.status}: {s.error or ''}"]
+    return [s.backend, s.suite, f"{s.passed}/{s.total}", _number(s.accuracy), str(s.ties),
+            f"{s.tests_passed}/{s.tests_total}", str(s.graded_tests),
+            _number(s.median_spearman), "ok" + (f", {s.unscored} unscored" if s.unscored else "")]
+
+
+def _correlation_cells(c: CorrelationResult) -> list[str]:
+    def interval(value: float | None, ci: list[float] | None) -> str:
+        return _number(value) + (f" [{ci[0]:.3f}, {ci[1]:.3f}]" if value is not None and ci
+                                 else "")
+
+    return [c.backend, c.suite, c.test, str(c.pairs), str(c.scored),
+            interval(c.spearman, c.spearman_ci), interval(c.pearson, c.pearson_ci),
+            c.error or ""]
+
+
+def _html_table(headers: Sequence[str], rows: list[list[str]]) -> str:
+    """A small HTML table, every cell escaped."""
+    head = "".join(f"<th>{escape(h)}</th>" for h in headers)
+    body = "".join("<tr>" + "".join(f"<td>{escape(cell)}</td>" for cell in row) + "</tr>"
+                   for row in rows)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"

@@ -115,7 +115,16 @@ def run_suites(
         weak_below=weak_below,
         correlation_rows=correlations,
         pair_rows=pairs,
+        tests={s.name: describe_tests(s) for s in suites},
     )
+
+
+def describe_tests(suite: Suite) -> dict[str, dict]:
+    """What each test of a suite is, for results.json: its description and its labelled
+    contexts, each as [text, start, end] ([text] for a whole sentence)."""
+    return {test.id: {"description": test.description, "contexts": {
+        label: [c.text] if c.span is None else [c.text, *c.span]
+        for label, c in test.contexts.items()}} for test in suite.tests}
 
 
 def _score(prepared: Prepared, suites: Sequence[Suite], items: list[Item],

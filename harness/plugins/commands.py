@@ -1,5 +1,6 @@
-"""Commands of the `harness` CLI, registered through `harness_register_commands`: the built-in
-ones by harness/cli/builtin.py, others by plugins (the `tf` plugin adds export-tf-checkpoint).
+"""Commands of the `harness` CLI, registered through `harness_register_commands` (the built-in
+ones by harness/cli/builtin.py, and plugins' ones), or declared in the entry-point group
+`harness.commands` (harness/plugins/declared.py; the `tf` plugin's export-tf-checkpoint).
 
 Each is a name, a help line, a function that adds its arguments to an argparse parser, and a
 function that runs it and returns an exit code."""
@@ -21,6 +22,7 @@ class PluginCommand:
     run: Callable[[argparse.Namespace], int]
     source: str
     description: str = ""
+    declared: bool = False  # configure and run imported on first use: parse its arguments late
 
 
 @dataclass

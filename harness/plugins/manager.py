@@ -1,10 +1,12 @@
 """The plugin manager: made by a factory (never a module-level global), loading backends
-through the `harness.backends` entry-point group exactly as for a third-party package. The
+through the `harness.backends` entry-point group exactly as for a third-party package, and the
+commands declared in `harness.commands` (harness/plugins/declared.py: read, not imported). The
 built-in commands and reports are plugins too (`BUILTIN_PLUGINS`), registered first by every
 host, whatever the variables below say.
 
 Environment variables:
-  HARNESS_DISABLE_PLUGIN_AUTOLOAD=1   load no entry points (tests register what they need)
+  HARNESS_DISABLE_PLUGIN_AUTOLOAD=1   load no entry points of either group (tests register what
+                                      they need)
   HARNESS_STRICT_PLUGINS=1            a plugin that fails to load is fatal, not a warning
   HARNESS_BLOCK_PLUGINS=a,b           skip these entry points (by entry-point or distribution name)
 """
@@ -19,7 +21,7 @@ from typing import Any
 import pluggy
 
 from harness.errors import PluginError
-from harness.plugins import BUILTIN_SOURCE, ENTRY_POINT_GROUP, PROJECT, spec
+from harness.plugins import BUILTIN_SOURCE, COMMAND_GROUP, ENTRY_POINT_GROUP, PROJECT, spec
 from harness.plugins.commands import CommandRegistration, PluginCommand
 from harness.plugins.registry import Registration, Registry
 from harness.plugins.reports import PluginReport, ReportRegistration
@@ -47,6 +49,7 @@ class PluginHost:
         self.pm.add_hookspecs(spec)
         self.sources: dict[str, str] = {}  # plugin name in pluggy -> where it came from
         self.problems: list[str] = []  # plugins skipped, with why
+        self.declared: list[PluginCommand] = []  # commands of `harness.commands`, in order
 
     def _fail(self, message: str) -> None:
         if self.strict:
@@ -70,20 +73,7 @@ class PluginHost:
     def load_entry_points(self, group: str = ENTRY_POINT_GROUP) -> None:
         """Import and register every entry point of `group`; a failing one is warned and
         skipped (or fatal when strict)."""
-        import importlib.metadata  # here: a host for a built-in command never needs it
-
-        blocked = {b.strip() for b in os.environ.get(ENV_BLOCK, "").split(",") if b.strip()}
-        labels: dict[int, tuple[str, str]] = {}  # a distribution's name and version, read once
-        for ep in importlib.metadata.entry_points(group=group):
-            dist = getattr(ep, "dist", None)
-            if id(dist) not in labels:
-                meta = dist.metadata if dist is not None else {}
-                labels[id(dist)] = (meta.get("Name") or "?", meta.get("Version") or "?")
-            dist_name, dist_version = labels[id(dist)]
-            if ep.name in blocked or dist_name in blocked:
-                log.info("plugin %s blocked by %s", ep.name, ENV_BLOCK)
-                continue
-            source = f"{dist_name} {dist_version} (entry point {ep.name} = {ep.value})"
+        for ep, dist_name, source in _entry_points(group):
             try:
                 plugin = ep.load()
             except (Exception, SystemExit) as exc:  # any import-time failure of a plugin
@@ -96,6 +86,26 @@ class PluginHost:
                            "docs/writing-a-backend-plugin.md)")
             except (PluginError, ValueError) as exc:
                 self._fail(str(exc))
+
+    def load_declared_commands(self, group: str = COMMAND_GROUP, wanted: str | None = None
+                               ) -> None:
+        """Read the commands declared in `group`: each entry point's light module only (their
+        configure and run are imported when the command is run). A broken declaration is
+        warned and skipped (or fatal when strict); that of the command `wanted` (the one asked
+        for) is a PluginError."""
+        from harness.plugins.declared import declared_command
+
+        self.declared.clear()  # read again: not twice
+        for ep, _, source in _entry_points(group):
+            try:
+                self.declared.append(declared_command(ep.name, ep.load(), source))
+            except (Exception, SystemExit) as exc:  # any import-time failure of a plugin
+                message = str(exc) if isinstance(exc, PluginError) else (
+                    f"the command {ep.name!r} declared by {source} failed to load: "
+                    f"{type(exc).__name__}: {exc}")
+                if ep.name == wanted:
+                    raise PluginError(message) from exc
+                self._fail(message)
 
     def registry(self) -> Registry:
         """Call `harness_register_backends` on each plugin in turn. A plugin whose hook raises is
@@ -112,15 +122,16 @@ class PluginHost:
         return registry
 
     def commands(self) -> dict[str, PluginCommand]:
-        """Every command of the CLI, built-in ones first, in registration order; a name
-        registered twice is an error that names both."""
+        """Every command of the CLI: the hook's in registration order (built-in ones first),
+        then the declared ones; a name registered or declared twice is an error that names
+        both."""
         found: dict[str, PluginCommand] = {}
-        for part in self._registrations("harness_register_commands", CommandRegistration):
-            for name, command in part.commands.items():
-                if name in found:
-                    raise PluginError(_taken("command", name, found[name].source,
-                                             command.source))
-                found[name] = command
+        parts = self._registrations("harness_register_commands", CommandRegistration)
+        for command in [c for part in parts for c in part.commands.values()] + self.declared:
+            if command.name in found:
+                raise PluginError(_taken("command", command.name, found[command.name].source,
+                                         command.source))
+            found[command.name] = command
         return found
 
     def reports(self) -> list[PluginReport]:
@@ -157,6 +168,25 @@ class PluginHost:
             self.register(importlib.import_module(module), name=module, source=BUILTIN_SOURCE)
 
 
+def _entry_points(group: str):
+    """Each entry point of `group` that HARNESS_BLOCK_PLUGINS does not block (by its name or
+    its distribution's), with its distribution's name and where it comes from in words."""
+    import importlib.metadata  # here: a host for a built-in command never needs it
+
+    blocked = {b.strip() for b in os.environ.get(ENV_BLOCK, "").split(",") if b.strip()}
+    labels: dict[int, tuple[str, str]] = {}  # a distribution's name and version, read once
+    for ep in importlib.metadata.entry_points(group=group):
+        dist = getattr(ep, "dist", None)
+        if id(dist) not in labels:
+            meta = dist.metadata if dist is not None else {}
+            labels[id(dist)] = (meta.get("Name") or "?", meta.get("Version") or "?")
+        dist_name, dist_version = labels[id(dist)]
+        if ep.name in blocked or dist_name in blocked:
+            log.info("plugin %s blocked by %s", ep.name, ENV_BLOCK)
+            continue
+        yield ep, dist_name, f"{dist_name} {dist_version} (entry point {ep.name} = {ep.value})"
+
+
 def _taken(kind: str, name: str, first: str, second: str) -> str:
     """The error for a command or report name registered twice."""
     if first == BUILTIN_SOURCE:
@@ -166,17 +196,24 @@ def _taken(kind: str, name: str, first: str, second: str) -> str:
             f"of them, or block one with {ENV_BLOCK}=NAME.")
 
 
+def autoload_enabled() -> bool:
+    """Whether entry points load by default (HARNESS_DISABLE_PLUGIN_AUTOLOAD is not set)."""
+    return not _env_flag(ENV_DISABLE_AUTOLOAD)
+
+
 def make_plugin_host(
     *, autoload: bool | None = None, strict: bool | None = None, plugins: tuple[Any, ...] = ()
 ) -> PluginHost:
     """A new plugin host: the built-in plugins (always), then entry points unless autoload is
-    off (argument or HARNESS_DISABLE_PLUGIN_AUTOLOAD=1), then `plugins` registered explicitly."""
+    off (argument or HARNESS_DISABLE_PLUGIN_AUTOLOAD=1): the plugins of `harness.backends` and
+    the commands declared in `harness.commands`; then `plugins` registered explicitly."""
     host = PluginHost(strict=strict)
     host.register_builtins()
     if autoload is None:
-        autoload = not _env_flag(ENV_DISABLE_AUTOLOAD)
+        autoload = autoload_enabled()
     if autoload:
         host.load_entry_points()
+        host.load_declared_commands()
     for plugin in plugins:
         host.register(plugin)
     return host

@@ -54,8 +54,10 @@ def harness_register_commands(register: CommandRegistration) -> None:
 
     The built-in commands (``run``, ``list``, ...) register through this hook too, from
     ``harness.cli.builtin``, before any plugin. The CLI loads installed plugins for it only
-    when it needs their commands (``harness --help``, or a command that is not built in), so it
-    costs the built-in commands nothing.
+    for a command that is neither built in nor declared, so it costs the built-in commands
+    nothing, and ``harness --help`` does not list a command registered here: declare it in the
+    entry-point group ``harness.commands`` to be listed there without being imported
+    (harness/plugins/declared.py).
     """
 
 

@@ -1,6 +1,8 @@
 """report.html: one self-contained page (CSS, JS and SVG pictures inline) with the summary, the
-gates, the controls, the backends, plots, a searchable and sortable per-expectation table, and
-similarity heatmaps. Rendered from templates/report.html with Jinja2 (autoescaping on; the SVG
+gates, the controls, the backends, plots, a per-expectation table (searchable over every column,
+filtered to failures, one backend, or what one backend fails and another passes; each row opens
+its test's description and sentences), each test's sentences, and similarity heatmaps (failed
+tests first). Rendered from templates/report.html with Jinja2 (autoescaping on; the SVG
 is drawn by harness.figures.svg, which escapes every text in it)."""
 
 from __future__ import annotations
@@ -30,8 +32,11 @@ from harness.reports.tables import (
     correlations_table,
     expectations_table,
     gate_lines,
+    outcome,
+    selection_note,
     shown_rows,
     summary_table,
+    test_views,
     with_interval,
 )
 
@@ -43,21 +48,57 @@ MAX_HEATMAP_CONTEXTS = 40  # a test with more contexts is left to results.json
 
 
 @dataclass(frozen=True)
+class Heatmap:
+    suite: str
+    test: str
+    failed: bool  # the backend did not pass one of the test's expectations
+    picture: str  # inline SVG: the heatmap, and the map beside it
+
+
+@dataclass(frozen=True)
 class Heatmaps:
     name: str
-    pictures: list[str]  # inline SVG, one per test
-    more: int  # tests beyond MAX_HEATMAPS
+    drawn: list[Heatmap]
+    tests: int  # tests with similarities (those with few enough contexts)
+    failed: int  # of them, tests with an expectation the backend did not pass
+
+    @property
+    def more(self) -> int:
+        return self.tests - len(self.drawn)
+
+
+# the order in which a backend's tests are drawn: a failure first, then a tie, then an
+# expectation without a vector, then the tests it passed
+OUTCOME_RANK = ("fail", "tie", "unscored")
+
+
+def _worst_outcomes(results: Results) -> dict[str, dict[tuple[str, str], int]]:
+    """Per backend and (suite, test) it did not pass, the rank of its worst outcome."""
+    out: dict[str, dict[tuple[str, str], int]] = {}
+    for r in results.rows:
+        if not r.passed:
+            mine = out.setdefault(r.backend, {})
+            n = OUTCOME_RANK.index(outcome(r).lower())
+            mine[(r.suite, r.test)] = min(n, mine.get((r.suite, r.test), n))
+    return out
 
 
 def _heatmaps(results: Results) -> tuple[list[Heatmaps], str]:
+    """Per backend, the heatmaps of its tests, at most MAX_HEATMAPS: those it did not pass
+    first (a failure, then a tie, then an expectation without a vector)."""
+    worst = _worst_outcomes(results)
     out = []
     for backend, suites in results.similarities.items():
+        rank = worst.get(backend, {})
+        failed = {key for key, n in rank.items() if n < len(OUTCOME_RANK)}
         tests = [(suite, test, data) for suite, by_test in suites.items()
                  for test, data in by_test.items()
                  if len(data["labels"]) <= MAX_HEATMAP_CONTEXTS]
-        pictures = [heatmap(d["labels"], d["matrix"], f"{s} / {t}") + word_map(d, t)
-                    for s, t, d in tests[:MAX_HEATMAPS]]
-        out.append(Heatmaps(backend, pictures, max(0, len(tests) - MAX_HEATMAPS)))
+        ordered = sorted(tests, key=lambda t: rank.get(t[:2], len(OUTCOME_RANK)))
+        drawn = [Heatmap(s, t, (s, t) in failed,
+                         heatmap(d["labels"], d["matrix"], f"{s} / {t}") + word_map(d, t))
+                 for s, t, d in ordered[:MAX_HEATMAPS]]
+        out.append(Heatmaps(backend, drawn, len(tests), sum(t[:2] in failed for t in tests)))
     note = ""
     if any(len(d["labels"]) > MAX_HEATMAP_CONTEXTS for suites in results.similarities.values()
            for by_test in suites.values() for d in by_test.values()):
@@ -148,7 +189,9 @@ def render(results: Results) -> str:
     heatmaps, heatmaps_note = _heatmaps(results)
     control_rows = controls(results)
     shown, note = shown_rows(results.rows, MAX_HTML_ROWS)
+    views = test_views(results, shown)
     return env.get_template("report.html").render(
+        selection=selection_note(results.selection),
         title=f"wic-harness report: {', '.join(results.suites)}",
         results=results,
         summary=summary_table(results),
@@ -162,9 +205,11 @@ def render(results: Results) -> str:
                margin_chart({b: [r.margin for r in results.rows
                                  if r.backend == b and r.margin is not None]
                              for b in results.backends})],
-        expectations=expectations_table(shown),
+        expectations=expectations_table(shown, views),
         expectations_note=note,
-        heatmaps=heatmaps, heatmaps_note=heatmaps_note,
+        tests=list(views.values()),
+        row_backends=list(dict.fromkeys(r.backend for r in shown)),
+        heatmaps=heatmaps, heatmaps_note=heatmaps_note, max_heatmaps=MAX_HEATMAPS,
         correlations=(correlations_table(results.correlation_rows)
                       if results.correlation_rows else None),
         graded_rules=GRADED_RULES, scatters=_scatters(results),

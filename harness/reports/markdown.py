@@ -18,6 +18,7 @@ from harness.reports.tables import (
     correlations_table,
     expectations_table,
     gate_lines,
+    selection_note,
     summary_table,
 )
 from harness.reports.text import markdown_text
@@ -28,6 +29,8 @@ def render(results: Results) -> str:
     out = [f"# wic-harness report: {suites}", ""]
     if results.interrupted:
         out += ["**The run was interrupted; backends marked `interrupted` did not run.**", ""]
+    if results.selection:
+        out += [markdown_text(selection_note(results.selection).capitalize() + "."), ""]
     out += ["## Summary", "", summary_table(results).as_markdown(), ""]
     gates = gate_lines(results)
     if gates:

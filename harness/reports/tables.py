@@ -4,7 +4,7 @@ only lay them out."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from harness.pipeline.correlation import CorrelationResult
@@ -25,6 +25,7 @@ class Table:
     rows: list[list[str]]
     numeric: frozenset[int] = frozenset()
     row_classes: list[str] = field(default_factory=list)
+    row_links: list[str] = field(default_factory=list)  # an anchor per row ("": none)
 
     def as_text(self) -> str:
         return text_table(self.headers, self.rows)
@@ -199,12 +200,67 @@ def shown_rows(rows: Sequence[ExpectationResult],
                            "did not pass first); all of them are in results.csv.")
 
 
-def expectations_table(rows: Sequence[ExpectationResult]) -> Table:
+def expectations_table(rows: Sequence[ExpectationResult],
+                       views: Mapping[tuple[str, str], TestView] | None = None) -> Table:
+    """One row per backend and expectation; with `views`, each row links to its test's."""
+    links = [views[(r.suite, r.test)].anchor if (r.suite, r.test) in views else ""
+             for r in rows] if views is not None else []
     return Table(EXPECTATION_HEADERS, [
         [r.backend, r.suite, r.test, r.expectation, number(r.sim_closer),
          number(r.sim_farther), number(r.margin), number(r.margin_sd, 2),
          f"> {r.required_margin:g}", outcome(r) + (f" ({r.error})" if r.error else "")]
-        for r in rows], frozenset({4, 5, 6, 7}), [outcome(r).split()[0].lower() for r in rows])
+        for r in rows], frozenset({4, 5, 6, 7}), [outcome(r).split()[0].lower() for r in rows],
+        links)
+
+
+# -- what a test is --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ContextView:
+    """A labelled context, its text cut around the target word ("" for a whole sentence)."""
+
+    label: str
+    before: str
+    word: str
+    after: str
+
+
+@dataclass(frozen=True)
+class TestView:
+    """A test as the reports show it: where it is (`anchor`), its description and contexts."""
+
+    anchor: str
+    suite: str
+    test: str
+    description: str
+    contexts: tuple[ContextView, ...]
+
+
+def context_view(label: str, value: list) -> ContextView:
+    """[text, start, end] (or [text]: a whole sentence) as a ContextView."""
+    text = value[0]
+    if len(value) < 3:
+        return ContextView(label, text, "", "")
+    start, end = value[1], value[2]
+    return ContextView(label, text[:start], text[start:end], text[end:])
+
+
+def test_views(results: Results, rows: Sequence[ExpectationResult]
+               ) -> dict[tuple[str, str], TestView]:
+    """The tests of `rows` that results.json describes (one written before `tests` describes
+    none), in the order they first appear, keyed by (suite, test)."""
+    out: dict[tuple[str, str], TestView] = {}
+    for r in rows:
+        key = (r.suite, r.test)
+        entry = results.tests.get(r.suite, {}).get(r.test)
+        if key in out or entry is None:
+            continue
+        contexts = tuple(context_view(label, value)
+                         for label, value in entry.get("contexts", {}).items())
+        out[key] = TestView(f"t{len(out)}", r.suite, r.test, entry.get("description", ""),
+                            contexts)
+    return out
 
 
 RULES = ("An expectation passes when sim(anchor, closer) - sim(anchor, farther) exceeds its "
@@ -231,3 +287,14 @@ def baseline_note(results: Results, quote: Callable[[object], str] = str) -> str
 def gate_lines(results: Results) -> list[str]:
     """What the gates said, as recorded in the results ([] when none was asked for)."""
     return list(results.gates.lines) if results.gates else []
+
+
+def selection_note(selection: dict | None) -> str:
+    """'selection (-k mouse --limit 2): polysemy 2 of 4 tests', or '' for none."""
+    if not selection:
+        return ""
+    flags = [f"-k {p!r}" for p in selection["patterns"]]
+    flags += [f"--limit {selection['limit']}"] if selection["limit"] else []
+    kept = ", ".join(f"{name} {n['kept']} of {n['of']} tests"
+                     for name, n in selection["suites"].items())
+    return f"selection ({' '.join(flags)}): {kept}"

@@ -37,6 +37,16 @@ class PairComparison:
         return [self.a, self.b, str(self.shared), acc(self.passed_a), acc(self.passed_b),
                 str(self.only_a), str(self.only_b), f"{self.p_value:.4g}"]
 
+    def to_dict(self) -> dict:
+        """Every number of the row (`harness compare --json`); intervals as [low, high]."""
+        return {"a": self.a, "b": self.b, "shared": self.shared,
+                "passed_a": self.passed_a, "passed_b": self.passed_b,
+                "accuracy_a": self.passed_a / self.shared,
+                "accuracy_a_ci": list(wilson_interval(self.passed_a, self.shared)),
+                "accuracy_b": self.passed_b / self.shared,
+                "accuracy_b_ci": list(wilson_interval(self.passed_b, self.shared)),
+                "only_a": self.only_a, "only_b": self.only_b, "p_value": self.p_value}
+
 
 HEADERS = ["backend A", "backend B", "shared", "accuracy A [95% CI]", "accuracy B [95% CI]",
            "only A passes", "only B passes", "McNemar p"]
@@ -130,6 +140,16 @@ class GradedComparison:
                     else f"[{self.difference_ci[0]:+.3f}, {self.difference_ci[1]:+.3f}]")
         return [self.a, self.b, f"{self.suite} / {self.test}", str(self.pairs), rho(self.rho_a),
                 rho(self.rho_b), difference, interval]
+
+    def to_dict(self) -> dict:
+        """Every number of the row (`harness compare --json`); the interval as [low, high],
+        None where there is none."""
+        both = self.rho_a is not None and self.rho_b is not None
+        return {"a": self.a, "b": self.b, "suite": self.suite, "test": self.test,
+                "pairs": self.pairs, "rho_a": self.rho_a, "rho_b": self.rho_b,
+                "difference": self.rho_a - self.rho_b if both else None,
+                "difference_ci": None if self.difference_ci is None
+                else list(self.difference_ci)}
 
 
 GRADED_HEADERS = ["backend A", "backend B", "graded test", "pairs", "rho A", "rho B",

@@ -60,6 +60,10 @@ class GeometryTable(list):
     """The rows of `measure` (a list of GeometryRow) that a notebook shows as a table, with
     `.png()` (each measure against layer) and `.to_frame()`."""
 
+    def __repr__(self) -> str:
+        names = ", ".join(dict.fromkeys(row.backend for row in self))
+        return f"<GeometryTable: {len(self)} rows of {names or 'no backend'}>"
+
     def to_frame(self):
         import pandas as pd
 

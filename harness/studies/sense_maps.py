@@ -34,6 +34,20 @@ class Sense:
 
 
 @dataclass(frozen=True)
+class Projection:
+    """Points in 2-D, and what their axes are: "PC 1 (41.2% of variance)" and the share of the
+    variance each principal component explains (PCA), or "t-SNE 1" and no share (t-SNE)."""
+
+    points: np.ndarray
+    axes: tuple[str, str]
+    explained: tuple[float, float] | None = None
+
+
+TSNE_NOTE = ("t-SNE axes have no units: only which points lie near which others means "
+             "something, not the distances along an axis.")
+
+
+@dataclass(frozen=True)
 class SenseMap:
     """The contexts of a word's senses placed in 2-D: `points[i]` is context i of `senses`
     taken in order (those without a vector left out, `sense_of[i]` its sense's index)."""
@@ -46,6 +60,12 @@ class SenseMap:
     sense_of: tuple[int, ...]
     texts: tuple[str, ...]
     note: str  # how many contexts were found, and any left out
+    axes: tuple[str, str] = ("", "")  # the axes' labels (Projection.axes)
+    explained: tuple[float, float] | None = None  # PCA: each axis's share of the variance
+
+    def __repr__(self) -> str:
+        return (f"<SenseMap: {self.word!r} in {self.backend}, {len(self.points)} contexts of "
+                f"{len(self.senses)} senses ({self.method.upper()})>")
 
     @property
     def title(self) -> str:
@@ -56,7 +76,18 @@ class SenseMap:
         from harness.figures.plots import sense_plot  # matplotlib is imported when it draws
 
         return sense_plot(self.points, self.sense_of, [legend(s, 50) for s in self.senses],
-                          self.title)
+                          self.title, self.axes)
+
+    def _repr_html_(self) -> str:
+        """The map as SVG, for notebooks (senses.html's body)."""
+        return sense_body(self)
+
+    def _repr_png_(self) -> bytes | None:
+        """The map as a PNG, for notebooks; None without matplotlib."""
+        try:
+            return self.png()
+        except ImportError:
+            return None
 
     def rows(self) -> list[tuple[str, str, float, float]]:
         """(sense, text, x, y) per point."""
@@ -142,9 +173,10 @@ def _needs_sklearn() -> None:
         raise ValueError("a sense map needs scikit-learn: pip install 'wic-harness[geometry]'")
 
 
-def project(vectors: np.ndarray, method: str = "pca", seed: int = 0) -> np.ndarray:
-    """Unit-length rows placed in 2-D: their first two principal components, or t-SNE (cosine
-    distance, perplexity at most 30 and below a third of the points)."""
+def project(vectors: np.ndarray, method: str = "pca", seed: int = 0) -> Projection:
+    """Unit-length rows placed in 2-D: their first two principal components, with the share
+    of the variance each explains, or t-SNE (cosine distance, perplexity at most 30 and below
+    a third of the points)."""
     from harness.pipeline.numerics import unit
 
     if method not in METHODS:
@@ -156,12 +188,16 @@ def project(vectors: np.ndarray, method: str = "pca", seed: int = 0) -> np.ndarr
     if method == "pca":
         from sklearn.decomposition import PCA
 
-        return PCA(n_components=2, random_state=seed).fit_transform(rows)
+        pca = PCA(n_components=2, random_state=seed)
+        points = pca.fit_transform(rows)
+        shares = tuple(float(x) for x in pca.explained_variance_ratio_)
+        return Projection(points, tuple(f"PC {n} ({share:.1%} of variance)"
+                                        for n, share in enumerate(shares, 1)), shares)
     from sklearn.manifold import TSNE
 
     perplexity = float(min(30.0, max(1.0, (len(rows) - 1) / 3)))
-    return TSNE(n_components=2, perplexity=perplexity, metric="cosine", init="pca",
-                random_state=seed).fit_transform(rows)
+    return Projection(TSNE(n_components=2, perplexity=perplexity, metric="cosine", init="pca",
+                           random_state=seed).fit_transform(rows), ("t-SNE 1", "t-SNE 2"))
 
 
 def sense_map(backend: Backend, senses: Sequence[Sense], *, word: str = "",
@@ -184,10 +220,11 @@ def sense_map(backend: Backend, senses: Sequence[Sense], *, word: str = "",
     if len(rows) and np.ptp(rows, axis=0).max() <= 1e-6:
         raise ValueError(f"all {len(rows)} contexts have one vector in {backend.name!r}: "
                          "nothing to map; use a contextual backend, such as minilm")
-    points = project(rows, method)
+    projected = project(rows, method)
     return SenseMap(backend.name, word or (items[0].word if items else ""), method,
-                    tuple(senses), points, tuple(owner[i] for i in keep),
-                    tuple(items[i].text for i in keep), note)
+                    tuple(senses), projected.points, tuple(owner[i] for i in keep),
+                    tuple(items[i].text for i in keep), note, projected.axes,
+                    projected.explained)
 
 
 def write_sense_map(found: SenseMap, out_dir: Path) -> list[Path]:
@@ -217,19 +254,34 @@ def sense_page(found: SenseMap) -> str:
     """A self-contained HTML page: the map as SVG, each point's sentence on hover."""
     from html import escape
 
+    return ("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+            f"<title>{escape(found.title)}</title></head><body style=\"font-family:system-ui,"
+            f"sans-serif\">{sense_body(found, 'h1')}</body></html>\n")
+
+
+def sense_body(found: SenseMap, heading: str = "h3") -> str:
+    """The map's title, note, SVG picture (axes labelled) and how to read it: HTML, every
+    text escaped."""
+    from html import escape
+
     from harness.figures.svg import scatter
 
     title = found.title
     picture = scatter(found.points, found.sense_of, [legend(s) for s in found.senses],
                       [f"{found.senses[s].name}: {t}" for s, t in zip(found.sense_of,
                                                                      found.texts)],
-                      title, size=520)
-    return ("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
-            f"<title>{escape(title)}</title></head><body style=\"font-family:system-ui,"
-            f"sans-serif\"><h1>{escape(title)}</h1><p>{escape(found.note)}</p>{picture}"
-            "<p>Hover a point for its sentence. Distances are those of the vectors after "
-            f"{escape(found.method.upper())} to two dimensions: a guide, not a measurement."
-            "</p></body></html>\n")
+                      title, size=520, axes=found.axes)
+    if found.method == "tsne":
+        axes = TSNE_NOTE
+    elif found.explained:
+        axes = (f"The axes are the first two principal components of the unit vectors: "
+                f"together they explain {sum(found.explained):.1%} of the variance.")
+    else:
+        axes = ""
+    return (f"<div><{heading}>{escape(title)}</{heading}><p>{escape(found.note)}</p>{picture}"
+            f"<p>Hover a point for its sentence. {escape(axes)} Distances are those of the "
+            f"vectors after {escape(found.method.upper())} to two dimensions: a guide, not a "
+            "measurement.</p></div>")
 
 
 def legend(sense: Sense, width: int = 60) -> str:

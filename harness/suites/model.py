@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from harness.backend import Item
 from harness.errors import HarnessError
@@ -140,6 +141,50 @@ class Suite:
             ],
         ]
         return hashlib.sha256(json.dumps(payload).encode()).hexdigest()[:16]
+
+    def select(self, patterns: Sequence[str] = (), limit: int | None = None) -> Suite:
+        """This suite with only the tests whose id or `suite/id` matches one of `patterns`
+        (`matches`; none given: every test), the first `limit` of them. A HarnessError names
+        the suite and the patterns when none is left. (Its fingerprint is not the whole
+        suite's.)"""
+        kept = [t for t in self.tests if not patterns or any(
+            matches(p, t.id) or matches(p, f"{self.name}/{t.id}") for p in patterns)]
+        if not kept:
+            shown = ", ".join(t.id for t in self.tests[:10])
+            more = ", ..." if len(self.tests) > 10 else ""
+            where = f" ({self.path})" if self.path else ""
+            raise HarnessError(f"the selection {' or '.join(map(repr, patterns))} leaves suite "
+                               f"{self.name!r}{where} empty: no test id matches; its tests are "
+                               f"{shown}{more}")
+        return replace(self, tests=tuple(kept[:limit]))
+
+
+def matches(pattern: str, name: str) -> bool:
+    """Whether `name` matches `pattern`, ignoring case: as a substring, or with the wildcards
+    `*` (any characters) and `?` (one character), as a whole."""
+    if "*" not in pattern and "?" not in pattern:
+        return pattern.casefold() in name.casefold()
+    regex = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
+    return re.fullmatch(regex, name, re.IGNORECASE | re.DOTALL) is not None
+
+
+def select_suites(suites: Sequence[Suite], patterns: Sequence[str] | str | None = None,
+                  limit: int | None = None) -> tuple[list[Suite], dict | None]:
+    """The suites with the tests `patterns` and `limit` select (`Suite.select`), and what
+    results.json records of it: {patterns, limit, suites: {name: {kept, of}}} (None: no
+    selection). A TypeError or ValueError for a pattern or limit of the wrong kind."""
+    patterns = [patterns] if isinstance(patterns, str) else list(patterns or [])
+    if not all(isinstance(p, str) and p.strip() for p in patterns):
+        raise TypeError(f"select must be a pattern or a list of patterns (non-empty str); got "
+                        f"{patterns!r}")
+    if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool)
+                              or limit < 1):
+        raise ValueError(f"limit must be a whole number of at least 1; got {limit!r}")
+    if not patterns and limit is None:
+        return list(suites), None
+    chosen = [suite.select(patterns, limit) for suite in suites]
+    counts = {s.name: {"kept": len(c.tests), "of": len(s.tests)} for s, c in zip(suites, chosen)}
+    return chosen, {"patterns": patterns, "limit": limit, "suites": counts}
 
 
 def check_unique_names(suites: Sequence[Suite]) -> None:
