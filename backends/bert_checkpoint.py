@@ -184,11 +184,6 @@ def cache_name(path: Path) -> str:
     return f"{stem or 'checkpoint'}-{path_digest(path)[:16]}"
 
 
-def safe_extract(path: Path, dest: Path) -> None:
-    """Check a checkpoint zip (`zip_members`) and unpack what the harness reads into `dest`."""
-    extract_members(path, zip_members(path), dest)
-
-
 # -- checkpoint zips ---------------------------------------------------------------------------
 # A zip is checked from its directory before anything is written: bert_config.json read and
 # checked, the files the harness reads present, their unpacked size bounded. Only those files

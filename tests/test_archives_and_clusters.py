@@ -323,6 +323,56 @@ def test_a_hung_shard_fails_its_group_and_the_others_are_kept(local_ray):
     assert results.backends["fine"].status == "ok"
 
 
+class _Ref:
+    def __init__(self, shard: list, ready: bool):
+        self.shard, self.ready = shard, ready
+
+
+class _Worker:
+    def __init__(self, hangs: bool):
+        self.embed = self
+        self.hangs = hangs
+
+    def remote(self, shard):
+        return _Ref(shard, ready=not self.hangs)
+
+
+class _FakeRay:
+    """Ray's wait/get/kill without Ray, on a clock that moves one second per wait."""
+
+    class exceptions:
+        class RayActorError(Exception):
+            pass
+
+    def __init__(self):
+        self.now = 0.0
+
+    def wait(self, refs, num_returns, timeout):
+        self.now += 1.0
+        return [r for r in refs if r.ready][:num_returns], []
+
+    def get(self, ref):
+        return [f"vector of {item}" for item in ref.shard]
+
+    def kill(self, actor):
+        pass
+
+
+def test_a_hung_shard_is_noticed_while_other_shards_keep_finishing(monkeypatch):
+    from harness.pipeline import executors
+
+    fake = _FakeRay()
+    monkeypatch.setattr(executors.time, "monotonic", lambda: fake.now)
+    workers = iter([_Worker(hangs=True), _Worker(hangs=False)])
+    run = executors._ShardRun(fake, lambda: next(workers), [[n] for n in range(40)],
+                              workers=2, retries=0, limit=5, about="backend slow")
+    with pytest.raises(TimeoutError, match="shard 1 of 40"):
+        run.wait_all(progress=None)
+    # the healthy worker was still finishing a shard every second: the hung one is
+    # noticed once its limit passes, not after every other shard is done
+    assert 3 <= len(run.done) <= 7
+
+
 SLOW_RAY_RUN = """
 import pathlib, sys, time
 from harness.plugins import hookimpl, manager

@@ -336,6 +336,41 @@ def test_a_damaged_calibration_in_the_cache_is_computed_afresh():
     assert results.backends["f"].calibration["baseline_sd"] > 0
 
 
+@pytest.mark.parametrize("damage", ["narrower", "no width", "not json"])
+def test_a_calibration_of_the_wrong_shape_is_fitted_again_not_applied(damage, tmp_path):
+    """A standardization recorded for vectors of another width (or half-written) must not
+    shift this backend's vectors: the run equals one with an empty cache."""
+    import sqlite3
+
+    from harness.pipeline import calibration
+    from harness.pipeline.embedding import cache_salt
+    from harness.pipeline.embedding_cache import EmbeddingCache
+
+    options = {"dim": 8, "seed": 22, "postprocess": "standardize"}
+    fresh = run_suites([load_suite(POLYSEMY)], [FakeBackend("f", options)],
+                       cache=EmbeddingCache(tmp_path / "fresh.sqlite"))
+    cache = EmbeddingCache(tmp_path / "damaged.sqlite")
+    backend = FakeBackend("f", options)
+    run_suites([load_suite(POLYSEMY)], [backend], cache=cache)
+    key = (backend.fingerprint(), cache_salt(backend), calibration.fact_kind())
+    stored = cache.get_fact(*key)
+    assert stored["width"] == 8
+    if damage == "narrower":
+        stored["transform"]["mean"] = stored["transform"]["mean"][:4]
+    elif damage == "no width":
+        del stored["width"]
+    cache.put_fact(*key, stored)
+    if damage == "not json":
+        with sqlite3.connect(cache.path) as db:
+            db.execute("UPDATE backends SET used = '{half' WHERE used LIKE '%transform%'")
+    again = run_suites([load_suite(POLYSEMY)], [FakeBackend("f", options)], cache=cache)
+    assert again.backends["f"].status == "ok"
+    assert again.backends["f"].calibration == fresh.backends["f"].calibration
+    np.testing.assert_allclose([r.margin_sd for r in again.rows],
+                               [r.margin_sd for r in fresh.rows], atol=1e-9)
+    assert cache.get_fact(*key)["width"] == 8  # stored again, whole
+
+
 def test_a_plugin_option_named_like_a_core_option_is_refused():
     from harness.backend import Backend, Option
 

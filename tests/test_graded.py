@@ -326,3 +326,52 @@ def test_compare_gives_each_rho_and_a_bootstrap_interval_of_the_difference(
 def test_validate_counts_graded_tests(graded, capsys):
     assert main(["validate", str(graded)]) == 0
     assert "4 tests (4 graded, 17 pairs), 0 expectations" in capsys.readouterr().out
+
+
+def test_max_unscored_counts_graded_pairs(graded, tmp_path, fake_only, capsys):
+    args = ["run", str(graded), "-b", "fake:missing=cabbage,cash", "--no-cache", "-o",
+            str(tmp_path / "r")]
+    assert main([*args, "--max-unscored", "0.2"]) == 0  # 2 of 17 pairs
+    assert main([*args, "--max-unscored", "0.1"]) == 1
+    assert ("2 of 17 expectations and graded pairs unscored (11.8%)"
+            in capsys.readouterr().out)
+
+
+def test_a_graded_test_gone_since_the_baseline_is_named(graded, tmp_path, fake_only, capsys):
+    base = tmp_path / "base"
+    assert main(["run", str(graded), "-b", "fake", "--no-cache", "-o", str(base)]) == 0
+    renamed = graded.with_name("renamed.yaml")
+    renamed.write_text(graded.read_text().replace("id: words", "id: words-alone"))
+    assert main(["run", str(renamed), "-b", "fake", "--no-cache", "-o", str(tmp_path / "now"),
+                 "--baseline", str(base / "results.json")]) == 0
+    out = capsys.readouterr().out
+    assert ("1 graded tests with a Spearman's rho in the baseline have no counterpart now "
+            "(renamed or removed?): fake / graded / words") in out
+
+
+def test_a_type_vector_is_the_mean_of_the_post_processed_vectors(graded):
+    """With postprocess, a type side is the mean of its texts' centred vectors, and its cosine
+    is taken after centring (every post-processing is affine, so the mean may come before or
+    after it; the centring may not be left out)."""
+    from harness.pipeline.calibration import reference
+
+    suite = load_suite(graded)
+    backend = FakeBackend("fake", {"postprocess": "center"})
+    results = run_suites([suite], [backend], reference=False)
+    sample = list(reference()[0])
+    raw = FakeBackend("fake").embed(sample).vectors.astype(np.float64)
+    mean = np.nanmean(raw, axis=0)  # the fit of `center`, by its definition
+    pair = next(t for t in suite.tests if t.id == "types").pairs[0]
+
+    def centred(item):
+        return FakeBackend("fake").vector(item).astype(np.float32).astype(np.float64) - mean
+
+    a = np.mean([centred(i) for i in pair.a.items], axis=0)
+    b = centred(pair.b.items[0])
+    want = float(a @ b / np.linalg.norm(a) / np.linalg.norm(b))
+    got = next(p.cosine for p in results.pair_rows if p.test == "types")
+    assert got == pytest.approx(want, abs=1e-5)  # float32 vectors, float64 sums
+    uncentred = FakeBackend("fake")
+    plain = run_suites([suite], [uncentred], reference=False)
+    assert next(p.cosine for p in plain.pair_rows if p.test == "types") != pytest.approx(
+        want, abs=1e-3)  # the check tells centred from raw

@@ -205,8 +205,33 @@ def test_markdown_stays_small_for_large_runs(tmp_path, write_suite):
     results = run_suites([suite], [FakeBackend("model")])
     text = render_markdown(results)
     failed = sum(not r.passed for r in results.rows)
-    assert f"400 rows: shown here, {min(failed, MAX_MARKDOWN_ROWS)} that did not pass" in text
+    limit = MAX_MARKDOWN_ROWS
+    shown = (f"{limit} of the {failed} that did not pass" if failed >= limit
+             else f"the {failed} that did not pass, then {limit - failed} that passed")
+    plain = text.replace("\\", "")
+    assert f"400 rows: shown here, {shown}; all of them are in results.csv" in plain
+    assert text.count("\n| model | big | t") == MAX_MARKDOWN_ROWS
     assert len(text) < 65_536  # a GitHub comment's limit
+
+
+def test_markdown_of_many_rows_that_all_pass_shows_them(write_suite):
+    """More rows than fit, every one passed: the table shows as many as fit, and says so."""
+    from harness.reports.tables import MAX_MARKDOWN_ROWS
+
+    tests = "".join(f"  - id: t{i}\n    contexts:\n      a: {{text: \"a {i}\"}}\n"
+                    f"      b: {{text: \"b {i}\"}}\n      c: {{text: \"c {i}\"}}\n"
+                    f"    expect: [\"a: b > c\"]\n" for i in range(MAX_MARKDOWN_ROWS + 1))
+    suite = load_suite(write_suite("suite: big\ntests:\n" + tests))
+    vectors = {f"{x} {i}": v for i in range(MAX_MARKDOWN_ROWS + 1)
+               for x, v in (("a", [1.0, 0.0]), ("b", [1.0, 0.1]), ("c", [0.0, 1.0]))}
+    results = run_suites([suite], [FakeBackend("model", {"vectors": vectors, "dim": 2})],
+                         reference=False)
+    assert all(r.passed for r in results.rows)
+    text = render_markdown(results)
+    assert "No expectation was scored" not in text and "graded tests only" not in text
+    assert text.count("\n| model | big | t") == MAX_MARKDOWN_ROWS
+    assert (f"{MAX_MARKDOWN_ROWS + 1} rows: shown here, the first {MAX_MARKDOWN_ROWS}, every "
+            "one passed") in text.replace("\\", "")
 
 
 def test_junit_is_valid_xml_with_hostile_text_and_skips(tmp_path, write_suite):
@@ -299,9 +324,25 @@ def test_a_plugin_report_that_needs_a_missing_package_names_the_plugin(tmp_path,
         def harness_register_reports(self, register):
             register.add_report("more.txt", render)
 
+    (tmp_path / "more.txt").write_text("left by an earlier run")
     host = make_plugin_host(autoload=False)
     host.register(NeedsMore(), source="harness-more 1.0")
     write_reports(polysemy_results(), tmp_path, host.reports())
     assert (tmp_path / "results.json").exists() and not (tmp_path / "more.txt").exists()
     assert "more.txt not written" in caplog.text and "not_a_module_anywhere" in caplog.text
     assert "harness-more 1.0" in caplog.text and "wic-harness[report]" not in caplog.text
+
+
+def test_a_built_in_report_that_raises_makes_the_run_exit_2(tmp_path, fake_only, monkeypatch,
+                                                            capsys):
+    from harness.cli import main
+    from harness.reports import markdown
+
+    def broken(results):
+        raise RuntimeError("a bug in the renderer")
+
+    monkeypatch.setattr(markdown, "render", broken)
+    assert main(["run", str(POLYSEMY), "-b", "fake", "--no-cache", "-o", str(tmp_path)]) == 2
+    assert "report.md could not be written: RuntimeError: a bug in the renderer" in (
+        capsys.readouterr().err)
+    assert (tmp_path / "results.json").exists() and not (tmp_path / "report.md").exists()

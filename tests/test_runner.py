@@ -91,3 +91,31 @@ def test_wrong_shape_from_a_backend_is_an_error():
     results = run_suites([load_suite(POLYSEMY)], [Broken("broken")])
     assert results.backends["broken"].status == "error"
     assert "expected (n, dim)" in results.backends["broken"].error
+
+
+def test_take_keeps_the_reason_of_a_row_taken_twice():
+    import numpy as np
+
+    from harness.backend import Embeddings
+    from harness.pipeline.embedding import take
+
+    embedded = Embeddings(np.array([[np.nan], [1.0]]), {0: "no vector"})
+    taken = take(embedded, [0, 1, 0])
+    assert taken.reasons == {0: "no vector", 2: "no vector"}
+
+
+def test_prepare_gives_each_item_its_own_row_when_items_repeat():
+    """Repeated items, with the reference sample riding along for a post-processing: as many
+    new sample items as repeats must not be mistaken for the items' own rows."""
+    import numpy as np
+
+    from harness.pipeline.calibration import reference
+    from harness.pipeline.prepare import prepare_one
+
+    sample = list(reference()[0])
+    items = sample[:-5] + [sample[0]] * 5  # as long as the items and the sample together
+    prepared = prepare_one(FakeBackend("f", {"postprocess": "center"}), items)
+    vectors = prepared.embedded.vectors
+    assert vectors.shape[0] == len(items)
+    for row in range(len(items) - 5, len(items)):
+        np.testing.assert_array_equal(vectors[row], vectors[0])

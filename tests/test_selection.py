@@ -143,7 +143,7 @@ def test_a_selected_run_against_a_whole_baseline_says_the_suite_changed(fake_onl
     assert main(["run", str(POLYSEMY), "-b", "fake", "-o", str(tmp_path / "a")]) == 0
     code = main(["run", str(POLYSEMY), "-b", "fake", "-k", "mouse", "-o", str(tmp_path / "b"),
                  "--baseline", str(tmp_path / "a" / "results.json")])
-    assert code in (0, 1)
+    assert code == 0  # the same vectors: no regression; the removed tests only warned about
     assert "suite polysemy has changed since the baseline" in capsys.readouterr().out
 
 
@@ -178,5 +178,6 @@ def test_the_reports_say_a_selection_was_applied(tmp_path, fake_only):
     assert main(["run", str(POLYSEMY), "-b", "fake", "-k", "mouse", "--no-cache", "-o",
                  str(out)]) == 0
     note = "selection (-k 'mouse'): polysemy 2 of 4 tests"
-    assert note.capitalize() in (out / "report.md").read_text().replace("\\", "")
+    assert "Selection (-k 'mouse'): polysemy 2 of 4 tests." in (
+        out / "report.md").read_text().replace("\\", "")
     assert note.replace("'", "&#39;") in (out / "report.html").read_text()

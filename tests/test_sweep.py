@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 
 import pytest
 
@@ -51,3 +52,30 @@ def test_sweep_command_writes_table_and_plot(tmp_path, capsys):
 def test_a_backend_with_nothing_to_sweep(tmp_path, capsys):
     assert main(["sweep", str(POLYSEMY), "-b", "glove-50d", "-o", str(tmp_path)]) == 2
     assert "has nothing to sweep" in capsys.readouterr().err
+
+
+def test_an_interrupted_sweep_exits_130_and_writes_what_finished(monkeypatch, tmp_path):
+    """Ctrl-C during a sweep: the exit code says so (not 2), as for `harness run`."""
+    from harness.plugin_api import hookimpl
+    from harness.plugins import manager
+    from tests.toy_models import ToyBackend
+
+    class Interrupting(ToyBackend):
+        plugin = "interrupting"
+
+        def forward(self, input_ids, attention_mask):
+            raise KeyboardInterrupt
+
+    class Plugin:
+        @hookimpl
+        def harness_register_backends(self, register):
+            register.add_plugin(Interrupting)
+
+    real = manager.make_plugin_host
+    monkeypatch.setattr(manager, "make_plugin_host",
+                        lambda **kw: real(**{**kw, "autoload": False, "plugins": (Plugin(),)}))
+    code = main(["sweep", str(POLYSEMY), "-b", "interrupting", "--no-cache", "-o",
+                 str(tmp_path)])
+    assert code == 130
+    backends = json.loads((tmp_path / "results.json").read_text())["backends"]
+    assert {b["status"] for b in backends.values()} == {"interrupted"}

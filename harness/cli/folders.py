@@ -2,8 +2,9 @@
 and claimed for the command's duration, so that two runs never write one folder at once.
 
 The claim is an flock'd file, `.harness-lock`, in the folder, holding the pid of the run that
-claimed it; it is removed when the reports are written. A second run on a claimed folder stops
-at once (exit 2). A folder that cannot be written sends the reports to a temporary folder."""
+claimed it; it is removed when the claim ends (the command done, its reports written or not).
+A second run on a claimed folder stops at once (exit 2). A folder that cannot be written sends
+the reports to a temporary folder."""
 
 from __future__ import annotations
 

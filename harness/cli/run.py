@@ -100,6 +100,9 @@ def run(args: argparse.Namespace) -> int:
                             args.min_spearman, args.spearman_tolerance)
         results.gates = gates.report()
         out_dir, written, files = write_or_fall_back(results, claim, reports)
+        for name, why in getattr(files, "failed", {}).items():  # a built-in report's bug
+            common.error(f"{name} could not be written: {why}")
+            written = False
     print(summary_text(results))
     if selection:
         print(selection_note(selection))

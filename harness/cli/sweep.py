@@ -51,5 +51,7 @@ def run(args: argparse.Namespace) -> int:
     if selection:
         print(selection_note(selection))
     print(f"\nreports: {out_dir}/ (sweep.csv, sweep.md, sweep.png, results.json, ...)")
+    if done.results.interrupted:  # Ctrl-C or SIGTERM: what finished is written
+        return common.interrupted_exit()
     failed = common.report_failed_backends(done.results)
     return common.EXIT_USAGE if common.fell_back(claim) or failed else common.EXIT_OK

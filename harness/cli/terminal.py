@@ -14,6 +14,8 @@ import re
 import sys
 from contextlib import contextmanager
 
+from harness.reports.text import escaped_char
+
 # C0 but newline and tab, DEL, C1 (CSI, OSC, NEL...), and the marks that reorder text (bidi)
 CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e"
                      "\u2066-\u2069]")
@@ -24,12 +26,7 @@ VERDICTS = {0: "done, every gate held", 1: "gates FAILED", 2: "bad input or usag
 def terminal_text(text: str) -> str:
     """`text` with every control character shown escaped (ESC as \\x1b), newlines and tabs
     kept."""
-    return CONTROL.sub(_escaped, text)
-
-
-def _escaped(match: re.Match) -> str:
-    code = ord(match.group())
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    return CONTROL.sub(lambda match: escaped_char(match.group()), text)
 
 
 class GuardedStream:

@@ -35,6 +35,7 @@ class Calibration:
     baseline_similarity: float
     baseline_sd: float
     pairs: int
+    width: int  # of the vectors it was fitted on
 
     def record(self) -> dict[str, Any]:
         """What results.json records under backends[NAME].calibration."""
@@ -43,20 +44,18 @@ class Calibration:
                 "baseline_sd": self.baseline_sd,
                 "reference": {"name": REFERENCE_NAME, "size": len(items), "pairs": self.pairs}}
 
-    def margin_sd(self, margin: float | None) -> float | None:
-        """A margin in units of the baseline's standard deviation."""
-        if margin is None or not self.baseline_sd:
-            return None
-        return margin / self.baseline_sd
-
     def to_dict(self) -> dict[str, Any]:
         return {"transform": self.transform.to_dict(), "baseline": [
-            self.baseline_similarity, self.baseline_sd, self.pairs]}
+            self.baseline_similarity, self.baseline_sd, self.pairs], "width": self.width}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Calibration:
+        """What `to_dict` wrote; a KeyError, TypeError or ValueError for anything else (a
+        transform whose arrays do not fit its width included)."""
         similarity, sd, pairs = data["baseline"]
-        return cls(Transform.from_dict(data["transform"]), similarity, sd, pairs)
+        width = int(data["width"])
+        return cls(Transform.from_dict(data["transform"], width), float(similarity), float(sd),
+                   int(pairs), width)
 
 
 def postprocessing(backend: Backend) -> str:
@@ -81,7 +80,7 @@ def calibrate(backend: Backend, raw: Embeddings) -> Calibration | None:
         return None
     transform = Transform.fit(postprocessing(backend), vectors)
     similarity, sd, pairs = baseline(transform(vectors), words)
-    return Calibration(transform, similarity, sd, pairs)
+    return Calibration(transform, similarity, sd, pairs, vectors.shape[1])
 
 
 def fact_kind() -> str:

@@ -130,11 +130,11 @@ def label(backend: Backend) -> dict[str, Any]:
 
 
 def take(embedded: Embeddings, rows: Sequence[int]) -> Embeddings:
-    """Those rows, in that order (reasons renumbered)."""
-    where = {row: i for i, row in enumerate(rows)}
+    """Those rows, in that order (reasons renumbered; a row taken twice keeps its reason
+    twice)."""
     return Embeddings(embedded.vectors[list(rows)],
-                      {where[r]: why for r, why in embedded.reasons.items() if r in where},
-                      embedded.used)
+                      {i: embedded.reasons[r] for i, r in enumerate(rows)
+                       if r in embedded.reasons}, embedded.used)
 
 
 def embed_items(backend: Backend, items: Sequence[Item], *,

@@ -248,7 +248,10 @@ class EmbeddingCache:
         def read(db: sqlite3.Connection) -> dict | None:
             row = db.execute("SELECT used FROM backends WHERE key = ?",
                              (_fact_key(fingerprint, salt, kind),)).fetchone()
-            return None if row is None else json.loads(row[0])
+            try:
+                return None if row is None else json.loads(row[0])
+            except ValueError:  # not what put_fact wrote: as if absent, computed afresh
+                return None
 
         return self._safely("reading", read, None)
 

@@ -286,8 +286,8 @@ class _ShardRun:
             self._give(slot)
         while self.in_flight:
             ready, _ = self.ray.wait(list(self.in_flight), num_returns=1, timeout=POLL_S)
+            self._check_time(but=ready)  # each turn: shards finishing must not hide a hung one
             if not ready:
-                self._check_time()
                 continue
             shard, attempt, slot, _ = self.in_flight.pop(ready[0])
             try:
@@ -317,10 +317,10 @@ class _ShardRun:
         self.todo.appendleft((shard, attempt + 1))
         self._give(slot)
 
-    def _check_time(self) -> None:
+    def _check_time(self, but: list) -> None:
         now = time.monotonic()
-        for shard, _, _, given in self.in_flight.values():
-            if now - given > self.limit:
+        for ref, (shard, _, _, given) in self.in_flight.items():
+            if now - given > self.limit and ref not in but:
                 raise TimeoutError(
                     f"ray: {self.about}: shard {shard + 1} of {len(self.shards)} "
                     f"({len(self.shards[shard])} contexts) gave no result in {self.limit:g} s "

@@ -91,8 +91,10 @@ class TooManyUnscored:
     total: int
     maximum: float
 
+    what: str = "expectations"  # or "expectations and graded pairs"
+
     def __str__(self) -> str:
-        return (f"{self.backend} / {self.suite}: {self.unscored} of {self.total} expectations "
+        return (f"{self.backend} / {self.suite}: {self.unscored} of {self.total} {self.what} "
                 f"unscored ({self.unscored / self.total:.1%}), more than the maximum "
                 f"{self.maximum:.1%}")
 
@@ -221,6 +223,15 @@ def against_baseline(current: Results,
         more = f" and {len(gone) - 5} more" if len(gone) > 5 else ""
         warnings.append(f"{len(gone)} expectations that passed in the baseline have no "
                         f"counterpart now (renamed or removed?): {named}{more}")
+    graded_now = {(c.backend, c.suite, c.test) for c in current.correlation_rows}
+    graded_gone = [(c.backend, c.suite, c.test) for c in baseline.correlation_rows
+                   if c.spearman is not None and c.backend in ran
+                   and (c.backend, c.suite, c.test) not in graded_now]
+    if graded_gone:
+        named = "; ".join(" / ".join(key) for key in graded_gone[:5])
+        more = f" and {len(graded_gone) - 5} more" if len(graded_gone) > 5 else ""
+        warnings.append(f"{len(graded_gone)} graded tests with a Spearman's rho in the "
+                        f"baseline have no counterpart now (renamed or removed?): {named}{more}")
     return regressions, unchecked, warnings
 
 
@@ -278,10 +289,16 @@ def check_gates(current: Results, baseline: Results | None = None,
                                      "no accuracy was compared")
     if max_unscored is not None:
         outcome.checked.append(f"max-unscored {max_unscored:g}")
-        outcome.unscored = [
-            TooManyUnscored(s.backend, s.suite, s.unscored, s.total, max_unscored)
-            for s in current.summary_rows
-            if s.status == "ok" and s.total and s.unscored / s.total > max_unscored]
+        outcome.unscored = []
+        for s in current.summary_rows:  # expectations and graded pairs alike
+            graded = [c for c in current.correlation_rows
+                      if (c.backend, c.suite) == (s.backend, s.suite)]
+            unscored = s.unscored + sum(c.unscored for c in graded)
+            total = s.total + sum(c.pairs for c in graded)
+            if s.status == "ok" and total and unscored / total > max_unscored:
+                what = "expectations and graded pairs" if graded else "expectations"
+                outcome.unscored.append(TooManyUnscored(s.backend, s.suite, unscored, total,
+                                                        max_unscored, what))
     if min_spearman is not None:
         outcome.checked.append(f"min-spearman {min_spearman:g}")
         outcome.thresholds["min_spearman"] = min_spearman

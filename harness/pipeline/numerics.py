@@ -84,9 +84,17 @@ class Transform:
                                       for name, value in parts.items()}}
 
     @classmethod
-    def from_dict(cls, data: dict) -> Transform:
-        return cls(data["kind"], *(None if data[k] is None else np.asarray(data[k])
-                                   for k in ("mean", "scale", "components")))
+    def from_dict(cls, data: dict, width: int | None = None) -> Transform:
+        """A Transform of `to_dict`; with `width`, a ValueError unless its arrays fit vectors
+        of that width (a damaged record must not shift vectors silently)."""
+        out = cls(data["kind"], *(None if data[k] is None else np.asarray(data[k], dtype=float)
+                                  for k in ("mean", "scale", "components")))
+        shapes = [(out.mean, (width,)), (out.scale, (width,))]
+        if out.components is not None:
+            shapes.append((out.components, (out.components.shape[0], width)))
+        if width is not None and any(a is not None and a.shape != s for a, s in shapes):
+            raise ValueError(f"a post-processing of the wrong shape for vectors of {width}")
+        return out
 
 
 def classical_mds(similarity: np.ndarray, dimensions: int = 2) -> np.ndarray:

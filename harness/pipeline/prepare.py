@@ -174,20 +174,35 @@ def _embed_ready(ready: list[Backend], out: dict[str, Prepared], items: list[Ite
             _fail(prepared, result)
             continue
         fitted = calibrations.get(backend.name)
-        if backend.name in wanted and fitted is None:
-            try:
-                fitted = calibration.calibrate(backend, take(result, [index[i] for i in sample]))
-            except Exception as exc:  # a post-processing that cannot be fitted: this backend
-                _fail(prepared, exc)
-                continue
-            if fitted is not None:
-                calibration.store(backend, fitted, facts)
-        result = calibration.apply(fitted, result)
-        prepared.embedded = result if len(run_items) == len(items) else take(result, own)
+        try:
+            if fitted is not None and fitted.width != result.vectors.shape[1] \
+                    and len(result.reasons) < len(run_items):
+                log.warning("backend %s: its cached calibration is of vectors of another width; "
+                            "fitting it again", backend.name)
+                [again] = executor.embed([backend], list(calibration.reference()[0]),
+                                         cache=cache)
+                if isinstance(again, Exception):
+                    raise again
+                fitted = _fitted(backend, again, facts)
+            elif backend.name in wanted and fitted is None:
+                fitted = _fitted(backend, take(result, [index[i] for i in sample]), facts)
+            result = calibration.apply(fitted, result)
+        except Exception as exc:  # a post-processing that cannot be fitted: this backend
+            _fail(prepared, exc)
+            continue
+        prepared.embedded = result if run_items == items else take(result, own)
         prepared.calibration = fitted
         prepared.record.used = dict(result.used)
         if baseline and fitted is not None:
             prepared.record.calibration = fitted.record()
+
+
+def _fitted(backend: Backend, sample: Embeddings, facts: Any) -> Calibration | None:
+    """The backend's calibration from its vectors of the reference sample, stored."""
+    fitted = calibration.calibrate(backend, sample)
+    if fitted is not None:
+        calibration.store(backend, fitted, facts)
+    return fitted
 
 
 def prepare_one(backend: Backend, items: Sequence[Item], **options: Any) -> Prepared:

@@ -1,9 +1,10 @@
 """Report files of a run, every one derived from `Results` (what results.json holds), each
 registered through the `harness_register_reports` hook (the built-in ones, results.json,
-similarities.parquet, results.csv, report.md, junit.xml and report.html, by
-`harness.reports.builtin`); and the summary printed on stdout. `tables` defines the tables
-once; each renderer lays them out. Light to import (every plugin host imports
-`harness.reports.builtin`): the renderers and tables are imported where they are used."""
+similarities.parquet, results.csv, correlations.csv and pairs.csv (graded tests), report.md,
+junit.xml and report.html, by `harness.reports.builtin`); and the summary printed on stdout.
+`tables` defines the tables once; each renderer lays them out. Light to import (every plugin
+host imports `harness.reports.builtin`): the renderers and tables are imported where they are
+used."""
 
 from __future__ import annotations
 
@@ -33,6 +34,15 @@ def summary_text(results: Results) -> str:
     return text
 
 
+class Written(list):
+    """The paths written; `failed` names each built-in report whose render raised (a bug the
+    run's exit code must tell, as a plugin's broken report need not)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.failed: dict[str, str] = {}
+
+
 def write_reports(results: Results, out_dir: str | Path,
                   reports: Iterable[PluginReport] | None = None) -> list[Path]:
     """Write every report (`reports`, else those a new plugin host registers) into `out_dir`;
@@ -44,7 +54,7 @@ def write_reports(results: Results, out_dir: str | Path,
 
         reports = make_plugin_host().reports()
     out_dir = Path(out_dir)
-    written = []
+    written = Written()
     for report in reports:
         name, path = report.name, out_dir / report.name
         try:
@@ -58,12 +68,15 @@ def write_reports(results: Results, out_dir: str | Path,
             else:
                 log.warning("%s not written: it needs %s, which is not installed (a report of "
                             "%s)", name, exc.name or exc, report.source)
+            path.unlink(missing_ok=True)  # not left over from an earlier run
             continue
         except Exception as exc:  # a report's bug must not cost the run its other reports
             log.debug("traceback", exc_info=True)
             log.warning("%s not written: its render (from %s) raised %s: %s", name,
                         report.source, type(exc).__name__, exc)
             path.unlink(missing_ok=True)  # not left over from an earlier run
+            if report.source == BUILTIN_SOURCE:
+                written.failed[name] = f"{type(exc).__name__}: {exc}"
             continue
         if text is None:
             path.unlink(missing_ok=True)  # not left over from an earlier run

@@ -19,6 +19,7 @@ from harness.reports.tables import (
     expectations_table,
     gate_lines,
     selection_note,
+    shown_rows,
     summary_table,
 )
 from harness.reports.text import markdown_text
@@ -30,7 +31,8 @@ def render(results: Results) -> str:
     if results.interrupted:
         out += ["**The run was interrupted; backends marked `interrupted` did not run.**", ""]
     if results.selection:
-        out += [markdown_text(selection_note(results.selection).capitalize() + "."), ""]
+        note = selection_note(results.selection)
+        out += [markdown_text(note[:1].upper() + note[1:] + "."), ""]
     out += ["## Summary", "", summary_table(results).as_markdown(), ""]
     gates = gate_lines(results)
     if gates:
@@ -49,15 +51,13 @@ def render(results: Results) -> str:
                 correlations_table(results.correlation_rows).as_markdown(), ""]
     out += ["## Backends", "", backends_table(results).as_markdown(), ""]
     out += ["## Expectations", ""]
-    shown = list(results.rows)
-    if len(shown) > MAX_MARKDOWN_ROWS:  # the ones that did not pass, as many as fit
-        shown = [r for r in shown if not r.passed][:MAX_MARKDOWN_ROWS]
-        out += [f"{markdown_text(len(results.rows))} rows: shown here, "
-                f"{markdown_text(len(shown))} that did not pass; all of them are in results.csv "
-                "and report.html.", ""]
-    if shown or not results.correlation_rows:
-        out += [expectations_table(shown).as_markdown() if shown
-                else "No expectation was scored.", ""]
-    else:
+    shown, note = shown_rows(results.rows, MAX_MARKDOWN_ROWS)  # those not passed first
+    if note:
+        out += [markdown_text(note.replace("results.csv", "results.csv and report.html")), ""]
+    if shown:
+        out += [expectations_table(shown).as_markdown(), ""]
+    elif results.correlation_rows:
         out += ["This run's suites have graded tests only (above).", ""]
+    else:
+        out += ["No expectation was scored.", ""]
     return "\n".join(out)

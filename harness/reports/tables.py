@@ -196,8 +196,10 @@ def shown_rows(rows: Sequence[ExpectationResult],
         return list(rows), ""
     first = [r for r in rows if not r.passed] + [r for r in rows if r.passed]
     failed = sum(not r.passed for r in rows)
-    return first[:limit], (f"{len(rows)} rows: shown here, {limit} ({min(failed, limit)} that "
-                           "did not pass first); all of them are in results.csv.")
+    shown = (f"{limit} of the {failed} that did not pass" if failed >= limit else
+             f"the {failed} that did not pass, then {limit - failed} that passed" if failed else
+             f"the first {limit}, every one passed")
+    return first[:limit], f"{len(rows)} rows: shown here, {shown}; all of them are in results.csv."
 
 
 def expectations_table(rows: Sequence[ExpectationResult],

@@ -36,11 +36,12 @@ _MARKDOWN_AT = re.compile(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])|:(?=/)|(?<!\d)\.|
 def visible(value: Any) -> str:
     """`value` as text, each control character (Unicode category Cc) other than whitespace
     written out as an escape, like \\x1b."""
-    return "".join(_escape_control(c) if unicodedata.category(c) == "Cc" and not c.isspace()
+    return "".join(escaped_char(c) if unicodedata.category(c) == "Cc" and not c.isspace()
                    else c for c in str(value))
 
 
-def _escape_control(char: str) -> str:
+def escaped_char(char: str) -> str:
+    """One character written out as a Python escape: \\x1b, \\u202e."""
     code = ord(char)
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 

@@ -53,10 +53,6 @@ class YamlMap(dict):
     def line_of_key(self, key: Any) -> int | None:
         return next((line for k, line in zip(self, self.lines) if k == key), None)
 
-    @property
-    def key_lines(self) -> dict[Any, int]:
-        return dict(zip(self, self.lines))
-
 
 class YamlList(list):
     """A list that remembers the line of itself and of each item (1-based)."""
