@@ -10,6 +10,7 @@ import logging
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -53,25 +54,30 @@ def cache_dir() -> Path:
     return base / "wic-harness"
 
 
+# a build's temporary folder this old was left by a killed process: no build takes a day
+STALE_BUILD_S = 24 * 3600
+
+
 def build_once(target: Path, build: Callable[[Path], None]) -> Path:
     """`target`, made by `build(tmp_folder)` if it does not exist yet. The folder appears
     whole or not at all: a failed or interrupted build leaves nothing (its temporary folder
-    and the folders made to hold it are removed; only a killed one leaves a temporary folder),
-    and when two processes build at once the first to finish wins and the other's work is
-    dropped. When the cache folder cannot be written, it is built in a temporary folder
-    instead (used for this process only, removed at exit), with a warning."""
+    and the folders made to hold it are removed; a killed one leaves its temporary folder,
+    which the next build of the same target removes once it is a day old), and when two
+    processes build at once the first to finish wins and the other's work is dropped. When
+    the cache folder cannot be written, it is built in a temporary folder instead (used for
+    this process only, removed at exit), with a warning."""
     if target.is_dir():
         return target
     made = _missing_folders(target.parent)
+    prefix = f".{target.name[:100]}."
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name[:100]}.", dir=target.parent))
+        _remove_stale(target.parent, prefix)
+        tmp = Path(tempfile.mkdtemp(prefix=prefix, dir=target.parent))
     except OSError as exc:
         _remove_empty(made)
         return _build_elsewhere(target, build, exc)
-    mask = os.umask(0)
-    os.umask(mask)
-    os.chmod(tmp, 0o777 & ~mask)  # mkdtemp makes folders private; the cache is the user's
+    os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes folders private; the cache is the user's
     built = False
     try:
         build(tmp)
@@ -87,6 +93,20 @@ def build_once(target: Path, build: Callable[[Path], None]) -> Path:
         if not built:
             _remove_empty(made)
     return target
+
+
+def _remove_stale(folder: Path, prefix: str) -> None:
+    now = time.time()
+    for entry in folder.iterdir():
+        try:
+            stale = (entry.name.startswith(prefix) and len(entry.name) == len(prefix) + 8
+                     and "." not in entry.name[len(prefix):] and entry.is_dir()  # mkdtemp's
+                     and now - entry.stat().st_mtime > STALE_BUILD_S)
+        except OSError:  # gone meanwhile
+            continue
+        if stale:
+            log.info("removing %s, left by a build that was killed", entry)
+            shutil.rmtree(entry, ignore_errors=True)
 
 
 def _build_elsewhere(target: Path, build: Callable[[Path], None], why: OSError) -> Path:

@@ -193,6 +193,27 @@ def test_a_failed_build_leaves_nothing(tmp_path):
     assert not (tmp_path / "cache").exists()  # the folders made to hold it are gone too
 
 
+def test_a_killed_build_s_folder_is_removed_by_the_next_build_once_a_day_old(tmp_path):
+    from harness.files import STALE_BUILD_S
+
+    def left(name: str, age_s: float) -> Path:
+        folder = tmp_path / name
+        (folder / "sub").mkdir(parents=True)
+        (folder / "sub" / "half.bin").write_bytes(b"x")
+        when = time.time() - age_s
+        os.utime(folder, (when, when))
+        return folder
+
+    killed = left(".thing.k1ll3d_x", STALE_BUILD_S + 60)
+    running = left(".thing.runn1ng_", 60)  # another process building it now
+    other = left(".thing.zip.0ld_0ne", STALE_BUILD_S + 60)  # a longer target's: not ours
+    kept = left(".thing.bak", STALE_BUILD_S + 60)  # not a name mkdtemp makes
+    build_once(tmp_path / "thing", lambda tmp: (tmp / "done").write_text("yes"))
+    assert (tmp_path / "thing" / "done").read_text() == "yes"
+    assert not killed.exists()
+    assert running.exists() and other.exists() and kept.exists()
+
+
 # -- cache folder names fit -------------------------------------------------------------------
 
 LONG_NAME = "é" * 120 + ".zip"  # 244 bytes of UTF-8: legal, but no room for more
