@@ -70,9 +70,9 @@ def build_once(target: Path, build: Callable[[Path], None]) -> Path:
         return target
     made = _missing_folders(target.parent)
     prefix = f".{target.name[:100]}."
+    _remove_stale(target.parent, prefix)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        _remove_stale(target.parent, prefix)
         tmp = Path(tempfile.mkdtemp(prefix=prefix, dir=target.parent))
     except OSError as exc:
         _remove_empty(made)
@@ -97,7 +97,12 @@ def build_once(target: Path, build: Callable[[Path], None]) -> Path:
 
 def _remove_stale(folder: Path, prefix: str) -> None:
     now = time.time()
-    for entry in folder.iterdir():
+    try:
+        entries = list(folder.iterdir())
+    except OSError as exc:  # not there yet, or not listable: nothing to tidy
+        log.debug("cannot list %s for stale builds: %s", folder, exc)
+        return
+    for entry in entries:
         try:
             stale = (entry.name.startswith(prefix) and len(entry.name) == len(prefix) + 8
                      and "." not in entry.name[len(prefix):] and entry.is_dir()  # mkdtemp's

@@ -369,7 +369,7 @@ class _FakeRay:
         self.now = 0.0
 
     def wait(self, refs, num_returns, timeout):
-        self.now += 1.0
+        self.now += 1.0 if timeout else 0.0
         return [r for r in refs if r.ready][:num_returns], []
 
     def get(self, ref):
@@ -392,6 +392,20 @@ def test_a_hung_shard_is_noticed_while_other_shards_keep_finishing(monkeypatch):
     # the healthy worker was still finishing a shard every second: the hung one is
     # noticed once its limit passes, not after every other shard is done
     assert 3 <= len(run.done) <= 7
+
+
+def test_shards_ready_but_not_yet_collected_are_not_called_hung(monkeypatch):
+    """wait() hands back one ready result a turn; the others, ready too, may pass the limit
+    while they wait to be collected, and must not fail the group."""
+    from harness.pipeline import executors
+
+    fake = _FakeRay()
+    monkeypatch.setattr(executors.time, "monotonic", lambda: fake.now)
+    run = executors._ShardRun(fake, lambda: _Worker(hangs=False), [[n] for n in range(12)],
+                              workers=4, retries=0, limit=1.5, about="backend busy")
+    done = run.wait_all(progress=None)
+    assert sorted(done) == list(range(12))
+    assert done[7] == ["vector of 7"]
 
 
 SLOW_RAY_RUN = """

@@ -336,7 +336,8 @@ def test_a_damaged_calibration_in_the_cache_is_computed_afresh():
     assert results.backends["f"].calibration["baseline_sd"] > 0
 
 
-@pytest.mark.parametrize("damage", ["narrower", "no width", "not json"])
+@pytest.mark.parametrize("damage", ["narrower", "no width", "not json", "whole but narrower",
+                                    "components a number", "no mean", "kind a number"])
 def test_a_calibration_of_the_wrong_shape_is_fitted_again_not_applied(damage, tmp_path):
     """A standardization recorded for vectors of another width (or half-written) must not
     shift this backend's vectors: the run equals one with an empty cache."""
@@ -359,6 +360,16 @@ def test_a_calibration_of_the_wrong_shape_is_fitted_again_not_applied(damage, tm
         stored["transform"]["mean"] = stored["transform"]["mean"][:4]
     elif damage == "no width":
         del stored["width"]
+    elif damage == "whole but narrower":  # a consistent record for vectors of width 4
+        for name in ("mean", "scale"):
+            stored["transform"][name] = stored["transform"][name][:4]
+        stored["width"] = 4
+    elif damage == "components a number":
+        stored["transform"]["components"] = 5
+    elif damage == "no mean":
+        stored["transform"]["mean"] = None
+    elif damage == "kind a number":
+        stored["transform"]["kind"] = 5
     cache.put_fact(*key, stored)
     if damage == "not json":
         with sqlite3.connect(cache.path) as db:

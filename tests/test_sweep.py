@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+from pathlib import Path
 
 import pytest
 
@@ -54,10 +55,26 @@ def test_a_backend_with_nothing_to_sweep(tmp_path, capsys):
     assert "has nothing to sweep" in capsys.readouterr().err
 
 
-def test_an_interrupted_sweep_exits_130_and_writes_what_finished(monkeypatch, tmp_path):
-    """Ctrl-C during a sweep: the exit code says so (not 2), as for `harness run`."""
+def toy_plugin(monkeypatch, backend_class) -> None:
+    """Every plugin host of the test knows only `backend_class` (a toy transformer)."""
     from harness.plugin_api import hookimpl
     from harness.plugins import manager
+
+    class Plugin:
+        @hookimpl
+        def harness_register_backends(self, register):
+            register.add_plugin(backend_class)
+
+    real = manager.make_plugin_host
+    monkeypatch.setattr(manager, "make_plugin_host",
+                        lambda **kw: real(**{**kw, "autoload": False, "plugins": (Plugin(),)}))
+
+
+@pytest.mark.parametrize("where", ["a folder", "a folder under a file"])
+def test_an_interrupted_sweep_exits_130_and_writes_what_finished(monkeypatch, tmp_path, capsys,
+                                                                 where):
+    """Ctrl-C during a sweep: the exit code says so (not 2), as for `harness run`, and
+    reports that went to a temporary folder are still said to be there."""
     from tests.toy_models import ToyBackend
 
     class Interrupting(ToyBackend):
@@ -66,16 +83,34 @@ def test_an_interrupted_sweep_exits_130_and_writes_what_finished(monkeypatch, tm
         def forward(self, input_ids, attention_mask):
             raise KeyboardInterrupt
 
-    class Plugin:
-        @hookimpl
-        def harness_register_backends(self, register):
-            register.add_plugin(Interrupting)
-
-    real = manager.make_plugin_host
-    monkeypatch.setattr(manager, "make_plugin_host",
-                        lambda **kw: real(**{**kw, "autoload": False, "plugins": (Plugin(),)}))
-    code = main(["sweep", str(POLYSEMY), "-b", "interrupting", "--no-cache", "-o",
-                 str(tmp_path)])
+    toy_plugin(monkeypatch, Interrupting)
+    out = tmp_path
+    if where == "a folder under a file":
+        (tmp_path / "a-file").write_text("x")
+        out = tmp_path / "a-file" / "out"
+    code = main(["sweep", str(POLYSEMY), "-b", "interrupting", "--no-cache", "-o", str(out)])
     assert code == 130
-    backends = json.loads((tmp_path / "results.json").read_text())["backends"]
+    if where == "a folder under a file":
+        err = capsys.readouterr().err
+        assert f"cannot write reports to {out}" in err and "they are in " in err
+        out = Path(err.split("they are in ")[1].split(" instead")[0])
+    backends = json.loads((out / "results.json").read_text())["backends"]
     assert {b["status"] for b in backends.values()} == {"interrupted"}
+
+
+def test_a_built_in_report_that_raises_makes_the_sweep_exit_2(monkeypatch, tmp_path, capsys):
+    from harness.reports import markdown
+    from tests.toy_models import ToyBackend
+
+    class Toy(ToyBackend):
+        plugin = "toy"
+
+    def broken(results):
+        raise RuntimeError("a bug in the renderer")
+
+    toy_plugin(monkeypatch, Toy)
+    monkeypatch.setattr(markdown, "render", broken)
+    assert main(["sweep", str(POLYSEMY), "-b", "toy", "--no-cache", "-o", str(tmp_path)]) == 2
+    assert "report.md could not be written: RuntimeError: a bug in the renderer" in (
+        capsys.readouterr().err)
+    assert (tmp_path / "sweep.csv").exists() and not (tmp_path / "report.md").exists()

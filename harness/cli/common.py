@@ -213,6 +213,15 @@ def progress_factory(enabled: bool):
     return make
 
 
+def reports_crashed(files) -> bool:
+    """Name each built-in report whose render raised (a bug: the exit code says so); True if
+    any did. `files` is what `write_reports` returned."""
+    failed = getattr(files, "failed", {})
+    for name, why in failed.items():
+        error(f"{name} could not be written: {why}")
+    return bool(failed)
+
+
 def report_failed_backends(results) -> bool:
     """Name every backend that failed (not one that was skipped); True if any did."""
     failed = results.failed_backends

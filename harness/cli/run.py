@@ -100,9 +100,7 @@ def run(args: argparse.Namespace) -> int:
                             args.min_spearman, args.spearman_tolerance)
         results.gates = gates.report()
         out_dir, written, files = write_or_fall_back(results, claim, reports)
-        for name, why in getattr(files, "failed", {}).items():  # a built-in report's bug
-            common.error(f"{name} could not be written: {why}")
-            written = False
+        written = not common.reports_crashed(files) and written
     print(summary_text(results))
     if selection:
         print(selection_note(selection))
@@ -128,7 +126,8 @@ def exit_code(results, written: bool, gates_failed: bool) -> int:
         common.error("no backend could run here. Install the default backends with pip "
                      "install 'wic-harness[default]', or name one with -b (see `harness list`).")
         return common.EXIT_USAGE
-    if not written or common.report_failed_backends(results):
+    failed = common.report_failed_backends(results)  # named even when a report crashed
+    if not written or failed:
         return common.EXIT_USAGE
     return common.EXIT_GATE if gates_failed else common.EXIT_OK
 

@@ -45,13 +45,14 @@ def run(args: argparse.Namespace) -> int:
         done = sweep(suites, backends, cache=common.cache(args),
                      progress=common.progress_factory(True), executor=common.executor(args))
         done.results.selection = selection
-        write_reports(done.results, out_dir, reports)
+        crashed = common.reports_crashed(write_reports(done.results, out_dir, reports))
         write_sweep(done.rows, out_dir)
     print(sweep_text(done.rows))
     if selection:
         print(selection_note(selection))
     print(f"\nreports: {out_dir}/ (sweep.csv, sweep.md, sweep.png, results.json, ...)")
+    fell_back = common.fell_back(claim)
     if done.results.interrupted:  # Ctrl-C or SIGTERM: what finished is written
         return common.interrupted_exit()
     failed = common.report_failed_backends(done.results)
-    return common.EXIT_USAGE if common.fell_back(claim) or failed else common.EXIT_OK
+    return common.EXIT_USAGE if fell_back or crashed or failed else common.EXIT_OK

@@ -6,6 +6,7 @@ cache, so that a warm run reads a few numbers, not the sample's two thousand vec
 from __future__ import annotations
 
 import hashlib
+import logging
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -17,6 +18,8 @@ from harness.pipeline.embedding import cache_salt
 from harness.pipeline.embedding_cache import EmbeddingCache
 from harness.pipeline.numerics import Transform, baseline
 from harness.pipeline.reference import REFERENCE_NAME, REFERENCE_PATH, reference_rows
+
+log = logging.getLogger(__name__)
 
 
 @lru_cache(maxsize=1)
@@ -94,7 +97,9 @@ def cached(backend: Backend, cache: EmbeddingCache | None) -> Calibration | None
     data = cache.get_fact(backend.fingerprint(), cache_salt(backend), fact_kind())
     try:
         return None if data is None else Calibration.from_dict(data)
-    except (KeyError, TypeError, ValueError):  # not what store wrote: computed afresh
+    except Exception as exc:  # noqa: BLE001 - not what store wrote: computed afresh
+        log.info("calibration of %s in the cache is damaged (%r); computing it again",
+                 backend.name, exc)
         return None
 
 

@@ -319,13 +319,20 @@ class _ShardRun:
 
     def _check_time(self, but: list) -> None:
         now = time.monotonic()
-        for ref, (shard, _, _, given) in self.in_flight.items():
-            if now - given > self.limit and ref not in but:
+        overdue = [ref for ref, (_, _, _, given) in self.in_flight.items()
+                   if now - given > self.limit and ref not in but]
+        if not overdue:
+            return
+        # wait() hands back one ready result a turn: an overdue one may be ready, uncollected
+        ready, _ = self.ray.wait(overdue, num_returns=len(overdue), timeout=0)
+        for ref in overdue:
+            if ref not in ready:
+                shard = self.in_flight[ref][0]
                 raise TimeoutError(
                     f"ray: {self.about}: shard {shard + 1} of {len(self.shards)} "
-                    f"({len(self.shards[shard])} contexts) gave no result in {self.limit:g} s "
-                    f"({ENV_SHARD_TIMEOUT} moves the limit); its worker hangs, or waits for "
-                    "resources the cluster does not have")
+                    f"({len(self.shards[shard])} contexts) gave no result in {self.limit:g} "
+                    f"s ({ENV_SHARD_TIMEOUT} moves the limit); its worker hangs, or waits "
+                    "for resources the cluster does not have")
 
     def stop(self) -> None:
         for actor in self.actors:

@@ -85,15 +85,25 @@ class Transform:
 
     @classmethod
     def from_dict(cls, data: dict, width: int | None = None) -> Transform:
-        """A Transform of `to_dict`; with `width`, a ValueError unless its arrays fit vectors
-        of that width (a damaged record must not shift vectors silently)."""
-        out = cls(data["kind"], *(None if data[k] is None else np.asarray(data[k], dtype=float)
-                                  for k in ("mean", "scale", "components")))
-        shapes = [(out.mean, (width,)), (out.scale, (width,))]
-        if out.components is not None:
-            shapes.append((out.components, (out.components.shape[0], width)))
-        if width is not None and any(a is not None and a.shape != s for a, s in shapes):
-            raise ValueError(f"a post-processing of the wrong shape for vectors of {width}")
+        """A Transform of `to_dict`; a ValueError unless it holds the arrays its kind needs
+        (with `width`, fitting vectors of that width): a damaged record must not shift vectors
+        silently."""
+        kind = data["kind"]
+        if not isinstance(kind, str):
+            raise ValueError(f"a recorded post-processing kind {kind!r} that is not text")
+        out = cls(kind, *(None if data[k] is None else np.asarray(data[k], dtype=float)
+                          for k in ("mean", "scale", "components")))
+        count = int(kind.split(":")[1]) if kind.startswith("abtt:") else 0
+        needs = {"mean": (width,) if kind != "none" else None,
+                 "scale": (width,) if kind == "standardize" else None,
+                 "components": (count, width) if count else None}
+        for name, shape in needs.items():
+            value = getattr(out, name)
+            if (value is None) != (shape is None) or value is not None and (
+                    value.ndim != len(shape) or any(n is not None and n != m
+                                                    for n, m in zip(shape, value.shape))):
+                raise ValueError(f"postprocess={kind}: a recorded {name} of the wrong shape"
+                                 + (f" for vectors of {width}" if width else ""))
         return out
 
 

@@ -44,11 +44,12 @@ class Written(list):
 
 
 def write_reports(results: Results, out_dir: str | Path,
-                  reports: Iterable[PluginReport] | None = None) -> list[Path]:
+                  reports: Iterable[PluginReport] | None = None) -> Written:
     """Write every report (`reports`, else those a new plugin host registers) into `out_dir`;
-    returns the paths written. A report whose optional package is missing (Jinja2 for
-    report.html) is left out with a warning that says so; one whose render raises is left out
-    with a warning that names it and its plugin, and the others are written."""
+    returns the paths written (a list, whose `failed` names each built-in report that raised).
+    A report whose optional package is missing (Jinja2 for report.html) is left out with a
+    warning that says so; one whose render raises is left out with a warning that names it and
+    its plugin, and the others are written."""
     if reports is None:
         from harness.plugins.manager import make_plugin_host
 
