@@ -1,12 +1,13 @@
 """Errors the harness reports to users, each with a message fit to print as it is, and the
-'did you mean' hints those messages give for misspelled keys, labels, options and names.
+wording those messages share: 'did you mean' hints for misspelled keys, labels, options and
+names, and counts of things ("1 regression", "2 regressions").
 
 Every exception class of the harness is defined here."""
 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sized
 from typing import Any
 
 
@@ -91,6 +92,12 @@ def closest(word: str, choices: Iterable[str]) -> str | None:
         return min(near, key=distance.__getitem__)
     close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
     return close[0] if close else None
+
+
+def counted(n: int | Sized, noun: str, plural: str | None = None) -> str:
+    """'1 test', '2 tests' (or `plural`); `n` a number or something with a length."""
+    n = n if isinstance(n, int) else len(n)
+    return f"{n} {noun if n == 1 else plural or noun + 's'}"
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:

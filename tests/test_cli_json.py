@@ -155,6 +155,21 @@ def test_quiet_run_keeps_its_exit_code_and_says_why_a_gate_failed(fake_only, tmp
     assert capsys.readouterr() == ("", "")
 
 
+@pytest.mark.parametrize("flag", ["-q", "--json"])
+def test_a_gate_s_warning_reaches_stderr_when_stdout_is_quiet(fake_only, tmp_path, capsys,
+                                                              flag):
+    """The gates hold, but the baseline lacks a backend of this run: the warning is not lost."""
+    assert main(run_argv(tmp_path / "base")) == 0
+    capsys.readouterr()
+    baseline = str(tmp_path / "base" / "out" / "results.json")
+    assert main(run_argv(tmp_path / "now", "-b", "fake:seed=3", "--baseline", baseline,
+                         flag)) == 0
+    err = capsys.readouterr().err
+    assert "warning: backend fake:seed=3 is not in the baseline: nothing to compare" in err
+    gates = json.loads((tmp_path / "now" / "out" / "results.json").read_text())["gates"]
+    assert gates["thresholds"] == {"spearman_tolerance": 0.01}
+
+
 def test_quiet_and_json_print_the_json_alone(fake_only, capsys):
     assert main(["-q", "list", "--json"]) == 0
     data, _ = json_out(capsys)
@@ -199,3 +214,9 @@ def test_run_help_names_every_built_in_report(capsys):
     page = " ".join(capsys.readouterr().out.split())
     assert all(name in page for name in BUILT_IN_REPORTS)
     assert "those report plugins add" in page
+
+
+def test_a_spearman_tolerance_without_a_baseline_says_it_does_nothing(fake_only, tmp_path,
+                                                                      capsys):
+    assert main(run_argv(tmp_path, "--spearman-tolerance", "0.05")) == 0
+    assert "--spearman-tolerance 0.05 has no effect without --baseline" in capsys.readouterr().err

@@ -333,7 +333,7 @@ def test_max_unscored_counts_graded_pairs(graded, tmp_path, fake_only, capsys):
             str(tmp_path / "r")]
     assert main([*args, "--max-unscored", "0.2"]) == 0  # 2 of 17 pairs
     assert main([*args, "--max-unscored", "0.1"]) == 1
-    assert ("2 of 17 expectations and graded pairs unscored (11.8%)"
+    assert ("2 of 17 graded pairs unscored (11.8%)"
             in capsys.readouterr().out)
 
 
@@ -345,7 +345,7 @@ def test_a_graded_test_gone_since_the_baseline_is_named(graded, tmp_path, fake_o
     assert main(["run", str(renamed), "-b", "fake", "--no-cache", "-o", str(tmp_path / "now"),
                  "--baseline", str(base / "results.json")]) == 0
     out = capsys.readouterr().out
-    assert ("1 graded tests with a Spearman's rho in the baseline have no counterpart now "
+    assert ("1 graded test with a Spearman's rho in the baseline, with no counterpart now "
             "(renamed or removed?): fake / graded / words") in out
 
 

@@ -154,6 +154,17 @@ WRONG = {
     "usim, two ratings": ("usim", "The bank .\t1\t4.5\nA bank .\t1\t2\n", "must be one"),
     "sick without its header": ("sick", "1\ta\tb\n", "no column 'sentence_A'"),
     "an empty file": ("men", "\n\n", "no pairs in the file"),
+    "a first line that is no header": ("wordsim353", "love\tsex\tabc\ntiger\tcat\t7\na\tb\t3\n",
+                                       ":1: the rating 'abc' is not a number"),
+    "a sentence for a word (Usim's file)": (
+        "wordsim353", "The bank is shut .\t1\t4.5\nA bank .\t1\t2\nx y .\t1\t3\n",
+        ":1: 'The bank is shut .' is not one word; is this the right --format?"),
+    "a rating outside the scale": ("wordsim353", "love\tsex\t6.77\ntiger\tcat\t17.35\na\tb\t3\n",
+                                   ":2: the rating 17.35 is outside WordSim-353 (Finkelstein "
+                                   "et al. 2002)'s scale [0, 10]"),
+    "SimLex's header without SimLex999": (
+        "simlex999", "word1\tword2\tPOS\tSim\nold\tnew\tA\t1.58\nsmart\tclever\tA\t9\n"
+        "a\tb\tA\t3\n", ":1: the header has no column 'SimLex999'"),
 }
 
 
@@ -203,3 +214,39 @@ def test_the_command_writes_the_suite(tmp_path, capsys):
     with pytest.raises(SystemExit) as info:  # argparse: an unknown format
         main(["make-suite", "pairs", str(out), "--format", "nope", "-o", str(out)])
     assert info.value.code == 2
+
+
+def test_the_command_refuses_to_write_over_its_input(tmp_path, capsys):
+    data = write(tmp_path, "wordsim353")
+    before = data.read_text()
+    assert main(["make-suite", "pairs", str(data), "--format", "wordsim353", "-o",
+                 str(data)]) == 2
+    assert "is the input file" in capsys.readouterr().err
+    assert data.read_text() == before
+
+
+def test_a_suite_that_would_not_validate_writes_nothing(tmp_path):
+    from harness.errors import SuiteError
+    from harness.suites.builders import BuiltSuite
+
+    out = tmp_path / "keep.yaml"
+    out.write_text("kept\n")
+    broken = BuiltSuite("b", "schema: 3\nsuite: b\ntests:\n  - id: t\n    pairs: []\n", 1, 1,
+                        "data.txt", {"LICENSE-B": "text"})
+    with pytest.raises(SuiteError) as info:
+        broken.write(out)
+    assert "nothing written: the suite made from data.txt would not be valid" in str(info.value)
+    assert f"{out}:5" in str(info.value)
+    assert out.read_text() == "kept\n" and not (tmp_path / "LICENSE-B").exists()
+
+
+def test_options_that_would_do_nothing_say_so(tmp_path, capsys):
+    data = write(tmp_path, "wordsim353")
+    assert main(["make-suite", "pairs", str(data), "--format", "wordsim353", "-o",
+                 str(tmp_path / "a.yaml"), "--per-word", "3"]) == 0
+    assert "--per-word 3 has no effect without --contexts" in capsys.readouterr().err
+    sentences = tmp_path / "s.txt"
+    sentences.write_text("A man plays.\n")
+    assert main(["make-suite", "pairs", str(write(tmp_path, "stsb")), "--format", "stsb", "-o",
+                 str(tmp_path / "b.yaml"), "--contexts", str(sentences)]) == 0
+    assert "have no word alone to turn into a type vector" in capsys.readouterr().err

@@ -206,7 +206,8 @@ def test_markdown_stays_small_for_large_runs(tmp_path, write_suite):
     text = render_markdown(results)
     failed = sum(not r.passed for r in results.rows)
     limit = MAX_MARKDOWN_ROWS
-    shown = (f"{limit} of the {failed} that did not pass" if failed >= limit
+    shown = (f"{limit} of the {failed} that did not pass" if failed > limit
+             else f"the {failed} that did not pass" if failed == limit
              else f"the {failed} that did not pass, then {limit - failed} that passed")
     plain = text.replace("\\", "")
     assert f"400 rows: shown here, {shown}; all of them are in results.csv" in plain

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from harness.cli import common
 
@@ -56,12 +57,19 @@ def configure(parser: argparse.ArgumentParser) -> None:
     pairs.add_argument("--contexts", metavar="FILE",
                        help="sentences, one per line: each word alone becomes its type vector "
                        "(the mean of its vectors) over those that contain it")
-    pairs.add_argument("--per-word", type=int, default=10, metavar="N",
+    pairs.add_argument("--per-word", type=int, metavar="N",
                        help="with --contexts: at most N sentences per word, the first in the "
                        "file (default 10)")
 
 
 def run(args: argparse.Namespace) -> int:
+    inputs = [getattr(args, name, None) for name in ("file", "data", "gold", "contexts")]
+    output = Path(args.output)
+    for given in filter(None, inputs):
+        if output.exists() and Path(given).exists() and output.samefile(given):
+            common.error(f"-o {args.output} is the input file {given}: writing the suite "
+                         "there would destroy the data; give another path")
+            return common.EXIT_USAGE
     return {"wordnet": run_wordnet, "wic": run_wic, "pairs": run_pairs}[args.source](args)
 
 
@@ -85,8 +93,11 @@ def run_wic(args: argparse.Namespace) -> int:
 def run_pairs(args: argparse.Namespace) -> int:
     from harness.suites.builders import pairs_suite
 
+    if args.per_word is not None and args.contexts is None:
+        common.warn(f"--per-word {args.per_word} has no effect without --contexts")
     built = pairs_suite(args.file, args.format, name=args.name, contexts=args.contexts,
-                        per_word=args.per_word, output=args.output)
+                        per_word=10 if args.per_word is None else args.per_word,
+                        output=args.output)
     path = built.write(args.output)
     print(f"wrote {path}: a graded test of {built.source}")
     return common.EXIT_OK

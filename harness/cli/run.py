@@ -56,7 +56,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         "baseline is flagged weak (default 0.5)")
     parser.add_argument("--max-unscored", type=float, metavar="FRACTION",
                         help="gate: exit 1 if more than FRACTION (0-1) of a backend's "
-                        "expectations on a suite could not be scored (a context without a vector)")
+                        "expectations and graded pairs on a suite could not be scored (a "
+                        "context without a vector)")
     parser.add_argument("--min-spearman", type=float, metavar="X",
                         help="gate: exit 1 if a backend's Spearman's rho on a graded test is "
                         "below X (-1 to 1), or it has none")
@@ -82,6 +83,9 @@ def run(args: argparse.Namespace) -> int:
         if value is not None and not low <= value <= 1:
             raise HarnessError(f"{flag} {value}: give a number from {low} to 1")
     baseline = load_results(args.baseline) if args.baseline else None
+    if baseline is None and args.spearman_tolerance != SPEARMAN_TOLERANCE:
+        common.warn(f"--spearman-tolerance {args.spearman_tolerance:g} has no effect without "
+                    "--baseline")
     suites, selection = config.select(common.load_suites(args.suites), args)
     specs = common.backend_specs(args)
     if args.no_baseline_deprecated:
@@ -106,8 +110,11 @@ def run(args: argparse.Namespace) -> int:
         print(selection_note(selection))
     if results.gates:
         print("\n" + "\n".join(results.gates.lines))
-        if not results.gates.held and common.quiet(args):  # a CI log still says why
-            print("\n".join(results.gates.lines), file=sys.stderr)
+        if common.quiet(args):  # stdout is quiet: a CI log still says why, and warns
+            shown = (results.gates.lines if not results.gates.held else
+                     [line for line in results.gates.lines if line.startswith("warning: ")])
+            if shown:
+                print("\n".join(shown), file=sys.stderr)
     print(f"\nreports: {out_dir}/ ({', '.join(p.name for p in files)})")
     code = exit_code(results, written, gates.failed)
     if getattr(args, "as_json", False):

@@ -321,10 +321,8 @@ class _ShardRun:
         now = time.monotonic()
         overdue = [ref for ref, (_, _, _, given) in self.in_flight.items()
                    if now - given > self.limit and ref not in but]
-        if not overdue:
-            return
         # wait() hands back one ready result a turn: an overdue one may be ready, uncollected
-        ready, _ = self.ray.wait(overdue, num_returns=len(overdue), timeout=0)
+        ready = self.ray.wait(overdue, num_returns=len(overdue), timeout=0)[0] if overdue else []
         for ref in overdue:
             if ref not in ready:
                 shard = self.in_flight[ref][0]

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from harness.errors import HarnessError
+from harness.errors import HarnessError, counted
 
 if TYPE_CHECKING:
     from harness.pipeline.results import GateReport, Results
@@ -112,7 +112,7 @@ class GateOutcome:
     def failed(self) -> bool:
         return bool(self.regressions or self.below or self.unscored or self.unchecked)
 
-    thresholds: dict[str, float] = field(default_factory=dict)  # min_spearman, ...
+    thresholds: dict[str, float] = field(default_factory=dict)  # each gate's, as asked
 
     def report(self) -> GateReport | None:
         """What results.json records of the gates; None when no gate was asked for."""
@@ -174,8 +174,9 @@ def against_baseline(current: Results,
             record = current.backends.get(name)
             why = "was not run" if record is None else f"{record.status}: {record.error}"
             had = " and ".join(part for part in (
-                f"passed {passes} expectations" if passes else "",
-                f"had Spearman's rho on {rhos} graded tests" if rhos else "") if part)
+                f"passed {counted(passes, 'expectation')}" if passes else "",
+                f"had Spearman's rho on {counted(rhos, 'graded test')}" if rhos else "")
+                if part)
             unchecked.append(f"{name} {had} in the baseline and {why}")
     for name, record in current.backends.items():
         old = baseline.backends.get(name)
@@ -207,8 +208,8 @@ def against_baseline(current: Results,
         regressions.append(Regression(row.backend, row.suite, row.test, row.expectation,
                                       old_row.margin, row.margin))
     if margins_changed:
-        warnings.append(f"{len(margins_changed)} expectations changed their required margin "
-                        "and fail now; not counted as regressions: "
+        warnings.append(f"{counted(margins_changed, 'expectation')} with a changed required "
+                        "margin, failing now (not counted as regressions): "
                         + "; ".join(margins_changed[:5]))
     graded = {(c.backend, c.suite, c.test) for c in baseline.correlation_rows} & {
         (c.backend, c.suite, c.test) for c in current.correlation_rows}
@@ -221,8 +222,8 @@ def against_baseline(current: Results,
     if gone:
         named = "; ".join(f"{b} / {s} / {t}: '{e}'" for b, s, t, e in gone[:5])
         more = f" and {len(gone) - 5} more" if len(gone) > 5 else ""
-        warnings.append(f"{len(gone)} expectations that passed in the baseline have no "
-                        f"counterpart now (renamed or removed?): {named}{more}")
+        warnings.append(f"{counted(gone, 'expectation')} that passed in the baseline, with "
+                        f"no counterpart now (renamed or removed?): {named}{more}")
     graded_now = {(c.backend, c.suite, c.test) for c in current.correlation_rows}
     graded_gone = [(c.backend, c.suite, c.test) for c in baseline.correlation_rows
                    if c.spearman is not None and c.backend in ran
@@ -230,8 +231,8 @@ def against_baseline(current: Results,
     if graded_gone:
         named = "; ".join(" / ".join(key) for key in graded_gone[:5])
         more = f" and {len(graded_gone) - 5} more" if len(graded_gone) > 5 else ""
-        warnings.append(f"{len(graded_gone)} graded tests with a Spearman's rho in the "
-                        f"baseline have no counterpart now (renamed or removed?): {named}{more}")
+        warnings.append(f"{counted(graded_gone, 'graded test')} with a Spearman's rho in the "
+                        f"baseline, with no counterpart now (renamed or removed?): {named}{more}")
     return regressions, unchecked, warnings
 
 
@@ -272,6 +273,7 @@ def check_gates(current: Results, baseline: Results | None = None,
     outcome = GateOutcome()
     if baseline is not None:
         outcome.checked.append("baseline")
+        outcome.thresholds["spearman_tolerance"] = spearman_tolerance
         outcome.regressions, outcome.unchecked, outcome.warnings = against_baseline(
             current, baseline)
         drops, lost = rho_regressions(current, baseline, spearman_tolerance)
@@ -279,6 +281,7 @@ def check_gates(current: Results, baseline: Results | None = None,
         outcome.unchecked += lost
     if min_accuracy is not None:
         outcome.checked.append(f"min-accuracy {min_accuracy:g}")
+        outcome.thresholds["min_accuracy"] = min_accuracy
         outcome.below = [
             BelowMinimum(s.backend, s.suite, s.accuracy, min_accuracy)
             for s in current.summary_rows
@@ -289,6 +292,7 @@ def check_gates(current: Results, baseline: Results | None = None,
                                      "no accuracy was compared")
     if max_unscored is not None:
         outcome.checked.append(f"max-unscored {max_unscored:g}")
+        outcome.thresholds["max_unscored"] = max_unscored
         outcome.unscored = []
         for s in current.summary_rows:  # expectations and graded pairs alike
             graded = [c for c in current.correlation_rows
@@ -296,7 +300,8 @@ def check_gates(current: Results, baseline: Results | None = None,
             unscored = s.unscored + sum(c.unscored for c in graded)
             total = s.total + sum(c.pairs for c in graded)
             if s.status == "ok" and total and unscored / total > max_unscored:
-                what = "expectations and graded pairs" if graded else "expectations"
+                what = ("graded pairs" if not s.total else "expectations and graded pairs"
+                        if graded else "expectations")
                 outcome.unscored.append(TooManyUnscored(s.backend, s.suite, unscored, total,
                                                         max_unscored, what))
     if min_spearman is not None:
@@ -328,7 +333,8 @@ def gate_text(outcome: GateOutcome) -> list[str]:
     lines += [f"NOT CHECKED {u}" for u in outcome.unchecked]
     verdict = "FAILED" if outcome.failed else "held"
     lines.append(f"gates ({', '.join(outcome.checked)}): {verdict}"
-                 + (f", {len(outcome.regressions)} regressions" if outcome.regressions else "")
+                 + (f", {counted(outcome.regressions, 'regression')}"
+                    if outcome.regressions else "")
                  + (f", {len(outcome.below)} below the minimum" if outcome.below else "")
                  + (f", {len(outcome.unscored)} with too many unscored"
                     if outcome.unscored else "")

@@ -67,7 +67,7 @@ class GateReport:
     checked: list[str]
     held: bool
     lines: list[str]
-    thresholds: dict[str, float] = field(default_factory=dict)  # min_spearman (for junit.xml)
+    thresholds: dict[str, float] = field(default_factory=dict)  # each gate's (junit.xml)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -56,8 +56,8 @@ def pearson(x: Sequence[float], y: Sequence[float]) -> float | None:
     """Pearson's r; None when either side is constant (r is undefined) or has fewer than 2
     values."""
     a, b = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
-    if len(a) < 2:
-        return None
+    if len(a) < 2 or (a == a[0]).all() or (b == b[0]).all():
+        return None  # centring equal values can leave rounding noise, not zeros
     a, b = a - a.mean(), b - b.mean()
     norm = math.sqrt(float(a @ a) * float(b @ b))
     if norm == 0:

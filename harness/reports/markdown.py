@@ -8,6 +8,7 @@ from __future__ import annotations
 from harness.pipeline.results import Results
 from harness.reports.tables import (
     GRADED_RULES,
+    MAX_HTML_ROWS,
     MAX_MARKDOWN_ROWS,
     RULES,
     backends_table,
@@ -53,7 +54,9 @@ def render(results: Results) -> str:
     out += ["## Expectations", ""]
     shown, note = shown_rows(results.rows, MAX_MARKDOWN_ROWS)  # those not passed first
     if note:
-        out += [markdown_text(note.replace("results.csv", "results.csv and report.html")), ""]
+        if len(results.rows) <= MAX_HTML_ROWS:
+            note = note.replace("results.csv", "results.csv and report.html")
+        out += [markdown_text(note), ""]
     if shown:
         out += [expectations_table(shown).as_markdown(), ""]
     elif results.correlation_rows:

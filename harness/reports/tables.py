@@ -196,7 +196,8 @@ def shown_rows(rows: Sequence[ExpectationResult],
         return list(rows), ""
     first = [r for r in rows if not r.passed] + [r for r in rows if r.passed]
     failed = sum(not r.passed for r in rows)
-    shown = (f"{limit} of the {failed} that did not pass" if failed >= limit else
+    shown = (f"{limit} of the {failed} that did not pass" if failed > limit else
+             f"the {failed} that did not pass" if failed == limit else
              f"the {failed} that did not pass, then {limit - failed} that passed" if failed else
              f"the first {limit}, every one passed")
     return first[:limit], f"{len(rows)} rows: shown here, {shown}; all of them are in results.csv."

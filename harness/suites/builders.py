@@ -6,14 +6,17 @@ The CLI's `make-suite` and the benchmarks both build suites here."""
 from __future__ import annotations
 
 import json
+import logging
 import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from harness.errors import HarnessError
+from harness.errors import HarnessError, SuiteError
 from harness.files import atomic_write
+
+log = logging.getLogger(__name__)
 
 WORDNET_HEADER = ("WordNet 3.0 sense tests, built from WordNet's gloss examples. WordNet 3.0 "
                   "Copyright 2006 by Princeton University;\nused under the WordNet 3.0 license "
@@ -32,15 +35,21 @@ class BuiltSuite:
     beside: dict[str, str] = field(default_factory=dict)  # files written next to it: licences
 
     def write(self, path: str | Path) -> Path:
-        """Write it atomically, and the files it needs beside it (its data's licence), then read
-        it back (what was written must validate)."""
-        from harness.suites.validate import load_suite
+        """Validate it, then write it atomically with the files it needs beside it (its
+        data's licence). A suite that would not validate writes nothing: a file already at
+        `path` stays as it was."""
+        from harness.suites.validate import parse_suite
+        from harness.suites.yaml import load_yaml_text
 
         path = Path(path)
+        try:
+            parse_suite(load_yaml_text(self.text, str(path)), str(path))
+        except SuiteError as exc:
+            raise SuiteError(str(path), [f"nothing written: the suite made from {self.source} "
+                                         "would not be valid", *exc.problems]) from None
         atomic_write(path, self.text)
         for name, text in self.beside.items():
             atomic_write(path.parent / name, text)
-        load_suite(path)
         return path
 
 
@@ -177,6 +186,9 @@ def pairs_suite(path: str | Path, format: str, *, name: str | None = None,
     if contexts is not None:
         finder = SentenceFinder(contexts)
         words = {s["word"] for p in pairs for s in (p.a, p.b) if set(s) == {"word"}}
+        if not words:
+            log.warning("--contexts %s: the pairs of %s have no word alone to turn into a "
+                        "type vector; the sentences are not used", contexts, format)
         texts = {w: finder.sentences(w, per_word) for w in sorted(words)}
         found = sum(bool(t) for t in texts.values())
         note = (f" Words alone are type vectors over up to {per_word} sentences of {contexts} "

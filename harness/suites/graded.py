@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from harness.backend import Item
-from harness.errors import did_you_mean
+from harness.errors import counted, did_you_mean
 from harness.suites.fields import refuse_controls
 from harness.suites.model import CONTEXT_KEYS, GradedPair, LabelledContext, PairSide
 from harness.suites.words import locate_word
@@ -67,7 +67,7 @@ def parse_pairs(checker: Checker, data: Mapping, where: str, line: int,
     if not isinstance(raw, list) or len(raw) < MIN_PAIRS:
         checker.problem(key_line(data, "pairs", line), f"{where}, field 'pairs'",
                         f"must be a list of at least {MIN_PAIRS} pairs like {{a: {{word: "
-                        "cat}, b: {word: dog}, score: 7.5}} (a correlation of fewer says "
+                        "cat}, b: {word: dog}, score: 7.5} (a correlation of fewer says "
                         "nothing)")
         return None
     before = len(checker.problems)
@@ -178,7 +178,7 @@ def _type_side(checker: Checker, value: Mapping, where: str, line: int) -> PairS
         items.append(Item(text, (start, end)))
     if problems:
         return None
-    return PairSide(f"{word} (type vector of {len(items)} texts)", tuple(items), "type")
+    return PairSide(f"{word} (type vector of {counted(items, 'text')})", tuple(items), "type")
 
 
 def _first(text: str, word: str) -> tuple[int, int]:

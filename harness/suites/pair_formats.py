@@ -107,7 +107,14 @@ def _column(path: Path, header: list[str], *names: str) -> int:
 
 
 def _words(path: Path, rows: Iterator[tuple[int, str, str, str]]) -> list[RawPair]:
-    return [RawPair({"word": a}, {"word": b}, _score(path, n, s), n) for n, a, b, s in rows]
+    pairs = []
+    for n, a, b, score in rows:
+        for word in (a, b):
+            if not word or len(word.split()) > 1:
+                raise HarnessError(f"{path}:{n}: {word!r} is not one word; is this the right "
+                                   "--format?")
+        pairs.append(RawPair({"word": a}, {"word": b}, _score(path, n, score), n))
+    return pairs
 
 
 # -- words alone -------------------------------------------------------------------------------
@@ -124,8 +131,10 @@ def read_word_pairs(path: Path, score_column: str | None = None) -> list[RawPair
     body, rating = lines, 2
     if score_column in first:  # the original file's header names the rating's column
         body, rating = lines[1:], first.index(score_column)
-    elif not _is_number(first[2]):  # a header such as "Word 1,Word 2,Human (mean)"
-        body = lines[1:]
+    elif first[0].lower().startswith("word") and not _is_number(first[2]):
+        if score_column and len(first) > 3:  # SimLex's header, without its rating column
+            _column(path, first, score_column)
+        body = lines[1:]  # a header such as "Word 1,Word 2,Human (mean)"
     return _words(path, ((n, f[0], f[1], f[rating]) for n, line in body
                          for f in [_fields(path, n, line, rating + 1, "word, word, rating",
                                            separator)]))
@@ -282,7 +291,14 @@ def read_pairs(path: str | Path, format: str) -> list[RawPair]:
     """The pairs of a file in one of FORMATS."""
     if format not in FORMATS:
         raise HarnessError(f"unknown format {format!r}: use one of {', '.join(FORMATS)}")
-    pairs = FORMATS[format].read(Path(path))
+    kind = FORMATS[format]
+    pairs = kind.read(Path(path))
+    for pair in pairs if kind.scale else ():
+        low, high = kind.scale
+        if not low <= pair.score <= high:
+            raise HarnessError(f"{path}:{pair.line}: the rating {pair.score:g} is outside "
+                               f"{kind.description}'s scale [{low:g}, {high:g}]; is this the "
+                               "right --format?")
     if not pairs:
         raise HarnessError(f"{path}: no pairs in the file")
     if len(pairs) < MIN_PAIRS:

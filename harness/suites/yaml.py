@@ -111,6 +111,12 @@ def load_yaml_file(path: str | Path) -> Any:
             [f"{name}:{line}: not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start}). "
              "Save the file as UTF-8."],
         ) from None
+    return load_yaml_text(text, name)
+
+
+def load_yaml_text(text: str, name: str) -> Any:
+    """One YAML document of `text` as plain data, line numbers kept; every problem is a
+    SuiteError naming `name` (the file it is, or will be)."""
     try:
         return _Builder(name).build(yaml.parse(text, Loader=_Loader))
     except yaml.MarkedYAMLError as exc:
