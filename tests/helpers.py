@@ -3,6 +3,9 @@ tests themselves (never through conftest.py, which holds fixtures only)."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,3 +28,48 @@ tests:
       - {anchor: mouse2, closer: keyboard, farther: rat, margin: 0.1}
       - "rat: mouse1 > mouse2"
 """
+
+
+SLOW_RUN = """\
+import pathlib, sys, time
+from harness.plugins import hookimpl, manager
+from harness.testing import FakeBackend
+
+marker, out, extra = pathlib.Path(sys.argv[1]), sys.argv[2], sys.argv[3:]
+
+class Slow(FakeBackend):
+    plugin = "slow"
+
+    def embed_batch(self, items):
+        marker.write_text("started")
+        time.sleep(300)
+        return super().embed_batch(items)
+
+class Plugin:
+    @hookimpl
+    def harness_register_backends(self, register):
+        register.add_plugin(FakeBackend)
+        register.add_plugin(Slow)
+
+real = manager.make_plugin_host
+manager.make_plugin_host = lambda **kw: real(**{**kw, "autoload": False, "plugins": (Plugin(),)})
+from harness.cli import main
+sys.exit(main(["run", "suites/polysemy.yaml", "-b", "fake", "-b", "slow", "-o", out,
+               "--no-cache", *extra]))
+"""
+
+
+def start_slow_run(tmp_path: Path, *extra: str) -> tuple[subprocess.Popen, Path]:
+    """`harness run` of polysemy.yaml on `fake` and `slow` (a backend that sleeps 300 s) in a
+    process of its own, with `extra` arguments; returned once `slow` has started embedding,
+    with its output folder."""
+    script, marker, out = tmp_path / "slow.py", tmp_path / "started", tmp_path / "out"
+    script.write_text(SLOW_RUN)
+    process = subprocess.Popen([sys.executable, str(script), str(marker), str(out), *extra],
+                               cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True)
+    deadline = time.monotonic() + 300  # a bound on waiting, not a measurement
+    while not marker.exists() and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert marker.exists(), process.communicate()
+    return process, out

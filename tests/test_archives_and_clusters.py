@@ -16,7 +16,6 @@ import socket
 import struct
 import subprocess
 import sys
-import textwrap
 import time
 import zipfile
 import zlib
@@ -36,7 +35,7 @@ from harness_backends.bert_checkpoint import (
     open_checkpoint,
 )
 from harness_backends.vector_files import read_text_vectors
-from tests.helpers import POLYSEMY, ROOT
+from tests.helpers import POLYSEMY, ROOT, start_slow_run
 
 CONFIG = {"hidden_size": 8, "num_hidden_layers": 1, "num_attention_heads": 2,
           "intermediate_size": 16, "vocab_size": 10, "max_position_embeddings": 16,
@@ -408,46 +407,12 @@ def test_shards_ready_but_not_yet_collected_are_not_called_hung(monkeypatch):
     assert done[7] == ["vector of 7"]
 
 
-SLOW_RAY_RUN = """
-import pathlib, sys, time
-from harness.plugins import hookimpl, manager
-from harness.testing import FakeBackend
-
-marker, out = pathlib.Path(sys.argv[1]), sys.argv[2]
-
-class Slow(FakeBackend):
-    plugin = "slow"
-
-    def embed_batch(self, items):
-        marker.write_text("started")
-        time.sleep(300)
-        return super().embed_batch(items)
-
-class Plugin:
-    @hookimpl
-    def harness_register_backends(self, register):
-        register.add_plugin(FakeBackend)
-        register.add_plugin(Slow)
-
-real = manager.make_plugin_host
-manager.make_plugin_host = lambda **kw: real(**{**kw, "autoload": False, "plugins": (Plugin(),)})
-from harness.cli import main
-sys.exit(main(["run", "suites/polysemy.yaml", "-b", "fake", "-b", "slow", "-o", out,
-               "--no-cache", "--executor", "ray"]))
-"""
 
 
 @pytest.mark.slow
 def test_sigterm_during_a_ray_run_exits_143_keeping_the_finished_backends(tmp_path):
     pytest.importorskip("ray")
-    script, marker, out = tmp_path / "slow.py", tmp_path / "started", tmp_path / "out"
-    script.write_text(textwrap.dedent(SLOW_RAY_RUN))
-    process = subprocess.Popen([sys.executable, str(script), str(marker), str(out)], cwd=ROOT,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 300  # a bound on waiting, not a measurement
-    while not marker.exists() and process.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert marker.exists(), process.communicate()
+    process, out = start_slow_run(tmp_path, "--executor", "ray")
     process.send_signal(signal.SIGTERM)
     stdout, stderr = process.communicate(timeout=300)
     assert process.returncode == 143, stderr

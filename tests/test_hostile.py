@@ -12,8 +12,6 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import textwrap
-import time
 
 import numpy as np
 import pytest
@@ -27,7 +25,7 @@ from harness.pipeline.runner import run_suites
 from harness.plugins import hookimpl, manager
 from harness.suites.validate import load_suite
 from harness.testing import FakeBackend
-from tests.helpers import POLYSEMY, ROOT
+from tests.helpers import POLYSEMY, ROOT, start_slow_run
 
 # -- helpers -----------------------------------------------------------------------------------
 
@@ -393,46 +391,12 @@ def test_embed_always_returns_n_by_dim():
 
 # -- 5. signals ------------------------------------------------------------------------------
 
-SLOW_RUN = """
-import pathlib, sys, time
-from harness.plugins import hookimpl, manager
-from harness.testing import FakeBackend
-
-marker, out = pathlib.Path(sys.argv[1]), sys.argv[2]
-
-class Slow(FakeBackend):
-    plugin = "slow"
-
-    def embed_batch(self, items):
-        marker.write_text("started")
-        time.sleep(120)
-        return super().embed_batch(items)
-
-class Plugin:
-    @hookimpl
-    def harness_register_backends(self, register):
-        register.add_plugin(FakeBackend)
-        register.add_plugin(Slow)
-
-real = manager.make_plugin_host
-manager.make_plugin_host = lambda **kw: real(**{**kw, "autoload": False, "plugins": (Plugin(),)})
-from harness.cli import main
-sys.exit(main(["run", "suites/polysemy.yaml", "-b", "fake", "-b", "slow", "-o", out,
-               "--no-cache"]))
-"""
 
 
 @pytest.mark.parametrize(("sent", "code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
 @pytest.mark.slow
 def test_a_signal_mid_run_keeps_the_finished_backends(tmp_path, sent, code):
-    script, marker, out = tmp_path / "slow.py", tmp_path / "started", tmp_path / "out"
-    script.write_text(textwrap.dedent(SLOW_RUN))
-    process = subprocess.Popen([sys.executable, str(script), str(marker), str(out)], cwd=ROOT,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 300  # a bound on waiting, not a measurement
-    while not marker.exists() and process.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert marker.exists(), process.communicate()
+    process, out = start_slow_run(tmp_path)
     process.send_signal(sent)
     stdout, stderr = process.communicate(timeout=300)
     assert process.returncode == code, stderr
