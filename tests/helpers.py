@@ -31,10 +31,13 @@ tests:
 
 
 SLOW_RUN = """\
-import pathlib, sys, time
+import pathlib, signal, sys, time
 from harness.plugins import hookimpl, manager
 from harness.testing import FakeBackend
 
+# Ctrl-C as an interactive shell delivers it: a job started in the background of a script (a CI
+# runner's) inherits SIGINT ignored, and Python then never raises KeyboardInterrupt
+signal.signal(signal.SIGINT, signal.default_int_handler)
 marker, out, extra = pathlib.Path(sys.argv[1]), sys.argv[2], sys.argv[3:]
 
 class Slow(FakeBackend):
