@@ -76,3 +76,12 @@ def start_slow_run(tmp_path: Path, *extra: str) -> tuple[subprocess.Popen, Path]
         time.sleep(0.1)
     assert marker.exists(), process.communicate()
     return process, out
+
+
+def only_plugins(monkeypatch, *plugins: object) -> None:
+    """Every plugin host made during the test knows `plugins` alone (no entry points)."""
+    from harness.plugins import manager
+
+    real = manager.make_plugin_host
+    monkeypatch.setattr(manager, "make_plugin_host",
+                        lambda **kw: real(**{**kw, "autoload": False, "plugins": plugins}))

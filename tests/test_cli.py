@@ -14,7 +14,7 @@ import pytest
 from harness.cli import main
 from harness.plugins import hookimpl, manager
 from harness.testing import FakeBackend, FakePlugin
-from tests.helpers import POLYSEMY, ROOT
+from tests.helpers import POLYSEMY, ROOT, only_plugins
 
 
 def test_run_writes_reports_and_prints_a_summary(fake_only, tmp_path, capsys):
@@ -77,9 +77,7 @@ def test_unavailable_default_is_skipped_and_recorded(monkeypatch, tmp_path, caps
             register.add_instance("down", plugin="fake", options={"available": "no"})
             register.add_instance("broken", plugin="fake", options={"dim": "wide"})
 
-    real = manager.make_plugin_host
-    monkeypatch.setattr(manager, "make_plugin_host",
-                        lambda **kw: real(**{**kw, "autoload": False, "plugins": (Defaults(),)}))
+    only_plugins(monkeypatch, Defaults())
     assert main(["run", str(POLYSEMY), "-o", str(tmp_path)]) == 2  # "broken" is an error
     backends = json.loads((tmp_path / "results.json").read_text())["backends"]
     assert backends["up"]["status"] == "ok"
@@ -102,9 +100,7 @@ def test_list_survives_a_backend_whose_availability_raises(monkeypatch, tmp_path
             register.add_plugin(Raising)
             register.add_instance("r", plugin="raising")
 
-    real = manager.make_plugin_host
-    monkeypatch.setattr(manager, "make_plugin_host",
-                        lambda **kw: real(**{**kw, "autoload": False, "plugins": (Plugin(),)}))
+    only_plugins(monkeypatch, Plugin())
     assert main(["list"]) == 0
     assert "error: RuntimeError: cannot tell" in capsys.readouterr().out
     assert main(["run", str(POLYSEMY), "-b", "r", "--no-progress", "-o", str(tmp_path)]) == 2
@@ -135,9 +131,7 @@ def test_ctrl_c_exits_130_and_keeps_finished_backends(monkeypatch, tmp_path, cap
             register.add_plugin(FakeBackend)
             register.add_plugin(Interrupting)
 
-    real = manager.make_plugin_host
-    monkeypatch.setattr(manager, "make_plugin_host",
-                        lambda **kw: real(**{**kw, "autoload": False, "plugins": (Plugin(),)}))
+    only_plugins(monkeypatch, Plugin())
     code = main(["run", str(POLYSEMY), "-b", "fake", "-b", "interrupting", "-o", str(tmp_path)])
     assert code == 130
     backends = json.loads((tmp_path / "results.json").read_text())["backends"]

@@ -11,7 +11,7 @@ import pytest
 from harness.cli import common, main
 from harness.plugins import hookimpl
 from harness.plugins.manager import make_plugin_host
-from tests.helpers import BUILT_IN_REPORTS, POLYSEMY
+from tests.helpers import BUILT_IN_REPORTS, POLYSEMY, only_plugins
 
 GRADED = """\
 schema: 3
@@ -189,11 +189,8 @@ class OwnQuiet:
 
 
 def test_a_command_with_its_own_q_keeps_it(monkeypatch, capsys):
-    from harness.plugins import manager
 
-    real = manager.make_plugin_host
-    monkeypatch.setattr(manager, "make_plugin_host",
-                        lambda **kw: real(**{**kw, "autoload": False, "plugins": (OwnQuiet(),)}))
+    only_plugins(monkeypatch, OwnQuiet())
     assert main(["ask", "-q", "this"]) == 0
     assert capsys.readouterr().out == "asked this\n"
     assert main(["ask", "--quiet"]) == 0

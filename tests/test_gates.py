@@ -12,7 +12,7 @@ from harness.pipeline.gates import check_gates, load_results
 from harness.pipeline.runner import run_suites
 from harness.suites.validate import load_suite
 from harness.testing import FakeBackend
-from tests.helpers import POLYSEMY, QUARTET
+from tests.helpers import POLYSEMY, QUARTET, only_plugins
 
 MOUSE, DEVICE = "A mouse is a rodent animal.", "A mouse is a computer device."
 GOOD = {MOUSE: [1, 0, 0], DEVICE: [0, 1, 0], "rat": [0.9, 0.1, 0], "keyboard": [0.15, 0.95, 0]}
@@ -61,7 +61,7 @@ def test_min_accuracy(write_suite):
 
 
 def test_cli_gate_exit_codes(write_suite, tmp_path, monkeypatch, capsys):
-    from harness.plugins import hookimpl, manager
+    from harness.plugins import hookimpl
 
     suite = write_suite(QUARTET)
     state = {"vectors": GOOD}
@@ -73,9 +73,7 @@ def test_cli_gate_exit_codes(write_suite, tmp_path, monkeypatch, capsys):
             register.add_instance("model", plugin="fake",
                                   options={"vectors": state["vectors"], "dim": 3})
 
-    real = manager.make_plugin_host
-    monkeypatch.setattr(manager, "make_plugin_host",
-                        lambda **kw: real(**{**kw, "autoload": False, "plugins": (Plugin(),)}))
+    only_plugins(monkeypatch, Plugin())
     base = tmp_path / "base"
     assert main(["run", str(suite), "-b", "model", "-o", str(base), "--no-cache"]) == 0
     assert main(["run", str(suite), "-b", "model", "-o", str(tmp_path / "same"), "--no-cache",

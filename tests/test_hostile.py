@@ -22,10 +22,10 @@ from harness.cli import main
 from harness.errors import HarnessError, OptionError
 from harness.pipeline.embedding_cache import EmbeddingCache
 from harness.pipeline.runner import run_suites
-from harness.plugins import hookimpl, manager
+from harness.plugins import hookimpl
 from harness.suites.validate import load_suite
 from harness.testing import FakeBackend
-from tests.helpers import POLYSEMY, ROOT, start_slow_run
+from tests.helpers import POLYSEMY, ROOT, only_plugins, start_slow_run
 
 # -- helpers -----------------------------------------------------------------------------------
 
@@ -239,9 +239,7 @@ def test_sys_exit_from_the_cli_keeps_the_reports(tmp_path, monkeypatch, capsys):
             register.add_plugin(FakeBackend)
             register.add_plugin(type("ExitsPlugin", (Exits,), {"plugin": "exits"}))
 
-    real = manager.make_plugin_host
-    monkeypatch.setattr(manager, "make_plugin_host",
-                        lambda **kw: real(**{**kw, "autoload": False, "plugins": (Plugin(),)}))
+    only_plugins(monkeypatch, Plugin())
     code = main(["run", str(POLYSEMY), "-b", "fake", "-b", "exits", "-o", str(tmp_path),
                  "--no-cache"])
     assert code == 2
@@ -329,9 +327,7 @@ def test_a_registered_instance_with_bad_options_names_itself(monkeypatch, tmp_pa
             register.add_plugin(FakeBackend)
             register.add_instance("broken", plugin="fake", options={"dim": "many"})
 
-    real = manager.make_plugin_host
-    monkeypatch.setattr(manager, "make_plugin_host",
-                        lambda **kw: real(**{**kw, "autoload": False, "plugins": (Plugin(),)}))
+    only_plugins(monkeypatch, Plugin())
     assert main(["run", str(POLYSEMY), "-b", "broken", "-o", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert "backend 'broken' (an instance registered by" in err and "option dim='many'" in err
@@ -376,9 +372,7 @@ def test_two_suites_of_one_name_fail_validate_as_they_would_fail_run(write_suite
 def test_api_misuse_says_what_is_wanted(monkeypatch, call, error, message):
     from harness.testing import FakePlugin
 
-    real = manager.make_plugin_host
-    monkeypatch.setattr(manager, "make_plugin_host",
-                        lambda **kw: real(**{**kw, "autoload": False, "plugins": (FakePlugin(),)}))
+    only_plugins(monkeypatch, FakePlugin())
     with pytest.raises(error, match=message):
         call()
 

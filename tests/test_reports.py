@@ -16,7 +16,7 @@ from harness.reports import write_reports
 from harness.reports.markdown import render as render_markdown
 from harness.suites.validate import load_suite
 from harness.testing import FakeBackend
-from tests.helpers import BUILT_IN_REPORTS, POLYSEMY
+from tests.helpers import BUILT_IN_REPORTS, POLYSEMY, only_plugins
 
 
 def polysemy_results():
@@ -287,11 +287,8 @@ def test_a_plugin_report_is_written_beside_the_built_in_ones(tmp_path):
 
 
 def test_write_reports_asks_a_plugin_host_for_the_reports(tmp_path, monkeypatch):
-    from harness.plugins import manager
 
-    real = manager.make_plugin_host
-    monkeypatch.setattr(manager, "make_plugin_host",
-                        lambda **kw: real(**{**kw, "autoload": False, "plugins": (Counts(),)}))
+    only_plugins(monkeypatch, Counts())
     written = write_reports(polysemy_results(), tmp_path)
     assert written[0].name == "results.json" and written[-1].name == "counts.txt"
 

@@ -15,7 +15,7 @@ from harness.pipeline.runner import run_suites, unique_items  # noqa: E402
 from harness.studies.layer_sweep import best_layers, sweep_rows, variants  # noqa: E402
 from harness.suites.validate import load_suite  # noqa: E402
 from harness_backends.hf import HfBackend  # noqa: E402
-from tests.helpers import POLYSEMY  # noqa: E402
+from tests.helpers import POLYSEMY, only_plugins  # noqa: E402
 
 
 def test_variants_share_one_forward_pass_per_text(tiny_bert):
@@ -58,16 +58,13 @@ def test_a_backend_with_nothing_to_sweep(tmp_path, capsys):
 def toy_plugin(monkeypatch, backend_class) -> None:
     """Every plugin host of the test knows only `backend_class` (a toy transformer)."""
     from harness.plugin_api import hookimpl
-    from harness.plugins import manager
 
     class Plugin:
         @hookimpl
         def harness_register_backends(self, register):
             register.add_plugin(backend_class)
 
-    real = manager.make_plugin_host
-    monkeypatch.setattr(manager, "make_plugin_host",
-                        lambda **kw: real(**{**kw, "autoload": False, "plugins": (Plugin(),)}))
+    only_plugins(monkeypatch, Plugin())
 
 
 @pytest.mark.parametrize("where", ["a folder", "a folder under a file"])
