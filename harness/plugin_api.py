@@ -15,6 +15,9 @@ before they go); everything else in `harness` is internal and may move between r
 - hooks: `hookimpl`; the objects the registration hooks hand you, `Registration`,
   `CommandRegistration`, `ReportRegistration`; `make_plugin_host` (a plugin host for your
   tests); `Results`, what a report's render function gets (imported on first use)
+- kinds of test (`harness_register_measures`): `Measure`, `MeasureSummary`,
+  `MeasureRegistration`, `TestVectors` (what `Measure.score` reads), `key_line` (the line of a
+  key in a suite file) and `did_you_mean` (a hint for a misspelt name)
 - errors: `HarnessError`, `OptionError`, `BackendUnavailable`, `PluginError`
 - locating words: `locate_word`
 
@@ -35,14 +38,24 @@ from harness.backend.options import (
 )
 from harness.backend.packaged import PackagedData, installed_version, installed_versions
 from harness.backend.transformer import TRANSFORMER_OPTIONS, LoadedModel, TransformerBackend
-from harness.errors import BackendUnavailable, HarnessError, OptionError, PluginError
+from harness.errors import (
+    BackendUnavailable,
+    HarnessError,
+    OptionError,
+    PluginError,
+    did_you_mean,
+)
 from harness.files import atomic_write, build_once, cache_dir
 from harness.plugins import hookimpl
 from harness.plugins.commands import CommandRegistration
+from harness.measures.base import Measure, MeasureSummary
+from harness.pipeline.vectors import TestVectors
 from harness.plugins.manager import make_plugin_host
+from harness.plugins.measures import MeasureRegistration
 from harness.plugins.registry import Registration
 from harness.plugins.reports import ReportRegistration
 from harness.suites.words import locate_word
+from harness.suites.yaml import key_line
 
 __all__ = [
     # contract
@@ -81,6 +94,13 @@ __all__ = [
     "Results",  # noqa: F822 - imported on first use, by __getattr__
     "hookimpl",
     "make_plugin_host",
+    # kinds of test
+    "Measure",
+    "MeasureRegistration",
+    "MeasureSummary",
+    "TestVectors",
+    "did_you_mean",
+    "key_line",
     # errors
     "BackendUnavailable",
     "HarnessError",

@@ -64,6 +64,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--spearman-tolerance", type=float, default=SPEARMAN_TOLERANCE,
                         metavar="T", help="with --baseline: a graded test whose rho dropped by "
                         f"more than T is a regression (default {SPEARMAN_TOLERANCE:g})")
+    parser.add_argument("--min-score", action="append", default=[], metavar="KIND=X",
+                        help="gate: exit 1 if a backend's main score on the tests of KIND (a "
+                        "kind of test a plugin measures) is below X (repeatable)")
     config.add_options(parser, NAME, {"executor": "local",
                                       "spearman_tolerance": SPEARMAN_TOLERANCE})
 
@@ -101,7 +104,8 @@ def run(args: argparse.Namespace) -> int:
                         weak_below=args.weak_below)
         results.selection = selection
         gates = check_gates(results, baseline, args.min_accuracy, args.max_unscored,
-                            args.min_spearman, args.spearman_tolerance)
+                            args.min_spearman, args.spearman_tolerance,
+                            min_scores(getattr(args, "min_score", [])))
         results.gates = gates.report()
         out_dir, written, files = write_or_fall_back(results, claim, reports)
         written = not common.reports_crashed(files) and written
@@ -120,6 +124,18 @@ def run(args: argparse.Namespace) -> int:
     if getattr(args, "as_json", False):
         common.print_json(run_json(results, out_dir, files, code))
     return code
+
+
+def min_scores(values: list[str]) -> dict[str, float]:
+    """--min-score KIND=X, each as {KIND: X}; a HarnessError for one that does not read."""
+    out = {}
+    for value in values:
+        kind, _, number = value.partition("=")
+        try:
+            out[kind.strip()] = float(number)
+        except ValueError:
+            raise HarnessError(f"--min-score {value}: write KIND=X, like odd_one_out=0.8") from None
+    return out
 
 
 def exit_code(results, written: bool, gates_failed: bool) -> int:

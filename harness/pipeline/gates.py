@@ -72,6 +72,38 @@ class RhoBelowMinimum:
 
 
 @dataclass(frozen=True)
+class ScoreBelowMinimum:
+    """A plugin kind's main score (--min-score KIND=X) below its minimum, or none to hold."""
+
+    backend: str
+    suite: str
+    kind: str
+    name: str  # what the score is called
+    score: float | None
+    minimum: float
+
+    def __str__(self) -> str:
+        if self.score is None:
+            return (f"{self.backend} / {self.suite}: no {self.kind} {self.name} to hold "
+                    f"against the minimum {self.minimum:.3f} (nothing was scored)")
+        return (f"{self.backend} / {self.suite}: {self.kind} {self.name} {self.score:.3f} is "
+                f"below the minimum {self.minimum:.3f}")
+
+
+@dataclass(frozen=True)
+class MeasureRegression:
+    """A plugin kind's row that passed in the baseline and does not now."""
+
+    backend: str
+    kind: str
+    key: tuple
+
+    def __str__(self) -> str:
+        return (f"{self.backend} / {' / '.join(map(str, self.key))}: {self.kind} passed in the "
+                "baseline and does not now")
+
+
+@dataclass(frozen=True)
 class BelowMinimum:
     backend: str
     suite: str
@@ -101,8 +133,10 @@ class TooManyUnscored:
 
 @dataclass
 class GateOutcome:
-    regressions: list[Regression | RhoRegression] = field(default_factory=list)
-    below: list[BelowMinimum | RhoBelowMinimum] = field(default_factory=list)
+    regressions: list[Regression | RhoRegression | MeasureRegression] = field(
+        default_factory=list)
+    below: list[BelowMinimum | RhoBelowMinimum | ScoreBelowMinimum] = field(
+        default_factory=list)
     unscored: list[TooManyUnscored] = field(default_factory=list)
     unchecked: list[str] = field(default_factory=list)  # backends the gate could not check
     warnings: list[str] = field(default_factory=list)
@@ -266,10 +300,12 @@ def check_gates(current: Results, baseline: Results | None = None,
                 min_accuracy: float | None = None,
                 max_unscored: float | None = None,
                 min_spearman: float | None = None,
-                spearman_tolerance: float = SPEARMAN_TOLERANCE) -> GateOutcome:
-    """The baseline gate, the minimum accuracy, the maximum share of unscored expectations and
-    the minimum Spearman's rho of graded tests (each only when given); a backend a gate could
-    not check fails it."""
+                spearman_tolerance: float = SPEARMAN_TOLERANCE,
+                min_scores: dict[str, float] | None = None) -> GateOutcome:
+    """The baseline gate, the minimum accuracy, the maximum share of unscored expectations,
+    the minimum Spearman's rho of graded tests and the minimum main score of each plugin kind
+    named in `min_scores` (each only when given); a backend a gate could not check fails
+    it."""
     outcome = GateOutcome()
     if baseline is not None:
         outcome.checked.append("baseline")
@@ -277,8 +313,20 @@ def check_gates(current: Results, baseline: Results | None = None,
         outcome.regressions, outcome.unchecked, outcome.warnings = against_baseline(
             current, baseline)
         drops, lost = rho_regressions(current, baseline, spearman_tolerance)
-        outcome.regressions += drops
+        outcome.regressions += drops + measure_regressions(current, baseline)
         outcome.unchecked += lost
+    for kind, minimum in (min_scores or {}).items():
+        outcome.checked.append(f"min-score {kind}={minimum:g}")
+        outcome.thresholds[f"min_score.{kind}"] = minimum
+        measure = current.measures.get(kind)
+        if measure is None:
+            outcome.unchecked.append(f"--min-score {kind}: this run has no test of the kind "
+                                     f"{kind!r}, so no score was compared")
+            continue
+        outcome.below += [ScoreBelowMinimum(s.backend, s.suite, kind, measure.score_name,
+                                            s.score, minimum)
+                          for s in current.measure_summaries.get(kind, [])
+                          if s.status == "ok" and (s.score is None or s.score < minimum)]
     if min_accuracy is not None:
         outcome.checked.append(f"min-accuracy {min_accuracy:g}")
         outcome.thresholds["min_accuracy"] = min_accuracy
@@ -315,11 +363,25 @@ def check_gates(current: Results, baseline: Results | None = None,
                                                     for s in current.summary_rows):
             outcome.unchecked.append("--min-spearman: this run has no graded test, so no "
                                      "Spearman's rho was compared")
-    if min_accuracy is not None or max_unscored is not None or min_spearman is not None:
+    if (min_accuracy is not None or max_unscored is not None or min_spearman is not None
+            or min_scores):
         outcome.unchecked += sorted({
             f"{s.backend} has no results on {s.suite} ({s.status}: {s.error})"
             for s in current.summary_rows if s.status != "ok"})
     return outcome
+
+
+def measure_regressions(current: Results, baseline: Results) -> list[MeasureRegression]:
+    """The rows of each plugin kind that passed in the baseline (same backend, same key) and
+    do not now."""
+    out = []
+    for kind, rows in current.measure_rows.items():
+        measure = current.measures[kind]
+        before = {(r.backend, measure.key(r)) for r in baseline.measure_rows.get(kind, [])
+                  if measure.outcome(r) == "pass"}
+        out += [MeasureRegression(r.backend, kind, measure.key(r)) for r in rows
+                if (r.backend, measure.key(r)) in before and measure.outcome(r) != "pass"]
+    return out
 
 
 def gate_text(outcome: GateOutcome) -> list[str]:

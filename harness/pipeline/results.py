@@ -97,6 +97,11 @@ class Results:
     tests: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
     # the tests a run kept (-k, --limit): {patterns, limit, suites: {name: {kept, of}}}
     selection: dict[str, Any] | None = None
+    # the kinds of test plugins measure (harness_register_measures): by kind, the measure,
+    # its rows and its summaries (results.json's `measures`, absent when there are none)
+    measures: dict[str, Any] = field(default_factory=dict, repr=False)
+    measure_rows: dict[str, list[Any]] = field(default_factory=dict)
+    measure_summaries: dict[str, list[Any]] = field(default_factory=dict)
 
     @property
     def failed_backends(self) -> list[BackendRecord]:
@@ -128,6 +133,10 @@ class Results:
             "tests": self.tests,
             "similarities": self.similarities if similarities else {},
             **({"selection": self.selection} if self.selection else {}),
+            **({"measures": {kind: {
+                "summary": [asdict(s) for s in self.measure_summaries.get(kind, [])],
+                "rows": [self.measures[kind].to_dict(r) for r in rows]}
+                for kind, rows in self.measure_rows.items()}} if self.measure_rows else {}),
         }
 
     @classmethod
@@ -157,6 +166,7 @@ class Results:
             pair_rows=_rows(PairResult, data.get("pair_results", []), "pair_results"),
             tests=_tests(data.get("tests", {})),
             selection=data["selection"] if isinstance(data.get("selection"), dict) else None,
+            **_measures(data.get("measures")),
         )
 
     # -- notebooks --------------------------------------------------------------------------------
@@ -309,6 +319,27 @@ def _tests(data: Any) -> dict[str, dict[str, dict[str, Any]]]:
                     _is_context(c) for c in contexts.values()):
                 raise ValueError(f"{where}.contexts is not an object of [text, start, end]")
     return data
+
+
+def _measures(data: Any) -> dict[str, Any]:
+    """results.json's `measures` (a plugin kind's rows and summaries) as Results' fields, each
+    row read by its measure; a ValueError names a kind no installed plugin measures."""
+    if not data:
+        return {}
+    if not isinstance(data, dict):
+        raise ValueError(f"measures is {json_kind(data)}, not an object")
+    from harness.suites.kinds import plugin_measures
+
+    known = {m.kind: m for m in plugin_measures()}
+    lacking = sorted(set(data) - set(known))
+    if lacking:
+        raise ValueError(f"measures holds rows of the kind {lacking[0]!r}, which no installed "
+                         "plugin measures: install the plugin that provides it")
+    return {"measures": {kind: known[kind] for kind in data},
+            "measure_rows": {kind: [known[kind].from_dict(r) for r in part.get("rows", [])]
+                             for kind, part in data.items()},
+            "measure_summaries": {kind: [known[kind].summary_from_dict(s) for s in part.get("summary", [])]
+                                  for kind, part in data.items()}}
 
 
 def _is_context(value: Any) -> bool:

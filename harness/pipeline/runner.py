@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from harness.backend import Backend, Item
-from harness.errors import Terminated
+from harness.errors import HarnessError, Terminated
 from harness.pipeline.calibration import MIN_VECTORS
 from harness.pipeline.correlation import CorrelationResult, PairResult, score_graded
 from harness.pipeline.embedding import ProgressFactory
@@ -29,8 +29,8 @@ from harness.pipeline.scoring import (
     score_suite,
     summarize,
     test_similarities,
-    unit_rows,
 )
+from harness.pipeline.vectors import TestVectors, unit_rows
 from harness.suites.model import Suite, check_unique_names
 
 log = logging.getLogger("harness.runner")
@@ -51,6 +51,7 @@ class Scored:
     similarities: dict[str, dict] = field(default_factory=dict)
     pairs: list[PairResult] = field(default_factory=list)
     correlations: list[CorrelationResult] = field(default_factory=list)
+    measured: dict[str, list] = field(default_factory=dict)  # a plugin measure's rows, by kind
 
 
 def run_suites(
@@ -70,6 +71,7 @@ def run_suites(
     deviations of it; a pass below `weak_below` of them is flagged weak."""
     check_unique_names(suites)
     names = [s.name for s in suites]
+    measures = plugin_measures_of(suites)
     items = unique_items(suites)
     scored: dict[str, Scored] = {}
     interrupted = ""
@@ -80,12 +82,14 @@ def run_suites(
         for prepared in prepare(backends, items, executor=executor, cache=cache,
                                 progress=progress, baseline=record_baseline):
             scored[prepared.backend.name] = _score(prepared, suites, items, record_baseline,
-                                                   weak_below)
+                                                   weak_below, measures)
     except KeyboardInterrupt as exc:
         interrupted = "SIGTERM" if isinstance(exc, Terminated) else "Ctrl-C"
         log.warning("interrupted (%s): keeping the results of the backends that finished",
                     interrupted)
     records, summary, rows, pairs, correlations = {}, [], [], [], []
+    measured: dict[str, list] = {kind: [] for kind in measures}
+    measure_summaries: dict[str, list] = {kind: [] for kind in measures}
     for backend in backends:  # reports follow the order the backends were given in
         done = scored.get(backend.name)
         record = done.record if done else record_of(backend, "interrupted",
@@ -102,6 +106,14 @@ def run_suites(
         else:
             summary += [failed_summary(backend.name, s, record.status, record.error or "")
                         for s in suites]
+        for kind, measure in measures.items():
+            mine = done.measured.get(kind, []) if record.status == "ok" else []
+            measured[kind] += mine
+            measure_summaries[kind] += [
+                measure.summarize(backend.name, s.name, [r for r in mine if r.suite == s.name])
+                if record.status == "ok" else
+                measure.failed_summary(backend.name, s.name, record.status, record.error or "")
+                for s in suites if any(t.kind == kind for t in s.tests)]
     return Results(
         suites=names,
         backends=records,
@@ -116,7 +128,25 @@ def run_suites(
         correlation_rows=correlations,
         pair_rows=pairs,
         tests={s.name: describe_tests(s) for s in suites},
+        measures=measures,
+        measure_rows=measured,
+        measure_summaries=measure_summaries,
     )
+
+
+def plugin_measures_of(suites: Sequence[Suite]) -> dict:
+    """The plugin measures of the kinds the suites' tests are, by kind ({} for built-in kinds
+    only: no plugin host is made)."""
+    kinds = list(dict.fromkeys(t.kind for s in suites for t in s.tests if t.kind))
+    if not kinds:
+        return {}
+    from harness.suites.kinds import plugin_measures
+
+    known = {m.kind: m for m in plugin_measures()}
+    lacking = [kind for kind in kinds if kind not in known]
+    if lacking:
+        raise HarnessError(f"no installed plugin measures tests of the kind {lacking[0]!r}")
+    return {kind: known[kind] for kind in kinds}
 
 
 def describe_tests(suite: Suite) -> dict[str, dict]:
@@ -128,7 +158,7 @@ def describe_tests(suite: Suite) -> dict[str, dict]:
 
 
 def _score(prepared: Prepared, suites: Sequence[Suite], items: list[Item],
-           record_baseline: bool, weak_below: float) -> Scored:
+           record_baseline: bool, weak_below: float, measures: dict) -> Scored:
     """A prepared backend's rows and similarity matrices, or its record saying why not."""
     scored = Scored(prepared.record)
     if not prepared.ok:
@@ -150,13 +180,19 @@ def _score(prepared: Prepared, suites: Sequence[Suite], items: list[Item],
                                            prepared.embedded.vectors, missing)
         scored.pairs += pairs
         scored.correlations += correlations
-    outcomes = [row.error for row in scored.rows] + [pair.error for pair in scored.pairs]
+    vectors = TestVectors(index, prepared.embedded.vectors, missing)
+    for suite in suites:
+        for test in (t for t in suite.tests if t.kind):
+            scored.measured.setdefault(test.kind, []).extend(measures[test.kind].score(
+                prepared.backend.name, suite, test, vectors))
+    outcomes = [row.error for row in scored.rows] + [pair.error for pair in scored.pairs] + [
+        row.error for rows in scored.measured.values() for row in rows]
     if outcomes and all(error is not None for error in outcomes):
         lacking = [missing[i] for i in range(len(items)) if i in missing]
         what = "expectation and pair" if scored.pairs else "one"
         fail(scored.record, f"no expectation could be scored: every {what} lacks a vector (of "
              f"{len(lacking)} contexts without one, the first: {lacking[0]})")
-        scored.rows, scored.pairs, scored.correlations = [], [], []
+        scored.rows, scored.pairs, scored.correlations, scored.measured = [], [], [], {}
         return scored
     scored.similarities = {
         suite.name: test_similarities(suite, index, unit, missing) for suite in suites}

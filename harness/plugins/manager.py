@@ -23,6 +23,7 @@ import pluggy
 from harness.errors import PluginError
 from harness.plugins import BUILTIN_SOURCE, COMMAND_GROUP, ENTRY_POINT_GROUP, PROJECT, spec
 from harness.plugins.commands import CommandRegistration, PluginCommand
+from harness.plugins.measures import MeasureRegistration, PluginMeasure
 from harness.plugins.registry import Registration, Registry
 from harness.plugins.reports import PluginReport, ReportRegistration
 
@@ -32,8 +33,9 @@ ENV_DISABLE_AUTOLOAD = "HARNESS_DISABLE_PLUGIN_AUTOLOAD"
 ENV_STRICT = "HARNESS_STRICT_PLUGINS"
 ENV_BLOCK = "HARNESS_BLOCK_PLUGINS"
 
-# Modules registered by every host, before any entry point: the built-in commands and reports.
-BUILTIN_PLUGINS = ("harness.cli.builtin", "harness.reports.builtin")
+# Modules registered by every host, before any entry point: the built-in commands, reports and
+# measures (kinds of test).
+BUILTIN_PLUGINS = ("harness.cli.builtin", "harness.reports.builtin", "harness.measures.builtin")
 
 
 def _env_flag(name: str) -> bool:
@@ -144,6 +146,24 @@ class PluginHost:
                 if name in found:
                     raise PluginError(_taken("report", name, found[name].source, report.source))
                 found[name] = report
+        return list(found.values())
+
+    def measures(self) -> list[PluginMeasure]:
+        """Every kind of test, built-in ones first (orderings, graded pairs), then the plugins'
+        in the order they were loaded; a kind, or a YAML key, registered twice is an error that
+        names both."""
+        found: dict[str, PluginMeasure] = {}
+        owners: dict[str, PluginMeasure] = {}  # YAML key -> the measure that owns it
+        for part in self._registrations("harness_register_measures", MeasureRegistration):
+            for kind, entry in part.measures.items():
+                if kind in found:
+                    raise PluginError(_taken("measure", kind, found[kind].source, entry.source))
+                for key in entry.measure.keys:
+                    if key in owners:
+                        raise PluginError(_taken("test key", key, owners[key].source,
+                                                 entry.source))
+                    owners[key] = entry
+                found[kind] = entry
         return list(found.values())
 
     def _registrations(self, hook: str, kind: type) -> list[Any]:

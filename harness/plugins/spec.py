@@ -13,6 +13,7 @@ from harness.plugins import hookspec
 
 if TYPE_CHECKING:
     from harness.plugins.commands import CommandRegistration
+    from harness.plugins.measures import MeasureRegistration
     from harness.plugins.registry import Registration
     from harness.plugins.reports import ReportRegistration
 
@@ -81,4 +82,29 @@ def harness_register_reports(register: ReportRegistration) -> None:
     report.md, junit.xml and report.html) register through this hook too, from
     ``harness.reports.builtin``, before any plugin. A ``render`` that raises loses only its own
     file: the others are written and a warning names the report and its plugin.
+    """
+
+
+# -------------------------------------------------------------------------------------------
+# Measures (kinds of test)
+# -------------------------------------------------------------------------------------------
+
+
+@hookspec
+def harness_register_measures(register: MeasureRegistration) -> None:
+    """Add a kind of test: a key a suite's test may hold, how it is checked, scored, reported
+    and gated.
+
+    :param register: call ``register.add_measure(measure)`` with an instance of a
+        ``harness.plugin_api.Measure`` subclass: its ``kind`` names it (in results.json, in
+        ``--min-score KIND=X``), its ``keys`` are the YAML keys it owns in a test, ``parse``
+        checks that part through the suite reader's checker (each problem with the file, line,
+        test and field), ``score`` turns a test and the backend's prepared vectors into rows,
+        and ``cells``, ``outcome`` and ``main_score`` say how its rows are shown, pass and
+        summarise. A kind or a key registered twice is an error that names both.
+
+    The built-in kinds, orderings (``expect``) and graded pairs (``pairs``, ``scale``), register
+    through this hook too, from ``harness.measures.builtin``, before any plugin. A test holds
+    the keys of one kind; its contexts are embedded by the one preparation step (cache, Ray)
+    with every other test's.
     """

@@ -24,13 +24,17 @@ log = logging.getLogger("harness.reports")
 
 
 def summary_text(results: Results) -> str:
-    """The summary table, as printed on stdout, and the graded tests' correlations when the
-    run has any."""
+    """The summary table, as printed on stdout, the graded tests' correlations when the run has
+    any, and each plugin kind's summary and rows."""
+    from harness.reports.measures import measure_sections
     from harness.reports.tables import correlations_table, summary_table
 
     text = summary_table(results).as_text()
     if results.correlation_rows:
         text += "\n\n" + correlations_table(results.correlation_rows).as_text()
+    for section in measure_sections(results):
+        text += f"\n\n{section.title}\n" + section.summary.as_text()
+        text += "\n\n" + section.rows.as_text()
     return text
 
 

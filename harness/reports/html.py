@@ -21,6 +21,7 @@ from harness.figures.svg import (
     scatter,
 )
 from harness.pipeline.results import Results
+from harness.reports.measures import measure_sections
 from harness.reports.tables import (
     GRADED_RULES,
     MAX_HTML_ROWS,
@@ -213,6 +214,7 @@ def render(results: Results) -> str:
         correlations=(correlations_table(results.correlation_rows)
                       if results.correlation_rows else None),
         graded_rules=GRADED_RULES, scatters=_scatters(results),
+        measures=measure_sections(results, MAX_HTML_ROWS),
         scatters_note=(f"{len(results.correlation_rows) - MAX_SCATTERS} more graded tests: "
                        "their pairs are in pairs.csv."
                        if len(results.correlation_rows) > MAX_SCATTERS else ""),

@@ -41,6 +41,24 @@ def graded_case(suite: ET.Element, c: CorrelationResult, minimum: float | None) 
     return "pass"
 
 
+def measure_case(suite: ET.Element, results: Results, kind: str, row) -> str:
+    """A plugin kind's row as a testcase: "pass", "failure" or "error" (unscored), by the
+    measure's own rule."""
+    measure = results.measures[kind]
+    case = ET.SubElement(suite, "testcase", classname=xml_text(
+        f"{row.backend}.{row.suite}.{row.test}"), name=xml_text(measure.case_name(row)))
+    detail = xml_text(" ".join(f"{h}={c}" for h, c in zip(measure.columns, measure.cells(row))))
+    outcome = measure.outcome(row)
+    if outcome == "unscored":
+        ET.SubElement(case, "error", message=xml_text(f"unscored: {row.error}"))
+        return "error"
+    if outcome == "fail":
+        ET.SubElement(case, "failure", message=xml_text(f"{kind}: {detail}")).text = detail
+        return "failure"
+    ET.SubElement(case, "system-out").text = detail
+    return "pass"
+
+
 def render(results: Results) -> str:
     root = ET.Element("testsuites", name="wic-harness")
     minimum = (results.gates.thresholds.get("min_spearman") if results.gates else None)
@@ -80,6 +98,11 @@ def render(results: Results) -> str:
                                         message=f"{kind}: margin {number(r.margin)}")
                 failure.text = detail
         outcomes = [graded_case(suite, c, minimum) for c in graded]
+        outcomes += [measure_case(suite, results, kind, r) for kind, rows in
+                     results.measure_rows.items() for r in rows
+                     if (r.backend, r.suite) == (summary.backend, summary.suite)]
+        if len(outcomes) > len(graded):
+            suite.set("tests", str(int(suite.get("tests")) + len(outcomes) - len(graded)))
         suite.set("failures", str(failures + outcomes.count("failure")))
         suite.set("errors", str(errors + outcomes.count("error")))
     ET.indent(root, space="")

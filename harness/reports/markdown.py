@@ -23,6 +23,7 @@ from harness.reports.tables import (
     shown_rows,
     summary_table,
 )
+from harness.reports.measures import measure_sections
 from harness.reports.text import markdown_text
 
 
@@ -50,6 +51,9 @@ def render(results: Results) -> str:
     if results.correlation_rows:
         out += ["## Graded tests", "", GRADED_RULES, "",
                 correlations_table(results.correlation_rows).as_markdown(), ""]
+    for section in measure_sections(results, MAX_MARKDOWN_ROWS):
+        out += [f"## {markdown_text(section.title)}", "", markdown_text(section.rules), "",
+                section.summary.as_markdown(), "", section.rows.as_markdown(), ""]
     out += ["## Backends", "", backends_table(results).as_markdown(), ""]
     out += ["## Expectations", ""]
     shown, note = shown_rows(results.rows, MAX_MARKDOWN_ROWS)  # those not passed first
@@ -59,7 +63,7 @@ def render(results: Results) -> str:
         out += [markdown_text(note), ""]
     if shown:
         out += [expectations_table(shown).as_markdown(), ""]
-    elif results.correlation_rows:
+    elif results.correlation_rows or results.measure_rows:
         out += ["This run's suites have graded tests only (above).", ""]
     else:
         out += ["No expectation was scored.", ""]

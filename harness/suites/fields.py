@@ -1,5 +1,6 @@
 """Text and number fields of a suite file: the control characters no field may hold, and a
-number that is not finite. Used by `harness.suites.validate` and `harness.suites.graded`.
+number that is not finite; and `Checker`, what checks them. Used by `harness.suites.validate`,
+`harness.suites.graded` and the measures.
 
 Every value of a suite ends up as text in reports (markdown, HTML, CSV, XML) and terminals,
 where a control character (Unicode category Cc: BEL, ESC, the C1 controls, NUL) can recolour
@@ -10,12 +11,34 @@ from __future__ import annotations
 
 import math
 import unicodedata
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
-    from harness.suites.validate import Checker
+    from harness.suites.model import LabelledContext
 
 LAYOUT = frozenset("\t\n")  # allowed in a description or a text
+
+
+class Checker(Protocol):
+    """What checks a part of a suite file: harness.suites.validate.Checker, which collects
+    every problem (with its file and line) rather than stopping at the first. Declared here so
+    that the parsers of a test's parts (graded pairs, a plugin's measure) need not import the
+    reader that calls them."""
+
+    path: str
+    schema: int
+    problems: list[str]
+
+    def problem(self, line: int, where: str, message: str) -> None: ...
+
+    def keys(self, data: Mapping, allowed: tuple[str, ...], line: int, where: str) -> None: ...
+
+    def context(self, label: str, data: Any, where: str, line: int
+                ) -> LabelledContext | None: ...
+
+    def text_field(self, data: Mapping, key: str, where: str, required: bool = False,
+                   layout: bool = False) -> str | None: ...
 
 
 def control_character(value: str, layout: bool = False) -> tuple[int, str] | None:

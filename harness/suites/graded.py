@@ -15,17 +15,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from harness.backend import Item
 from harness.errors import counted, did_you_mean
-from harness.suites.fields import refuse_controls
+from harness.suites.fields import Checker, refuse_controls
 from harness.suites.model import CONTEXT_KEYS, GradedPair, LabelledContext, PairSide
 from harness.suites.words import locate_word
 from harness.suites.yaml import item_line, key_line
-
-if TYPE_CHECKING:
-    from harness.suites.validate import Checker
 
 PAIR_KEYS = ("a", "b", "score")
 MIN_PAIRS = 3  # a correlation of fewer pairs says nothing

@@ -9,6 +9,7 @@ import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from harness.backend import Item
 from harness.errors import HarnessError
@@ -79,7 +80,9 @@ class GradedPair:
 
 @dataclass(frozen=True, slots=True)
 class Test:
-    """Orderings (`expect`) or a graded test (`pairs`, with an optional rating `scale`)."""
+    """Orderings (`expect`), a graded test (`pairs`, with an optional rating `scale`), or a
+    test of a kind a plugin measures: its `kind`, the part the measure parsed (`data`) and the
+    items it needs embedded beyond the contexts (`needs`)."""
 
     id: str
     contexts: Mapping[str, LabelledContext]
@@ -87,10 +90,17 @@ class Test:
     description: str = ""
     pairs: tuple[GradedPair, ...] = ()
     scale: tuple[float, float] | None = None
+    kind: str = ""  # a plugin measure's kind ("": orderings or graded, built in)
+    data: Any = None
+    needs: tuple[Item, ...] = ()
 
     @property
     def graded(self) -> bool:
         return bool(self.pairs)
+
+    @property
+    def ordering(self) -> bool:
+        return not self.pairs and not self.kind
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +117,7 @@ class Suite:
             for pair in test.pairs:
                 yield from pair.a.items
                 yield from pair.b.items
+            yield from test.needs
 
     @property
     def n_expectations(self) -> int:
@@ -118,7 +129,7 @@ class Suite:
 
     @property
     def ordering_tests(self) -> int:
-        return sum(not t.graded for t in self.tests)
+        return sum(t.ordering for t in self.tests)
 
     @property
     def graded_tests(self) -> int:
@@ -136,6 +147,9 @@ class Suite:
                     # graded tests only: an ordering suite's digest is what it was before them
                     *([[[p.a.kind, p.a.items, p.b.kind, p.b.items, p.score] for p in t.pairs],
                        t.scale] if t.graded else []),
+                    # a plugin measure's tests only
+                    *([t.kind, repr(t.data), [[i.text, i.span] for i in t.needs]]
+                      if t.kind else []),
                 ]
                 for t in self.tests
             ],

@@ -19,6 +19,7 @@ from typing import Any
 from harness.errors import SuiteError, did_you_mean
 from harness.suites.fields import not_finite, refuse_controls
 from harness.suites.graded import parse_pairs, parse_scale
+from harness.suites.kinds import PluginKinds, plugin_test
 from harness.suites.model import CONTEXT_KEYS, Expectation, LabelledContext, Suite, Test
 from harness.suites.words import locate_word
 from harness.suites.yaml import data_line, item_line, key_line, line_of, load_yaml_file
@@ -40,9 +41,10 @@ def load_suite(path: str | Path) -> Suite:
     return parse_suite(data, str(path))
 
 
-def parse_suite(data: Any, path: str = "<suite>") -> Suite:
-    """Validate already-loaded suite data (a YamlMap keeps line numbers; a dict works too)."""
-    checker = Checker(path)
+def parse_suite(data: Any, path: str = "<suite>", measures: list | None = None) -> Suite:
+    """Validate already-loaded suite data (a YamlMap keeps line numbers; a dict works too);
+    `measures`: the plugin measures a test's keys may name (None: those installed)."""
+    checker = Checker(path, measures)
     suite = checker.suite(data)
     if checker.problems:
         raise SuiteError(path, checker.problems)
@@ -53,10 +55,11 @@ def parse_suite(data: Any, path: str = "<suite>") -> Suite:
 class Checker:
     """Walks suite data, collecting every problem rather than stopping at the first."""
 
-    def __init__(self, path: str):
+    def __init__(self, path: str, measures: list | None = None):
         self.path = path
         self.problems: list[str] = []
         self.schema = SCHEMA
+        self.kinds = PluginKinds(measures)
 
     def problem(self, line: int, where: str, message: str) -> None:
         place = f"{self.path}:{line}" if line else self.path
@@ -157,6 +160,12 @@ class Checker:
         test_id = raw_id
         where = f"test {test_id!r}"
         before = len(self.problems)
+        measure = self.kinds.owner(data)
+        if measure is not None:
+            description = self.text_field(data, "description", where, layout=True)
+            contexts = self.contexts(data, where, line)
+            return plugin_test(self, measure, data, test_id, where, line, description,
+                               contexts)
         graded = any(k in data for k in GRADED_KEYS)
         self.keys(data, TEST_KEYS + GRADED_KEYS if self.schema >= 3 else TEST_KEYS, line, where)
         if graded and self.schema < 3:

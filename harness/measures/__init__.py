@@ -1,0 +1,2 @@
+"""Kinds of test (measures): `base.Measure`, what a kind fills in; the built-in kinds,
+orderings and graded pairs, registered from `builtin` through `harness_register_measures`."""

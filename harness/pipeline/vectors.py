@@ -1,0 +1,61 @@
+"""A backend's prepared vectors as scoring reads them: rows of unit length, the one cosine of
+the harness, and `TestVectors`, what a measure scores a test from (a vector by item, or why
+there is none)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+
+from harness.backend import Item
+
+
+def unit_rows(vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Rows scaled to unit length in float64, and a mask of rows that have no direction
+    (NaN from the backend, or all zeros)."""
+    vectors = np.asarray(vectors, dtype=np.float64)
+    norms = np.linalg.norm(vectors, axis=1)
+    bad = ~np.isfinite(norms) | (norms == 0)
+    safe = np.where(bad, 1.0, norms)
+    return vectors / safe[:, None], bad
+
+
+def cosines(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The cosine similarity of each row of `a` with the same row of `b` (NaN where either has
+    no direction): the one cosine of the harness (orderings, graded pairs, WiC)."""
+    (ua, bad_a), (ub, bad_b) = unit_rows(np.atleast_2d(a)), unit_rows(np.atleast_2d(b))
+    return np.where(bad_a | bad_b, np.nan, np.einsum("ij,ij->i", ua, ub))
+
+
+def cosine(a: np.ndarray, b: np.ndarray) -> float:
+    """Cosine similarity of two vectors (NaN if either has no direction)."""
+    return float(cosines(a, b)[0])
+
+
+class TestVectors:
+    """The vectors of one backend for the items of a run, as a measure reads them: `vector`
+    (float64) or `why_missing`, by item; `cosine` of two items (None when either has none)."""
+
+    __test__ = False  # not a pytest class
+
+    def __init__(self, index: Mapping[Item, int], vectors: np.ndarray,
+                 missing: Mapping[int, str]):
+        self.index, self.vectors, self.missing = index, vectors, missing
+
+    def why_missing(self, item: Item) -> str | None:
+        """Why the backend has no vector for `item` (None: it has one)."""
+        return self.missing.get(self.index[item])
+
+    def vector(self, item: Item) -> np.ndarray | None:
+        """The item's vector in float64, or None when it has none."""
+        row = self.index[item]
+        return None if row in self.missing else np.asarray(self.vectors[row], dtype=np.float64)
+
+    def cosine(self, a: Item, b: Item) -> float | None:
+        """The cosine of two items' vectors; None when either has no vector or no direction."""
+        va, vb = self.vector(a), self.vector(b)
+        if va is None or vb is None:
+            return None
+        value = cosine(va, vb)
+        return None if np.isnan(value) else value

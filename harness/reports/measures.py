@@ -1,0 +1,46 @@
+"""The tables of the kinds of test plugins measure (harness_register_measures), laid out by
+every report the same way: per kind, a summary (per backend and suite: its tests, how many
+passed, its main score) and its rows, with the columns the measure names."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from harness.pipeline.results import Results
+from harness.reports.tables import Table, number
+
+
+@dataclass(frozen=True)
+class MeasureSection:
+    kind: str
+    title: str
+    rules: str
+    summary: Table
+    rows: Table
+
+
+def summary_cells(s) -> list[str]:
+    if s.status != "ok":
+        return [s.backend, s.suite, "-", "-", "-", f"{s.status}: {s.error}"]
+    status = "ok" if not s.unscored else f"ok, {s.unscored} unscored"
+    return [s.backend, s.suite, str(s.rows), f"{s.passed}/{s.rows - s.unscored}",
+            number(s.score, 3) or "-", status]
+
+
+def measure_sections(results: Results, limit: int | None = None) -> list[MeasureSection]:
+    """One section per plugin kind of the run, its rows capped at `limit` (those that did not
+    pass first)."""
+    out = []
+    for kind, rows in results.measure_rows.items():
+        measure = results.measures[kind]
+        shown = sorted(rows, key=lambda r: measure.outcome(r) == "pass")[:limit] \
+            if limit is not None and len(rows) > limit else rows
+        out.append(MeasureSection(
+            kind, measure.title or kind, measure.rules,
+            Table(["backend", "suite", "tests", "passed", measure.score_name, "status"],
+                  [summary_cells(s) for s in results.measure_summaries.get(kind, [])],
+                  frozenset({2, 4})),
+            Table(["backend", "suite", "test", *measure.columns],
+                  [[r.backend, r.suite, r.test, *measure.cells(r)] for r in shown],
+                  row_classes=[measure.outcome(r) for r in shown])))
+    return out

@@ -1,0 +1,139 @@
+"""A kind of test is a plugin: the odd-one-out measure of examples/odd-one-out-measure, added
+through `harness_register_measures` alone, read from a suite (problems with file and line),
+run through the CLI on glove-50d, and found in results.json, report.md, report.html, junit.xml
+and the terminal, with a gate on its main score."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import sys
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from harness.cli import main
+from harness.errors import PluginError, SuiteError
+from harness.pipeline.results import Results
+from harness.plugin_api import Measure
+from harness.suites.validate import parse_suite
+from harness.suites.yaml import load_yaml_text
+from tests.helpers import ROOT
+
+sys.path.insert(0, str(ROOT / "examples" / "odd-one-out-measure"))
+plugin = importlib.import_module("odd_one_out_measure.plugin")
+
+SUITE = """\
+suite: odd
+tests:
+  - id: bank-river
+    description: the river bank is the odd one out
+    contexts:
+      money: {text: "She paid the bank a visit to open an account.", word: bank}
+      loan: {text: "The bank refused the loan.", word: bank}
+      river: {text: "We sat on the bank of the river.", word: bank}
+    odd_one_out: river
+  - id: animals
+    contexts:
+      cat: {text: "cat", word: cat}
+      dog: {text: "dog", word: dog}
+      lion: {text: "lion", word: lion}
+      piano: {text: "piano", word: piano}
+    odd_one_out: piano
+  - id: ordering
+    contexts:
+      a: {text: "A cat sat.", word: cat}
+      b: {text: "A dog sat.", word: dog}
+      c: {text: "A car sat.", word: car}
+    expect: ["a: b > c"]
+"""
+
+
+@pytest.fixture
+def with_plugin(monkeypatch):
+    """Every plugin host made during the test knows the installed plugins and the measure."""
+    from harness.plugins import manager
+
+    real = manager.make_plugin_host
+    monkeypatch.setattr(manager, "make_plugin_host", lambda **kw: real(
+        **{**kw, "plugins": (*kw.get("plugins", ()), plugin)}))
+
+
+def test_the_suite_reader_reads_a_plugin_kind(with_plugin):
+    suite = parse_suite(load_yaml_text(SUITE, "odd.yaml"), "odd.yaml")
+    kinds = [(t.id, t.kind, t.data) for t in suite.tests]
+    assert kinds == [("bank-river", "odd_one_out", "river"), ("animals", "odd_one_out", "piano"),
+                     ("ordering", "", None)]
+    assert suite.ordering_tests == 1 and suite.n_expectations == 1
+
+
+def test_a_bad_value_is_reported_with_its_file_and_line(with_plugin):
+    bad = SUITE.replace("odd_one_out: piano", "odd_one_out: pinao")
+    with pytest.raises(SuiteError) as err:
+        parse_suite(load_yaml_text(bad, "odd.yaml"), "odd.yaml")
+    assert ("odd.yaml:16: test 'animals', field 'odd_one_out': 'pinao' is not a label of the "
+            "test's contexts (did you mean 'piano'?)") in str(err.value)
+
+
+def test_without_the_plugin_its_key_is_unknown():
+    with pytest.raises(SuiteError, match="odd.yaml:9: test 'bank-river': unknown key "
+                       "'odd_one_out'"):
+        parse_suite(load_yaml_text(SUITE, "odd.yaml"), "odd.yaml")
+
+
+def test_a_kind_or_key_registered_twice_names_both(with_plugin):
+    from harness.plugins import hookimpl
+    from harness.plugins.manager import make_plugin_host
+
+    class Again:
+        @hookimpl
+        def harness_register_measures(self, register):
+            register.add_measure(plugin.OddOneOut())
+
+    with pytest.raises(PluginError, match="measure 'odd_one_out' is registered twice"):
+        make_plugin_host(plugins=(Again(),)).measures()
+
+    class Steals(Measure):
+        kind, keys = "steals", ("expect",)
+
+    class Thief:
+        @hookimpl
+        def harness_register_measures(self, register):
+            register.add_measure(Steals())
+
+    with pytest.raises(PluginError, match="test key 'expect', which is built in"):
+        make_plugin_host(plugins=(Thief(),)).measures()
+
+
+def test_a_plugin_kind_runs_end_to_end(with_plugin, tmp_path, capsys):
+    suite = tmp_path / "odd.yaml"
+    suite.write_text(SUITE)
+    out = tmp_path / "out"
+    code = main(["run", str(suite), "-b", "glove-50d", "-o", str(out), "--no-progress",
+                 "--min-score", "odd_one_out=0.99"])
+    printed = capsys.readouterr().out
+    data = json.loads((out / "results.json").read_text())
+    rows = data["measures"]["odd_one_out"]["rows"]
+    assert [(r["test"], r["expected"]) for r in rows] == [("bank-river", "river"),
+                                                          ("animals", "piano")]
+    assert all(isinstance(r["gap"], float) for r in rows)
+    score = data["measures"]["odd_one_out"]["summary"][0]["score"]
+    assert score == sum(r["passed"] for r in rows) / 2
+    assert len(data["results"]) == 1  # the ordering test, where it always was
+    # read back: the rows as the measure's own
+    back = Results.from_dict(data)
+    assert type(back.measure_rows["odd_one_out"][0]) is plugin.OddOneOutRow
+    assert back.to_dict() == {**data}
+    assert "Odd one out" in printed and "bank-river" in printed
+    report = (out / "report.md").read_text()
+    assert "## Odd one out" in report and "| bank-river |" in report
+    assert 'id="rows-odd_one_out"' in (out / "report.html").read_text()
+    cases = ET.parse(out / "junit.xml").getroot().iter("testcase")
+    assert {c.get("name") for c in cases} >= {"odd_one_out: bank-river", "odd_one_out: animals"}
+    # the gate on its main score
+    assert code == (1 if score < 0.99 else 0)
+    assert "min-score odd_one_out=0.99" in printed
+    held = main(["run", str(suite), "-b", "glove-50d", "-o", str(tmp_path / "again"),
+                 "--no-progress", "--min-score", "odd_one_out=0", "--baseline",
+                 str(out / "results.json")])
+    assert held == 0
