@@ -76,7 +76,7 @@ class Figures:
                 f"Python {platform.python_version()}, by `python benchmarks/figures.py`.\n")
 
     def wordnet(self) -> str:
-        from harness.pipeline.gates import load_results
+        from harness.results.load import load_results
         from harness.reports.tables import controls
 
         results = load_results(self.run("wordnet"))

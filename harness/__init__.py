@@ -34,7 +34,7 @@ _API = {
     "Option": "harness.plugin_api",
     "Availability": "harness.plugin_api",
     "TransformerBackend": "harness.plugin_api",
-    "Results": "harness.pipeline.results",
+    "Results": "harness.results.model",
     "Suite": "harness.suites.model",
 }
 

@@ -31,9 +31,10 @@ from harness.pipeline.inputs import (
     to_item,
 )
 from harness.pipeline.prepare import prepare_one
-from harness.pipeline.results import Results
+from harness.results.model import Results
 from harness.pipeline.runner import ProgressFactory, run_suites
-from harness.pipeline.scoring import WEAK_BELOW, unit_rows
+from harness.pipeline.scoring import WEAK_BELOW
+from harness.pipeline.vectors import unit_rows
 from harness.plugins.manager import load_registry
 from harness.plugins.registry import Registry
 from harness.suites.model import Suite, select_suites

@@ -113,7 +113,7 @@ __all__ = [
 
 def __getattr__(name: str):
     if name == "Results":  # the run a report renders: imported when a report plugin asks
-        from harness.pipeline.results import Results
+        from harness.results.model import Results
 
         return Results
     raise AttributeError(f"module 'harness.plugin_api' has no attribute {name!r}")

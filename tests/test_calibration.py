@@ -128,7 +128,7 @@ def test_no_reference_leaves_margins_raw(tmp_path, fake_only, flag, capsys):
 
 
 def test_the_calibration_is_also_written_under_its_old_key_and_old_files_read(tmp_path):
-    from harness.pipeline.results import Results
+    from harness.results.model import Results
 
     data = harness_run_dict()
     record = data["backends"]["fake"]

@@ -354,7 +354,7 @@ def test_the_built_in_plugins_are_light_to_import():
     """Every plugin host imports them; `harness validate` still imports no numpy."""
     probe = ("import sys\nfrom harness.cli import main\n"
              f"main(['validate', {str(POLYSEMY)!r}])\n"
-             "print('LOADED', [m for m in ('numpy', 'harness.pipeline.results', "
+             "print('LOADED', [m for m in ('numpy', 'harness.results.model', "
              "'harness.reports.tables') if m in sys.modules])\n")
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                          cwd=ROOT, timeout=120)

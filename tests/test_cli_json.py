@@ -118,7 +118,7 @@ def test_compare_json_has_every_number(results_file, tmp_path, capsys):
 
 def test_json_never_holds_nan(capsys):
     from harness.cli import terminal
-    from harness.studies.compare import GradedComparison
+    from harness.measures.graded import GradedComparison
 
     row = GradedComparison("a", "b", "s", "t", 3, None, 0.5, None).to_dict()
     assert row["difference"] is None and row["difference_ci"] is None

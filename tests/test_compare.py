@@ -10,7 +10,7 @@ from harness.cli import main
 from harness.pipeline.runner import run_suites
 from harness.pipeline.stats import mcnemar_exact, wilson_interval
 from harness.reports import write_reports
-from harness.studies.compare import compare
+from harness.results.compare import compare
 from harness.suites.validate import load_suite
 from harness.testing import FakeBackend
 from tests.helpers import POLYSEMY

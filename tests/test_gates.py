@@ -8,7 +8,8 @@ import pytest
 
 from harness.cli import main
 from harness.pipeline.correlation import CorrelationResult
-from harness.pipeline.gates import check_gates, load_results
+from harness.pipeline.gates import check_gates
+from harness.results.load import load_results
 from harness.pipeline.runner import run_suites
 from harness.suites.validate import load_suite
 from harness.testing import FakeBackend

@@ -213,7 +213,7 @@ def test_results_json_and_the_summary_have_the_correlations(graded, tmp_path):
     assert graded_row["median_spearman"] == pytest.approx(float(np.median(rhos)))
     assert (graded_row["total"], graded_row["tests_total"]) == (0, 0)
     assert ordering_row["graded_tests"] == 0 and ordering_row["median_spearman"] is None
-    again = harness.pipeline.results.Results.from_dict(json.loads(json.dumps(data)))
+    again = harness.results.model.Results.from_dict(json.loads(json.dumps(data)))
     assert again.correlation_rows == results.correlation_rows
     frame = results.correlations
     assert list(frame["test"]) == ["words", "in-context", "sentences", "types"]
@@ -310,7 +310,7 @@ def test_compare_gives_each_rho_and_a_bootstrap_interval_of_the_difference(
     text = capsys.readouterr().out
     assert "graded / words" in text and "95% CI (bootstrap)" in text
     from harness.pipeline.stats import bootstrap_difference
-    from harness.studies.compare import compare_graded
+    from harness.results.compare import compare_graded
 
     rows = {r.test: r for r in compare_graded([out / "results.json"])}
     data = json.loads((out / "results.json").read_text())

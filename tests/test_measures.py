@@ -14,7 +14,7 @@ import pytest
 
 from harness.cli import main
 from harness.errors import PluginError, SuiteError
-from harness.pipeline.results import Results
+from harness.results.model import Results
 from harness.plugin_api import Measure
 from harness.suites.validate import parse_suite
 from harness.suites.yaml import load_yaml_text
@@ -121,9 +121,11 @@ def test_a_plugin_kind_runs_end_to_end(with_plugin, tmp_path, capsys):
     assert score == sum(r["passed"] for r in rows) / 2
     assert len(data["results"]) == 1  # the ordering test, where it always was
     # read back: the rows as the measure's own
-    back = Results.from_dict(data)
+    back = Results.from_dict(data, [plugin.OddOneOut()])
     assert type(back.measure_rows["odd_one_out"][0]) is plugin.OddOneOutRow
-    assert back.to_dict() == {**data}
+    assert back.to_dict() == data
+    with pytest.raises(ValueError, match="the kind 'odd_one_out', which no installed plugin"):
+        Results.from_dict(data)
     assert "Odd one out" in printed and "bank-river" in printed
     report = (out / "report.md").read_text()
     assert "## Odd one out" in report and "| bank-river |" in report

@@ -37,7 +37,7 @@ HOMES = {
     "harness.plugins.registry": ["Registration"],
     "harness.plugins.commands": ["CommandRegistration"],
     "harness.plugins.reports": ["ReportRegistration"],
-    "harness.pipeline.results": ["Results"],
+    "harness.results.model": ["Results"],
     "harness.errors": ["BackendUnavailable", "HarnessError", "OptionError", "PluginError"],
     "harness.suites.words": ["locate_word"],
 }

@@ -12,7 +12,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from harness.pipeline.results import GateReport, Results
+from harness.results.model import GateReport, Results
 from harness.pipeline.runner import run_suites
 from harness.reports import write_reports
 from harness.reports.html import MAX_HEATMAPS

@@ -22,7 +22,7 @@ from markdown_it import MarkdownIt
 from harness.backend import Item
 from harness.cli import main
 from harness.errors import SuiteError
-from harness.pipeline.results import GateReport
+from harness.results.model import GateReport
 from harness.pipeline.runner import run_suites
 from harness.reports import results_csv
 from harness.reports.markdown import render as render_markdown
@@ -150,9 +150,12 @@ def test_report_md_renders_safely_with_cmark_gfm(hostile):
 
 
 def test_compare_markdown_escapes_backend_names():
-    from harness.studies.compare import PairComparison, comparison_markdown
+    from harness.measures.orderings import OrderingsMeasure
+    from harness.measures.paired import PairComparison
+    from harness.reports.comparison import comparison_markdown
 
-    text = comparison_markdown([PairComparison(SCRIPT, IMAGE, 4, 2, 1, 1, 0, 1.0)])
+    text = comparison_markdown([(OrderingsMeasure(), [PairComparison(SCRIPT, IMAGE, 4, 2, 1, 1,
+                                                                     0, 1.0)])])
     rendered = renderer().render(text)
     assert "<" not in text.replace("\\<", "") and "<script" not in rendered
     assert "<img" not in rendered and SCRIPT in plain(rendered)

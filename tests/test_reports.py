@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from harness.pipeline.results import GateReport, Results
+from harness.results.model import GateReport, Results
 from harness.pipeline.runner import run_suites
 from harness.plugins import hookimpl
 from harness.plugins.manager import make_plugin_host

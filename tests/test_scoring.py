@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from harness.pipeline.runner import run_suites
-from harness.pipeline.scoring import TIE_TOLERANCE, cosine
+from harness.pipeline.scoring import TIE_TOLERANCE
+from harness.pipeline.vectors import cosine
 from harness.suites.validate import load_suite
 from harness.testing import FakeBackend
 from tests.helpers import QUARTET

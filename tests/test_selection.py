@@ -10,7 +10,7 @@ import pytest
 import harness
 from harness.cli import main
 from harness.errors import HarnessError
-from harness.pipeline.results import Results
+from harness.results.model import Results
 from harness.suites.model import matches, select_suites
 from harness.suites.named import load
 from tests.helpers import POLYSEMY

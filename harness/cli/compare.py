@@ -15,6 +15,7 @@ DESCRIPTION = ("Compare every pair of backends in one or two results.json files 
                "passes alone, and an exact McNemar p-value; and on the graded tests both "
                "scored: each Spearman's rho and their difference with a 95% interval from a "
                "seeded paired bootstrap over the pairs both scored (2,000 resamples).")
+JSON_KEYS = {"orderings": "pairs", "graded": "graded"}  # the built-in kinds' keys in --json
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -25,30 +26,23 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from harness.files import atomic_write
-    from harness.studies.compare import (
-        compare,
-        compare_graded,
-        comparison_markdown,
-        comparison_text,
-        graded_markdown,
-        graded_text,
-    )
+    from harness.reports.comparison import comparison_markdown, comparison_text
+    from harness.results.compare import compare_runs
 
     if len(args.results) > 2:
         raise HarnessError("compare takes one or two results.json files")
-    pairs = compare(args.results)
-    graded = compare_graded(args.results)
-    if not pairs and not graded:
+    sections = compare_runs(args.results)
+    if not any(rows for _, rows in sections):
         raise HarnessError("no two backends share an expectation or a graded test in "
                            + " and ".join(args.results))
-    print("\n\n".join(part for part in (comparison_text(pairs) if pairs else "",
-                                         graded_text(graded) if graded else "") if part))
+    print(comparison_text(sections))
     if args.markdown:
-        atomic_write(Path(args.markdown), "\n".join(
-            part for part in (comparison_markdown(pairs) if pairs else "",
-                              graded_markdown(graded) if graded else "") if part))
+        atomic_write(Path(args.markdown), comparison_markdown(sections))
     if getattr(args, "as_json", False):
+        plugins = {m.kind: [r.to_dict() for r in rows] for m, rows in sections
+                   if m.kind not in JSON_KEYS and rows}
         common.print_json({"files": list(args.results),
-                           "pairs": [pair.to_dict() for pair in pairs],
-                           "graded": [row.to_dict() for row in graded]})
+                           **{JSON_KEYS[m.kind]: [r.to_dict() for r in rows]
+                              for m, rows in sections if m.kind in JSON_KEYS},
+                           **({"measures": plugins} if plugins else {})})
     return common.EXIT_OK

@@ -16,8 +16,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, fields
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from harness.measures.paired import HEADERS, compare_outcomes
+
 if TYPE_CHECKING:
     from harness.backend import Item
+    from harness.results.model import Results
     from harness.pipeline.vectors import TestVectors
     from harness.suites.model import LabelledContext, Suite, Test
     from harness.suites.fields import Checker
@@ -57,6 +60,11 @@ class Measure:
     row_type: ClassVar[type] = object  # the dataclass of its rows
     columns: ClassVar[tuple[str, ...]] = ()  # the headers of `cells`
     score_name: ClassVar[str] = "score"  # what its main score is called in reports and gates
+    compare_title: ClassVar[str] = ""  # `harness compare --markdown`'s heading (default: title)
+    compare_note: ClassVar[str] = ("On the rows both backends scored: accuracy with a 95% "
+                                   "Wilson interval, how many each passes alone, and the exact "
+                                   "McNemar (binomial) p-value of those.")
+    compare_headers: ClassVar[tuple[str, ...]] = HEADERS
 
     # -- reading a suite ------------------------------------------------------------------------
     def parse(self, checker: Checker, data: Mapping, where: str, line: int,
@@ -116,6 +124,17 @@ class Measure:
     def key(self, row: Any) -> tuple:
         """What identifies a row across runs, backend aside (the baseline gate, compare)."""
         return (row.suite, row.test)
+
+    def compared_rows(self, results: Results) -> list[Any]:
+        """The rows of a run that `compare` compares (default: this kind's rows)."""
+        return results.measure_rows.get(self.kind, [])
+
+    def compare(self, rows: Mapping[str, Sequence[Any]]) -> list[Any]:
+        """Every two backends (`rows`: each one's `compared_rows`, by label) compared, each
+        comparison with `cells()` under `compare_headers` and `to_dict()` (default: on the rows
+        both scored, by `key`, an exact McNemar test of their outcomes)."""
+        return compare_outcomes(rows, self.key, lambda r: None if self.outcome(r) == UNSCORED
+                                else self.outcome(r) == PASS)
 
     def to_dict(self, row: Any) -> dict[str, Any]:
         """The row as results.json holds it."""

@@ -6,17 +6,57 @@ Spearman's rho) and `pair_results`, and the reports lay them out as they always 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from itertools import combinations
 from typing import TYPE_CHECKING, Any
 
 from harness.measures.base import FAIL, PASS, UNSCORED, Measure, median
 from harness.pipeline.correlation import CorrelationResult, score_graded
+from harness.pipeline.stats import bootstrap_difference, spearman
 from harness.suites.graded import parse_pairs, parse_scale
 
 if TYPE_CHECKING:
     from harness.pipeline.vectors import TestVectors
+    from harness.results.model import Results
     from harness.suites.model import LabelledContext, Suite, Test
     from harness.suites.fields import Checker
+
+PairKey = tuple[str, str, int, str, str]  # suite, test, position, a, b
+
+
+@dataclass(frozen=True)
+class GradedComparison:
+    """Two backends on one graded test, over the pairs both scored."""
+
+    a: str
+    b: str
+    suite: str
+    test: str
+    pairs: int
+    rho_a: float | None
+    rho_b: float | None
+    difference_ci: tuple[float, float] | None
+
+    def cells(self) -> list[str]:
+        def rho(value: float | None) -> str:
+            return "-" if value is None else f"{value:.3f}"
+
+        difference = ("-" if self.rho_a is None or self.rho_b is None
+                      else f"{self.rho_a - self.rho_b:+.3f}")
+        interval = ("-" if self.difference_ci is None
+                    else f"[{self.difference_ci[0]:+.3f}, {self.difference_ci[1]:+.3f}]")
+        return [self.a, self.b, f"{self.suite} / {self.test}", str(self.pairs), rho(self.rho_a),
+                rho(self.rho_b), difference, interval]
+
+    def to_dict(self) -> dict:
+        """Every number of the row (`harness compare --json`); the interval as [low, high],
+        None where there is none."""
+        both = self.rho_a is not None and self.rho_b is not None
+        return {"a": self.a, "b": self.b, "suite": self.suite, "test": self.test,
+                "pairs": self.pairs, "rho_a": self.rho_a, "rho_b": self.rho_b,
+                "difference": self.rho_a - self.rho_b if both else None,
+                "difference_ci": None if self.difference_ci is None
+                else list(self.difference_ci)}
 
 
 class GradedMeasure(Measure):
@@ -28,6 +68,41 @@ class GradedMeasure(Measure):
              "Spearman's rho over the pairs with both vectors.")
     row_type = CorrelationResult
     score_name = "median rho"
+    compare_title = "Graded tests compared"
+    compare_note = ("On the pairs both backends scored: each backend's Spearman's rho, their "
+                    "difference, and its 95% interval from a paired bootstrap over those pairs "
+                    "(2,000 resamples, seed 0, percentile interval).")
+    compare_headers = ("backend A", "backend B", "graded test", "pairs", "rho A", "rho B",
+                       "A - B", "95% CI (bootstrap)")
+
+    def compared_rows(self, results: Results) -> list[Any]:
+        return results.pair_rows
+
+    def compare(self, rows: Mapping[str, Sequence[Any]]) -> list[Any]:
+        """Every two backends on every graded test both scored: each rho over the pairs both
+        scored, and a seeded paired bootstrap interval of their difference (at least 4 common
+        pairs for an interval)."""
+        by_backend: dict[str, dict[PairKey, tuple[float, float]]] = {}
+        for label, mine in rows.items():
+            position: dict[tuple[str, str, str], int] = {}
+            for row in mine:
+                where = (row.backend, row.suite, row.test)
+                n = position[where] = position.get(where, -1) + 1
+                if row.cosine is not None:
+                    by_backend.setdefault(label, {})[
+                        (row.suite, row.test, n, row.a, row.b)] = (row.cosine, row.score)
+        out = []
+        for a, b in combinations(by_backend, 2):
+            shared = sorted(set(by_backend[a]) & set(by_backend[b]))
+            for suite, test in dict.fromkeys((k[0], k[1]) for k in shared):
+                keys = [k for k in shared if k[:2] == (suite, test)]
+                cos_a = [by_backend[a][k][0] for k in keys]
+                cos_b = [by_backend[b][k][0] for k in keys]
+                ratings = [by_backend[a][k][1] for k in keys]
+                out.append(GradedComparison(a, b, suite, test, len(keys),
+                                            spearman(cos_a, ratings), spearman(cos_b, ratings),
+                                            bootstrap_difference(cos_a, cos_b, ratings)))
+        return out
 
     def parse(self, checker: Checker, data: Mapping, where: str, line: int,
               contexts: Mapping[str, LabelledContext], declared: set[str]) -> Any:

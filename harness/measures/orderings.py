@@ -15,6 +15,7 @@ from harness.pipeline.vectors import unit_rows
 
 if TYPE_CHECKING:
     from harness.pipeline.vectors import TestVectors
+    from harness.results.model import Results
     from harness.suites.model import LabelledContext, Suite, Test
     from harness.suites.fields import Checker
 
@@ -28,6 +29,13 @@ class OrderingsMeasure(Measure):
              "margin (default 0). A tie fails.")
     row_type = ExpectationResult
     score_name = "accuracy"
+    compare_title = "Backends compared"
+    compare_note = ("On the expectations both backends ran: accuracy with a 95% Wilson interval, "
+                    "how many each passes alone, and the exact McNemar (binomial) p-value of "
+                    "those.")
+
+    def compared_rows(self, results: Results) -> list[Any]:
+        return results.rows
 
     def parse(self, checker: Checker, data: Mapping, where: str, line: int,
               contexts: Mapping[str, LabelledContext], declared: set[str]) -> Any:

@@ -6,48 +6,17 @@ than 3 scored pairs has no correlation, and says why."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 import numpy as np
 
 from harness.backend import Item
 from harness.pipeline.stats import fisher_interval, pearson, spearman
+from harness.pipeline.vectors import cosine as cosine_of
+from harness.results.rows import CorrelationResult, PairResult
 from harness.suites.graded import MIN_PAIRS
 from harness.suites.model import PairSide, Suite
-
-
-@dataclass(frozen=True)
-class PairResult:
-    """One pair of a graded test for one backend: its rating and cosine (None, with `error`,
-    when a side has no vector)."""
-
-    backend: str
-    suite: str
-    test: str
-    a: str
-    b: str
-    score: float
-    cosine: float | None
-    error: str | None = None
-
-
-@dataclass(frozen=True)
-class CorrelationResult:
-    """How one backend's cosines track one graded test's ratings. `error` says why there is
-    no correlation (too few scored pairs, or all cosines equal)."""
-
-    backend: str
-    suite: str
-    test: str
-    pairs: int
-    scored: int
-    unscored: int
-    spearman: float | None
-    spearman_ci: list[float] | None
-    pearson: float | None
-    pearson_ci: list[float] | None
-    error: str | None = None
 
 
 def side_vector(side: PairSide, index: Mapping[Item, int], vectors: np.ndarray,
@@ -64,8 +33,9 @@ def side_vector(side: PairSide, index: Mapping[Item, int], vectors: np.ndarray,
 
 
 def _cosine(a: np.ndarray, b: np.ndarray) -> float | None:
-    norms = float(np.linalg.norm(a) * np.linalg.norm(b))
-    return float(a @ b) / norms if norms else None
+    """The cosine of two sides' vectors; None when either has no direction."""
+    value = cosine_of(a, b)
+    return None if math.isnan(value) else value
 
 
 def score_graded(backend: str, suite: Suite, index: Mapping[Item, int], vectors: np.ndarray,

@@ -12,15 +12,13 @@ graded test that had a rho in the baseline and has none now was not checked."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from harness.errors import HarnessError, counted
+from harness.errors import counted
 
 if TYPE_CHECKING:
-    from harness.pipeline.results import GateReport, Results
+    from harness.results.model import GateReport, Results
 
 
 @dataclass(frozen=True)
@@ -150,43 +148,12 @@ class GateOutcome:
 
     def report(self) -> GateReport | None:
         """What results.json records of the gates; None when no gate was asked for."""
-        from harness.pipeline.results import GateReport
+        from harness.results.model import GateReport
 
         if not self.checked:
             return None
         return GateReport(list(self.checked), not self.failed, gate_text(self),
                           dict(self.thresholds))
-
-
-def load_results(path: str | Path) -> Results:
-    """A results.json, or a HarnessError that names the file and what is wrong."""
-    from harness.pipeline.results import Results, json_kind, top_level_problems
-
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise HarnessError(f"{path}: no such results file") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise HarnessError(f"{path}: not a results.json ({exc})") from None
-    if not isinstance(data, dict):
-        raise HarnessError(f"{path}: not a results.json (it holds {json_kind(data)}, not "
-                           "an object); give the results.json a `harness run` wrote")
-    problems = top_level_problems(data)
-    if problems:
-        raise HarnessError(f"{path}: not a results.json of schema 1 ({problems}); give the "
-                           "results.json a `harness run` wrote")
-    if data["schema"] != 1:
-        raise HarnessError(f"{path}: results schema {data['schema']}; this harness reads "
-                           "schema 1")
-    try:
-        return Results.from_dict(data)
-    except ValueError as exc:  # names the row and the fields it lacks
-        raise HarnessError(f"{path}: not a results.json of schema 1 ({exc}); give the "
-                           "results.json a `harness run` wrote") from None
-    except (KeyError, TypeError, AttributeError) as exc:
-        raise HarnessError(f"{path}: not a results.json of schema 1 (a row or backend does not "
-                           f"read: {type(exc).__name__} {exc}); give the results.json a "
-                           "`harness run` wrote") from None
 
 
 def _changed_options(old: dict, new: dict) -> str:

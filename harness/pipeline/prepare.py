@@ -25,7 +25,7 @@ from harness.pipeline.calibration import Calibration
 from harness.pipeline.embedding import ProgressFactory, take
 from harness.pipeline.embedding_cache import EmbeddingCache
 from harness.pipeline.executors import Executor, LocalExecutor
-from harness.pipeline.results import BackendRecord
+from harness.results.model import BackendRecord
 
 log = logging.getLogger("harness.prepare")
 

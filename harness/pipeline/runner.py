@@ -21,7 +21,7 @@ from harness.pipeline.embedding import ProgressFactory
 from harness.pipeline.embedding_cache import EmbeddingCache
 from harness.pipeline.executors import Executor, LocalExecutor
 from harness.pipeline.prepare import Prepared, fail, prepare, record_of
-from harness.pipeline.results import BackendRecord, Results
+from harness.results.model import BackendRecord, Results
 from harness.pipeline.scoring import (
     WEAK_BELOW,
     ExpectationResult,

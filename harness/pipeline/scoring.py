@@ -1,19 +1,16 @@
-"""Cosine similarities, expectation scoring (margins, ties) and summaries."""
+"""Orderings scored: each expectation's two cosines, its margin, a tie; and the totals of a
+backend on a suite."""
 
 from __future__ import annotations
 
 import statistics
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from harness.backend import Item
+from harness.results.rows import CorrelationResult, ExpectationResult, SummaryRow
 from harness.suites.model import Suite
-
-if TYPE_CHECKING:
-    from harness.pipeline.correlation import CorrelationResult
 
 # Two similarities closer than this are a tie: float32 vectors carry about 7 significant digits,
 # so a smaller difference says nothing about the model. Ties fail.
@@ -21,65 +18,6 @@ TIE_TOLERANCE = 1e-6
 # A pass whose margin is less than this many standard deviations of the baseline is "weak": it
 # still passes, and the reports count and flag it.
 WEAK_BELOW = 0.5
-
-
-@dataclass(frozen=True)
-class ExpectationResult:
-    """One expectation scored for one backend. `margin` is sim_closer - sim_farther; it must
-    exceed `required_margin` to pass. `error` says why it could not be scored (then the
-    similarities are None and it fails)."""
-
-    backend: str
-    suite: str
-    test: str
-    expectation: str
-    sim_closer: float | None
-    sim_farther: float | None
-    margin: float | None
-    required_margin: float
-    passed: bool
-    tie: bool
-    error: str | None = None
-    margin_sd: float | None = None  # the margin in standard deviations of the baseline
-    weak: bool = False  # passed, with margin_sd below the run's weak threshold
-
-
-@dataclass(frozen=True)
-class SummaryRow:
-    """Totals for one backend on one suite. A backend that could not run has status
-    'unavailable' or 'error', its message in `error`, and accuracy None."""
-
-    backend: str
-    suite: str
-    passed: int
-    total: int
-    accuracy: float | None
-    ties: int
-    tests_passed: int
-    tests_total: int
-    unscored: int = 0
-    status: str = "ok"
-    error: str | None = None
-    weak: int = 0
-    median_margin_sd: float | None = None
-    graded_tests: int = 0
-    median_spearman: float | None = None
-
-
-def unit_rows(vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Rows scaled to unit length in float64, and a mask of rows that have no direction
-    (NaN from the backend, or all zeros)."""
-    vectors = np.asarray(vectors, dtype=np.float64)
-    norms = np.linalg.norm(vectors, axis=1)
-    bad = ~np.isfinite(norms) | (norms == 0)
-    safe = np.where(bad, 1.0, norms)
-    return vectors / safe[:, None], bad
-
-
-def cosine(a: np.ndarray, b: np.ndarray) -> float:
-    """Cosine similarity of two vectors (NaN if either has no direction)."""
-    (ua, ub), bad = unit_rows(np.stack([a, b]))
-    return float("nan") if bad.any() else float(np.dot(ua, ub))
 
 
 def score_suite(

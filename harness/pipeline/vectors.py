@@ -4,6 +4,7 @@ there is none)."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 
 import numpy as np
@@ -21,16 +22,23 @@ def unit_rows(vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return vectors / safe[:, None], bad
 
 
-def cosines(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """The cosine similarity of each row of `a` with the same row of `b` (NaN where either has
-    no direction): the one cosine of the harness (orderings, graded pairs, WiC)."""
-    (ua, bad_a), (ub, bad_b) = unit_rows(np.atleast_2d(a)), unit_rows(np.atleast_2d(b))
-    return np.where(bad_a | bad_b, np.nan, np.einsum("ij,ij->i", ua, ub))
+def row_cosines(vectors: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The cosine of rows `a[i]` and `b[i]` of `vectors`, for each i, from unit rows (a row
+    without a direction gives NaN, or 0 when it is all zeros), as orderings and WiC read them.
+    It is not `cosine` bit for bit (the division comes first): two equal vectors give exactly
+    what the expectations and WiC's thresholds and ROC-AUC have always been computed from."""
+    unit = unit_rows(vectors)[0]
+    return np.einsum("ij,ij->i", unit[a], unit[b])
 
 
 def cosine(a: np.ndarray, b: np.ndarray) -> float:
-    """Cosine similarity of two vectors (NaN if either has no direction)."""
-    return float(cosines(a, b)[0])
+    """The cosine similarity of two vectors, in float64 (NaN if either has no direction): the
+    cosine of graded pairs and of a plugin measure's `TestVectors`."""
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    norms = float(np.linalg.norm(a) * np.linalg.norm(b))
+    if not norms or not math.isfinite(norms):
+        return float("nan")
+    return float(a @ b) / norms
 
 
 class TestVectors:

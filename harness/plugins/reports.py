@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from harness.errors import PluginError
 
 if TYPE_CHECKING:
-    from harness.pipeline.results import Results
+    from harness.results.model import Results
 
 # the run as the file's text (or bytes); None: nothing to write for this run
 Render = Callable[["Results"], "str | bytes | None"]

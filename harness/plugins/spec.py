@@ -74,7 +74,7 @@ def harness_register_reports(register: ReportRegistration) -> None:
     :param register: call ``register.add_report(name, render, description=...)``: ``name`` is
         the file name written into the output folder (``"report.txt"``: no ``/`` or ``\\``,
         not starting with ``.``), and ``render(results)`` takes the run's
-        ``harness.pipeline.results.Results`` and returns the file's text (``str``) or
+        ``harness.results.model.Results`` and returns the file's text (``str``) or
         ``bytes``, or None to write nothing for this run. A name that a built-in report or
         another plugin already uses is an error that names both.
 

@@ -17,7 +17,7 @@ from harness.files import atomic_write
 from harness.plugins import BUILTIN_SOURCE
 
 if TYPE_CHECKING:
-    from harness.pipeline.results import Results
+    from harness.results.model import Results
     from harness.plugins.reports import PluginReport
 
 log = logging.getLogger("harness.reports")

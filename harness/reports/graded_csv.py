@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, fields
 
 from harness.pipeline.correlation import CorrelationResult, PairResult
-from harness.pipeline.results import Results
+from harness.results.model import Results
 from harness.reports.text import csv_row
 
 

@@ -20,7 +20,7 @@ from harness.figures.svg import (
     rating_scatter,
     scatter,
 )
-from harness.pipeline.results import Results
+from harness.results.model import Results
 from harness.reports.measures import measure_sections
 from harness.reports.tables import (
     GRADED_RULES,

@@ -9,7 +9,7 @@ import re
 import xml.etree.ElementTree as ET
 
 from harness.pipeline.correlation import CorrelationResult
-from harness.pipeline.results import Results
+from harness.results.model import Results
 from harness.reports.tables import number, with_interval
 
 # what XML 1.0 cannot hold: control characters, surrogates, U+FFFE and U+FFFF (the complement of

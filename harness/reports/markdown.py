@@ -5,7 +5,7 @@ name renders as written and cannot open a tag, a link, an image or a heading."""
 
 from __future__ import annotations
 
-from harness.pipeline.results import Results
+from harness.results.model import Results
 from harness.reports.tables import (
     GRADED_RULES,
     MAX_HTML_ROWS,

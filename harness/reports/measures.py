@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from harness.pipeline.results import Results
+from harness.results.model import Results
 from harness.reports.tables import Table, number
 
 

@@ -7,7 +7,7 @@ import csv
 import io
 from dataclasses import asdict, fields
 
-from harness.pipeline.results import Results
+from harness.results.model import Results
 from harness.pipeline.scoring import ExpectationResult
 from harness.reports.text import csv_row
 

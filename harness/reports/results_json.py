@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from harness.pipeline.results import Results
+from harness.results.model import Results
 
 
 def render(results: Results) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib.util
 import io
 
-from harness.pipeline.results import Results
+from harness.results.model import Results
 
 FILE = "similarities.parquet"
 INLINE_CELLS = 200_000  # about 20,000 tests of three contexts

@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from harness.pipeline.correlation import CorrelationResult
-from harness.pipeline.results import Results
+from harness.results.model import Results
 from harness.pipeline.scoring import ExpectationResult, SummaryRow
 from harness.reports.text import markdown_table, text_table
 

@@ -16,8 +16,8 @@ from harness.pipeline.embedding import ProgressFactory
 from harness.pipeline.embedding_cache import EmbeddingCache
 from harness.pipeline.executors import Executor
 from harness.pipeline.prepare import prepare, prepare_one
-from harness.pipeline.scoring import unit_rows
 from harness.pipeline.stats import roc_auc
+from harness.pipeline.vectors import row_cosines
 from harness.suites.wic_format import WicPair, read_wic
 
 
@@ -56,10 +56,10 @@ def _items(pairs: list[WicPair]) -> tuple[list[Item], dict[Item, int]]:
 
 def _similarities(embedded: Embeddings, where: dict[Item, int],
                   pairs: list[WicPair]) -> np.ndarray:
-    unit, missing = unit_rows(embedded.vectors)[0], embedded.reasons
+    missing = embedded.reasons
     a = np.array([where[p.a] for p in pairs])
     b = np.array([where[p.b] for p in pairs])
-    sims = np.einsum("ij,ij->i", unit[a], unit[b])
+    sims = row_cosines(embedded.vectors, a, b)
     gone = np.array([where[p.a] in missing or where[p.b] in missing for p in pairs])
     return np.where(gone, np.nan, sims)
 

@@ -1,16 +1,15 @@
-"""The outcome of a run, and its results.json form (schema 1)."""
+"""The outcome of a run (`Results`: what ran, its rows by kind of test, the gates' verdict),
+and its results.json form (schema 1)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import MISSING, asdict, dataclass, field, fields
 from functools import cache
-from html import escape
 from typing import TYPE_CHECKING, Any
 
 from harness._version import __version__
-from harness.pipeline.correlation import CorrelationResult, PairResult
-from harness.pipeline.scoring import ExpectationResult, SummaryRow
+from harness.results.rows import CorrelationResult, ExpectationResult, PairResult, SummaryRow
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -140,9 +139,10 @@ class Results:
         }
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Results:
+    def from_dict(cls, data: dict[str, Any], measures: Sequence[Any] = ()) -> Results:
         """A run from its results.json content; a ValueError that names the top-level keys
-        missing, or the row (its kind and index) and the fields it lacks."""
+        missing, or the row (its kind and index) and the fields it lacks. `measures`: the
+        plugin measures whose rows it may hold (`load_results` gives those installed)."""
         if data.get("schema") != SCHEMA:
             raise ValueError(f"results schema {data.get('schema')!r} is not {SCHEMA}")
         problems = top_level_problems(data)
@@ -166,7 +166,7 @@ class Results:
             pair_rows=_rows(PairResult, data.get("pair_results", []), "pair_results"),
             tests=_tests(data.get("tests", {})),
             selection=data["selection"] if isinstance(data.get("selection"), dict) else None,
-            **_measures(data.get("measures")),
+            **_measures(data.get("measures"), measures),
         )
 
     # -- notebooks --------------------------------------------------------------------------------
@@ -185,21 +185,10 @@ class Results:
 
     def _repr_html_(self) -> str:
         """The summary, the graded tests' correlations and the gates' verdict, for notebooks."""
-        graded = any(s.graded_tests for s in self.summary_rows)
-        keep = [i for i, h in enumerate(NOTEBOOK_SUMMARY) if graded or h not in GRADED_ONLY]
-        out = [f"<p><strong>{escape(repr(self))}</strong></p>",
-               _html_table([NOTEBOOK_SUMMARY[i] for i in keep],
-                           [[cells[i] for i in keep] for cells in map(_summary_cells,
-                                                                       self.summary_rows)])]
-        if self.correlation_rows:
-            shown = self.correlation_rows[:MAX_NOTEBOOK_ROWS]
-            out.append(_html_table(NOTEBOOK_CORRELATIONS, [_correlation_cells(c) for c in shown]))
-            if len(self.correlation_rows) > len(shown):
-                out.append(f"<p>{len(self.correlation_rows) - len(shown)} more graded tests: "
-                           "see <code>.correlations</code>.</p>")
-        if self.gates:
-            out.append(f"<pre>{escape(chr(10).join(self.gates.lines))}</pre>")
-        return "<div>" + "".join(out) + "</div>"
+        from harness.results.notebook import results_html
+
+        return results_html(repr(self), self.summary_rows, self.correlation_rows,
+                            self.gates.lines if self.gates else None)
 
     # -- DataFrames, for notebooks --------------------------------------------------------------
     @property
@@ -321,16 +310,14 @@ def _tests(data: Any) -> dict[str, dict[str, dict[str, Any]]]:
     return data
 
 
-def _measures(data: Any) -> dict[str, Any]:
+def _measures(data: Any, measures: Sequence[Any]) -> dict[str, Any]:
     """results.json's `measures` (a plugin kind's rows and summaries) as Results' fields, each
-    row read by its measure; a ValueError names a kind no installed plugin measures."""
+    row read by its measure; a ValueError names a kind none of `measures` is."""
     if not data:
         return {}
     if not isinstance(data, dict):
         raise ValueError(f"measures is {json_kind(data)}, not an object")
-    from harness.suites.kinds import plugin_measures
-
-    known = {m.kind: m for m in plugin_measures()}
+    known = {m.kind: m for m in measures}
     lacking = sorted(set(data) - set(known))
     if lacking:
         raise ValueError(f"measures holds rows of the kind {lacking[0]!r}, which no installed "
@@ -352,45 +339,5 @@ def _is_context(value: Any) -> bool:
             and 0 <= value[1] <= value[2] <= len(value[0]))
 
 
-# -- notebooks: Results._repr_html_ --------------------------------------------------------------
-
-MAX_NOTEBOOK_ROWS = 50
-NOTEBOOK_SUMMARY = ("backend", "suite", "passed", "accuracy", "ties", "tests passed",
-                    "graded tests", "median rho", "status")
-GRADED_ONLY = ("graded tests", "median rho")
-NOTEBOOK_CORRELATIONS = ("backend", "suite", "test", "pairs", "scored", "Spearman rho",
-                         "Pearson r", "note")
-
-
 def _count(n: int, noun: str) -> str:
     return f"{n} {noun}{'s' * (n != 1)}"
-
-
-def _number(value: float | None, digits: int = 3) -> str:
-    return "-" if value is None else f"{value:.{digits}f}"
-
-
-def _summary_cells(s: SummaryRow) -> list[str]:
-    if s.status != "ok":
-        return [s.backend, s.suite, *["-"] * 6, f"{s.status}: {s.error or ''}"]
-    return [s.backend, s.suite, f"{s.passed}/{s.total}", _number(s.accuracy), str(s.ties),
-            f"{s.tests_passed}/{s.tests_total}", str(s.graded_tests),
-            _number(s.median_spearman), "ok" + (f", {s.unscored} unscored" if s.unscored else "")]
-
-
-def _correlation_cells(c: CorrelationResult) -> list[str]:
-    def interval(value: float | None, ci: list[float] | None) -> str:
-        return _number(value) + (f" [{ci[0]:.3f}, {ci[1]:.3f}]" if value is not None and ci
-                                 else "")
-
-    return [c.backend, c.suite, c.test, str(c.pairs), str(c.scored),
-            interval(c.spearman, c.spearman_ci), interval(c.pearson, c.pearson_ci),
-            c.error or ""]
-
-
-def _html_table(headers: Sequence[str], rows: list[list[str]]) -> str:
-    """A small HTML table, every cell escaped."""
-    head = "".join(f"<th>{escape(h)}</th>" for h in headers)
-    body = "".join("<tr>" + "".join(f"<td>{escape(cell)}</td>" for cell in row) + "</tr>"
-                   for row in rows)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"

@@ -1,0 +1,3 @@
+"""Finished runs: `model` (`Results` and its results.json form, the rows of the built-in kinds of
+test in `rows`), reading and checking a results.json (`load`), and comparing runs (`compare`).
+The next place for a history of runs."""
