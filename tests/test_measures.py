@@ -139,3 +139,20 @@ def test_a_plugin_kind_runs_end_to_end(with_plugin, tmp_path, capsys):
                  "--no-progress", "--min-score", "odd_one_out=0", "--baseline",
                  str(out / "results.json")])
     assert held == 0
+
+
+@pytest.mark.slow
+def test_a_plugin_kind_runs_on_the_default_backends(with_plugin, tmp_path, capsys):
+    """minilm tells the river bank from the money bank, as glove-50d cannot."""
+    suite = tmp_path / "odd.yaml"
+    suite.write_text(SUITE)
+    out = tmp_path / "out"
+    assert main(["run", str(suite), "-o", str(out), "--no-progress"]) in (0, 1)
+    data = json.loads((out / "results.json").read_text())
+    summaries = {s["backend"]: s for s in data["measures"]["odd_one_out"]["summary"]}
+    assert {"glove-50d", "minilm"} <= set(summaries)
+    rows = {(r["backend"], r["test"]): r for r in data["measures"]["odd_one_out"]["rows"]}
+    assert rows[("minilm", "bank-river")]["found"] == "river"
+    assert rows[("glove-50d", "bank-river")]["gap"] == pytest.approx(0, abs=1e-9)
+    cases = {c.get("classname") for c in ET.parse(out / "junit.xml").getroot().iter("testcase")}
+    assert "minilm.odd.bank-river" in cases

@@ -38,8 +38,13 @@ HOMES = {
     "harness.plugins.commands": ["CommandRegistration"],
     "harness.plugins.reports": ["ReportRegistration"],
     "harness.results.model": ["Results"],
-    "harness.errors": ["BackendUnavailable", "HarnessError", "OptionError", "PluginError"],
+    "harness.errors": ["BackendUnavailable", "HarnessError", "OptionError", "PluginError",
+                       "did_you_mean"],
     "harness.suites.words": ["locate_word"],
+    "harness.measures.base": ["Measure", "MeasureSummary"],
+    "harness.plugins.measures": ["MeasureRegistration"],
+    "harness.pipeline.vectors": ["TestVectors"],
+    "harness.suites.yaml": ["key_line"],
 }
 
 ALIASES = {
