@@ -76,8 +76,8 @@ class Figures:
                 f"Python {platform.python_version()}, by `python benchmarks/figures.py`.\n")
 
     def wordnet(self) -> str:
-        from harness.results.load import load_results
         from harness.reports.tables import controls
+        from harness.results.load import load_results
 
         results = load_results(self.run("wordnet"))
         also = {c.backend: c for c in controls(results)}

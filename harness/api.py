@@ -31,12 +31,12 @@ from harness.pipeline.inputs import (
     to_item,
 )
 from harness.pipeline.prepare import prepare_one
-from harness.results.model import Results
 from harness.pipeline.runner import ProgressFactory, run_suites
 from harness.pipeline.scoring import WEAK_BELOW
 from harness.pipeline.vectors import unit_rows
 from harness.plugins.manager import load_registry
 from harness.plugins.registry import Registry
+from harness.results.model import Results
 from harness.suites.model import Suite, select_suites
 from harness.suites.named import load
 

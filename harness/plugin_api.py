@@ -46,10 +46,10 @@ from harness.errors import (
     did_you_mean,
 )
 from harness.files import atomic_write, build_once, cache_dir
-from harness.plugins import hookimpl
-from harness.plugins.commands import CommandRegistration
 from harness.measures.base import Measure, MeasureSummary
 from harness.pipeline.vectors import TestVectors
+from harness.plugins import hookimpl
+from harness.plugins.commands import CommandRegistration
 from harness.plugins.manager import make_plugin_host
 from harness.plugins.measures import MeasureRegistration
 from harness.plugins.registry import Registration

@@ -14,8 +14,8 @@ import pytest
 
 from harness.cli import main
 from harness.errors import PluginError, SuiteError
-from harness.results.model import Results
 from harness.plugin_api import Measure
+from harness.results.model import Results
 from harness.suites.validate import parse_suite
 from harness.suites.yaml import load_yaml_text
 from tests.helpers import ROOT

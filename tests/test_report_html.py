@@ -12,11 +12,11 @@ from html.parser import HTMLParser
 
 import pytest
 
-from harness.results.model import GateReport, Results
 from harness.pipeline.runner import run_suites
 from harness.reports import write_reports
 from harness.reports.html import MAX_HEATMAPS
 from harness.reports.html import render as render_html
+from harness.results.model import GateReport, Results
 from harness.suites.validate import load_suite
 from harness.testing import FakeBackend
 from tests.helpers import POLYSEMY, ROOT

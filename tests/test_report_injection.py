@@ -22,11 +22,11 @@ from markdown_it import MarkdownIt
 from harness.backend import Item
 from harness.cli import main
 from harness.errors import SuiteError
-from harness.results.model import GateReport
 from harness.pipeline.runner import run_suites
 from harness.reports import results_csv
 from harness.reports.markdown import render as render_markdown
 from harness.reports.text import FORMULA_START, csv_cell, markdown_text
+from harness.results.model import GateReport
 from harness.studies.sense_maps import Sense, SenseMap, write_sense_map
 from harness.suites.validate import load_suite
 from harness.testing import FakeBackend

@@ -8,12 +8,12 @@ import json
 
 import pytest
 
-from harness.results.model import GateReport, Results
 from harness.pipeline.runner import run_suites
 from harness.plugins import hookimpl
 from harness.plugins.manager import make_plugin_host
 from harness.reports import write_reports
 from harness.reports.markdown import render as render_markdown
+from harness.results.model import GateReport, Results
 from harness.suites.validate import load_suite
 from harness.testing import FakeBackend
 from tests.helpers import BUILT_IN_REPORTS, POLYSEMY, only_plugins

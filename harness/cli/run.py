@@ -74,9 +74,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from harness.api import run as score
     from harness.pipeline.gates import check_gates
-    from harness.results.load import load_results
     from harness.reports import summary_text
     from harness.reports.tables import selection_note
+    from harness.results.load import load_results
 
     config.apply(args)
     config.need(args, "suites", "SUITE files", "suites")

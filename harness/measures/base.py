@@ -20,10 +20,10 @@ from harness.measures.paired import HEADERS, compare_outcomes
 
 if TYPE_CHECKING:
     from harness.backend import Item
-    from harness.results.model import Results
     from harness.pipeline.vectors import TestVectors
-    from harness.suites.model import LabelledContext, Suite, Test
+    from harness.results.model import Results
     from harness.suites.fields import Checker
+    from harness.suites.model import LabelledContext, Suite, Test
 
 PASS, FAIL, UNSCORED = "pass", "fail", "unscored"  # a row's outcome
 

@@ -18,8 +18,8 @@ from harness.suites.graded import parse_pairs, parse_scale
 if TYPE_CHECKING:
     from harness.pipeline.vectors import TestVectors
     from harness.results.model import Results
-    from harness.suites.model import LabelledContext, Suite, Test
     from harness.suites.fields import Checker
+    from harness.suites.model import LabelledContext, Suite, Test
 
 PairKey = tuple[str, str, int, str, str]  # suite, test, position, a, b
 

@@ -16,8 +16,8 @@ from harness.pipeline.vectors import unit_rows
 if TYPE_CHECKING:
     from harness.pipeline.vectors import TestVectors
     from harness.results.model import Results
-    from harness.suites.model import LabelledContext, Suite, Test
     from harness.suites.fields import Checker
+    from harness.suites.model import LabelledContext, Suite, Test
 
 
 class OrderingsMeasure(Measure):

@@ -21,7 +21,6 @@ from harness.pipeline.embedding import ProgressFactory
 from harness.pipeline.embedding_cache import EmbeddingCache
 from harness.pipeline.executors import Executor, LocalExecutor
 from harness.pipeline.prepare import Prepared, fail, prepare, record_of
-from harness.results.model import BackendRecord, Results
 from harness.pipeline.scoring import (
     WEAK_BELOW,
     ExpectationResult,
@@ -31,6 +30,7 @@ from harness.pipeline.scoring import (
     test_similarities,
 )
 from harness.pipeline.vectors import TestVectors, unit_rows
+from harness.results.model import BackendRecord, Results
 from harness.suites.model import Suite, check_unique_names
 
 log = logging.getLogger("harness.runner")

@@ -17,8 +17,8 @@ from harness.files import atomic_write
 from harness.plugins import BUILTIN_SOURCE
 
 if TYPE_CHECKING:
-    from harness.results.model import Results
     from harness.plugins.reports import PluginReport
+    from harness.results.model import Results
 
 log = logging.getLogger("harness.reports")
 

@@ -10,8 +10,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, fields
 
 from harness.pipeline.correlation import CorrelationResult, PairResult
-from harness.results.model import Results
 from harness.reports.text import csv_row
+from harness.results.model import Results
 
 
 def _csv(names: Sequence[str], rows: Iterable[dict]) -> str:

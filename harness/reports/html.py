@@ -20,7 +20,6 @@ from harness.figures.svg import (
     rating_scatter,
     scatter,
 )
-from harness.results.model import Results
 from harness.reports.measures import measure_sections
 from harness.reports.tables import (
     GRADED_RULES,
@@ -40,6 +39,7 @@ from harness.reports.tables import (
     test_views,
     with_interval,
 )
+from harness.results.model import Results
 
 log = logging.getLogger("harness.reports")
 TEMPLATES = Path(__file__).with_name("templates")

@@ -5,7 +5,7 @@ name renders as written and cannot open a tag, a link, an image or a heading."""
 
 from __future__ import annotations
 
-from harness.results.model import Results
+from harness.reports.measures import measure_sections
 from harness.reports.tables import (
     GRADED_RULES,
     MAX_HTML_ROWS,
@@ -23,8 +23,8 @@ from harness.reports.tables import (
     shown_rows,
     summary_table,
 )
-from harness.reports.measures import measure_sections
 from harness.reports.text import markdown_text
+from harness.results.model import Results
 
 
 def render(results: Results) -> str:

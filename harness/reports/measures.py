@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from harness.results.model import Results
 from harness.reports.tables import Table, number
+from harness.results.model import Results
 
 
 @dataclass(frozen=True)

@@ -325,7 +325,8 @@ def _measures(data: Any, measures: Sequence[Any]) -> dict[str, Any]:
     return {"measures": {kind: known[kind] for kind in data},
             "measure_rows": {kind: [known[kind].from_dict(r) for r in part.get("rows", [])]
                              for kind, part in data.items()},
-            "measure_summaries": {kind: [known[kind].summary_from_dict(s) for s in part.get("summary", [])]
+            "measure_summaries": {kind: [known[kind].summary_from_dict(s)
+                                         for s in part.get("summary", [])]
                                   for kind, part in data.items()}}
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from html import escape
-from harness.results.rows import CorrelationResult, SummaryRow
 
+from harness.results.rows import CorrelationResult, SummaryRow
 
 MAX_NOTEBOOK_ROWS = 50
 NOTEBOOK_SUMMARY = ("backend", "suite", "passed", "accuracy", "ties", "tests passed",

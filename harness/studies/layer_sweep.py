@@ -13,9 +13,9 @@ from harness.errors import HarnessError
 from harness.files import atomic_write
 from harness.pipeline.embedding_cache import EmbeddingCache
 from harness.pipeline.executors import Executor, LocalExecutor
-from harness.results.model import Results
 from harness.pipeline.runner import ProgressFactory, run_suites
 from harness.reports.text import csv_cell, markdown_table, text_table
+from harness.results.model import Results
 from harness.suites.model import Suite
 
 
