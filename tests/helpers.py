@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parent.parent
 POLYSEMY = ROOT / "suites" / "polysemy.yaml"
 # The built-in report formats, in the order they are registered and written.
 BUILT_IN_REPORTS = ["results.json", "similarities.parquet", "results.csv", "correlations.csv",
-                    "pairs.csv", "report.md", "junit.xml", "report.html"]
+                    "pairs.csv", "measures.csv", "report.md", "junit.xml", "report.html"]
 
 QUARTET = """\
 suite: toy

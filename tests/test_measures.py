@@ -5,6 +5,7 @@ and the terminal, with a gate on its main score."""
 
 from __future__ import annotations
 
+import csv
 import importlib
 import json
 import sys
@@ -75,6 +76,16 @@ def test_a_bad_value_is_reported_with_its_file_and_line(with_plugin):
             "test's contexts (did you mean 'piano'?)") in str(err.value)
 
 
+def test_harness_validate_names_the_file_and_line(with_plugin, tmp_path, capsys):
+    good, bad = tmp_path / "good.yaml", tmp_path / "bad.yaml"
+    good.write_text(SUITE)
+    bad.write_text(SUITE.replace("odd_one_out: piano", "odd_one_out: [piano]"))
+    assert main(["validate", str(good)]) == 0
+    assert main(["validate", str(bad)]) == 2
+    assert f"{bad}:16: test 'animals', field 'odd_one_out': ['piano'] is not a label" in (
+        capsys.readouterr().err)
+
+
 def test_without_the_plugin_its_key_is_unknown():
     with pytest.raises(SuiteError, match="odd.yaml:9: test 'bank-river': unknown key "
                        "'odd_one_out'"):
@@ -127,6 +138,10 @@ def test_a_plugin_kind_runs_end_to_end(with_plugin, tmp_path, capsys):
     with pytest.raises(ValueError, match="the kind 'odd_one_out', which no installed plugin"):
         Results.from_dict(data)
     assert "Odd one out" in printed and "bank-river" in printed
+    with (out / "measures.csv").open() as f:
+        table = list(csv.DictReader(f))
+    assert [(r["kind"], r["test"], r["expected"]) for r in table] == [
+        ("odd_one_out", "bank-river", "river"), ("odd_one_out", "animals", "piano")]
     report = (out / "report.md").read_text()
     assert "## Odd one out" in report and "| bank-river |" in report
     assert 'id="rows-odd_one_out"' in (out / "report.html").read_text()
@@ -135,10 +150,19 @@ def test_a_plugin_kind_runs_end_to_end(with_plugin, tmp_path, capsys):
     # the gate on its main score
     assert code == (1 if score < 0.99 else 0)
     assert "min-score odd_one_out=0.99" in printed
+    assert "2 odd_one_out rows" in repr(back)
     held = main(["run", str(suite), "-b", "glove-50d", "-o", str(tmp_path / "again"),
                  "--no-progress", "--min-score", "odd_one_out=0", "--baseline",
                  str(out / "results.json")])
     assert held == 0
+    capsys.readouterr()
+    files = [str(out / "results.json"), str(tmp_path / "again" / "results.json")]
+    assert main(["compare", *files]) == 0
+    assert "Odd one out compared" in capsys.readouterr().out
+    assert main(["compare", *files, "--json"]) == 0
+    [pair] = json.loads(capsys.readouterr().out)["measures"]["odd_one_out"]
+    assert (pair["a"], pair["b"], pair["shared"]) == ("glove-50d@out", "glove-50d@again", 2)
+    assert main(["run", str(suite), "-b", "glove-50d", "--min-score", "orderings=0.5"]) == 2
 
 
 @pytest.mark.slow

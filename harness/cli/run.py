@@ -20,6 +20,7 @@ REPORTS = (("results.json", "everything the run found (schema 1)"),
            ("results.csv", "one row per backend and expectation"),
            ("correlations.csv", "one row per backend and graded test (graded runs only)"),
            ("pairs.csv", "one row per backend and graded pair (graded runs only)"),
+           ("measures.csv", "one row per backend and row of a plugin's kind of test"),
            ("report.md", "the tables, short enough for a pull-request comment"),
            ("junit.xml", "one testcase per backend and expectation, for CI"),
            ("report.html", "one self-contained page with plots and heatmaps"))
@@ -132,6 +133,9 @@ def min_scores(values: list[str]) -> dict[str, float]:
     out = {}
     for value in values:
         kind, _, number = value.partition("=")
+        if kind.strip() in ("orderings", "graded"):
+            raise HarnessError(f"--min-score {value}: the built-in kinds have gates of their "
+                               "own: --min-accuracy X (orderings), --min-spearman X (graded)")
         try:
             out[kind.strip()] = float(number)
         except ValueError:
@@ -176,6 +180,9 @@ def run_json(results, out_dir: Path, files: list[Path], code: int) -> dict:
         "summary": [asdict(row) for row in results.summary_rows],
         "correlations": [asdict(row) for row in results.correlation_rows],
         "gates": results.gates.to_dict() if results.gates else None,
+        **({"measures": {kind: [asdict(s) for s in summaries] for kind, summaries in
+                         results.measure_summaries.items()}}
+           if results.measure_summaries else {}),
     }
 
 

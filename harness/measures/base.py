@@ -65,6 +65,7 @@ class Measure:
                                    "Wilson interval, how many each passes alone, and the exact "
                                    "McNemar (binomial) p-value of those.")
     compare_headers: ClassVar[tuple[str, ...]] = HEADERS
+    builtin: ClassVar[bool] = False  # orderings and graded: their rows have places of their own
 
     # -- reading a suite ------------------------------------------------------------------------
     def parse(self, checker: Checker, data: Mapping, where: str, line: int,

@@ -67,6 +67,7 @@ class GradedMeasure(Measure):
     rules = ("A graded test scores how well a backend's cosines track human ratings: "
              "Spearman's rho over the pairs with both vectors.")
     row_type = CorrelationResult
+    builtin = True
     score_name = "median rho"
     compare_title = "Graded tests compared"
     compare_note = ("On the pairs both backends scored: each backend's Spearman's rho, their "

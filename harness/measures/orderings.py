@@ -28,6 +28,7 @@ class OrderingsMeasure(Measure):
     rules = ("An expectation passes when sim(anchor, closer) - sim(anchor, farther) exceeds its "
              "margin (default 0). A tie fails.")
     row_type = ExpectationResult
+    builtin = True
     score_name = "accuracy"
     compare_title = "Backends compared"
     compare_note = ("On the expectations both backends ran: accuracy with a 95% Wilson interval, "

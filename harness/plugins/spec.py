@@ -79,9 +79,10 @@ def harness_register_reports(register: ReportRegistration) -> None:
         another plugin already uses is an error that names both.
 
     The built-in reports (results.json first, then similarities.parquet, results.csv,
-    report.md, junit.xml and report.html) register through this hook too, from
-    ``harness.reports.builtin``, before any plugin. A ``render`` that raises loses only its own
-    file: the others are written and a warning names the report and its plugin.
+    correlations.csv, pairs.csv, measures.csv, report.md, junit.xml and report.html) register
+    through this hook too, from ``harness.reports.builtin``, before any plugin. A ``render``
+    that raises loses only its own file: the others are written and a warning names the report
+    and its plugin.
     """
 
 

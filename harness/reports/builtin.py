@@ -19,6 +19,7 @@ def harness_register_reports(register: ReportRegistration) -> None:
         html,
         junit,
         markdown,
+        measures_csv,
         results_csv,
         results_json,
         similarities,
@@ -35,6 +36,8 @@ def harness_register_reports(register: ReportRegistration) -> None:
                         description="one row per backend and graded test (graded runs only)")
     register.add_report("pairs.csv", graded_csv.render_pairs,
                         description="one row per backend and graded pair (graded runs only)")
+    register.add_report("measures.csv", measures_csv.render,
+                        description="one row per backend and row of a plugin's kind of test")
     register.add_report("report.md", markdown.render,
                         description="the tables, short enough for a pull-request comment")
     register.add_report("junit.xml", junit.render,

@@ -12,8 +12,10 @@ Sections = Sequence[tuple[Any, Sequence[Any]]]  # (measure, its comparisons)
 
 
 def comparison_text(sections: Sections) -> str:
-    """One table per kind with comparisons, blank lines between."""
-    return "\n\n".join(text_table(m.compare_headers, [r.cells() for r in rows])
+    """One table per kind with comparisons, blank lines between; a plugin's kind under its
+    title (the built-in kinds' tables have stood alone since before there were others)."""
+    return "\n\n".join(("" if m.builtin else f"{m.compare_title or m.title + ' compared'}\n")
+                       + text_table(m.compare_headers, [r.cells() for r in rows])
                        for m, rows in sections if rows)
 
 

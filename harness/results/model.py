@@ -178,6 +178,7 @@ class Results:
                  f"{_count(len(self.backends), 'backend')} ({ok} ok)",
                  _count(expectations, "expectation")]
         parts += [_count(graded, "graded test")] if graded else []
+        parts += [_count(len(rows), f"{kind} row") for kind, rows in self.measure_rows.items()]
         parts += ["interrupted"] if self.interrupted else []
         if self.gates:
             parts.append("gates held" if self.gates.held else "gates failed")
