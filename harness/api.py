@@ -18,6 +18,8 @@ import numpy as np
 
 from harness.backend import Backend, BrokenInstance, Item
 from harness.errors import BackendUnavailable, HarnessError
+from harness.measures.orderings import WEAK_BELOW
+from harness.measures.vectors import unit_rows
 from harness.pipeline.boundary import calling
 from harness.pipeline.executors import Executor, LocalExecutor
 from harness.pipeline.inputs import (
@@ -32,8 +34,6 @@ from harness.pipeline.inputs import (
 )
 from harness.pipeline.prepare import prepare_one
 from harness.pipeline.runner import ProgressFactory, run_suites
-from harness.pipeline.scoring import WEAK_BELOW
-from harness.pipeline.vectors import unit_rows
 from harness.plugins.manager import load_registry
 from harness.plugins.registry import Registry
 from harness.results.model import Results

@@ -47,7 +47,7 @@ from harness.errors import (
 )
 from harness.files import atomic_write, build_once, cache_dir
 from harness.measures.base import Measure, MeasureSummary
-from harness.pipeline.vectors import TestVectors
+from harness.measures.vectors import TestVectors
 from harness.plugins import hookimpl
 from harness.plugins.commands import CommandRegistration
 from harness.plugins.manager import make_plugin_host

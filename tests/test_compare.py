@@ -7,8 +7,8 @@ import json
 import pytest
 
 from harness.cli import main
+from harness.measures.stats import mcnemar_exact, wilson_interval
 from harness.pipeline.runner import run_suites
-from harness.pipeline.stats import mcnemar_exact, wilson_interval
 from harness.reports import write_reports
 from harness.results.compare import compare
 from harness.suites.validate import load_suite

@@ -7,10 +7,10 @@ import json
 import pytest
 
 from harness.cli import main
-from harness.pipeline.correlation import CorrelationResult
 from harness.pipeline.gates import check_gates
 from harness.pipeline.runner import run_suites
 from harness.results.load import load_results
+from harness.results.rows import CorrelationResult
 from harness.suites.validate import load_suite
 from harness.testing import FakeBackend
 from tests.helpers import POLYSEMY, QUARTET, only_plugins

@@ -309,7 +309,7 @@ def test_compare_gives_each_rho_and_a_bootstrap_interval_of_the_difference(
                  str(tmp_path / "c.md")]) == 0
     text = capsys.readouterr().out
     assert "graded / words" in text and "95% CI (bootstrap)" in text
-    from harness.pipeline.stats import bootstrap_difference
+    from harness.measures.stats import bootstrap_difference
     from harness.results.compare import compare_graded
 
     rows = {r.test: r for r in compare_graded([out / "results.json"])}

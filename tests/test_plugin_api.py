@@ -43,7 +43,7 @@ HOMES = {
     "harness.suites.words": ["locate_word"],
     "harness.measures.base": ["Measure", "MeasureSummary"],
     "harness.plugins.measures": ["MeasureRegistration"],
-    "harness.pipeline.vectors": ["TestVectors"],
+    "harness.measures.vectors": ["TestVectors"],
     "harness.suites.yaml": ["key_line"],
 }
 

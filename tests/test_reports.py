@@ -104,7 +104,7 @@ def test_pictures_are_svg_of_sensible_size_with_the_numbers_in_them():
     import xml.etree.ElementTree as ET
 
     from harness.figures import svg
-    from harness.pipeline.stats import wilson_interval
+    from harness.measures.stats import wilson_interval
 
     results = polysemy_results()
     pictures = [svg.accuracy_chart([(s.backend, s.suite, s.passed, s.total)

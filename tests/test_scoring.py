@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from harness.measures.orderings import TIE_TOLERANCE
+from harness.measures.vectors import cosine
 from harness.pipeline.runner import run_suites
-from harness.pipeline.scoring import TIE_TOLERANCE
-from harness.pipeline.vectors import cosine
 from harness.suites.validate import load_suite
 from harness.testing import FakeBackend
 from tests.helpers import QUARTET

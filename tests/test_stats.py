@@ -1,4 +1,4 @@
-"""harness.pipeline.stats against independent references: scipy.stats for ranks and
+"""harness.measures.stats against independent references: scipy.stats for ranks and
 correlations (and Fisher's interval of Pearson's r), the textbook formula of Bonett and Wright's
 interval, scikit-learn for ROC-AUC."""
 
@@ -9,7 +9,7 @@ import math
 import numpy as np
 import pytest
 
-from harness.pipeline import stats
+from harness.measures import stats
 
 scipy_stats = pytest.importorskip("scipy.stats")
 

@@ -11,7 +11,7 @@ from html import escape
 
 import numpy as np
 
-from harness.pipeline.stats import quantile, wilson_interval
+from harness.measures.stats import quantile, wilson_interval
 
 FONT = 'font-family="system-ui,sans-serif"'
 BAR = "#4c78a8"

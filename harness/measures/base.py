@@ -20,7 +20,7 @@ from harness.measures.paired import HEADERS, compare_outcomes
 
 if TYPE_CHECKING:
     from harness.backend import Item
-    from harness.pipeline.vectors import TestVectors
+    from harness.measures.vectors import TestVectors
     from harness.results.model import Results
     from harness.suites.fields import Checker
     from harness.suites.model import LabelledContext, Suite, Test

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from itertools import combinations
 from typing import Any
 
-from harness.pipeline.stats import mcnemar_exact, wilson_interval
+from harness.measures.stats import mcnemar_exact, wilson_interval
 
 HEADERS = ("backend A", "backend B", "shared", "accuracy A [95% CI]", "accuracy B [95% CI]",
            "only A passes", "only B passes", "McNemar p")

@@ -15,22 +15,22 @@ from datetime import datetime, timezone
 
 from harness.backend import Backend, Item
 from harness.errors import HarnessError, Terminated
-from harness.pipeline.calibration import MIN_VECTORS
-from harness.pipeline.correlation import CorrelationResult, PairResult, score_graded
-from harness.pipeline.embedding import ProgressFactory
-from harness.pipeline.embedding_cache import EmbeddingCache
-from harness.pipeline.executors import Executor, LocalExecutor
-from harness.pipeline.prepare import Prepared, fail, prepare, record_of
-from harness.pipeline.scoring import (
+from harness.measures.graded import score_graded
+from harness.measures.orderings import (
     WEAK_BELOW,
-    ExpectationResult,
     failed_summary,
     score_suite,
     summarize,
     test_similarities,
 )
-from harness.pipeline.vectors import TestVectors, unit_rows
+from harness.measures.vectors import TestVectors, unit_rows
+from harness.pipeline.calibration import MIN_VECTORS
+from harness.pipeline.embedding import ProgressFactory
+from harness.pipeline.embedding_cache import EmbeddingCache
+from harness.pipeline.executors import Executor, LocalExecutor
+from harness.pipeline.prepare import Prepared, fail, prepare, record_of
 from harness.results.model import BackendRecord, Results
+from harness.results.rows import CorrelationResult, ExpectationResult, PairResult
 from harness.suites.model import Suite, check_unique_names
 
 log = logging.getLogger("harness.runner")

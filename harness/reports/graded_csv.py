@@ -9,9 +9,9 @@ import io
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, fields
 
-from harness.pipeline.correlation import CorrelationResult, PairResult
 from harness.reports.text import csv_row
 from harness.results.model import Results
+from harness.results.rows import CorrelationResult, PairResult
 
 
 def _csv(names: Sequence[str], rows: Iterable[dict]) -> str:

@@ -8,9 +8,9 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
-from harness.pipeline.correlation import CorrelationResult
 from harness.reports.tables import number, with_interval
 from harness.results.model import Results
+from harness.results.rows import CorrelationResult
 
 # what XML 1.0 cannot hold: control characters, surrogates, U+FFFE and U+FFFF (the complement of
 # its Char production, written as the small class it is: it compiles in microseconds)

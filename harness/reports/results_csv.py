@@ -7,9 +7,9 @@ import csv
 import io
 from dataclasses import asdict, fields
 
-from harness.pipeline.scoring import ExpectationResult
 from harness.reports.text import csv_row
 from harness.results.model import Results
+from harness.results.rows import ExpectationResult
 
 
 def render(results: Results) -> str:

@@ -7,10 +7,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from harness.pipeline.correlation import CorrelationResult
-from harness.pipeline.scoring import ExpectationResult, SummaryRow
 from harness.reports.text import markdown_table, text_table
 from harness.results.model import Results
+from harness.results.rows import CorrelationResult, ExpectationResult, SummaryRow
 
 MAX_MARKDOWN_ROWS = 200  # report.md stays small enough for a pull-request comment
 MAX_HTML_ROWS = 5000  # report.html stays quick to open; results.csv has every row

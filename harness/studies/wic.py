@@ -12,12 +12,12 @@ from typing import Any
 import numpy as np
 
 from harness.backend import Backend, Embeddings, Item
+from harness.measures.stats import roc_auc
+from harness.measures.vectors import row_cosines
 from harness.pipeline.embedding import ProgressFactory
 from harness.pipeline.embedding_cache import EmbeddingCache
 from harness.pipeline.executors import Executor
 from harness.pipeline.prepare import prepare, prepare_one
-from harness.pipeline.stats import roc_auc
-from harness.pipeline.vectors import row_cosines
 from harness.suites.wic_format import WicPair, read_wic
 
 
