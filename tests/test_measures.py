@@ -151,6 +151,7 @@ def test_a_plugin_kind_runs_end_to_end(with_plugin, tmp_path, capsys):
     assert code == (1 if score < 0.99 else 0)
     assert "min-score odd_one_out=0.99" in printed
     assert "2 odd_one_out rows" in repr(back)
+    assert list(back.measure_frame("odd_one_out")["expected"]) == ["river", "piano"]
     held = main(["run", str(suite), "-b", "glove-50d", "-o", str(tmp_path / "again"),
                  "--no-progress", "--min-score", "odd_one_out=0", "--baseline",
                  str(out / "results.json")])
@@ -180,3 +181,18 @@ def test_a_plugin_kind_runs_on_the_default_backends(with_plugin, tmp_path, capsy
     assert rows[("glove-50d", "bank-river")]["gap"] == pytest.approx(0, abs=1e-9)
     cases = {c.get("classname") for c in ET.parse(out / "junit.xml").getroot().iter("testcase")}
     assert "minilm.odd.bank-river" in cases
+
+
+def test_unscored_rows_of_a_plugin_kind_count_for_max_unscored(with_plugin):
+    from harness.pipeline.gates import check_gates
+    from harness.pipeline.runner import run_suites
+    from harness.testing import FakeBackend
+
+    suite = parse_suite(load_yaml_text(SUITE, "odd.yaml"), "odd.yaml")
+    results = run_suites([suite], [FakeBackend("gaps", {"missing": "piano"})])
+    [row] = [r for r in results.measure_rows["odd_one_out"] if r.error]
+    assert row.test == "animals" and row.error.startswith("piano: ")
+    outcome = check_gates(results, max_unscored=0.2)
+    assert [str(u) for u in outcome.unscored] == [
+        "gaps / odd: 1 of 3 expectations and odd_one_out rows unscored (33.3%), more than the "
+        "maximum 20.0%"]

@@ -15,7 +15,6 @@ import numpy as np
 
 from harness.backend import Item
 from harness.measures.base import Measure
-from harness.measures.vectors import unit_rows
 from harness.results.rows import CorrelationResult, ExpectationResult, SummaryRow
 from harness.suites.model import Suite
 
@@ -148,9 +147,8 @@ class OrderingsMeasure(Measure):
         return checker.expectations(data, where, line, dict(contexts), declared)
 
     def score(self, backend: str, suite: Suite, test: Test, vectors: TestVectors) -> list[Any]:
-        unit, _ = unit_rows(vectors.vectors)
-        return score_suite(backend, replace(suite, tests=(test,)), vectors.index, unit,
-                           vectors.missing)
+        return score_suite(backend, replace(suite, tests=(test,)), vectors.index, vectors.unit,
+                           vectors.missing, vectors.baseline_sd, vectors.weak_below)
 
     def key(self, row: Any) -> tuple:
         return (row.suite, row.test, row.expectation)

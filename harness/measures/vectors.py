@@ -1,6 +1,11 @@
-"""A backend's prepared vectors as scoring reads them: rows of unit length, the one cosine of
-the harness, and `TestVectors`, what a measure scores a test from (a vector by item, or why
-there is none)."""
+"""A backend's prepared vectors as the measures read them: rows of unit length and the cosines
+of their rows (orderings, WiC), the cosine of two vectors (graded pairs, a plugin's measure),
+and `TestVectors`, what a measure scores a test from (a vector by item, or why there is none).
+
+Two formulas, on purpose: a cosine from unit rows (divide, then multiply) and from two vectors
+(multiply, then divide) differ in the last bits, and where a context-free backend gives two
+equal vectors that decides a tie (WiC's ROC-AUC, a graded test's ranks): each kind keeps the
+one its results have always been computed with."""
 
 from __future__ import annotations
 
@@ -43,13 +48,26 @@ def cosine(a: np.ndarray, b: np.ndarray) -> float:
 
 class TestVectors:
     """The vectors of one backend for the items of a run, as a measure reads them: `vector`
-    (float64) or `why_missing`, by item; `cosine` of two items (None when either has none)."""
+    (float64) or `why_missing`, by item; `cosine` of two items (None when either has none);
+    `unit`, every row at unit length. With the backend's baseline, `baseline_sd` (the standard
+    deviation of its cosines of unrelated pairs) and `weak_below` (a pass by fewer of them is
+    weak)."""
 
     __test__ = False  # not a pytest class
 
     def __init__(self, index: Mapping[Item, int], vectors: np.ndarray,
-                 missing: Mapping[int, str]):
+                 missing: Mapping[int, str], baseline_sd: float | None = None,
+                 weak_below: float = 0.5):
         self.index, self.vectors, self.missing = index, vectors, missing
+        self.baseline_sd, self.weak_below = baseline_sd, weak_below
+        self._unit: np.ndarray | None = None
+
+    @property
+    def unit(self) -> np.ndarray:
+        """Every row scaled to unit length (float64), computed once."""
+        if self._unit is None:
+            self._unit = unit_rows(self.vectors)[0]
+        return self._unit
 
     def why_missing(self, item: Item) -> str | None:
         """Why the backend has no vector for `item` (None: it has one)."""

@@ -309,14 +309,22 @@ def check_gates(current: Results, baseline: Results | None = None,
         outcome.checked.append(f"max-unscored {max_unscored:g}")
         outcome.thresholds["max_unscored"] = max_unscored
         outcome.unscored = []
-        for s in current.summary_rows:  # expectations and graded pairs alike
+        for s in current.summary_rows:  # expectations, graded pairs, a plugin kind's rows
             graded = [c for c in current.correlation_rows
                       if (c.backend, c.suite) == (s.backend, s.suite)]
-            unscored = s.unscored + sum(c.unscored for c in graded)
-            total = s.total + sum(c.pairs for c in graded)
+            kinds = [m for by_kind in current.measure_summaries.values() for m in by_kind
+                     if (m.backend, m.suite) == (s.backend, s.suite) and m.rows]
+            unscored = s.unscored + sum(c.unscored for c in graded) + sum(
+                m.unscored for m in kinds)
+            total = s.total + sum(c.pairs for c in graded) + sum(m.rows for m in kinds)
             if s.status == "ok" and total and unscored / total > max_unscored:
                 what = ("graded pairs" if not s.total else "expectations and graded pairs"
                         if graded else "expectations")
+                if kinds:
+                    named = [*(["expectations"] if s.total else []),
+                             *(["graded pairs"] if graded else []),
+                             *(f"{m.kind} rows" for m in kinds)]
+                    what = " and ".join(named)
                 outcome.unscored.append(TooManyUnscored(s.backend, s.suite, unscored, total,
                                                         max_unscored, what))
     if min_spearman is not None:

@@ -18,12 +18,12 @@ from harness.errors import HarnessError, Terminated
 from harness.measures.graded import score_graded
 from harness.measures.orderings import (
     WEAK_BELOW,
+    OrderingsMeasure,
     failed_summary,
-    score_suite,
     summarize,
     test_similarities,
 )
-from harness.measures.vectors import TestVectors, unit_rows
+from harness.measures.vectors import TestVectors
 from harness.pipeline.calibration import MIN_VECTORS
 from harness.pipeline.embedding import ProgressFactory
 from harness.pipeline.embedding_cache import EmbeddingCache
@@ -34,6 +34,7 @@ from harness.results.rows import CorrelationResult, ExpectationResult, PairResul
 from harness.suites.model import Suite, check_unique_names
 
 log = logging.getLogger("harness.runner")
+ORDERINGS = OrderingsMeasure()
 
 
 def unique_items(suites: Sequence[Suite]) -> list[Item]:
@@ -170,17 +171,16 @@ def _score(prepared: Prepared, suites: Sequence[Suite], items: list[Item],
                     "needed): no baseline, and margins are not given in its standard "
                     "deviations", prepared.backend.name, MIN_VECTORS)
     index = {item: i for i, item in enumerate(items)}
-    unit, _ = unit_rows(prepared.embedded.vectors)
     missing = prepared.embedded.reasons
     baseline_sd = fitted.baseline_sd if record_baseline and fitted else None
-    scored.rows = [row for suite in suites for row in score_suite(
-        prepared.backend.name, suite, index, unit, missing, baseline_sd, weak_below)]
+    vectors = TestVectors(index, prepared.embedded.vectors, missing, baseline_sd, weak_below)
+    scored.rows = [row for suite in suites for test in suite.tests if test.ordering
+                   for row in ORDERINGS.score(prepared.backend.name, suite, test, vectors)]
     for suite in suites:
         pairs, correlations = score_graded(prepared.backend.name, suite, index,
                                            prepared.embedded.vectors, missing)
         scored.pairs += pairs
         scored.correlations += correlations
-    vectors = TestVectors(index, prepared.embedded.vectors, missing)
     for suite in suites:
         for test in (t for t in suite.tests if t.kind):
             scored.measured.setdefault(test.kind, []).extend(measures[test.kind].score(
@@ -195,5 +195,5 @@ def _score(prepared: Prepared, suites: Sequence[Suite], items: list[Item],
         scored.rows, scored.pairs, scored.correlations, scored.measured = [], [], [], {}
         return scored
     scored.similarities = {
-        suite.name: test_similarities(suite, index, unit, missing) for suite in suites}
+        suite.name: test_similarities(suite, index, vectors.unit, missing) for suite in suites}
     return scored

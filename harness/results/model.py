@@ -215,6 +215,13 @@ class Results:
 
         return pd.DataFrame([asdict(p) for p in self.pair_rows], columns=list(PAIR_FIELDS))
 
+    def measure_frame(self, kind: str) -> pd.DataFrame:
+        """One row per backend and row of a plugin's kind of test, with its fields."""
+        import pandas as pd
+
+        return pd.DataFrame([self.measures[kind].to_dict(r)
+                             for r in self.measure_rows.get(kind, [])])
+
     def to_frame(self) -> pd.DataFrame:
         """One row per backend and expectation, with both similarities and the margin."""
         import pandas as pd
