@@ -196,3 +196,12 @@ def test_unscored_rows_of_a_plugin_kind_count_for_max_unscored(with_plugin):
     assert [str(u) for u in outcome.unscored] == [
         "gaps / odd: 1 of 3 expectations and odd_one_out rows unscored (33.3%), more than the "
         "maximum 20.0%"]
+
+
+def test_the_example_imports_only_plugin_api():
+    import ast
+
+    source = ROOT / "examples" / "odd-one-out-measure" / "odd_one_out_measure" / "plugin.py"
+    tree = ast.parse(source.read_text(encoding="utf-8"))
+    modules = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    assert {m for m in modules if m.startswith("harness")} == {"harness.plugin_api"}

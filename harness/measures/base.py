@@ -128,7 +128,7 @@ class Measure:
 
     def compared_rows(self, results: Results) -> list[Any]:
         """The rows of a run that `compare` compares (default: this kind's rows)."""
-        return results.measure_rows.get(self.kind, [])
+        return results.rows_of(self.kind)
 
     def compare(self, rows: Mapping[str, Sequence[Any]]) -> list[Any]:
         """Every two backends (`rows`: each one's `compared_rows`, by label) compared, each

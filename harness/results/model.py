@@ -102,6 +102,15 @@ class Results:
     measure_rows: dict[str, list[Any]] = field(default_factory=dict)
     measure_summaries: dict[str, list[Any]] = field(default_factory=dict)
 
+    def rows_of(self, kind: str) -> list[Any]:
+        """The rows of one kind of test: orderings' expectations, graded tests' correlations,
+        or a plugin kind's rows."""
+        if kind == "orderings":
+            return self.rows
+        if kind == "graded":
+            return self.correlation_rows
+        return self.measure_rows.get(kind, [])
+
     @property
     def failed_backends(self) -> list[BackendRecord]:
         return [b for b in self.backends.values() if b.status not in ("ok", "skipped")]
