@@ -314,7 +314,8 @@ def main() -> None:
         print(f"figure {name} ...", file=sys.stderr, flush=True)
         blocks[name] = FIGURES[name](figures)
     found = rewrite(root, blocks)
-    print(f"rewrote {len(blocks)} figures in {', '.join(str(p) for p in found)}")
+    where = [str(page) for page, names in found.items() if set(names) & set(blocks)]
+    print(f"rewrote {len(blocks)} figures in {', '.join(where)}")
 
 
 if __name__ == "__main__":
