@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from harness.backend import Backend, Embeddings, Item
+from harness.backend import Backend, Embeddings
 from harness.pipeline.runner import run_suites
 from harness.suites.validate import load_suite
 from harness.testing import FakeBackend
