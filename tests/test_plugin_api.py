@@ -1,6 +1,6 @@
 """`harness.plugin_api` is the one module a backend author imports: the built-in backends, the
 ONNX example plugin and the plugin guide use it alone; it re-exports the objects of their home
-modules; it stays light; the old module paths still work, with a DeprecationWarning."""
+modules; it stays light; the old module paths (deprecated in 0.3) are gone."""
 
 from __future__ import annotations
 
@@ -42,16 +42,9 @@ HOMES = {
     "harness.suites.words": ["locate_word"],
 }
 
-ALIASES = {
-    "harness.transformer": ("harness.backend.transformer",
-                            ["TransformerBackend", "LoadedModel", "TRANSFORMER_OPTIONS",
-                             "POOLING_OPTIONS", "pad_batch", "token_budget_batches"]),
-    "harness.alignment": ("harness.backend.alignment",
-                          ["TokenizerSpec", "Plan", "make_plan", "target_tokens"]),
-    "harness.digests": ("harness.backend.digests", ["path_digest"]),
-    "harness.packaged": ("harness.backend.packaged",
-                         ["PackagedData", "installed_version", "installed_versions"]),
-}
+# The module paths of 0.2, deprecated in 0.3 and removed in 0.4.
+REMOVED = ["harness.transformer", "harness.alignment", "harness.digests", "harness.packaged",
+           "harness_backends.contextual"]
 
 
 def harness_imports(tree: ast.AST) -> list[tuple[int, str]]:
@@ -67,7 +60,7 @@ def harness_imports(tree: ast.AST) -> list[tuple[int, str]]:
 
 def test_the_sources_are_found():
     names = {p.name for p in PLUGIN_SOURCES}
-    assert {"hf.py", "static.py", "tf.py", "contextual.py", "plugin.py"} <= names
+    assert {"hf.py", "static.py", "tf.py", "plugin.py"} <= names
 
 
 @pytest.mark.parametrize("path", PLUGIN_SOURCES, ids=lambda p: p.relative_to(ROOT).as_posix())
@@ -109,23 +102,11 @@ def test_importing_plugin_api_imports_no_framework():
     assert "HEAVY []" in out.stdout, out.stdout + out.stderr
 
 
-@pytest.mark.parametrize("alias", list(ALIASES))
-def test_the_old_module_paths_warn_and_still_give_their_names(alias):
-    home, names = ALIASES[alias]
-    sys.modules.pop(alias, None)
-    with pytest.warns(DeprecationWarning, match=r"harness\.plugin_api"):
-        module = importlib.import_module(alias)
-    new = importlib.import_module(home)
-    for name in names:
-        assert getattr(module, name) is getattr(new, name), name
-    assert set(module.__all__) >= set(names)
-
-
-def test_the_old_transformer_path_gives_the_plugin_api_class():
-    sys.modules.pop("harness.transformer", None)
-    with pytest.warns(DeprecationWarning):
-        from harness.transformer import TransformerBackend
-    assert TransformerBackend is api.TransformerBackend
+@pytest.mark.parametrize("module", REMOVED)
+def test_the_old_module_paths_are_gone(module):
+    sys.modules.pop(module, None)
+    with pytest.raises(ModuleNotFoundError):
+        importlib.import_module(module)
 
 
 def python_blocks(text: str) -> list[str]:
