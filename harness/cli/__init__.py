@@ -1,7 +1,7 @@
 """The `harness` command: a thin layer over the Python API. Commands are registered through
 the `harness_register_commands` hook: the built-in ones by `harness.cli.builtin` (one module
 per command: NAME, HELP, DESCRIPTION, configure(parser), run(args)), others by plugins; or
-declared in the entry-point group `harness.commands` (harness/plugins/declared.py), so that
+declared in the entry-point group `wic_harness.commands` (harness/plugins/declared.py), so that
 their names and help are known without importing their plugin.
 
 Exit codes: 0 done (and every gate held); 1 a gate failed; 2 bad input or usage (a malformed

@@ -1,8 +1,8 @@
-"""Commands declared in the entry-point group `harness.commands`, so that `harness --help` lists
-them without importing their plugin. The entry point's name is the command's name; its value
-names a plain dict in a light module (one that imports nothing heavy, or nothing at all)::
+"""Commands declared in the entry-point group `wic_harness.commands`, so that `harness --help`
+lists them without importing their plugin. The entry point's name is the command's name; its
+value names a plain dict in a light module (one that imports nothing heavy, or nothing at all)::
 
-    [project.entry-points."harness.commands"]
+    [project.entry-points."wic_harness.commands"]
     my-export = "my_package.commands:MY_EXPORT"
 
     MY_EXPORT = {
