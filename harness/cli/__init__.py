@@ -37,6 +37,8 @@ EXIT_OK, EXIT_GATE, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_TERMINATED = (
     common.EXIT_TERMINATED)
 log = logging.getLogger("harness")
 
+__all__ = ["main"]  # the `harness` command (the rest is internal)
+
 
 def build_parser(commands: Iterable[PluginCommand]) -> argparse.ArgumentParser:
     """The `harness` parser with these commands (`PluginHost.commands()`), in their order."""

@@ -42,8 +42,8 @@ from harness.plugins.reports import PluginReport, ReportRegistration
 log = logging.getLogger("harness.plugins")
 T = TypeVar("T", bound=Named)
 
-ENV_DISABLE_AUTOLOAD = "HARNESS_DISABLE_PLUGIN_AUTOLOAD"
-ENV_STRICT = "HARNESS_STRICT_PLUGINS"
+_ENV_DISABLE_AUTOLOAD = "HARNESS_DISABLE_PLUGIN_AUTOLOAD"
+_ENV_STRICT = "HARNESS_STRICT_PLUGINS"
 
 # Modules registered by every host, before any entry point: the built-in commands and reports.
 BUILTIN_PLUGINS = ("harness.cli.builtin", "harness.reports.builtin")
@@ -57,7 +57,7 @@ class PluginHost:
     """Wraps pluggy's manager; every hook call goes through a typed method here."""
 
     def __init__(self, *, strict: bool | None = None):
-        self.strict = _env_flag(ENV_STRICT) if strict is None else strict
+        self.strict = _env_flag(_ENV_STRICT) if strict is None else strict
         self.pm = pluggy.PluginManager(PROJECT)
         self.pm.add_hookspecs(spec)
         self.sources: dict[str, str] = {}  # plugin name in pluggy -> where it came from
@@ -67,7 +67,7 @@ class PluginHost:
     def _fail(self, message: str) -> None:
         if self.strict:
             raise PluginError(message)
-        log.warning("%s; skipped (set %s=1 to make this fatal)", message, ENV_STRICT)
+        log.warning("%s; skipped (set %s=1 to make this fatal)", message, _ENV_STRICT)
         self.problems.append(message)
 
     def register(self, plugin: Any, name: str | None = None, source: str | None = None) -> None:
@@ -220,7 +220,7 @@ def _entry_points(group: str) -> Iterator[tuple[Any, str, str]]:
 
 def autoload_enabled() -> bool:
     """Whether entry points load by default (HARNESS_DISABLE_PLUGIN_AUTOLOAD is not set)."""
-    return not _env_flag(ENV_DISABLE_AUTOLOAD)
+    return not _env_flag(_ENV_DISABLE_AUTOLOAD)
 
 
 def make_plugin_host(
