@@ -437,6 +437,20 @@ def test_a_catalog_keeps_order_refuses_a_name_twice_and_suggests_a_known_name():
     assert catalog.remove("b.txt").name == "b.txt" and list(catalog) == ["a.txt"]
 
 
+def test_a_catalog_files_a_thing_under_another_name_it_owns():
+    from harness.plugins.catalog import Catalog
+    from harness.plugins.reports import PluginReport
+
+    one, two = (PluginReport(name, lambda results: None, f"{name} 1.0") for name in "ab")
+    keys = Catalog("test key")
+    keys.add(one, name="expect")
+    keys.add(one, name="pairs")
+    assert keys["pairs"] is one and list(keys) == ["expect", "pairs"]
+    with pytest.raises(PluginError, match="test key 'pairs' is registered twice: by a 1.0 and "
+                                          "by b 1.0"):
+        keys.add(two, name="pairs")
+
+
 def test_every_kind_is_merged_into_a_catalog():
     from harness.plugins.catalog import Catalog
 

@@ -15,7 +15,8 @@ registration with a single catalog subclasses `Registrar`::
             self.registered.add(PluginThing(name, ..., source=self.source))
 
 and the host merges every plugin's with `PluginHost.collect("harness_register_things",
-ThingRegistration)`.
+ThingRegistration)`. A thing that owns other names too (a kind of test, the YAML keys it reads)
+is filed under each of them in a catalog of its own, `add(thing, name=key)`.
 """
 
 from __future__ import annotations
@@ -49,12 +50,14 @@ class Catalog(Mapping[str, T]):
         self._things: dict[str, T] = {}
         self.merge(things)
 
-    def add(self, thing: T) -> None:
-        """Add `thing`; a PluginError if its name is taken, naming the plugin (or both)."""
-        taken = self._things.get(thing.name)
+    def add(self, thing: T, name: str | None = None) -> None:
+        """Add `thing` under its name, or under `name` (another name it owns, such as a YAML
+        key); a PluginError if that name is taken, naming the plugin (or both)."""
+        name = thing.name if name is None else name
+        taken = self._things.get(name)
         if taken is not None:
-            raise PluginError(_twice(self.noun, thing.name, taken.source, thing.source))
-        self._things[thing.name] = thing
+            raise PluginError(_twice(self.noun, name, taken.source, thing.source))
+        self._things[name] = thing
 
     def merge(self, things: Iterable[T]) -> None:
         """Add each of `things` in turn."""
