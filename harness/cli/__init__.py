@@ -60,7 +60,7 @@ def build_parser(commands: Iterable[PluginCommand]) -> argparse.ArgumentParser:
     # what `harness --help` shows, for a command that describes the CLI (completion)
     parser.set_defaults(help_parser=lambda: build_parser(_commands([])))
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True,
-                                parser_class=CommandParser)
+                                parser_class=_CommandParser)
     sources: dict[str, str] = {}
     for command in commands:
         if command.name in sources:
@@ -79,7 +79,7 @@ def build_parser(commands: Iterable[PluginCommand]) -> argparse.ArgumentParser:
 QUIET_HELP = "nothing on stdout but what --json asks for (errors and warnings stay on stderr)"
 
 
-class CommandParser(argparse.ArgumentParser):
+class _CommandParser(argparse.ArgumentParser):
     """A command's parser. Its arguments (`pending`: the command's configure) are added when
     argparse first needs them (the command parsed, or its help shown): `harness --help`
     configures no command, and a declared command's plugin is imported only when it runs."""
