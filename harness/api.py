@@ -9,7 +9,6 @@
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -124,24 +123,18 @@ def run(
     executor: str | Executor = "local",
     reference: bool = True,
     weak_below: float = WEAK_BELOW,
-    baseline: bool | None = None,
     select: Iterable[str] | str | None = None, limit: int | None = None,
 ) -> Results:
     """Score backends (names, inline specs or Backend objects; default: every default
     instance, those unavailable here skipped) on suites (paths or Suite objects). A single
     path or name may be given without a list. Vectors are cached on disk unless cache=False.
     `executor` is "local", "ray" (a local Ray) or an executor object such as
-    `harness.pipeline.executors.RayExecutor(address=...)`. With `reference`, each backend's
+    `harness.pipeline.ray_executor.RayExecutor(address=...)`. With `reference`, each backend's
     baseline on the reference sample is recorded and every margin is also given in its
     standard deviations (`margin_sd`); a pass below `weak_below` of them is flagged weak.
     `select` (patterns of test ids, as -k) and `limit` keep some tests (`Suite.select`).
     `progress`: "auto" shows bars in a notebook (tqdm.auto) or on a terminal, True always,
-    False never, or a maker of bars. (`baseline=` is the name of `reference=` before 0.3,
-    deprecated.)"""
-    if baseline is not None:
-        warnings.warn("harness.run(baseline=...) is now reference=...; baseline= goes in the "
-                      "next release", DeprecationWarning, stacklevel=2)
-        reference = baseline
+    False never, or a maker of bars."""
     reference, weak_below = flag("reference", reference), fraction("weak_below", weak_below)
     store = cache_of(cache)
     loaded, selection = select_suites(_suites(suites), select, limit)

@@ -1,14 +1,16 @@
 """Kinds of test: what `harness_register_measures` hands a plugin to register its measures
-(`harness.measures.base.Measure` instances). The built-in ones (orderings, graded pairs)
-register through the same hook from harness/measures/builtin.py, before any plugin's."""
+(`harness.plugin_api.Measure` instances). The built-in ones (orderings, graded pairs) register
+through the same hook from harness/measures/builtin.py, before any plugin's. A measure is filed
+under its kind, and under each YAML key it owns (a catalog of keys: no two kinds read one)."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from harness.errors import PluginError
+from harness.plugins.catalog import Catalog, Registrar
 
 if TYPE_CHECKING:
     from harness.measures.base import Measure
@@ -18,6 +20,8 @@ _KIND = re.compile(r"^[a-z][a-z0-9_]*$")
 
 @dataclass(frozen=True)
 class PluginMeasure:
+    """A registered measure and the plugin that registered it."""
+
     measure: Measure
     source: str
 
@@ -26,12 +30,10 @@ class PluginMeasure:
         return self.measure.kind
 
 
-@dataclass
-class MeasureRegistration:
+class MeasureRegistration(Registrar[PluginMeasure]):
     """Handed to `harness_register_measures`; collects one plugin's measures."""
 
-    source: str = "<unknown>"
-    measures: dict[str, PluginMeasure] = field(default_factory=dict)
+    noun = "measure"
 
     def add_measure(self, measure: Measure) -> None:
         """Add a kind of test: `measure` is an instance of a `harness.plugin_api.Measure`
@@ -45,6 +47,14 @@ class MeasureRegistration:
         if not keys or not all(isinstance(k, str) and k for k in keys):
             raise PluginError(f"{self.source}: measure {kind!r} owns no YAML key (set its keys "
                               "to the key or keys it reads in a test)")
-        if kind in self.measures:
-            raise PluginError(f"{self.source}: measure {kind!r} is registered twice")
-        self.measures[kind] = PluginMeasure(measure, self.source)
+        self.registered.add(PluginMeasure(measure, self.source))
+
+
+def keys_of(measures: Catalog[PluginMeasure]) -> Catalog[PluginMeasure]:
+    """Each measure filed under the YAML keys it owns; a key two measures own is a PluginError
+    that names both."""
+    keys: Catalog[PluginMeasure] = Catalog("test key")
+    for entry in measures.values():
+        for key in entry.measure.keys:
+            keys.add(entry, name=key)
+    return keys
