@@ -135,7 +135,7 @@ def test_a_plugin_kind_runs_end_to_end(with_plugin, tmp_path, capsys):
     back = Results.from_dict(data, [plugin.OddOneOut()])
     assert type(back.measure_rows["odd_one_out"][0]) is plugin.OddOneOutRow
     assert back.to_dict() == data
-    with pytest.raises(ValueError, match="the kind 'odd_one_out', which no installed plugin"):
+    with pytest.raises(ValueError, match="kind 'odd_one_out', which none of the measures"):
         Results.from_dict(data)
     assert "Odd one out" in printed and "bank-river" in printed
     with (out / "measures.csv").open() as f:
@@ -164,6 +164,17 @@ def test_a_plugin_kind_runs_end_to_end(with_plugin, tmp_path, capsys):
     [pair] = json.loads(capsys.readouterr().out)["measures"]["odd_one_out"]
     assert (pair["a"], pair["b"], pair["shared"]) == ("glove-50d@out", "glove-50d@again", 2)
     assert main(["run", str(suite), "-b", "glove-50d", "--min-score", "orderings=0.5"]) == 2
+
+
+def test_a_results_file_of_a_kind_not_installed_is_refused_by_name(with_plugin, tmp_path):
+    from harness.errors import HarnessError
+    from harness.results.load import load_results
+
+    path = tmp_path / "results.json"
+    path.write_text(json.dumps({"schema": 1, "suites": [], "backends": {}, "summary": [],
+                                "results": [], "measures": {"unknown_kind": {"rows": []}}}))
+    with pytest.raises(HarnessError, match="the kind 'unknown_kind', which no installed"):
+        load_results(path)
 
 
 @pytest.mark.slow

@@ -33,6 +33,11 @@ def load_results(path: str | Path) -> Results:
         from harness.suites.kinds import plugin_measures
 
         measures = plugin_measures()
+        kinds = data["measures"] if isinstance(data["measures"], dict) else {}
+        lacking = sorted(set(kinds) - {m.kind for m in measures})
+        if lacking:
+            raise HarnessError(f"{path}: it holds tests of the kind {lacking[0]!r}, which no "
+                               "installed plugin measures: install the plugin that adds it")
     try:
         return Results.from_dict(data, measures)
     except ValueError as exc:  # names the row and the fields it lacks

@@ -333,8 +333,10 @@ def _measures(data: Any, measures: Sequence[Any]) -> dict[str, Any]:
     known = {m.kind: m for m in measures}
     lacking = sorted(set(data) - set(known))
     if lacking:
-        raise ValueError(f"measures holds rows of the kind {lacking[0]!r}, which no installed "
-                         "plugin measures: install the plugin that provides it")
+        raise ValueError(f"measures holds rows of the kind {lacking[0]!r}, which none of the "
+                         "measures given reads: install the plugin that provides it and pass "
+                         "its measure (Results.from_dict(data, [m.measure for m in "
+                         "harness.plugin_api.make_plugin_host().measures()]))")
     return {"measures": {kind: known[kind] for kind in data},
             "measure_rows": {kind: [known[kind].from_dict(r) for r in part.get("rows", [])]
                              for kind, part in data.items()},
