@@ -86,6 +86,12 @@ def test_harness_validate_names_the_file_and_line(with_plugin, tmp_path, capsys)
         capsys.readouterr().err)
 
 
+def test_harness_list_shows_a_plugin_kind(with_plugin, capsys):
+    assert main(["list"]) == 0
+    shown = capsys.readouterr().out
+    assert "Kinds of test from plugins" in shown and "odd_one_out" in shown
+
+
 def test_without_the_plugin_its_key_is_unknown():
     with pytest.raises(SuiteError, match="odd.yaml:9: test 'bank-river': unknown key "
                        "'odd_one_out'"):

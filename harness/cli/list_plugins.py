@@ -40,6 +40,10 @@ def gather(host) -> dict:
                      for c in host.commands().values() if c.source != BUILTIN_SOURCE],
         "reports": [{"name": r.name, "description": r.description, "source": r.source}
                     for r in host.reports() if r.source != BUILTIN_SOURCE],
+        **({"measures": measures} if (measures := [
+            {"kind": m.name, "keys": list(m.measure.keys), "title": m.measure.title,
+             "source": m.source} for m in host.measures() if m.source != BUILTIN_SOURCE])
+           else {}),
         "suites": [{"name": s.name, "source": s.source,
                     "path": None if s.path is None else str(s.path)} for s in named_suites()],
         "skipped": list(host.problems),
@@ -79,6 +83,9 @@ def _listing_text(listing: dict) -> str:
     if listing["reports"]:
         parts.append("Reports from plugins\n" + text_table(["file", "description", "from"], [
             [r["name"], r["description"], r["source"]] for r in listing["reports"]]))
+    if listing.get("measures"):
+        parts.append("Kinds of test from plugins\n" + text_table(["kind", "test keys", "from"], [
+            [m["kind"], ", ".join(m["keys"]), m["source"]] for m in listing["measures"]]))
     parts.append("Suites known by name\n" + text_table(
         ["suite", "from", "file"],
         [[s["name"], s["source"], s["path"] or "-"] for s in listing["suites"]]))
