@@ -63,8 +63,10 @@ def render(results: Results) -> str:
         out += [markdown_text(note), ""]
     if shown:
         out += [expectations_table(shown).as_markdown(), ""]
-    elif results.correlation_rows or results.measure_rows:
+    elif results.correlation_rows:
         out += ["This run's suites have graded tests only (above).", ""]
+    elif results.measure_rows:
+        out += ["This run's suites have no orderings: their tests are above.", ""]
     else:
         out += ["No expectation was scored.", ""]
     return "\n".join(out)
