@@ -1,7 +1,8 @@
-"""junit.xml: one testsuite per backend and suite, one testcase per expectation and one per
-graded test. A failure carries the similarities (or the correlation below --min-spearman), an
-unscored expectation or a graded test without a correlation is an error, a backend that could
-not run is one error (or a skip, when it was skipped)."""
+"""junit.xml: one testsuite per backend and suite, one testcase per expectation, one per
+graded test and one per row of a plugin's kind of test. A failure carries the similarities (or
+the correlation below --min-spearman), an unscored expectation or a graded test without a
+correlation is an error, a backend that could not run is one error (or a skip, when it was
+skipped)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import xml.etree.ElementTree as ET
 
 from harness.reports.tables import number, with_interval
 from harness.results.model import Results
-from harness.results.rows import CorrelationResult
+from harness.results.rows import CorrelationResult, ExpectationResult
 
 # what XML 1.0 cannot hold: control characters, surrogates, U+FFFE and U+FFFF (the complement of
 # its Char production, written as the small class it is: it compiles in microseconds)
@@ -59,52 +60,55 @@ def measure_case(suite: ET.Element, results: Results, kind: str, row) -> str:
     return "pass"
 
 
+def ordering_case(suite: ET.Element, r: ExpectationResult) -> str:
+    """An expectation's testcase: "pass", "failure" (a tie, or the ordering does not hold) or
+    "error" (unscored)."""
+    case = ET.SubElement(suite, "testcase", classname=xml_text(
+        f"{r.backend}.{r.suite}.{r.test}"), name=xml_text(r.expectation))
+    detail = (f"sim_closer={number(r.sim_closer, 6)} "
+              f"sim_farther={number(r.sim_farther, 6)} margin={number(r.margin, 6)} "
+              f"needed>{r.required_margin:g}"
+              + (f" margin_sd={number(r.margin_sd, 3)}" if r.margin_sd is not None
+                 else "") + (" (weak)" if r.weak else ""))
+    if r.error is not None:
+        ET.SubElement(case, "error", message=xml_text("unscored: " + r.error))
+        return "error"
+    if r.passed:
+        ET.SubElement(case, "system-out").text = detail
+        return "pass"
+    kind = "tie" if r.tie else "ordering does not hold"
+    failure = ET.SubElement(case, "failure", message=f"{kind}: margin {number(r.margin)}")
+    failure.text = detail
+    return "failure"
+
+
 def render(results: Results) -> str:
+    """One testsuite per backend and suite; in it, each kind of test's rows as testcases, in
+    the order the kinds were registered (orderings, graded tests, then plugins' kinds), each by
+    its kind's rule."""
     root = ET.Element("testsuites", name="wic-harness")
     minimum = (results.gates.thresholds.get("min_spearman") if results.gates else None)
+    cases = {"orderings": ordering_case,
+             "graded": lambda suite, row: graded_case(suite, row, minimum)}
+    kinds = ["orderings", "graded", *results.measure_rows]
     for summary in results.summary_rows:
-        mine = [r for r in results.rows
-                if r.backend == summary.backend and r.suite == summary.suite]
-        graded = [c for c in results.correlation_rows
-                  if c.backend == summary.backend and c.suite == summary.suite]
-        failures = sum(1 for r in mine if not r.passed and r.error is None)
         skipped = int(summary.status == "skipped")
-        errors = sum(1 for r in mine if r.error is not None) + (
-            summary.status not in ("ok", "skipped"))
+        failed = int(summary.status not in ("ok", "skipped"))
         suite = ET.SubElement(root, "testsuite", name=xml_text(f"{summary.backend} / "
                                                                 f"{summary.suite}"),
-                              tests=str(len(mine) + len(graded) + (summary.status != "ok")),
-                              failures=str(failures), errors=str(errors), skipped=str(skipped))
+                              tests="0", failures="0", errors="0", skipped=str(skipped))
         if summary.status != "ok":
             case = ET.SubElement(suite, "testcase", classname=xml_text(summary.backend),
                                  name="backend")
             ET.SubElement(case, "skipped" if skipped else "error",
                           message=xml_text(f"{summary.status}: {summary.error}"))
-        for r in mine:
-            case = ET.SubElement(suite, "testcase", classname=xml_text(
-                f"{r.backend}.{r.suite}.{r.test}"), name=xml_text(r.expectation))
-            detail = (f"sim_closer={number(r.sim_closer, 6)} "
-                      f"sim_farther={number(r.sim_farther, 6)} margin={number(r.margin, 6)} "
-                      f"needed>{r.required_margin:g}"
-                      + (f" margin_sd={number(r.margin_sd, 3)}" if r.margin_sd is not None
-                         else "") + (" (weak)" if r.weak else ""))
-            if r.error is not None:
-                ET.SubElement(case, "error", message=xml_text("unscored: " + r.error))
-            elif r.passed:
-                ET.SubElement(case, "system-out").text = detail
-            else:
-                kind = "tie" if r.tie else "ordering does not hold"
-                failure = ET.SubElement(case, "failure",
-                                        message=f"{kind}: margin {number(r.margin)}")
-                failure.text = detail
-        outcomes = [graded_case(suite, c, minimum) for c in graded]
-        outcomes += [measure_case(suite, results, kind, r) for kind, rows in
-                     results.measure_rows.items() for r in rows
-                     if (r.backend, r.suite) == (summary.backend, summary.suite)]
-        if len(outcomes) > len(graded):
-            suite.set("tests", str(int(suite.get("tests")) + len(outcomes) - len(graded)))
-        suite.set("failures", str(failures + outcomes.count("failure")))
-        suite.set("errors", str(errors + outcomes.count("error")))
+        outcomes = [cases.get(kind, lambda suite, row, kind=kind: measure_case(
+                        suite, results, kind, row))(suite, row)
+                    for kind in kinds for row in results.rows_of(kind)
+                    if (row.backend, row.suite) == (summary.backend, summary.suite)]
+        suite.set("tests", str(len(outcomes) + (summary.status != "ok")))
+        suite.set("failures", str(outcomes.count("failure")))
+        suite.set("errors", str(outcomes.count("error") + failed))
     ET.indent(root, space="")
     return ('<?xml version="1.0" encoding="UTF-8"?>\n'
             + ET.tostring(root, encoding="unicode") + "\n")
