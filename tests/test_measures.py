@@ -222,3 +222,26 @@ def test_the_example_imports_only_plugin_api():
     tree = ast.parse(source.read_text(encoding="utf-8"))
     modules = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
     assert {m for m in modules if m.startswith("harness")} == {"harness.plugin_api"}
+
+
+def test_a_measure_that_raises_is_named(monkeypatch, tmp_path, capsys):
+    from harness.plugins import hookimpl, manager
+
+    class Broken(plugin.OddOneOut):
+        def score(self, backend, suite, test, vectors):
+            raise ZeroDivisionError("oops")
+
+    class Plugin:
+        @hookimpl
+        def harness_register_measures(self, register):
+            register.add_measure(Broken())
+
+    real = manager.make_plugin_host
+    monkeypatch.setattr(manager, "make_plugin_host", lambda **kw: real(
+        **{**kw, "plugins": (*kw.get("plugins", ()), Plugin())}))
+    suite = tmp_path / "odd.yaml"
+    suite.write_text(SUITE)
+    assert main(["run", str(suite), "-b", "glove-50d", "-o", str(tmp_path / "out")]) == 2
+    assert ("the measure of the kind 'odd_one_out' (tests.test_measures) raised on test "
+            "'bank-river' of suite 'odd' for backend glove-50d: ZeroDivisionError: oops"
+            ) in capsys.readouterr().err

@@ -135,6 +135,17 @@ def run_suites(
     )
 
 
+def _measured(measure, backend: str, suite: Suite, test, vectors: TestVectors) -> list:
+    """A plugin measure's rows of one test; what it raises, a HarnessError that names it."""
+    try:
+        return list(measure.score(backend, suite, test, vectors))
+    except Exception as exc:  # a plugin's bug: said with its kind and the test, not a traceback
+        raise HarnessError(f"the measure of the kind {measure.kind!r} "
+                           f"({type(measure).__module__}) raised on test {test.id!r} of suite "
+                           f"{suite.name!r} for backend {backend}: {type(exc).__name__}: "
+                           f"{exc}") from exc
+
+
 def plugin_measures_of(suites: Sequence[Suite]) -> dict:
     """The plugin measures of the kinds the suites' tests are, by kind ({} for built-in kinds
     only: no plugin host is made)."""
@@ -183,8 +194,8 @@ def _score(prepared: Prepared, suites: Sequence[Suite], items: list[Item],
         scored.correlations += correlations
     for suite in suites:
         for test in (t for t in suite.tests if t.kind):
-            scored.measured.setdefault(test.kind, []).extend(measures[test.kind].score(
-                prepared.backend.name, suite, test, vectors))
+            scored.measured.setdefault(test.kind, []).extend(_measured(
+                measures[test.kind], prepared.backend.name, suite, test, vectors))
     outcomes = [row.error for row in scored.rows] + [pair.error for pair in scored.pairs] + [
         row.error for rows in scored.measured.values() for row in rows]
     if outcomes and all(error is not None for error in outcomes):
