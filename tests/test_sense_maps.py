@@ -104,7 +104,7 @@ def sense_map_of_the_notebook(tmp_path, method="pca"):
 
 @pytest.mark.parametrize("method", ["pca", "tsne"])
 def test_senses_html_and_png_label_their_axes(tmp_path, method):
-    from harness.studies.sense_maps import TSNE_NOTE, sense_page
+    from harness.reports.studies.senses import TSNE_NOTE, sense_page
 
     found = sense_map_of_the_notebook(tmp_path, method)
     page = sense_page(found)
