@@ -243,14 +243,13 @@ def geometry(
     layer of a model (one for a backend without layers): anisotropy, Ethayarajh's
     self-similarity, intra-sentence similarity and MEV, and each adjusted for anisotropy.
     With `output`, geometry.csv, geometry.md and geometry.png are written there."""
-    from harness.reports.studies.geometry import write_geometry
     from harness.studies.layer_geometry import measure
 
     context = _context(registry=registry, progress=progress, cache=cache, executor=executor,
                        output=output)
     rows = measure(get_backends(backends, registry), context)
     if context.output is not None:
-        write_geometry(rows, context.output)
+        rows.write(context.output)
     return rows
 
 
@@ -300,7 +299,8 @@ def embed(backend: BackendLike, contexts: Sequence[ContextLike],
     (n, dim) array, post-processed as the backend's `postprocess` option says. A row of NaN
     means the backend has no vector for that context. The contexts are embedded afresh; with
     `cache`, a post-processing's fit on the reference sample comes from (and goes to) the
-    embedding cache."""
+    embedding cache. `registry` makes a backend named by a string (default: the installed
+    plugins')."""
     items = [to_item(c, f"context {i}") for i, c in enumerate(context_list(contexts))]
     context = _context(registry=registry, cache=cache, executor=executor, progress=False)
     model = get_backend(backend, registry)
@@ -341,7 +341,6 @@ def similarities(
 
 __all__ = [
     "LocalExecutor",
-    "RunContext",
     "default_backends",
     "embed",
     "evaluate_wic",

@@ -50,7 +50,8 @@ class GeometryRow:
 
 class GeometryTable(list):
     """The rows of `measure` (a list of GeometryRow) that a notebook shows as a table, with
-    `.png()` (each measure against layer) and `.to_frame()`."""
+    `.png()` (each measure against layer), `.to_frame()` and `.write(DIR)` (the files of
+    `harness geometry`)."""
 
     def __repr__(self) -> str:
         names = ", ".join(dict.fromkeys(row.backend for row in self))
@@ -62,7 +63,15 @@ class GeometryTable(list):
         return pd.DataFrame([asdict(row) for row in self], columns=list(COLUMNS))
 
     def png(self) -> bytes:
+        """Each measure against layer, one line per backend (needs matplotlib)."""
         return geometry_png(list(self))
+
+    def write(self, out_dir) -> list:
+        """geometry.csv, geometry.md and geometry.png in `out_dir`; returns the paths
+        written."""
+        from harness.reports.studies.geometry import write_geometry
+
+        return write_geometry(list(self), out_dir)
 
     def _repr_html_(self) -> str | None:
         try:
