@@ -6,6 +6,12 @@
     >>> harness.similarities("glove-50d", {"mouse1": ("A mouse is a rodent animal.", "mouse"),
     ...                                    "rat": ("A rat is an animal.", "rat")})
 
+A finished run is a `harness.Results`: `results.to_dict()` is what results.json holds,
+`harness.Results.from_dict(json.load(open("reports/x/results.json")))` reads one back, and
+`harness.write_reports(results, "reports/y")` writes its reports again (every registered one:
+results.json, results.csv, report.md, junit.xml, report.html, ...). A study's result writes its
+files with `.write(DIR)` (`Sweep`, `GeometryTable`, `SenseMap`, `WicEvaluation`).
+
 Every function that embeds takes the same keyword arguments for how it runs: `registry` (the
 plugins' backends, default the installed ones), `cache` (the embedding cache: True, False or
 an EmbeddingCache), `executor` ("local", "ray" or an executor object), `progress` ("auto",

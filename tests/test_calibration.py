@@ -137,14 +137,6 @@ def test_the_calibration_is_also_written_under_its_old_key_and_old_files_read(tm
     assert Results.from_dict(data).backends["fake"].calibration == record["geometry"]
 
 
-def test_the_api_takes_baseline_as_the_old_name_of_reference():
-    import harness
-
-    with pytest.warns(DeprecationWarning, match="reference="):
-        results = harness.run(POLYSEMY, [FakeBackend("fake")], cache=False, baseline=False)
-    assert results.backends["fake"].calibration is None
-
-
 def harness_run_dict() -> dict:
     import harness
 

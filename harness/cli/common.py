@@ -178,13 +178,17 @@ def study_json(args: argparse.Namespace, code: int, out_dir: Path, files, **data
     return code
 
 
+def output_dir(args: argparse.Namespace, kind: str) -> Path:
+    return Path(args.output or f"reports/{kind}-{datetime.now():%Y%m%d-%H%M%S}")
+
+
 @contextmanager
 def output_folder(args: argparse.Namespace, kind: str) -> Iterator[folders.Claim]:
     """The output folder, claimed until the block ends (see harness/cli/folders.py): -o DIR,
     else reports/KIND-TIME (with -2, -3... when another run claimed that one). A folder that
     cannot be written gives a temporary one, with a warning now; `fell_back` says so at the
     end."""
-    folder = Path(args.output or f"reports/{kind}-{datetime.now():%Y%m%d-%H%M%S}")
+    folder = output_dir(args, kind)
     option = "-o" if args.output else "the output folder"
     for n in range(1, 100):
         stack = ExitStack()
