@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -66,7 +67,7 @@ class GeometryTable(list):
         """Each measure against layer, one line per backend (needs matplotlib)."""
         return geometry_png(list(self))
 
-    def write(self, out_dir) -> list:
+    def write(self, out_dir: str | Path) -> list[Path]:
         """geometry.csv, geometry.md and geometry.png in `out_dir`; returns the paths
         written."""
         from harness.reports.studies.geometry import write_geometry

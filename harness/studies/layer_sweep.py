@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from harness.backend import Backend
 from harness.backend.capabilities import Sweepable
@@ -45,7 +46,7 @@ class Sweep:
 
         return sweep_text(self.rows)
 
-    def write(self, out_dir) -> list:
+    def write(self, out_dir: str | Path) -> list[Path]:
         """sweep.csv, sweep.md and sweep.png in `out_dir` (the run's own reports: see
         `harness.reports.write_reports`); returns the paths written."""
         from harness.reports.studies.sweep import write_sweep
