@@ -1,5 +1,5 @@
 """The built-in backends of wic-harness, installed as the package `harness_backends`.
 
-Each module is a plugin named by an entry point in the `harness.backends` group, exactly as a
+Each module is a plugin named by an entry point in the `wic_harness` group, exactly as a
 third-party package would register one. They import their heavy libraries on first use.
 """

@@ -1,18 +1,16 @@
 """Google-format BERT checkpoints (bert_config.json, vocab.txt, bert_model.ckpt.index and
 .data-*): finding and checking the files, unpacking a zip safely into the cache, the variable
-names and shapes, and writing one from a transformers BERT model (`export_checkpoint`).
+names and shapes, and writing one from a transformers BERT model (`export_checkpoint`). What
+keeps unpacking a zip safe is `safe_zip`.
 
 TensorFlow is imported inside the functions that read or write variables."""
 
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import unicodedata
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from harness.plugin_api import HarnessError, build_once, cache_dir, path_digest
+from harness_backends.safe_zip import UnsafeZip, check_sizes, extract, files_of, zip_errors
 
 CONFIG, VOCAB, PREFIX = "bert_config.json", "vocab.txt", "bert_model.ckpt"
 # Written beside an export from a sentence-transformers folder: what Google's format cannot
@@ -171,9 +170,12 @@ def unpack_zip(path: Path) -> Path:
     """Unpack a checkpoint zip once into the cache (keyed by its digest) and return the folder.
     Its directory and bert_config.json are checked first (`zip_members`), so that a zip that
     is not a checkpoint, or would unpack to too much, writes nothing."""
-    members = zip_members(path)
-    target = cache_dir() / "tf-checkpoints" / cache_name(path)
-    return build_once(target, lambda tmp: extract_members(path, members, tmp))
+    try:
+        members = zip_members(path)
+        target = cache_dir() / "tf-checkpoints" / cache_name(path)
+        return build_once(target, lambda tmp: extract_members(path, members, tmp))
+    except UnsafeZip as exc:  # a checkpoint's zip: its errors are the checkpoint's
+        raise CheckpointError(str(exc)) from None
 
 
 def cache_name(path: Path) -> str:
@@ -185,46 +187,11 @@ def cache_name(path: Path) -> str:
 
 
 # -- checkpoint zips ---------------------------------------------------------------------------
-# A zip is checked from its directory before anything is written: bert_config.json read and
-# checked, the files the harness reads present, their unpacked size bounded. Only those files
-# are unpacked, and the bytes written are counted (a zip's headers can lie). Real checkpoints
-# are at most about 1.3 GB (BERT-large) and compress about 1.1x (vocab.txt about 3x).
+# A zip is checked from its directory before anything is written (`safe_zip`): bert_config.json
+# read and checked, the files the harness reads present, their unpacked size bounded. Only
+# those files are unpacked, and the bytes written are counted.
 
-MAX_UNZIPPED_BYTES = 5 * 1024**3  # the files unpacked from one zip, all together
-ENV_MAX_UNZIPPED = "HARNESS_MAX_UNZIPPED_BYTES"
-MAX_ZIP_RATIO = 50  # unpacked size / packed size of one member
-ENV_MAX_ZIP_RATIO = "HARNESS_MAX_ZIP_RATIO"
-RATIO_FROM_BYTES = 1024**2  # a smaller member is not held to the ratio: it can flood nothing
 MAX_CONFIG_BYTES = 1024**2  # a bert_config.json is a few hundred bytes
-CHUNK_BYTES = 1024**2
-
-
-def zip_limit(name: str, default: int) -> int:
-    """A positive whole number from the environment variable `name`, else `default`."""
-    given = os.environ.get(name, "").strip()
-    if not given:
-        return default
-    if not given.isdigit() or int(given) == 0:
-        raise CheckpointError(f"{name}={given!r}: give a positive whole number")
-    return int(given)
-
-
-@contextmanager
-def _zip_errors(path: Path) -> Iterator[None]:
-    """A damaged or unreadable zip as a CheckpointError naming it."""
-    import zipfile
-    import zlib
-
-    try:
-        yield
-    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError,
-            RuntimeError) as exc:
-        if "CRC" in str(exc):
-            raise CheckpointError(f"{path}: {exc} (corrupt: the CRC does not match); download "
-                                  "the zip again") from None
-        raise CheckpointError(f"{path}: not a valid zip ({type(exc).__name__}: {exc}); an "
-                              "incomplete download? Download it again, or give the extracted "
-                              "folder") from None
 
 
 def zip_members(path: Path) -> list[Any]:
@@ -232,27 +199,13 @@ def zip_members(path: Path) -> list[Any]:
     bert_config.json are checked; nothing is written."""
     import zipfile
 
-    with _zip_errors(path), zipfile.ZipFile(path) as archive:
-        infos = [i for i in archive.infolist() if not i.is_dir()]
-        _refuse_escapes(path, infos)
-        by_name = {i.filename: i for i in infos}
+    with zip_errors(path), zipfile.ZipFile(path) as archive:
+        by_name = {i.filename: i for i in files_of(path, archive)}
         root = _zip_root(path, by_name)
         members = _needed_members(path, by_name, root)
         _check_zipped_config(path, archive, by_name[root + CONFIG])
-        _check_sizes(path, members)
+        check_sizes(path, members)
     return members
-
-
-def _refuse_escapes(path: Path, infos: list[Any]) -> None:
-    import stat
-
-    for member in infos:
-        name = member.filename
-        if (stat.S_ISLNK(member.external_attr >> 16) or name.startswith(("/", "\\"))
-                or ".." in re.split(r"[/\\]", name) or re.match(r"^[A-Za-z]:", name)):
-            raise CheckpointError(
-                f"{path}: member {name!r} would be written outside the folder it is unpacked "
-                "into; refusing to unpack this zip")
 
 
 def _zip_root(path: Path, by_name: dict[str, Any]) -> str:
@@ -279,24 +232,6 @@ def _needed_members(path: Path, by_name: dict[str, Any], root: str) -> list[Any]
     return [by_name[n] for n in wanted if n in by_name] + data
 
 
-def _check_sizes(path: Path, members: list[Any]) -> None:
-    limit = zip_limit(ENV_MAX_UNZIPPED, MAX_UNZIPPED_BYTES)
-    total = sum(m.file_size for m in members)
-    if total > limit:
-        raise CheckpointError(
-            f"{path}: its checkpoint files would unpack to {total:,} bytes, over the limit of "
-            f"{limit:,} ({ENV_MAX_UNZIPPED} moves it; BERT-large is about 1.3 GB); nothing "
-            "was unpacked")
-    ratio = zip_limit(ENV_MAX_ZIP_RATIO, MAX_ZIP_RATIO)
-    for m in members:
-        if m.file_size > RATIO_FROM_BYTES and m.file_size > ratio * m.compress_size:
-            raise CheckpointError(
-                f"{path}: member {m.filename} would unpack {m.compress_size:,} bytes to "
-                f"{m.file_size:,}, more than {ratio}x (real checkpoint files compress about "
-                f"1.1x to 3x; {ENV_MAX_ZIP_RATIO} moves the limit): a zip bomb? Nothing was "
-                "unpacked")
-
-
 def _check_zipped_config(path: Path, archive: Any, info: Any) -> None:
     shown = f"{path}: {info.filename}"
     if info.file_size > MAX_CONFIG_BYTES:
@@ -313,42 +248,10 @@ def _check_zipped_config(path: Path, archive: Any, info: Any) -> None:
 
 
 def extract_members(path: Path, members: list[Any], dest: Path) -> None:
-    """Unpack `members` of the zip into `dest`, counting the bytes written: a member that
-    gives more than its header declares, or a total over the limit, stops it. The unpacked
-    folder is checked as a folder checkpoint is."""
-    import zipfile
-
-    budget = zip_limit(ENV_MAX_UNZIPPED, MAX_UNZIPPED_BYTES)
-    try:
-        with _zip_errors(path), zipfile.ZipFile(path) as archive:
-            for info in members:
-                target = dest / info.filename
-                target.parent.mkdir(parents=True, exist_ok=True)
-                with archive.open(info) as source, open(target, "wb") as out:
-                    budget -= copy_counted(source, out, info.file_size, budget,
-                                           f"{path}: member {info.filename}")
-    except OSError as exc:
-        raise CheckpointError(f"{path}: cannot unpack it into {dest.parent} "
-                              f"({exc.strerror or exc}); free some space there, or point "
-                              "HARNESS_CACHE_DIR at another folder") from None
+    """Unpack `members` of the zip into `dest` (`safe_zip.extract`: the bytes written
+    counted), then check the folder as a folder checkpoint is."""
+    extract(path, members, dest)
     check_folder(_find_root(dest, path), path)
-
-
-def copy_counted(source: Any, out: Any, declared: int, budget: int, shown: str) -> int:
-    """Copy `source` to `out` in chunks; more than `declared` bytes, or than `budget`, is a
-    CheckpointError. Returns the bytes copied."""
-    written = 0
-    while chunk := source.read(CHUNK_BYTES):
-        written += len(chunk)
-        if written > declared:
-            raise CheckpointError(f"{shown} holds more than the {declared:,} bytes its header "
-                                  "declares; refusing this zip")
-        if written > budget:
-            raise CheckpointError(f"{shown}: the unpacked files pass the limit of "
-                                  f"{zip_limit(ENV_MAX_UNZIPPED, MAX_UNZIPPED_BYTES):,} bytes "
-                                  f"({ENV_MAX_UNZIPPED} moves it)")
-        out.write(chunk)
-    return written
 
 
 # -- reading variables -------------------------------------------------------------------------

@@ -1,6 +1,6 @@
-"""The `tf` plugin's command, declared (entry-point group `harness.commands`): `harness --help`
-lists it from this dict alone; harness_backends.tf, TensorFlow and the rest are imported only
-when `harness export-tf-checkpoint` runs. This module imports nothing."""
+"""The `tf` plugin's command, declared (entry-point group `wic_harness.commands`): `harness
+--help` lists it from this dict alone; harness_backends.tf, TensorFlow and the rest are imported
+only when `harness export-tf-checkpoint` runs. This module imports nothing."""
 
 EXPORT_TF_CHECKPOINT = {
     "help": "write a transformers BERT model as a Google-format TF checkpoint",

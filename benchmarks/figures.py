@@ -1,12 +1,15 @@
-"""Regenerate every figure the README quotes, from fresh runs and the benchmarks' output.
+"""Regenerate every figure the README and the documentation quote, from fresh runs and the
+benchmarks' output.
 
-The README marks each figure as a block between `<!-- figure:NAME -->` and `<!-- /figure:NAME -->`;
-this script recomputes the blocks and writes them back (and the PNG files under docs/), so that no
-figure outlives the code that made it.
+The pages (README.md and docs/*.md) mark each figure as a block between `<!-- figure:NAME -->`
+and `<!-- /figure:NAME -->`; a figure may appear on several pages (the README shows the run that
+docs/running.md explains). This script recomputes the blocks and writes them back wherever they
+are (and the PNG files under docs/), so that no figure outlives the code that made it.
 
     python benchmarks/figures.py                   every figure, at full size (about 30 minutes)
     python benchmarks/figures.py --only bench-hf   one figure
-    python benchmarks/figures.py --tiny --readme /tmp/README.md   a quick pass (CI): small inputs
+    python benchmarks/figures.py --tiny --root /tmp/copy   a quick pass (CI): small inputs, on a
+                                                   copy of README.md and docs/ in /tmp/copy
 
 Needs the default extras, wordnet-base and, for the executors figure, Ray.
 """
@@ -35,9 +38,10 @@ BLOCK = re.compile(r"(<!-- figure:(?P<name>[\w-]+) -->\n)(?P<body>.*?)(<!-- /fig
 class Figures:
     """The figures, each a method returning its block's markdown. `tiny` shrinks inputs."""
 
-    def __init__(self, tiny: bool, work: Path):
+    def __init__(self, tiny: bool, work: Path, root: Path = ROOT):
         self.tiny = tiny
         self.work = work
+        self.pictures = root / "docs"  # where the pages find their PNG files
         self._runs: dict[str, Path] = {}
 
     # -- helpers -------------------------------------------------------------------------------
@@ -105,7 +109,7 @@ class Figures:
         if not self.tiny:
             from harness.reports.studies.sweep import sweep_png
 
-            (ROOT / "docs" / "sweep-wordnet.png").write_bytes(sweep_png(done.rows))
+            (self.pictures / "sweep-wordnet.png").write_bytes(sweep_png(done.rows))
         same = all(abs(by[("minilm", *k[1:])] - a) < 1e-9 for k, a in by.items()
                    if k[0] == "minilm-tf")
         return (f"minilm's best single layer is {best} of {max(layers)} "
@@ -152,7 +156,7 @@ class Figures:
         backends = ["glove-50d"] if self.tiny else ["minilm", "glove-50d"]
         self.harness("geometry", *(f"-b{b}" for b in backends), "-o", str(out))
         if not self.tiny:
-            (ROOT / "docs" / "geometry.png").write_bytes((out / "geometry.png").read_bytes())
+            (self.pictures / "geometry.png").write_bytes((out / "geometry.png").read_bytes())
         table = (out / "geometry.md").read_text().split("\n\n")[2]
         return table.strip() + "\n"
 
@@ -160,7 +164,7 @@ class Figures:
         out = self.work / "senses"
         text = self.harness("senses", "--wordnet", "bank", "-b", "minilm", "-o", str(out))
         if not self.tiny:
-            (ROOT / "docs" / "senses-bank.png").write_bytes((out / "senses.png").read_bytes())
+            (self.pictures / "senses-bank.png").write_bytes((out / "senses.png").read_bytes())
         text = text.replace(str(out), "reports/senses-20261125-120000")
         return f"```\n$ harness senses --wordnet bank -b minilm\n{text.rstrip()}\n```\n"
 
@@ -267,16 +271,31 @@ FIGURES: dict[str, Callable[[Figures], str]] = {
 }
 
 
-def rewrite(readme: Path, blocks: dict[str, str]) -> list[str]:
-    """Replace those blocks of `readme`; returns the names it found."""
-    text = readme.read_text(encoding="utf-8")
-    found = [m.group("name") for m in BLOCK.finditer(text)]
-    missing = sorted(set(blocks) - set(found))
+def pages(root: Path) -> list[Path]:
+    """The pages that may hold figures: README.md and docs/*.md under `root`."""
+    return [root / "README.md", *sorted((root / "docs").glob("*.md"))]
+
+
+def blocks_in(page: Path) -> list[str]:
+    """The names of the figure blocks on a page, in order."""
+    return [m.group("name") for m in BLOCK.finditer(page.read_text(encoding="utf-8"))]
+
+
+def rewrite(root: Path, blocks: dict[str, str]) -> dict[Path, list[str]]:
+    """Replace those blocks wherever they are on the pages under `root` (every copy of each);
+    returns the names found on each page that holds any. Every figure must have a block
+    somewhere, or nothing is written."""
+    found = {page: blocks_in(page) for page in pages(root)}
+    found = {page: names for page, names in found.items() if names}
+    missing = sorted(set(blocks) - {name for names in found.values() for name in names})
     if missing:
-        raise SystemExit(f"{readme}: no block for {', '.join(missing)}")
-    text = BLOCK.sub(lambda m: m.group(1) + blocks.get(m.group("name"), m.group("body"))
-                     + m.group(4), text)
-    readme.write_text(text, encoding="utf-8")
+        raise SystemExit(f"{root}: no page has a block for {', '.join(missing)} (README.md, "
+                         "docs/*.md)")
+    for page in found:
+        text = page.read_text(encoding="utf-8")
+        text = BLOCK.sub(lambda m: m.group(1) + blocks.get(m.group("name"), m.group("body"))
+                         + m.group(4), text)
+        page.write_text(text, encoding="utf-8")
     return found
 
 
@@ -285,15 +304,18 @@ def main() -> None:
     parser.add_argument("--only", action="append", choices=list(FIGURES),
                         help="only this figure (repeatable)")
     parser.add_argument("--tiny", action="store_true", help="small inputs: a quick pass")
-    parser.add_argument("--readme", default=str(ROOT / "README.md"))
+    parser.add_argument("--root", default=str(ROOT),
+                        help="the folder holding README.md and docs/ (default: this checkout)")
     args = parser.parse_args()
-    figures = Figures(args.tiny, Path(tempfile.mkdtemp(prefix="figures-")))
+    root = Path(args.root)
+    figures = Figures(args.tiny, Path(tempfile.mkdtemp(prefix="figures-")), root)
     blocks = {}
     for name in args.only or FIGURES:
         print(f"figure {name} ...", file=sys.stderr, flush=True)
         blocks[name] = FIGURES[name](figures)
-    rewrite(Path(args.readme), blocks)
-    print(f"rewrote {len(blocks)} figures in {args.readme}")
+    found = rewrite(root, blocks)
+    where = [str(page) for page, names in found.items() if set(names) & set(blocks)]
+    print(f"rewrote {len(blocks)} figures in {', '.join(where)}")
 
 
 if __name__ == "__main__":

@@ -5,8 +5,9 @@ The public API (`run`, `sweep`, `evaluate_wic`, `load_suite`, `wordnet_suite`, `
 `reference_contexts`, `write_reports`; `Backend` and `TransformerBackend` for plugin authors)
 is imported on first use, so that `import harness` and `harness --help` stay fast.
 
-Plugin authors import from `harness.plugin_api`, the one public surface for backends; the
-backend names here (`harness.Backend`, ...) are the same objects, resolved through it.
+This package is the one public surface for users (`__all__`; tests/test_public_names.py keeps
+it), and `harness.plugin_api` the one for plugin authors; the backend names here
+(`harness.Backend`, ...) are the same objects, resolved through it. Everything else is internal.
 """
 
 from harness._version import __version__

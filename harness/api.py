@@ -154,7 +154,7 @@ def run(
     instance, those unavailable here skipped) on suites (paths or Suite objects). A single
     path or name may be given without a list. Vectors are cached on disk unless cache=False.
     `executor` is "local", "ray" (a local Ray) or an executor object such as
-    `harness.pipeline.executors.RayExecutor(address=...)`. With `reference`, each backend's
+    `harness.pipeline.ray_executor.RayExecutor(address=...)`. With `reference`, each backend's
     baseline on the reference sample is recorded and every margin is also given in its
     standard deviations (`margin_sd`); a pass below `weak_below` of them is flagged weak.
     `select` (patterns of test ids, as -k) and `limit` keep some tests (`Suite.select`).

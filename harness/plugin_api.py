@@ -1,4 +1,5 @@
-"""The public, stable surface for backend plugin authors: import everything from here.
+"""The public, stable surface for plugin authors (of backends, reports, commands): import
+everything from here; `harness` (the top-level package) is the one for users.
 
 Names here are kept across releases, or deprecated first (a release with a DeprecationWarning
 before they go); everything else in `harness` is internal and may move between releases.

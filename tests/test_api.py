@@ -77,7 +77,7 @@ def test_embed_unavailable_backend_raises_with_the_fix():
 
 
 def test_notebook_mouse_example_on_glove():
-    """The README's example, on the real GloVe vectors: a context-free model gives both mice
+    """docs/python-api.md's example, on the real GloVe vectors: a context-free model gives both mice
     one vector, so their similarities to rat are equal."""
     sims = harness.similarities("glove-50d", {
         "mouse1": ("A mouse is a rodent animal.", "mouse"),

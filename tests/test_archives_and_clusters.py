@@ -25,15 +25,9 @@ import numpy as np
 import pytest
 
 from harness.files import build_once
-from harness.pipeline.executors import host_and_port
-from harness_backends.bert_checkpoint import (
-    ENV_MAX_UNZIPPED,
-    ENV_MAX_ZIP_RATIO,
-    CheckpointError,
-    cache_name,
-    copy_counted,
-    open_checkpoint,
-)
+from harness.pipeline.ray_executor import host_and_port
+from harness_backends.bert_checkpoint import CheckpointError, cache_name, open_checkpoint
+from harness_backends.safe_zip import ENV_MAX_UNZIPPED, ENV_MAX_ZIP_RATIO, UnsafeZip, copy_counted
 from harness_backends.vector_files import read_text_vectors
 from tests.helpers import POLYSEMY, ROOT, start_slow_run
 
@@ -173,10 +167,10 @@ def test_the_bytes_written_are_counted():
     """What stops a member that gives more than its header declares, whatever the zip reader
     does: the copy counts."""
     out = io.BytesIO()
-    with pytest.raises(CheckpointError, match="holds more than the 1,000 bytes its header"):
+    with pytest.raises(UnsafeZip, match="holds more than the 1,000 bytes its header"):
         copy_counted(io.BytesIO(bytes(5000)), out, 1000, 10**9, "x.zip: member m")
     assert len(out.getvalue()) <= 1000
-    with pytest.raises(CheckpointError, match="pass the limit"):
+    with pytest.raises(UnsafeZip, match="pass the limit"):
         copy_counted(io.BytesIO(bytes(5000)), io.BytesIO(), 10**9, 1000, "x.zip: member m")
 
 
@@ -325,7 +319,7 @@ def local_ray():
 
 @pytest.mark.slow
 def test_a_hung_shard_fails_its_group_and_the_others_are_kept(local_ray):
-    from harness.pipeline.executors import RayExecutor
+    from harness.pipeline.ray_executor import RayExecutor
     from harness.pipeline.runner import run_suites
     from harness.suites.validate import load_suite
     from harness.testing import FakeBackend
@@ -379,12 +373,12 @@ class _FakeRay:
 
 
 def test_a_hung_shard_is_noticed_while_other_shards_keep_finishing(monkeypatch):
-    from harness.pipeline import executors
+    from harness.pipeline import ray_executor
 
     fake = _FakeRay()
-    monkeypatch.setattr(executors.time, "monotonic", lambda: fake.now)
+    monkeypatch.setattr(ray_executor.time, "monotonic", lambda: fake.now)
     workers = iter([_Worker(hangs=True), _Worker(hangs=False)])
-    run = executors._ShardRun(fake, lambda: next(workers), [[n] for n in range(40)],
+    run = ray_executor._ShardRun(fake, lambda: next(workers), [[n] for n in range(40)],
                               workers=2, retries=0, limit=5, about="backend slow")
     with pytest.raises(TimeoutError, match="shard 1 of 40"):
         run.wait_all(progress=None)
@@ -396,11 +390,11 @@ def test_a_hung_shard_is_noticed_while_other_shards_keep_finishing(monkeypatch):
 def test_shards_ready_but_not_yet_collected_are_not_called_hung(monkeypatch):
     """wait() hands back one ready result a turn; the others, ready too, may pass the limit
     while they wait to be collected, and must not fail the group."""
-    from harness.pipeline import executors
+    from harness.pipeline import ray_executor
 
     fake = _FakeRay()
-    monkeypatch.setattr(executors.time, "monotonic", lambda: fake.now)
-    run = executors._ShardRun(fake, lambda: _Worker(hangs=False), [[n] for n in range(12)],
+    monkeypatch.setattr(ray_executor.time, "monotonic", lambda: fake.now)
+    run = ray_executor._ShardRun(fake, lambda: _Worker(hangs=False), [[n] for n in range(12)],
                               workers=4, retries=0, limit=1.5, about="backend busy")
     done = run.wait_all(progress=None)
     assert sorted(done) == list(range(12))

@@ -1,13 +1,13 @@
 """The backend contract around `embed_batch`: checked answers, reasons that travel with the
-vectors, a fingerprint computed once, and plugins of the 0.1 interface still working (with a
-warning)."""
+vectors, a fingerprint computed once, and plugins of the 0.1 interface refused with what
+replaces it."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from harness.backend import Backend, Embeddings, Item
+from harness.backend import Backend, Embeddings
 from harness.pipeline.runner import run_suites
 from harness.suites.validate import load_suite
 from harness.testing import FakeBackend
@@ -64,8 +64,9 @@ def test_weights_are_identified_once_per_backend_per_run(tiny_bert, monkeypatch,
     assert len(calls) == len(group)
 
 
-def test_a_backend_of_the_0_1_interface_still_runs_with_a_warning():
-    with pytest.warns(DeprecationWarning, match="implement embed_batch"):
+def test_a_backend_of_the_0_1_interface_is_refused_with_what_replaces_it():
+    with pytest.raises(TypeError, match=r"Old implements _embed and _weights_id, .*removed in "
+                       r"0\.4: implement embed_batch"):
         class Old(Backend):
             plugin = "old"
 
@@ -73,40 +74,5 @@ def test_a_backend_of_the_0_1_interface_still_runs_with_a_warning():
                 return "old-1"
 
             def _embed(self, items):
-                return np.array([[np.nan, np.nan] if "rat" in i.text else [1.0, len(i.text)]
-                                 for i in items], dtype=np.float32)
+                return np.zeros((len(items), 2), dtype=np.float32)
 
-            def missing_reason(self, item):
-                return "no rats here"
-
-    out = Old("o").embed([Item("a rat", (2, 5)), Item("a cat", (2, 5))])
-    assert out.reasons == {0: "no rats here"}
-    assert Old("o").weights_id() == "old-1"
-    results = run_suites([load_suite(POLYSEMY)], [Old("o")])
-    assert results.backends["o"].status == "ok"
-
-
-def test_the_old_transformer_base_class_still_works(tiny_bert):
-    with pytest.warns(DeprecationWarning, match="harness.TransformerBackend"):
-        import importlib
-
-        import harness_backends.contextual as contextual
-
-        importlib.reload(contextual)
-    from harness_backends.hf import HfBackend
-
-    new = HfBackend("new", {"model": str(tiny_bert), "layers": "-1"})
-
-    class OldStyle(contextual.ContextualBackend):
-        plugin = "old-hf"
-
-        def _load(self):
-            loaded = new.load_model()
-            return loaded.tokenizer, loaded.hidden_states, loaded.max_length
-
-        def _forward(self, input_ids, attention_mask):
-            return new.forward(input_ids, attention_mask)
-
-    items = [Item("A mouse is a rodent.", (2, 7)), Item("A rat.", None)]
-    np.testing.assert_allclose(OldStyle("old", {"layers": "-1"}).embed(items).vectors,
-                               new.embed(items).vectors, atol=1e-6)

@@ -1,6 +1,6 @@
-"""Every benchmark, and the script that puts their figures into the README, runs to its end at a
-tiny size, so that none can rot. (The figures come from full-size runs; at this size the ratios
-mean nothing and are not checked.)"""
+"""Every benchmark, and the script that puts their figures into the README and the docs, runs to
+its end at a tiny size, so that none can rot. (The figures come from full-size runs; at this
+size the ratios mean nothing and are not checked.)"""
 
 from __future__ import annotations
 
@@ -23,15 +23,19 @@ def needs(wordnet_dir):
     pytest.importorskip("ray")
 
 
-def test_figures_fill_every_block_of_the_readme(tmp_path):
-    readme = tmp_path / "README.md"
-    shutil.copy(ROOT / "README.md", readme)
+def test_figures_fill_every_block_of_the_pages(tmp_path):
+    shutil.copy(ROOT / "README.md", tmp_path / "README.md")
+    (tmp_path / "docs").mkdir()
+    for page in (ROOT / "docs").glob("*.md"):
+        shutil.copy(page, tmp_path / "docs" / page.name)
     done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "figures.py"), "--tiny",
-                           "--readme", str(readme)], capture_output=True, text=True,
+                           "--root", str(tmp_path)], capture_output=True, text=True,
                           timeout=1800, env={**os.environ, "HF_HUB_OFFLINE": "1"})
     assert done.returncode == 0, done.stderr[-3000:]
-    blocks = dict(re.findall(r"<!-- figure:([\w-]+) -->\n(.*?)<!-- /figure:\1 -->",
-                             readme.read_text(), re.DOTALL))
+    text = "\n".join(p.read_text() for p in [tmp_path / "README.md",
+                                             *(tmp_path / "docs").glob("*.md")])
+    blocks = dict(re.findall(r"<!-- figure:([\w-]+) -->\n(.*?)<!-- /figure:\1 -->", text,
+                             re.DOTALL))
     assert set(blocks) >= {"machine", "wordnet", "sweep", "reference", "postprocess",
                            "geometry", "senses", "polysemy-run", "compare", "executors",
                            "bench-runs", "bench-hf", "bench-scale", "graded"}

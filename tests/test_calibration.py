@@ -115,26 +115,37 @@ def test_the_cli_flags_weak_passes_in_every_report(tmp_path, fake_only, capsys):
     assert f"{len(passed)}  " in printed.split("\n")[2] and "±" in printed
 
 
-@pytest.mark.parametrize("flag", ["--no-reference", "--no-baseline"])
-def test_no_reference_leaves_margins_raw(tmp_path, fake_only, flag, capsys):
+def test_no_reference_leaves_margins_raw(tmp_path, fake_only):
     out = tmp_path / "out"
-    assert main(["run", str(POLYSEMY), "-b", "fake", flag, "-o", str(out)]) == 0
+    assert main(["run", str(POLYSEMY), "-b", "fake", "--no-reference", "-o", str(out)]) == 0
     data = json.loads((out / "results.json").read_text())
     assert "calibration" not in data["backends"]["fake"]
     assert "geometry" not in data["backends"]["fake"]
     assert all(r["margin_sd"] is None and not r["weak"] for r in data["results"])
-    deprecated = "--no-baseline is now --no-reference" in capsys.readouterr().err
-    assert deprecated == (flag == "--no-baseline")
 
 
-def test_the_calibration_is_also_written_under_its_old_key_and_old_files_read(tmp_path):
+def test_no_baseline_removed_in_0_4_is_refused(fake_only, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["run", str(POLYSEMY), "-b", "fake", "--no-baseline"])
+    assert exit_.value.code == 2
+    assert "unrecognized arguments: --no-baseline" in capsys.readouterr().err
+
+
+def test_the_calibration_is_written_under_its_new_key_and_old_files_still_read():
     from harness.pipeline.results import Results
 
     data = harness_run_dict()
     record = data["backends"]["fake"]
-    assert record["geometry"] == record["calibration"] and "baseline_sd" in record["calibration"]
-    del record["calibration"]  # a results.json of 0.2
+    assert "geometry" not in record and "baseline_sd" in record["calibration"]
+    record["geometry"] = record.pop("calibration")  # a results.json of 0.2
     assert Results.from_dict(data).backends["fake"].calibration == record["geometry"]
+
+
+def test_the_api_refuses_baseline_the_name_of_reference_before_0_3():
+    import harness
+
+    with pytest.raises(TypeError, match="baseline"):
+        harness.run(POLYSEMY, [FakeBackend("fake")], cache=False, baseline=False)
 
 
 def harness_run_dict() -> dict:

@@ -141,11 +141,14 @@ def test_sweep_json(monkeypatch, tmp_path, capsys):
 
 
 @pytest.mark.parametrize("command", list(EMBEDDING_COMMANDS))
-def test_every_command_that_embeds_takes_the_shared_config_keys(command):
-    from harness.cli import config
+def test_every_command_that_embeds_takes_the_shared_config_keys(command, tmp_path, monkeypatch):
+    from harness import config
+    from harness.cli import config as cli_config
 
-    missing = set(common.SHARED_KEYS) - config.COMMANDS[command]
-    if missing == {"output"} and command in ("wic", "geometry", "senses"):
-        pytest.xfail("`output` for wic, geometry and senses is added to config.COMMANDS at the "
-                     "merge of issue 28 (harness/cli/config.py moves out of the CLI package)")
-    assert missing == set()
+    assert config.SHARED == {"output", "executor"} and config.SHARED <= config.COMMANDS[command]
+    (tmp_path / "harness.toml").write_text(
+        f'executor = "ray"\n[{command}]\noutput = "from-config"\n')
+    monkeypatch.chdir(tmp_path)
+    args = parsed(command)
+    cli_config.apply(args)
+    assert (args.executor, args.output) == ("ray", "from-config")

@@ -12,7 +12,8 @@ import pytest
 
 from harness.cli import _commands, build_parser, main
 from harness.cli.builtin import NAMES
-from harness.cli.completion import SHELLS, script, walk
+from harness.cli.completion import SHELLS, script
+from harness.cli.parser_walk import walk
 from tests.helpers import ROOT
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from harness.cli import main
-from harness.cli.config import find, read
+from harness.config import find, read
 from harness.errors import HarnessError
 from tests.helpers import POLYSEMY
 

@@ -1,6 +1,6 @@
-"""Commands declared in the entry-point group `harness.commands`: listed by `harness --help`
-without importing their plugin, imported when run; a clash or a malformed declaration is a
-clear error."""
+"""Commands declared in the entry-point group `wic_harness.commands` (or, for one release more,
+`harness.commands`): listed by `harness --help` without importing their plugin, imported when
+run; a clash or a malformed declaration is a clear error."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import textwrap
 import pytest
 
 from harness.cli import main
-from harness.plugins import COMMAND_GROUP, ENTRY_POINT_GROUP
+from harness.plugins import COMMAND_GROUP, ENTRY_POINT_GROUP, LEGACY_GROUPS
 from harness.plugins.declared import declared_command, problems
 from harness.plugins.manager import make_plugin_host
 from tests.helpers import POLYSEMY, ROOT
@@ -130,10 +130,11 @@ def declare(monkeypatch, tmp_path):
     monkeypatch.setattr(importlib.metadata, "distributions", lambda **kw: iter(dists))
     monkeypatch.delenv("HARNESS_DISABLE_PLUGIN_AUTOLOAD", raising=False)
 
-    def add(dist: str, commands: dict[str, str], backends: dict[str, str] | None = None):
-        dists.append(Distribution(dist, {
-            COMMAND_GROUP: {name: f"hello_decl:{attr}" for name, attr in commands.items()},
-            ENTRY_POINT_GROUP: backends or {}}))
+    def add(dist: str, commands: dict[str, str], backends: dict[str, str] | None = None,
+            groups: tuple[str, ...] = (COMMAND_GROUP,)):
+        declared = {name: f"hello_decl:{attr}" for name, attr in commands.items()}
+        dists.append(Distribution(dist, {**{group: declared for group in groups},
+                                         ENTRY_POINT_GROUP: backends or {}}))
 
     yield add
     for module in ("hello_decl", "hello_impl"):
@@ -161,6 +162,23 @@ def test_declared_commands_are_listed_as_a_plugins(declare, capsys):
     listed = capsys.readouterr().out.split("Commands from plugins")[1]
     assert "hello" in listed and "harness-hello 1.0 (entry point hello = hello_decl:HELLO)" in (
         " ".join(listed.split()))
+
+
+def test_the_old_command_group_is_still_read_with_a_warning(declare, capsys):
+    assert (COMMAND_GROUP, LEGACY_GROUPS[COMMAND_GROUP]) == ("wic_harness.commands",
+                                                             "harness.commands")
+    declare("harness-old", {"hello": "HELLO"}, groups=("harness.commands",))
+    with pytest.warns(DeprecationWarning, match="harness-old 1.0 names its entry points in the "
+                                                "group 'harness.commands'.*'wic_harness.comm"):
+        assert main(["hello", "--name", "old"]) == 3
+    assert capsys.readouterr().out == "hello old\n"
+
+
+def test_a_command_declared_in_both_groups_is_read_once(declare, capsys, recwarn):
+    declare("harness-both", {"hello": "HELLO"}, groups=(COMMAND_GROUP, "harness.commands"))
+    assert [c.name for c in make_plugin_host().commands().values() if c.declared] == ["hello"]
+    assert main(["hello"]) == 3 and capsys.readouterr().out == "hello world\n"
+    assert [w for w in recwarn if w.category is DeprecationWarning] == []
 
 
 def test_a_declared_command_named_like_a_built_in_one_is_an_error_naming_both(declare, capsys):

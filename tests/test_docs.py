@@ -1,10 +1,14 @@
 """Documentation that must stay true: every hook documented with its signature, README commands
-and CI agree."""
+and CI agree, the CLI reference lists every command and option, the site's nav and pages agree,
+and the figures' blocks are where benchmarks/figures.py looks for them."""
 
 from __future__ import annotations
 
+import argparse
 import inspect
 import re
+
+import pytest
 
 from harness.plugins import spec
 from tests.helpers import ROOT
@@ -106,12 +110,150 @@ def test_ci_recipe_installs_cpu_torch_and_follows_the_actions_conventions():
     assert "${{ github.run_id }}" in upload["with"]["name"]
 
 
-def test_every_command_is_in_the_readme():
-    from harness.cli import build_parser
-    from harness.plugins.manager import make_plugin_host
+def cli_reference():
+    """docs/cli_reference.py, the script that writes the CLI reference page."""
+    import importlib.util
 
-    readme = (ROOT / "README.md").read_text()
-    commands = build_parser(make_plugin_host().commands().values())._subparsers._group_actions[
-        0].choices
-    for name in commands:
-        assert f"harness {name}" in readme, f"`harness {name}` is not in the README"
+    path = ROOT / "docs" / "cli_reference.py"
+    spec = importlib.util.spec_from_file_location("cli_reference", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def help_options(argv: list[str], capsys) -> list[str]:
+    """The option strings `harness ARGV --help` lists, read from its output."""
+    from harness.cli import main
+
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as done:
+        main([*argv, "--help"])
+    assert done.value.code == 0
+    listed = []
+    for line in capsys.readouterr().out.splitlines():
+        found = re.match(r"^  (-.*?)(?:\s{2,}|$)", line)
+        if found:
+            listed += [part.split()[0] for part in found.group(1).split(", ")]
+    return listed
+
+
+def test_every_command_and_option_is_in_the_cli_reference(capsys):
+    """Each command wic-harness ships (the built-in ones, and those its built-in backends
+    declare), its sub-commands and every option `--help` lists, on docs/cli.md."""
+    from harness.cli.builtin import NAMES
+
+    page = (ROOT / "docs" / "cli.md").read_text()
+    _, parsers = cli_reference().command_parsers()
+    assert set(NAMES) | {"export-tf-checkpoint"} <= set(parsers)
+    commands = []
+    for name, parser in parsers.items():
+        nested = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+        commands += [[name, child] for a in nested for child in a.choices] or [[name]]
+    for argv in commands:
+        heading = f"harness {' '.join(argv)}"
+        found = re.search(rf"^#+ {re.escape(heading)}\n(.*?)(?=^#+ |\Z)", page,
+                          re.MULTILINE | re.DOTALL)
+        assert found, f"docs/cli.md has no section `{heading}`"
+        options = help_options(argv, capsys)
+        assert "--help" in options
+        for option in set(options) - {"-h", "--help"}:
+            assert f"`{option}`" in found.group(1), f"`{heading} {option}` is not in docs/cli.md"
+
+
+def test_the_cli_reference_is_current():
+    expected = cli_reference().render()
+    assert (ROOT / "docs" / "cli.md").read_text() == expected, (
+        "docs/cli.md is not what the parsers say: run `python docs/cli_reference.py`")
+
+
+def test_the_readme_is_a_front_door():
+    lines = (ROOT / "README.md").read_text().splitlines()
+    assert len(lines) <= 250, f"README.md has {len(lines)} lines (at most 250): move some to docs"
+
+
+def test_the_readmes_links_lead_somewhere():
+    """Relative links and pictures of the README name files of the checkout (GitHub renders
+    them; `mkdocs build --strict` checks the pages' own links)."""
+    text = (ROOT / "README.md").read_text()
+    targets = re.findall(r"\]\(([^)\s]+)\)", text)
+    assert any(t.startswith("docs/") for t in targets)
+    for target in targets:
+        if "://" in target or target.startswith("#"):
+            continue
+        assert (ROOT / target.split("#")[0]).exists(), f"README.md links to missing {target}"
+
+
+def nav_pages() -> list[str]:
+    import yaml
+
+    def walk(entry) -> list[str]:
+        if isinstance(entry, str):
+            return [entry]
+        if isinstance(entry, list):
+            return [page for item in entry for page in walk(item)]
+        return [page for value in entry.values() for page in walk(value)]
+
+    config = yaml.safe_load((ROOT / "mkdocs.yml").read_text())
+    assert config["docs_dir"] == "docs" and config["theme"]["name"] == "material"
+    return walk(config["nav"])
+
+
+def test_every_page_of_the_nav_exists_and_every_page_is_in_it():
+    listed = nav_pages()
+    assert len(listed) == len(set(listed)), "a page is twice in mkdocs.yml's nav"
+    for page in listed:
+        assert (ROOT / "docs" / page).is_file(), f"mkdocs.yml's nav names a missing {page}"
+    pages = {p.name for p in (ROOT / "docs").glob("*.md")}
+    assert pages - set(listed) == set(), "pages not in mkdocs.yml's nav"
+    for page in ("architecture.md", "writing-a-backend-plugin.md", "cli.md", "api.md"):
+        assert page in listed
+
+
+def test_the_api_reference_documents_the_public_names():
+    """Each name of the `harness` package, and `harness.plugin_api`, on the API reference page
+    (mkdocstrings directives; `mkdocs build --strict` checks that each resolves)."""
+    import harness
+
+    page = (ROOT / "docs" / "api.md").read_text()
+    documented = re.findall(r"^::: ([\w.]+)$", page, re.MULTILINE)
+    assert "harness.plugin_api" in documented
+    plugin_api = set(__import__("harness.plugin_api").plugin_api.__dict__)
+    for name in harness.__all__:
+        if name == "__version__" or name in plugin_api:
+            continue  # the backend names are harness.plugin_api's
+        assert any(d.rsplit(".", 1)[-1] == name for d in documented), f"harness.{name}"
+
+
+def figures():
+    from benchmarks import figures
+
+    return figures
+
+
+def test_every_figure_has_a_block_on_a_page():
+    module = figures()
+    names = [n for page in module.pages(ROOT) for n in module.blocks_in(page)]
+    assert set(names) == set(module.FIGURES), "figures without a block, or blocks no figure makes"
+    assert module.blocks_in(ROOT / "README.md") == ["polysemy-run"]
+
+
+def test_figures_rewrite_every_copy_of_a_block_and_nothing_else(tmp_path):
+    module = figures()
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "README.md").write_text("intro\n<!-- figure:run -->\nold\n<!-- /figure:run -->\n")
+    (tmp_path / "docs" / "a.md").write_text(
+        "# A\n<!-- figure:run -->\nold\n<!-- /figure:run -->\n<!-- figure:other -->\nkept\n"
+        "<!-- /figure:other -->\nend\n")
+    (tmp_path / "docs" / "b.md").write_text("# B, no figure\n")
+    found = module.rewrite(tmp_path, {"run": "new\n"})
+    assert {p.name: names for p, names in found.items()} == {"README.md": ["run"],
+                                                            "a.md": ["run", "other"]}
+    assert (tmp_path / "README.md").read_text() == (
+        "intro\n<!-- figure:run -->\nnew\n<!-- /figure:run -->\n")
+    assert (tmp_path / "docs" / "a.md").read_text() == (
+        "# A\n<!-- figure:run -->\nnew\n<!-- /figure:run -->\n<!-- figure:other -->\nkept\n"
+        "<!-- /figure:other -->\nend\n")
+    before = (tmp_path / "README.md").read_text()
+    with pytest.raises(SystemExit, match="no page has a block for missing"):
+        module.rewrite(tmp_path, {"run": "newer\n", "missing": "x\n"})
+    assert (tmp_path / "README.md").read_text() == before  # nothing written

@@ -1,4 +1,4 @@
-"""The exit code always means what the README says (0 done, 1 a gate failed, 2 bad input),
+"""The exit code always means what docs/exit-codes.md says (0 done, 1 a gate failed, 2 bad input),
 whatever happens to stdout: an ASCII encoding, a closed pipe, a full disk. What the CLI prints
 shows control characters escaped. The output folder is claimed for the run's duration.
 

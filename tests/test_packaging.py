@@ -70,7 +70,7 @@ def test_the_sdist_holds_what_its_tests_need(dists):
     for path in ("LICENSE", "tox.ini", "tests/__init__.py", "tests/conftest.py",
                  "tests/helpers.py", "tests/toy_models.py", "tests/model_families.py",
                  "suites/polysemy.yaml", "suites/wordnet.yaml", "suites/WORDNET-LICENSE",
-                 ".ci/run", ".github/workflows/compare-models.yml", "README.md",
+                 ".ci/run", ".github/workflows/compare-models.yml", "README.md", "CHANGELOG.md",
                  "plugins/wic-harness-onnx/wic_harness_onnx/plugin.py"):
         assert (unpacked / path).is_file(), path
     tests = {p.name for p in (ROOT / "tests").glob("*.py")}

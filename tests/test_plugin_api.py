@@ -1,14 +1,18 @@
 """`harness.plugin_api` is the one module a backend author imports: the built-in backends, the
-ONNX example plugin and the plugin guide use it alone; it re-exports the objects of their home
-modules; it stays light; the old module paths still work, with a DeprecationWarning."""
+plugins and examples in this repository (their tests and scripts may also use `harness`, the
+users' surface, and the conformance kit `harness.testing`) and the plugin guide use it alone; it
+re-exports the objects of their home modules; it stays light; the old module paths (deprecated
+in 0.3) are gone."""
 
 from __future__ import annotations
 
 import ast
 import importlib
+import json
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -16,11 +20,25 @@ import harness
 import harness.plugin_api as api
 from tests.helpers import ROOT
 
-ONNX_PACKAGE = ROOT / "plugins" / "wic-harness-onnx" / "wic_harness_onnx"
-PLUGIN_SOURCES = sorted([*(ROOT / "backends").rglob("*.py"), *ONNX_PACKAGE.rglob("*.py")])
-GUIDE = ROOT / "docs" / "writing-a-backend-plugin.md"
-# The conformance kit and the fake backend import pytest, so they stay out of plugin_api.
+# Every Python file shipped outside the core: the built-in backends, the plugins, the examples.
+SHIPPED = sorted([*(ROOT / "backends").rglob("*.py"), *(ROOT / "plugins").rglob("*.py"),
+                  *(ROOT / "examples").rglob("*.py")])
+# A plugin's own tests, and the scripts and notebooks for users, may also use the users' surface
+# and the conformance kit (it and the fake backend import pytest, so they stay out of
+# plugin_api); the plugins' code imports `harness.plugin_api` alone.
 TESTING_KIT = ("harness.testing",)
+NOTEBOOKS = sorted((ROOT / "examples").rglob("*.ipynb"))
+GUIDE = ROOT / "docs" / "writing-a-backend-plugin.md"
+
+
+def is_plugin_code(path) -> bool:
+    """A module of a plugin (not its tests, not a script beside the examples)."""
+    relative = path.relative_to(ROOT)
+    return "tests" not in relative.parts and relative.parent != Path("examples")
+
+
+PLUGIN_SOURCES = [path for path in SHIPPED if is_plugin_code(path)]
+OTHER_SOURCES = [path for path in SHIPPED if not is_plugin_code(path)]
 
 HOMES = {
     "harness.backend.base": ["AVAILABLE", "Availability", "Backend", "Embeddings", "Item"],
@@ -42,16 +60,9 @@ HOMES = {
     "harness.suites.words": ["locate_word"],
 }
 
-ALIASES = {
-    "harness.transformer": ("harness.backend.transformer",
-                            ["TransformerBackend", "LoadedModel", "TRANSFORMER_OPTIONS",
-                             "POOLING_OPTIONS", "pad_batch", "token_budget_batches"]),
-    "harness.alignment": ("harness.backend.alignment",
-                          ["TokenizerSpec", "Plan", "make_plan", "target_tokens"]),
-    "harness.digests": ("harness.backend.digests", ["path_digest"]),
-    "harness.packaged": ("harness.backend.packaged",
-                         ["PackagedData", "installed_version", "installed_versions"]),
-}
+# The module paths of 0.2, deprecated in 0.3 and removed in 0.4.
+REMOVED = ["harness.transformer", "harness.alignment", "harness.digests", "harness.packaged",
+           "harness_backends.contextual"]
 
 
 def harness_imports(tree: ast.AST) -> list[tuple[int, str]]:
@@ -66,16 +77,42 @@ def harness_imports(tree: ast.AST) -> list[tuple[int, str]]:
 
 
 def test_the_sources_are_found():
-    names = {p.name for p in PLUGIN_SOURCES}
-    assert {"hf.py", "static.py", "tf.py", "contextual.py", "plugin.py"} <= names
+    plugin_code = {p.relative_to(ROOT).as_posix() for p in PLUGIN_SOURCES}
+    assert {"backends/hf.py", "backends/static.py", "backends/tf.py",
+            "plugins/wic-harness-onnx/wic_harness_onnx/plugin.py",
+            "examples/letters-plugin/letters_backend/plugin.py"} <= plugin_code
+    others = {p.relative_to(ROOT).as_posix() for p in OTHER_SOURCES}
+    assert {"plugins/wic-harness-onnx/tests/test_onnx_backend.py",
+            "examples/letters-plugin/tests/test_letters.py", "examples/make_notebook.py"} <= others
+    assert NOTEBOOKS
 
 
 @pytest.mark.parametrize("path", PLUGIN_SOURCES, ids=lambda p: p.relative_to(ROOT).as_posix())
-def test_backends_and_the_onnx_plugin_import_only_plugin_api(path):
+def test_backends_and_plugins_import_only_plugin_api(path):
     tree = ast.parse(path.read_text(encoding="utf-8"))
     wrong = [f"line {line}: {module}" for line, module in harness_imports(tree)
              if module != "harness.plugin_api"]
     assert wrong == []
+
+
+@pytest.mark.parametrize("path", OTHER_SOURCES, ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_plugin_tests_and_examples_import_only_the_public_surfaces(path):
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    wrong = [f"line {line}: {module}" for line, module in harness_imports(tree)
+             if module not in ("harness", "harness.plugin_api")
+             and not module.startswith(TESTING_KIT)]
+    assert wrong == []
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_the_notebooks_use_only_the_users_surface(path):
+    cells = ["".join(cell["source"]) for cell in json.loads(path.read_text(encoding="utf-8"))
+             ["cells"] if cell["cell_type"] == "code"]
+    code = "\n".join(cells)
+    imported = {module for cell in cells for _, module in block_imports(cell)}
+    assert imported == {"harness"}
+    used = set(re.findall(r"\bharness\.(\w+)", code))
+    assert used and used <= set(harness.__all__), used - set(harness.__all__)
 
 
 def test_all_lists_unique_names_that_exist():
@@ -109,23 +146,11 @@ def test_importing_plugin_api_imports_no_framework():
     assert "HEAVY []" in out.stdout, out.stdout + out.stderr
 
 
-@pytest.mark.parametrize("alias", list(ALIASES))
-def test_the_old_module_paths_warn_and_still_give_their_names(alias):
-    home, names = ALIASES[alias]
-    sys.modules.pop(alias, None)
-    with pytest.warns(DeprecationWarning, match=r"harness\.plugin_api"):
-        module = importlib.import_module(alias)
-    new = importlib.import_module(home)
-    for name in names:
-        assert getattr(module, name) is getattr(new, name), name
-    assert set(module.__all__) >= set(names)
-
-
-def test_the_old_transformer_path_gives_the_plugin_api_class():
-    sys.modules.pop("harness.transformer", None)
-    with pytest.warns(DeprecationWarning):
-        from harness.transformer import TransformerBackend
-    assert TransformerBackend is api.TransformerBackend
+@pytest.mark.parametrize("module", REMOVED)
+def test_the_old_module_paths_are_gone(module):
+    sys.modules.pop(module, None)
+    with pytest.raises(ModuleNotFoundError):
+        importlib.import_module(module)
 
 
 def python_blocks(text: str) -> list[str]:

@@ -13,7 +13,7 @@ import textwrap
 import pytest
 
 from harness.errors import BackendNotFound, OptionError, PluginError
-from harness.plugins import BUILTIN_SOURCE, ENTRY_POINT_GROUP, hookimpl
+from harness.plugins import BUILTIN_SOURCE, ENTRY_POINT_GROUP, LEGACY_GROUPS, hookimpl
 from harness.plugins.manager import BUILTIN_PLUGINS, make_plugin_host
 from harness.plugins.registry import parse_options
 from harness.plugins.reports import ReportRegistration
@@ -34,18 +34,22 @@ def harness_register_backends(register):
 
 
 class FakeDistribution(importlib.metadata.Distribution):
-    """A distribution that exists only in memory: its metadata and entry points."""
+    """A distribution that exists only in memory: its metadata and entry points (the same ones
+    in each of `groups`)."""
 
-    def __init__(self, name: str, entry_points: dict[str, str]):
+    def __init__(self, name: str, entry_points: dict[str, str],
+                 groups: tuple[str, ...] = (ENTRY_POINT_GROUP,)):
         self._name = name
         self._entry_points = entry_points
+        self._groups = groups
 
     def read_text(self, filename):
         if filename == "METADATA":
             return f"Metadata-Version: 2.1\nName: {self._name}\nVersion: 1.2.3\n"
         if filename == "entry_points.txt":
-            lines = [f"[{ENTRY_POINT_GROUP}]"]
-            lines += [f"{k} = {v}" for k, v in self._entry_points.items()]
+            lines = []
+            for group in self._groups:
+                lines += [f"[{group}]", *(f"{k} = {v}" for k, v in self._entry_points.items())]
             return "\n".join(lines) + "\n"
         return None
 
@@ -56,19 +60,21 @@ class FakeDistribution(importlib.metadata.Distribution):
 @pytest.fixture
 def installed(monkeypatch, tmp_path):
     """Pretend distributions are installed: `installed(dist_name, {module: source})`, each
-    module file becoming an entry point named after it."""
+    module file becoming an entry point named after it, in the group `wic_harness` (or in
+    `groups`)."""
     dists = []
     monkeypatch.syspath_prepend(str(tmp_path))
     monkeypatch.setattr(importlib.metadata, "distributions", lambda **kw: iter(dists))
 
     created: list[str] = []
 
-    def install(dist_name: str, modules: dict[str, str]) -> None:
+    def install(dist_name: str, modules: dict[str, str],
+                groups: tuple[str, ...] = (ENTRY_POINT_GROUP,)) -> None:
         for module, source in modules.items():
             (tmp_path / f"{module}.py").write_text(textwrap.dedent(source))
             created.append(module)
         importlib.invalidate_caches()
-        dists.append(FakeDistribution(dist_name, {m: m for m in modules}))
+        dists.append(FakeDistribution(dist_name, {m: m for m in modules}, groups))
 
     yield install
     for module in created:
@@ -88,6 +94,47 @@ def test_entry_points_are_discovered_without_installing(installed):
         registry.plugins["mine"].source)
     backend = registry.create("mine-small")
     assert backend.options["dim"] == 4 and backend.plugin == "mine"
+
+
+def test_the_group_is_neutral_and_its_old_name_is_still_read():
+    assert ENTRY_POINT_GROUP == "wic_harness"
+    assert LEGACY_GROUPS[ENTRY_POINT_GROUP] == "harness.backends"
+
+
+def test_the_old_group_still_loads_with_a_warning_naming_the_distribution(installed):
+    installed("harness-old", {"old_plugin": plugin_source()}, groups=("harness.backends",))
+    installed("harness-new", {"new_plugin": plugin_source(cls="N", plugin="new",
+                                                          instance="new-small")})
+    with pytest.warns(DeprecationWarning) as caught:
+        registry = make_plugin_host(strict=True).registry()
+    assert set(registry.plugins) == {"mine", "new"}
+    assert "harness-old 1.2.3 (entry point old_plugin" in registry.plugins["mine"].source
+    [warning] = [str(w.message) for w in caught if w.category is DeprecationWarning]
+    assert "harness-old 1.2.3" in warning and "'harness.backends'" in warning
+    assert "in the group 'wic_harness'" in warning and "harness-new" not in warning
+
+
+def test_a_distribution_in_both_groups_is_registered_once_without_a_warning(installed, recwarn):
+    installed("harness-both", {"both_plugin": plugin_source()},
+              groups=(ENTRY_POINT_GROUP, "harness.backends"))
+    host = make_plugin_host(strict=True)  # registered twice, pluggy would refuse it
+    assert set(host.registry().plugins) == {"mine"}
+    assert [name for name in host.sources if name.startswith("harness-both")] == [
+        "harness-both:both_plugin"]
+    assert [w for w in recwarn if w.category is DeprecationWarning] == []
+
+
+def test_an_entry_point_that_fails_says_plugin_whatever_it_registers(installed, caplog):
+    installed("harness-reports", {"reports_plugin": "raise RuntimeError('boom')\n"})
+    installed("harness-typo", {"typo_plugin": "from harness.plugins import hookimpl\n"
+                               "@hookimpl\ndef harness_register_reports(registry): pass\n"})
+    host = make_plugin_host()
+    assert host.reports()[0].name == "results.json" and len(host.problems) == 2
+    assert "plugin harness-reports 1.2.3 (entry point reports_plugin = reports_plugin) failed " \
+           "to load: RuntimeError: boom" in caplog.text
+    assert "plugin harness-typo 1.2.3 (entry point typo_plugin = typo_plugin) is invalid" in (
+        caplog.text)
+    assert "backend plugin" not in caplog.text
 
 
 def test_a_plugin_that_fails_to_import_is_named_and_skipped(installed, caplog):
@@ -361,3 +408,69 @@ def test_a_command_name_registered_twice_is_an_error_naming_both():
 def test_plugin_commands_follow_the_built_in_ones():
     host = make_plugin_host(autoload=False, plugins=(command_plugin("mine", "also-mine"),))
     assert list(host.commands()) == [*BUILT_IN_COMMANDS, "mine", "also-mine"]
+
+
+# -- the one generic registry ------------------------------------------------------------------
+
+
+def test_a_catalog_keeps_order_refuses_a_name_twice_and_suggests_a_known_name():
+    from harness.plugins.catalog import Catalog
+    from harness.plugins.reports import PluginReport
+
+    def report(name, source):
+        return PluginReport(name, lambda results: None, source)
+
+    catalog = Catalog("report", [report("b.txt", "one 1.0"), report("a.txt", "one 1.0")])
+    assert list(catalog) == ["b.txt", "a.txt"] and len(catalog) == 2
+    assert catalog == {"b.txt": catalog["b.txt"], "a.txt": catalog["a.txt"]}
+    with pytest.raises(PluginError, match=r"^one 1.0: report 'a.txt' is registered twice$"):
+        catalog.add(report("a.txt", "one 1.0"))
+    with pytest.raises(PluginError, match="report 'a.txt' is registered twice: by one 1.0 and "
+                                          "by two 2.0. Uninstall one of them"):
+        catalog.add(report("a.txt", "two 2.0"))
+    with pytest.raises(PluginError, match="two 2.0 adds a report 'a.txt', which is built in"):
+        Catalog("report", [report("a.txt", BUILTIN_SOURCE), report("a.txt", "two 2.0")])
+    assert catalog.lookup("a.txt") is catalog["a.txt"]
+    with pytest.raises(PluginError, match=r"unknown report 'a.tx'. Did you mean 'a.txt'\? "
+                                          r"Known: b.txt, a.txt."):
+        catalog.lookup("a.tx")
+    assert catalog.remove("b.txt").name == "b.txt" and list(catalog) == ["a.txt"]
+
+
+def test_a_catalog_files_a_thing_under_another_name_it_owns():
+    from harness.plugins.catalog import Catalog
+    from harness.plugins.reports import PluginReport
+
+    one, two = (PluginReport(name, lambda results: None, f"{name} 1.0") for name in "ab")
+    keys = Catalog("test key")
+    keys.add(one, name="expect")
+    keys.add(one, name="pairs")
+    assert keys["pairs"] is one and list(keys) == ["expect", "pairs"]
+    with pytest.raises(PluginError, match="test key 'pairs' is registered twice: by a 1.0 and "
+                                          "by b 1.0"):
+        keys.add(two, name="pairs")
+
+
+def test_every_kind_is_merged_into_a_catalog():
+    from harness.plugins.catalog import Catalog
+
+    host = make_plugin_host(autoload=False, plugins=(command_plugin("mine"),))
+    registry = host.registry()
+    assert isinstance(host.commands(), Catalog) and host.commands().noun == "command"
+    assert isinstance(registry.plugins, Catalog) and isinstance(registry.instances, Catalog)
+    assert [r.name for r in host.collect("harness_register_reports", ReportRegistration)
+            .values()] == BUILT_IN_REPORTS
+
+
+def test_a_backend_name_registered_twice_by_one_plugin_names_it():
+    class Twice:
+        @hookimpl
+        def harness_register_backends(self, register):
+            register.add_instance("same", plugin="p")
+            register.add_instance("same", plugin="p")
+
+    host = make_plugin_host(autoload=False, strict=True)
+    host.register(Twice(), source="harness-twice 1.0")
+    with pytest.raises(PluginError, match="harness-twice 1.0: instance 'same' is registered "
+                                          "twice"):
+        host.registry()

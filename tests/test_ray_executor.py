@@ -14,7 +14,7 @@ ray = pytest.importorskip("ray")
 
 from harness.cli import main  # noqa: E402
 from harness.pipeline.embedding_cache import EmbeddingCache  # noqa: E402
-from harness.pipeline.executors import RayExecutor  # noqa: E402
+from harness.pipeline.ray_executor import RayExecutor  # noqa: E402
 from harness.pipeline.runner import run_suites  # noqa: E402
 from harness.plugins.manager import make_plugin_host  # noqa: E402
 from harness.suites.validate import load_suite  # noqa: E402

@@ -16,10 +16,8 @@ numpy is imported on first use, so that loading plugins stays fast.
 
 from __future__ import annotations
 
-import abc
 import hashlib
 import json
-import warnings
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -233,7 +231,6 @@ class Backend(ABC):
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name!r} plugin={self.plugin!r}>"
 
-    # -- the interface before 0.2: `_embed`, `_weights_id` and `missing_reason` ------------------
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         if "OPTIONS" in cls.__dict__:
@@ -243,32 +240,11 @@ class Backend(ABC):
                 raise TypeError(f"{cls.__qualname__}.OPTIONS defines {', '.join(clash)}, which "
                                 "the harness handles for every backend: rename that option")
             cls.OPTIONS = {**cls.OPTIONS, **CORE_OPTIONS}  # every backend takes them
-        legacy = [m for m in ("_embed", "_weights_id") if m in cls.__dict__]
-        if not legacy:
-            return
-        warnings.warn(
-            f"{cls.__qualname__} implements {' and '.join(legacy)}, wic-harness's backend "
-            "interface before 0.2; implement embed_batch (returning Embeddings with the reasons) "
-            "and weights_id instead. The old names stop working in the next release.",
-            DeprecationWarning, stacklevel=2)
-        if "_weights_id" in cls.__dict__ and "weights_id" not in cls.__dict__:
-            cls.weights_id = cls.__dict__["_weights_id"]  # type: ignore[method-assign]
-        if "_embed" in cls.__dict__ and "embed_batch" not in cls.__dict__:
-            cls.embed_batch = _legacy_embed_batch  # type: ignore[method-assign]
-            abc.update_abstractmethods(cls)
-
-
-def _legacy_embed_batch(self: Backend, items: Sequence[Item]) -> Embeddings:
-    """`_embed` (an array) and `missing_reason(item)` of a pre-0.2 backend, as Embeddings."""
-    import numpy as np
-
-    vectors = np.asarray(self._embed(items))  # type: ignore[attr-defined]
-    explain = getattr(self, "missing_reason", None)
-    reasons = {}
-    if vectors.ndim == 2 and explain is not None:
-        for i in np.flatnonzero(~np.isfinite(vectors).all(axis=1)):
-            reasons[int(i)] = explain(items[int(i)])
-    return Embeddings(vectors, reasons)
+        old = [m for m in ("_embed", "_weights_id") if m in cls.__dict__]
+        if old:  # the interface before 0.2, removed in 0.4: say what replaces it
+            raise TypeError(f"{cls.__qualname__} implements {' and '.join(old)}, wic-harness's "
+                            "backend interface before 0.2, removed in 0.4: implement embed_batch "
+                            "(returning Embeddings with the reasons) and weights_id instead")
 
 
 class BrokenInstance(Backend):

@@ -1,7 +1,7 @@
 """The `harness` command: a thin layer over the Python API. Commands are registered through
 the `harness_register_commands` hook: the built-in ones by `harness.cli.builtin` (one module
 per command: NAME, HELP, DESCRIPTION, configure(parser), run(args)), others by plugins; or
-declared in the entry-point group `harness.commands` (harness/plugins/declared.py), so that
+declared in the entry-point group `wic_harness.commands` (harness/plugins/declared.py), so that
 their names and help are known without importing their plugin.
 
 Exit codes: 0 done (and every gate held); 1 a gate failed; 2 bad input or usage (a malformed
@@ -37,6 +37,8 @@ EXIT_OK, EXIT_GATE, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_TERMINATED = (
     common.EXIT_TERMINATED)
 log = logging.getLogger("harness")
 
+__all__ = ["main"]  # the `harness` command (the rest is internal)
+
 
 def build_parser(commands: Iterable[PluginCommand]) -> argparse.ArgumentParser:
     """The `harness` parser with these commands (`PluginHost.commands()`), in their order."""
@@ -58,7 +60,7 @@ def build_parser(commands: Iterable[PluginCommand]) -> argparse.ArgumentParser:
     # what `harness --help` shows, for a command that describes the CLI (completion)
     parser.set_defaults(help_parser=lambda: build_parser(_commands([])))
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True,
-                                parser_class=CommandParser)
+                                parser_class=_CommandParser)
     sources: dict[str, str] = {}
     for command in commands:
         if command.name in sources:
@@ -77,7 +79,7 @@ def build_parser(commands: Iterable[PluginCommand]) -> argparse.ArgumentParser:
 QUIET_HELP = "nothing on stdout but what --json asks for (errors and warnings stay on stderr)"
 
 
-class CommandParser(argparse.ArgumentParser):
+class _CommandParser(argparse.ArgumentParser):
     """A command's parser. Its arguments (`pending`: the command's configure) are added when
     argparse first needs them (the command parsed, or its help shown): `harness --help`
     configures no command, and a declared command's plugin is imported only when it runs."""

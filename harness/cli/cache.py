@@ -13,7 +13,7 @@ NAME = "cache"
 HELP = "the embedding cache: info, or clear (all, or by backend, fingerprint or age)"
 DESCRIPTION = ("The embedding cache lives in $HARNESS_CACHE_DIR, else $XDG_CACHE_HOME/wic-harness, "
                "else ~/.cache/wic-harness.")
-SHOWN = 50  # fingerprints `cache info` lists (--json lists all)
+_SHOWN = 50  # fingerprints `cache info` lists (--json lists all)
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -59,10 +59,10 @@ def _print_fingerprints(fingerprints) -> None:
     from harness.reports.text import text_table
 
     rows = [[f.fingerprint, str(f.entries), f"{f.bytes / 1e6:.1f}", _date(f.last_used),
-             _backends(f.backends)] for f in fingerprints[:SHOWN]]
+             _backends(f.backends)] for f in fingerprints[:_SHOWN]]
     print(text_table(["fingerprint", "entries", "MB", "last used", "backends"], rows))
-    if len(fingerprints) > SHOWN:
-        print(f"... and {len(fingerprints) - SHOWN} more (harness cache info --json lists all)")
+    if len(fingerprints) > _SHOWN:
+        print(f"... and {len(fingerprints) - _SHOWN} more (harness cache info --json lists all)")
 
 
 def _backends(backends: list[dict]) -> str:

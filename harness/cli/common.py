@@ -125,8 +125,7 @@ def backend_specs(args: argparse.Namespace) -> list[str]:
 
 
 # The options of every command that embeds (run, sweep, wic, geometry, senses), declared here
-# once; -q/--quiet is every command's (harness/cli/__init__.py). Their config keys (harness.toml):
-SHARED_KEYS = ("output", "executor")
+# once (their config keys: harness.config.SHARED); -q/--quiet is every command's (cli/__init__.py).
 SHARED_OPTIONS = ("-o", "--no-cache", "--no-progress", "--executor", "--ray-address",
                   "--ray-workers", "--shard-size", "--json", "-q")
 

@@ -21,7 +21,7 @@ def run(args: argparse.Namespace) -> int:
     if getattr(args, "as_json", False):
         common.print_json(listing)
     else:
-        print(listing_text(listing))
+        print(_listing_text(listing))
     return common.EXIT_OK
 
 
@@ -60,7 +60,7 @@ def instance(registry, name: str) -> dict:
             "description": inst.description, "source": inst.source}
 
 
-def listing_text(listing: dict) -> str:
+def _listing_text(listing: dict) -> str:
     """The listing as the tables `harness list` prints."""
     from harness.reports.text import text_table
 

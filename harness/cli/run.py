@@ -47,8 +47,6 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-reference", action="store_true",
                         help="leave out the reference sample: no baseline cosine, no margin_sd, "
                         "no weak passes (a postprocess option still fits on it)")
-    parser.add_argument("--no-baseline", action="store_true", dest="no_baseline_deprecated",
-                        help=argparse.SUPPRESS)  # the name of --no-reference before 0.3
     parser.add_argument("--weak-below", type=float, default=0.5, metavar="SD",
                         help="a pass with a margin below this many standard deviations of the "
                         "baseline is flagged weak (default 0.5)")
@@ -84,9 +82,6 @@ def run(args: argparse.Namespace) -> int:
                     "--baseline")
     suites, selection = config.select(common.load_suites(args.suites), args)
     specs = common.backend_specs(args)
-    if args.no_baseline_deprecated:
-        common.warn("--no-baseline is now --no-reference (--baseline is the regression "
-                    "gate); --no-baseline goes in the next release")
     host = common.plugin_host(args)
     reports = host.reports()  # now: a clash of report names must not wait for the run to end
     with common.output_folder(args, "run") as claim:  # now: before the embedding work
@@ -94,7 +89,7 @@ def run(args: argparse.Namespace) -> int:
         results = score(suites, specs or None, registry=context.registry,
                         progress=context.progress or False, cache=context.cache,
                         executor=context.executor,
-                        reference=not (args.no_reference or args.no_baseline_deprecated),
+                        reference=not args.no_reference,
                         weak_below=args.weak_below)
         results.selection = selection
         gates = check_gates(results, baseline, args.min_accuracy, args.max_unscored,

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from harness.reports.text import escaped_char
 
 # C0 but newline and tab, DEL, C1 (CSI, OSC, NEL...), and the marks that reorder text (bidi)
-CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e"
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e"
                      "\u2066-\u2069]")
 VERDICTS = {0: "done, every gate held", 1: "gates FAILED", 2: "bad input or usage",
             130: "interrupted", 143: "terminated"}
@@ -26,14 +26,14 @@ VERDICTS = {0: "done, every gate held", 1: "gates FAILED", 2: "bad input or usag
 def terminal_text(text: str) -> str:
     """`text` with every control character shown escaped (ESC as \\x1b), newlines and tabs
     kept."""
-    return CONTROL.sub(lambda match: escaped_char(match.group()), text)
+    return _CONTROL.sub(lambda match: escaped_char(match.group()), text)
 
 
-class GuardedStream:
+class _GuardedStream:
     """Stands in for sys.stdout or sys.stderr: writes escaped text (`escape`), and a write or
     flush that fails marks the stream failed (`failure`) and stops it for good."""
 
-    def __init__(self, stream, escape: bool = True, owner: GuardedStream | None = None):
+    def __init__(self, stream, escape: bool = True, owner: _GuardedStream | None = None):
         self.stream, self.escape, self.owner = stream, escape, owner
         self.quiet = False  # drop what is written; `write_data` still writes
         self._failure: OSError | None = None
@@ -58,9 +58,9 @@ class GuardedStream:
         if self.failure is None:
             self._guarded(self.stream.flush)
 
-    def unescaped(self) -> GuardedStream:
+    def unescaped(self) -> _GuardedStream:
         """The same stream, guarded but not escaped (the progress bar's \\r), failing with it."""
-        return GuardedStream(self.stream, escape=False, owner=self.owner or self)
+        return _GuardedStream(self.stream, escape=False, owner=self.owner or self)
 
     def __getattr__(self, name: str):  # isatty, fileno, encoding, ...
         return getattr(self.stream, name)
@@ -107,7 +107,7 @@ def guarded_output():
     that, given the exit code, flushes stdout and, if it failed, says so on stderr with the
     verdict. Restores both streams after."""
     saved = sys.stdout, sys.stderr
-    sys.stdout, sys.stderr = GuardedStream(sys.stdout), GuardedStream(sys.stderr)
+    sys.stdout, sys.stderr = _GuardedStream(sys.stdout), _GuardedStream(sys.stderr)
     try:
         yield finish
     finally:
@@ -129,14 +129,14 @@ def finish(code: int) -> None:
 
 def quiet_stdout() -> None:
     """From now on stdout drops what is printed (-q, --json); `write_data` still reaches it."""
-    if isinstance(sys.stdout, GuardedStream):
+    if isinstance(sys.stdout, _GuardedStream):
         sys.stdout.quiet = True
 
 
 def write_data(text: str) -> None:
     """`text` on stdout even when it is quiet: what --json asks for."""
     stream = sys.stdout
-    if isinstance(stream, GuardedStream):
+    if isinstance(stream, _GuardedStream):
         stream.write_data(text)
     else:
         stream.write(text)
@@ -145,4 +145,4 @@ def write_data(text: str) -> None:
 def progress_stream():
     """Where a progress bar draws: stderr, guarded but not escaped (it moves the cursor)."""
     stream = sys.stderr
-    return stream.unescaped() if isinstance(stream, GuardedStream) else stream
+    return stream.unescaped() if isinstance(stream, _GuardedStream) else stream

@@ -44,7 +44,7 @@ def sweep_plot(lines: Mapping[str, tuple[Sequence[int], Sequence[float]]]) -> by
     return _png(plt, fig)
 
 
-GEOMETRY_PANELS = (
+_GEOMETRY_PANELS = (
     ("anisotropy", "anisotropy (baseline cosine)"),
     ("self_similarity_adjusted", "self-similarity, adjusted"),
     ("intra_sentence_similarity_adjusted", "intra-sentence similarity, adjusted"),
@@ -55,12 +55,12 @@ GEOMETRY_PANELS = (
 def geometry_plot(rows: Sequence[Mapping[str, Any]]) -> bytes:
     """Each geometry measure against layer, one line per backend; rows are mappings of
     `backend`, `layer` (None: a backend without layers, a dashed horizontal line) and the
-    measures of GEOMETRY_PANELS."""
+    measures of _GEOMETRY_PANELS."""
     backends = list(dict.fromkeys(r["backend"] for r in rows))
     layers = [r["layer"] for r in rows if r["layer"] is not None]
     span = (min(layers), max(layers)) if layers else (0, 1)
     plt, (fig, axes) = _figure(9.0, 6.0, 2, 2)
-    for ax, (metric, title) in zip(axes.flat, GEOMETRY_PANELS):
+    for ax, (metric, title) in zip(axes.flat, _GEOMETRY_PANELS):
         for n, backend in enumerate(backends):
             mine = [r for r in rows if r["backend"] == backend]
             colour = f"C{n % 10}"

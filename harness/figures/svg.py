@@ -13,16 +13,16 @@ import numpy as np
 
 from harness.pipeline.stats import quantile, wilson_interval
 
-FONT = 'font-family="system-ui,sans-serif"'
-BAR = "#4c78a8"
+_FONT = 'font-family="system-ui,sans-serif"'
+_BAR = "#4c78a8"
 # viridis at 0, 1/4, 1/2, 3/4 and 1, as matplotlib has it
-VIRIDIS = np.array([[68, 1, 84], [59, 82, 139], [33, 145, 140], [94, 201, 98], [253, 231, 37]])
+_VIRIDIS = np.array([[68, 1, 84], [59, 82, 139], [33, 145, 140], [94, 201, 98], [253, 231, 37]])
 
 
 def _svg(width: float, height: float, body: list[str], label: str) -> str:
     return (f'<svg role="img" aria-label="{escape(label)}" '
             f'width="{width:.0f}" height="{height:.0f}" viewBox="0 0 {width:.0f} {height:.0f}" '
-            f'{FONT} font-size="11">' + "".join(body) + "</svg>")
+            f'{_FONT} font-size="11">' + "".join(body) + "</svg>")
 
 
 def _text(x: float, y: float, text: str, anchor: str = "middle", size: int = 11,
@@ -62,7 +62,7 @@ def accuracy_chart(rows: Sequence[tuple[str, str, int, int]]) -> str:
             return top + height * (1 - value)
 
         body.append(f'<rect x="{x}" y="{y(accuracy):.1f}" width="{step - 36}" '
-                    f'height="{height * accuracy:.1f}" fill="{BAR}">'
+                    f'height="{height * accuracy:.1f}" fill="{_BAR}">'
                     f"<title>{escape(backend)} / {escape(suite)}: {accuracy:.3f} "
                     f"[{low:.3f}, {high:.3f}]</title></rect>")
         mid = x + (step - 36) / 2
@@ -83,7 +83,7 @@ def _box(values: np.ndarray) -> tuple[float, float, float, float, float, np.ndar
             values[(values < q1 - reach) | (values > q3 + reach)])
 
 
-MAX_OUTLIERS = 100  # dots per backend: a large suite would give thousands
+_MAX_OUTLIERS = 100  # dots per backend: a large suite would give thousands
 
 
 def margin_chart(margins_of: dict[str, Sequence[float]]) -> str:
@@ -117,7 +117,7 @@ def margin_chart(margins_of: dict[str, Sequence[float]]) -> str:
                     f"{q3:+.4f}, {len(values)} margins</title></rect>")
         body.append(f'<line x1="{x}" y1="{y(median):.1f}" x2="{x + w}" y2="{y(median):.1f}" '
                     'stroke="#e45756" stroke-width="2"/>')
-        for value in beyond[:MAX_OUTLIERS]:
+        for value in beyond[:_MAX_OUTLIERS]:
             body.append(f'<circle cx="{mid:.1f}" cy="{y(value):.1f}" r="2" fill="none" '
                         'stroke="#222"/>')
         body.append(_text(mid, top + height + 14, backend, size=10))
@@ -127,20 +127,20 @@ def margin_chart(margins_of: dict[str, Sequence[float]]) -> str:
 def color(value: float, low: float) -> str:
     """Viridis, from `low` (dark) to 1 (yellow)."""
     t = 0.0 if low >= 1 else min(max((value - low) / (1 - low), 0.0), 1.0)
-    where = t * (len(VIRIDIS) - 1)
-    i = min(int(where), len(VIRIDIS) - 2)
-    r, g, b = VIRIDIS[i] + (VIRIDIS[i + 1] - VIRIDIS[i]) * (where - i)
+    where = t * (len(_VIRIDIS) - 1)
+    i = min(int(where), len(_VIRIDIS) - 2)
+    r, g, b = _VIRIDIS[i] + (_VIRIDIS[i + 1] - _VIRIDIS[i]) * (where - i)
     return f"#{int(r):02x}{int(g):02x}{int(b):02x}"
 
 
-MAX_CELL_LABELS = 10  # above this many contexts, cells get no printed value
+_MAX_CELL_LABELS = 10  # above this many contexts, cells get no printed value
 
 
 def heatmap(labels: Sequence[str], matrix: Sequence[Sequence[float | None]],
             title: str) -> str:
     """Cosine similarities between a test's contexts (grey: a context without a vector)."""
     n = len(labels)
-    cell = 30 if n <= MAX_CELL_LABELS else 14
+    cell = 30 if n <= _MAX_CELL_LABELS else 14
     margin = 8 + 6 * max((len(label) for label in labels), default=1)
     left, top = margin, 24 + margin * 0.75
     values = [v for row in matrix for v in row if v is not None]
@@ -158,7 +158,7 @@ def heatmap(labels: Sequence[str], matrix: Sequence[Sequence[float | None]],
             body.append(f'<rect x="{left + j * cell}" y="{top + i * cell:.1f}" width="{cell}" '
                         f'height="{cell}" fill="{fill}"><title>{escape(labels[i])} ~ '
                         f"{escape(labels[j])}: {tip}</title></rect>")
-            if value is not None and n <= MAX_CELL_LABELS:
+            if value is not None and n <= _MAX_CELL_LABELS:
                 ink = "white" if (value - low) / ((1 - low) or 1) < 0.6 else "black"
                 body.append(_text(left + j * cell + cell / 2, top + i * cell + cell / 2 + 3,
                                   f"{value:.2f}", size=8, extra=f'fill="{ink}"'))
@@ -168,14 +168,14 @@ def heatmap(labels: Sequence[str], matrix: Sequence[Sequence[float | None]],
 
 # matplotlib's tab10, so that senses.png and the HTML maps colour senses alike; past ten
 # groups the colours repeat with another marker shape
-PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
+_PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
            "#7f7f7f", "#bcbd22", "#17becf")
-SHAPES = ("o", "s", "D", "^")  # matplotlib's marker names
+_SHAPES = ("o", "s", "D", "^")  # matplotlib's marker names
 
 
 def style(group: int) -> tuple[str, str]:
     """A group's colour and marker shape."""
-    return PALETTE[group % len(PALETTE)], SHAPES[(group // len(PALETTE)) % len(SHAPES)]
+    return _PALETTE[group % len(_PALETTE)], _SHAPES[(group // len(_PALETTE)) % len(_SHAPES)]
 
 
 def _marker(x: float, y: float, group: int, extra: str = "", tip: str = "") -> str:
@@ -235,15 +235,15 @@ def scatter(points: np.ndarray, groups: Sequence[int], names: Sequence[str],
     return _svg(width, y, body, title)
 
 
-MAX_SCATTER_POINTS = 2000  # per picture: more would make the page slow to open
+_MAX_SCATTER_POINTS = 2000  # per picture: more would make the page slow to open
 
 
 def rating_scatter(ratings: Sequence[float], cosines: Sequence[float], title: str,
                    tips: Sequence[str] = (), width: float = 320, height: float = 240) -> str:
     """Cosine against human rating, one dot per pair (its tip on hover), with axes labelled
     by their ranges."""
-    x = np.asarray(ratings, dtype=np.float64)[:MAX_SCATTER_POINTS]
-    y = np.asarray(cosines, dtype=np.float64)[:MAX_SCATTER_POINTS]
+    x = np.asarray(ratings, dtype=np.float64)[:_MAX_SCATTER_POINTS]
+    y = np.asarray(cosines, dtype=np.float64)[:_MAX_SCATTER_POINTS]
     left, top, inner_w, inner_h = 48, 24, width - 60, height - 62
     x_low, x_high = (float(x.min()), float(x.max())) if len(x) else (0.0, 1.0)
     y_low, y_high = (float(y.min()), float(y.max())) if len(y) else (0.0, 1.0)
@@ -259,7 +259,7 @@ def rating_scatter(ratings: Sequence[float], cosines: Sequence[float], title: st
     for n, (a, b) in enumerate(zip(x, y)):
         cx, cy = place(a, b)
         tip = f"<title>{escape(tips[n])}</title>" if n < len(tips) else ""
-        body.append(f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="2.5" fill="{BAR}" '
+        body.append(f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="2.5" fill="{_BAR}" '
                     f'fill-opacity="0.6">{tip}</circle>')
     bottom = top + inner_h
     body += [_text(left, bottom + 14, f"{x_low:g}", "start", 10),

@@ -4,3 +4,5 @@ which embeds through an executor (`executors`) and the one owner of embedding (`
 `embedding_cache`, across the `boundary` into a backend); then scoring (`scoring`), the
 `results`, and the CI `gates`. `calibration`, `reference` and `numerics` are what the
 reference sample says about a backend; `stats` the closed-form statistics."""
+
+__all__: list[str] = []  # internal: the public names are harness's and harness.plugin_api's

@@ -16,9 +16,6 @@ if TYPE_CHECKING:
     import pandas as pd
 
 SCHEMA = 1
-# Keys results.json still writes under their old names, for one release: backends[NAME].geometry
-# is backends[NAME].calibration (renamed in 0.3: `harness geometry` means Ethayarajh's measures).
-DEPRECATED_KEYS = {"backends[NAME].geometry": "backends[NAME].calibration"}
 
 
 @dataclass
@@ -39,7 +36,8 @@ class BackendRecord:
 
     @classmethod
     def from_dict(cls, name: str, data: dict[str, Any]) -> BackendRecord:
-        """A record of results.json (one written before 0.3 has `geometry` for `calibration`)."""
+        """A record of results.json. One written before 0.4 may have `calibration` under its old
+        name, `geometry` (only that before 0.3): still read, never written."""
         known = _fields_of(cls, data, f"backend {name!r}", ("name",))
         if "calibration" not in known and data.get("geometry") is not None:
             known["calibration"] = data["geometry"]
@@ -54,8 +52,6 @@ class BackendRecord:
             del out["used"]
         if self.calibration is None:
             del out["calibration"]
-        else:  # the key's name before 0.3, kept for one release (DEPRECATED_KEYS)
-            out["geometry"] = self.calibration
         return out
 
 

@@ -1,6 +1,6 @@
 """Commands of the `harness` CLI, registered through `harness_register_commands` (the built-in
 ones by harness/cli/builtin.py, and plugins' ones), or declared in the entry-point group
-`harness.commands` (harness/plugins/declared.py; the `tf` plugin's export-tf-checkpoint).
+`wic_harness.commands` (harness/plugins/declared.py; the `tf` plugin's export-tf-checkpoint).
 
 Each is a name, a help line, a function that adds its arguments to an argparse parser, and a
 function that runs it and returns an exit code."""
@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from harness.errors import PluginError
+from harness.plugins.catalog import Registrar
 
 
 @dataclass(frozen=True)
@@ -25,12 +26,10 @@ class PluginCommand:
     declared: bool = False  # configure and run imported on first use: parse its arguments late
 
 
-@dataclass
-class CommandRegistration:
+class CommandRegistration(Registrar[PluginCommand]):
     """Handed to `harness_register_commands`; collects one plugin's commands."""
 
-    source: str = "<unknown>"
-    commands: dict[str, PluginCommand] = field(default_factory=dict)
+    noun = "command"
 
     def add_command(self, name: str, *, help: str,
                     configure: Callable[[argparse.ArgumentParser], None],
@@ -39,7 +38,5 @@ class CommandRegistration:
         returns the exit code (raise harness.errors.HarnessError for bad input)."""
         if not name or not name.replace("-", "").isalnum():
             raise PluginError(f"{self.source}: bad command name {name!r} (letters, digits, -)")
-        if name in self.commands:
-            raise PluginError(f"{self.source}: command {name!r} is registered twice")
-        self.commands[name] = PluginCommand(name, help, configure, run, self.source,
-                                            description)
+        self.registered.add(PluginCommand(name, help, configure, run, self.source,
+                                          description))

@@ -1,8 +1,8 @@
-"""Commands declared in the entry-point group `harness.commands`, so that `harness --help` lists
-them without importing their plugin. The entry point's name is the command's name; its value
-names a plain dict in a light module (one that imports nothing heavy, or nothing at all)::
+"""Commands declared in the entry-point group `wic_harness.commands`, so that `harness --help`
+lists them without importing their plugin. The entry point's name is the command's name; its
+value names a plain dict in a light module (one that imports nothing heavy, or nothing at all)::
 
-    [project.entry-points."harness.commands"]
+    [project.entry-points."wic_harness.commands"]
     my-export = "my_package.commands:MY_EXPORT"
 
     MY_EXPORT = {
@@ -25,15 +25,15 @@ from typing import Any
 from harness.errors import PluginError
 from harness.plugins.commands import PluginCommand
 
-KEYS = ("help", "description", "configure", "run")
-REQUIRED = ("help", "run")
-DOTTED = r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*"
-REFERENCE = re.compile(rf"{DOTTED}:{DOTTED}")
-GUIDE = "docs/writing-a-backend-plugin.md, section 5"
+_KEYS = ("help", "description", "configure", "run")
+_REQUIRED = ("help", "run")
+_DOTTED = r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*"
+_REFERENCE = re.compile(rf"{_DOTTED}:{_DOTTED}")
+_GUIDE = "docs/writing-a-backend-plugin.md, section 5"
 
 
 @dataclass(frozen=True)
-class Deferred:
+class _Deferred:
     """The function `reference` (`module:attr`) names, imported on its first call."""
 
     reference: str
@@ -59,7 +59,7 @@ class Deferred:
         return found
 
 
-def no_arguments(parser: Any) -> None:
+def _no_arguments(parser: Any) -> None:
     """The configure of a command declared without one: it takes no arguments."""
 
 
@@ -69,14 +69,14 @@ def problems(name: str, declaration: Any) -> list[str]:
         return [f"bad command name {name!r} (letters, digits, -)"]
     if not isinstance(declaration, Mapping):
         return [f"the declaration is a {type(declaration).__name__}, not a dict of "
-                f"{', '.join(KEYS)}"]
-    found = [f"unknown key {key!r}" for key in declaration if key not in KEYS]
-    found += [f"no {key!r}" for key in REQUIRED if key not in declaration]
-    for key in KEYS:
+                f"{', '.join(_KEYS)}"]
+    found = [f"unknown key {key!r}" for key in declaration if key not in _KEYS]
+    found += [f"no {key!r}" for key in _REQUIRED if key not in declaration]
+    for key in _KEYS:
         value = declaration.get(key)
         if key in declaration and not isinstance(value, str):
             found.append(f"{key!r} is not a string but {value!r}")
-        elif key in ("configure", "run") and key in declaration and not REFERENCE.fullmatch(
+        elif key in ("configure", "run") and key in declaration and not _REFERENCE.fullmatch(
                 value):
             found.append(f"{key!r} is {value!r}, not 'module:function'")
     return found
@@ -88,10 +88,10 @@ def declared_command(name: str, declaration: Any, source: str) -> PluginCommand:
     wrong = problems(name, declaration)
     if wrong:
         raise PluginError(f"{source} declares the command {name!r} wrongly: "
-                          f"{'; '.join(wrong)} (see {GUIDE})")
+                          f"{'; '.join(wrong)} (see {_GUIDE})")
     configure = declaration.get("configure")
     return PluginCommand(
         name, declaration["help"],
-        Deferred(configure, name, source) if configure else no_arguments,
-        Deferred(declaration["run"], name, source), source,
+        _Deferred(configure, name, source) if configure else _no_arguments,
+        _Deferred(declaration["run"], name, source), source,
         declaration.get("description", ""), declared=True)

@@ -1,8 +1,10 @@
-"""The plugin manager: made by a factory (never a module-level global), loading backends
-through the `harness.backends` entry-point group exactly as for a third-party package, and the
-commands declared in `harness.commands` (harness/plugins/declared.py: read, not imported). The
-built-in commands and reports are plugins too (`BUILTIN_PLUGINS`), registered first by every
-host, whatever the variables below say.
+"""The plugin manager: made by a factory (never a module-level global), loading plugins
+through the `wic_harness` entry-point group exactly as for a third-party package, and the
+commands declared in `wic_harness.commands` (harness/plugins/declared.py: read, not imported);
+the groups' old names (`LEGACY_GROUPS`) are read too, for one release, with a DeprecationWarning.
+The built-in commands and reports are plugins too (`BUILTIN_PLUGINS`), registered first by every
+host, whatever the variables below say. What the plugins register is merged, kind by kind, into
+one `Catalog` each (harness/plugins/catalog.py).
 
 Environment variables:
   HARNESS_DISABLE_PLUGIN_AUTOLOAD=1   load no entry points of either group (tests register what
@@ -16,21 +18,32 @@ from __future__ import annotations
 import importlib
 import logging
 import os
-from typing import Any
+import warnings
+from collections.abc import Iterable, Iterator
+from typing import Any, TypeVar
 
 import pluggy
 
 from harness.errors import PluginError
-from harness.plugins import BUILTIN_SOURCE, COMMAND_GROUP, ENTRY_POINT_GROUP, PROJECT, spec
+from harness.plugins import (
+    BUILTIN_SOURCE,
+    COMMAND_GROUP,
+    ENTRY_POINT_GROUP,
+    ENV_BLOCK,
+    LEGACY_GROUPS,
+    PROJECT,
+    spec,
+)
+from harness.plugins.catalog import Catalog, Named, Registrar
 from harness.plugins.commands import CommandRegistration, PluginCommand
 from harness.plugins.registry import Registration, Registry
 from harness.plugins.reports import PluginReport, ReportRegistration
 
 log = logging.getLogger("harness.plugins")
+T = TypeVar("T", bound=Named)
 
-ENV_DISABLE_AUTOLOAD = "HARNESS_DISABLE_PLUGIN_AUTOLOAD"
-ENV_STRICT = "HARNESS_STRICT_PLUGINS"
-ENV_BLOCK = "HARNESS_BLOCK_PLUGINS"
+_ENV_DISABLE_AUTOLOAD = "HARNESS_DISABLE_PLUGIN_AUTOLOAD"
+_ENV_STRICT = "HARNESS_STRICT_PLUGINS"
 
 # Modules registered by every host, before any entry point: the built-in commands and reports.
 BUILTIN_PLUGINS = ("harness.cli.builtin", "harness.reports.builtin")
@@ -44,17 +57,17 @@ class PluginHost:
     """Wraps pluggy's manager; every hook call goes through a typed method here."""
 
     def __init__(self, *, strict: bool | None = None):
-        self.strict = _env_flag(ENV_STRICT) if strict is None else strict
+        self.strict = _env_flag(_ENV_STRICT) if strict is None else strict
         self.pm = pluggy.PluginManager(PROJECT)
         self.pm.add_hookspecs(spec)
         self.sources: dict[str, str] = {}  # plugin name in pluggy -> where it came from
         self.problems: list[str] = []  # plugins skipped, with why
-        self.declared: list[PluginCommand] = []  # commands of `harness.commands`, in order
+        self.declared: list[PluginCommand] = []  # commands of `wic_harness.commands`, in order
 
     def _fail(self, message: str) -> None:
         if self.strict:
             raise PluginError(message)
-        log.warning("%s; skipped (set %s=1 to make this fatal)", message, ENV_STRICT)
+        log.warning("%s; skipped (set %s=1 to make this fatal)", message, _ENV_STRICT)
         self.problems.append(message)
 
     def register(self, plugin: Any, name: str | None = None, source: str | None = None) -> None:
@@ -77,12 +90,12 @@ class PluginHost:
             try:
                 plugin = ep.load()
             except (Exception, SystemExit) as exc:  # any import-time failure of a plugin
-                self._fail(f"backend plugin {source} failed to load: {type(exc).__name__}: {exc}")
+                self._fail(f"plugin {source} failed to load: {type(exc).__name__}: {exc}")
                 continue
             try:
                 self.register(plugin, name=f"{dist_name}:{ep.name}", source=source)
             except pluggy.PluginValidationError as exc:
-                self._fail(f"backend plugin {source} is invalid: {exc} (see "
+                self._fail(f"plugin {source} is invalid: {exc} (see "
                            "docs/writing-a-backend-plugin.md)")
             except (PluginError, ValueError) as exc:
                 self._fail(str(exc))
@@ -118,33 +131,31 @@ class PluginHost:
                 f"backend instance {inst.name!r} from {inst.source} needs plugin "
                 f"{inst.plugin!r}, which no installed package provides"
             )
-            del registry.instances[inst.name]
+            registry.instances.remove(inst.name)
         return registry
 
-    def commands(self) -> dict[str, PluginCommand]:
+    def commands(self) -> Catalog[PluginCommand]:
         """Every command of the CLI: the hook's in registration order (built-in ones first),
         then the declared ones; a name registered or declared twice is an error that names
         both."""
-        found: dict[str, PluginCommand] = {}
-        parts = self._registrations("harness_register_commands", CommandRegistration)
-        for command in [c for part in parts for c in part.commands.values()] + self.declared:
-            if command.name in found:
-                raise PluginError(_taken("command", command.name, found[command.name].source,
-                                         command.source))
-            found[command.name] = command
-        return found
+        return self.collect("harness_register_commands", CommandRegistration, self.declared)
 
     def reports(self) -> list[PluginReport]:
         """Every report format, built-in ones first (results.json leading), then the plugins'
         in the order they were loaded; a file name registered twice is an error that names
         both."""
-        found: dict[str, PluginReport] = {}
-        for part in self._registrations("harness_register_reports", ReportRegistration):
-            for name, report in part.reports.items():
-                if name in found:
-                    raise PluginError(_taken("report", name, found[name].source, report.source))
-                found[name] = report
-        return list(found.values())
+        return list(self.collect("harness_register_reports", ReportRegistration).values())
+
+    def collect(self, hook: str, kind: type[Registrar[T]], more: Iterable[T] = ()
+                ) -> Catalog[T]:
+        """What every plugin registers through `hook` (each handed a fresh `kind`), merged in
+        registration order, then `more`: one catalog, in which a name taken twice is an error
+        that names both."""
+        merged: Catalog[T] = Catalog(kind.noun)
+        for part in self._registrations(hook, kind):
+            merged.merge(part.registered.values())
+        merged.merge(more)
+        return merged
 
     def _registrations(self, hook: str, kind: type) -> list[Any]:
         """Call `hook` on each plugin in registration order with a fresh `kind` object to fill;
@@ -168,45 +179,57 @@ class PluginHost:
             self.register(importlib.import_module(module), name=module, source=BUILTIN_SOURCE)
 
 
-def _entry_points(group: str):
-    """Each entry point of `group` that HARNESS_BLOCK_PLUGINS does not block (by its name or
-    its distribution's), with its distribution's name and where it comes from in words."""
+def _entry_points(group: str) -> Iterator[tuple[Any, str, str]]:
+    """Each entry point of `group`, then each of its old name (`LEGACY_GROUPS`) from a
+    distribution that declares none in `group` (one that declares both is read once, through
+    `group`), with a DeprecationWarning per distribution; with its distribution's name and where
+    it comes from in words. Those that HARNESS_BLOCK_PLUGINS blocks (by their name or their
+    distribution's) are left out."""
     import importlib.metadata  # here: a host for a built-in command never needs it
 
     blocked = {b.strip() for b in os.environ.get(ENV_BLOCK, "").split(",") if b.strip()}
     labels: dict[int, tuple[str, str]] = {}  # a distribution's name and version, read once
-    for ep in importlib.metadata.entry_points(group=group):
+
+    def label(ep: Any) -> tuple[str, str]:
         dist = getattr(ep, "dist", None)
         if id(dist) not in labels:
             meta = dist.metadata if dist is not None else {}
             labels[id(dist)] = (meta.get("Name") or "?", meta.get("Version") or "?")
-        dist_name, dist_version = labels[id(dist)]
+        return labels[id(dist)]
+
+    current = list(importlib.metadata.entry_points(group=group))
+    old = LEGACY_GROUPS.get(group)
+    moved = {label(ep)[0] for ep in current}
+    legacy = [ep for ep in (importlib.metadata.entry_points(group=old) if old else ())
+              if label(ep)[0] not in moved]
+    warned: set[str] = set()
+    for ep in current + legacy:
+        dist_name, dist_version = label(ep)
         if ep.name in blocked or dist_name in blocked:
             log.info("plugin %s blocked by %s", ep.name, ENV_BLOCK)
             continue
+        if ep.group != group and dist_name not in warned:
+            warned.add(dist_name)
+            warnings.warn(
+                f"{dist_name} {dist_version} names its entry points in the group {old!r}, which "
+                f"goes in the next release of wic-harness: name them in the group {group!r} "
+                "(see docs/writing-a-backend-plugin.md, section 6)",
+                DeprecationWarning, stacklevel=2)
         yield ep, dist_name, f"{dist_name} {dist_version} (entry point {ep.name} = {ep.value})"
-
-
-def _taken(kind: str, name: str, first: str, second: str) -> str:
-    """The error for a command or report name registered twice."""
-    if first == BUILTIN_SOURCE:
-        return (f"{second} adds a {kind} {name!r}, which is built in ({first}); the plugin must "
-                f"name its {kind} otherwise (until it does, block it with {ENV_BLOCK}=NAME)")
-    return (f"{kind} {name!r} is registered twice: by {first} and by {second}. Uninstall one "
-            f"of them, or block one with {ENV_BLOCK}=NAME.")
 
 
 def autoload_enabled() -> bool:
     """Whether entry points load by default (HARNESS_DISABLE_PLUGIN_AUTOLOAD is not set)."""
-    return not _env_flag(ENV_DISABLE_AUTOLOAD)
+    return not _env_flag(_ENV_DISABLE_AUTOLOAD)
 
 
 def make_plugin_host(
     *, autoload: bool | None = None, strict: bool | None = None, plugins: tuple[Any, ...] = ()
 ) -> PluginHost:
     """A new plugin host: the built-in plugins (always), then entry points unless autoload is
-    off (argument or HARNESS_DISABLE_PLUGIN_AUTOLOAD=1): the plugins of `harness.backends` and
-    the commands declared in `harness.commands`; then `plugins` registered explicitly."""
+    off (argument or HARNESS_DISABLE_PLUGIN_AUTOLOAD=1): the plugins of `wic_harness` and the
+    commands declared in `wic_harness.commands` (and in the groups' old names); then `plugins`
+    registered explicitly."""
     host = PluginHost(strict=strict)
     host.register_builtins()
     if autoload is None:

@@ -4,11 +4,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from harness.backend import Backend
 from harness.errors import BackendNotFound, OptionError, PluginError, closest
+from harness.plugins.catalog import Catalog
 
 
 @dataclass(frozen=True)
@@ -28,13 +29,13 @@ class InstanceInfo:
     default: bool = True
 
 
-@dataclass
 class Registration:
     """Handed to `harness_register_backends`; collects one plugin's registrations."""
 
-    source: str = "<unknown>"
-    plugins: dict[str, PluginInfo] = field(default_factory=dict)
-    instances: dict[str, InstanceInfo] = field(default_factory=dict)
+    def __init__(self, source: str = "<unknown>"):
+        self.source = source
+        self.plugins: Catalog[PluginInfo] = Catalog("plugin")
+        self.instances: Catalog[InstanceInfo] = Catalog("instance")
 
     def add_plugin(self, cls: type[Backend]) -> None:
         """Register a Backend subclass under its `plugin` name."""
@@ -42,9 +43,7 @@ class Registration:
             raise PluginError(f"{self.source}: add_plugin() takes a Backend subclass, got {cls!r}")
         if not cls.plugin:
             raise PluginError(f"{self.source}: {cls.__name__} has no `plugin` name")
-        if cls.plugin in self.plugins:
-            raise PluginError(f"{self.source}: plugin {cls.plugin!r} is registered twice")
-        self.plugins[cls.plugin] = PluginInfo(cls.plugin, cls, self.source)
+        self.plugins.add(PluginInfo(cls.plugin, cls, self.source))
 
     def add_instance(
         self,
@@ -58,43 +57,35 @@ class Registration:
         given (if available)."""
         if not name or ":" in name or "," in name:
             raise PluginError(f"{self.source}: bad instance name {name!r} (no ':' or ',')")
-        if name in self.instances:
-            raise PluginError(f"{self.source}: instance {name!r} is registered twice")
-        self.instances[name] = InstanceInfo(
+        self.instances.add(InstanceInfo(
             name, plugin, dict(options or {}), description, self.source, default
-        )
+        ))
 
 
 class Registry:
-    """Every registered plugin and instance, merged; duplicates across plugins are errors."""
+    """Every registered plugin and instance, merged; duplicates across plugins are errors, and
+    so is a name that is a plugin's in one package and an instance's in another."""
 
     def __init__(self) -> None:
-        self.plugins: dict[str, PluginInfo] = {}
-        self.instances: dict[str, InstanceInfo] = {}
+        self.plugins: Catalog[PluginInfo] = Catalog("backend plugin")
+        self.instances: Catalog[InstanceInfo] = Catalog("backend instance")
 
     def merge(self, part: Registration) -> None:
-        for kind, mine, theirs in (
-            ("plugin", self.plugins, part.plugins),
-            ("instance", self.instances, part.instances),
-        ):
-            for name, info in theirs.items():
-                if name in mine:
-                    raise PluginError(
-                        f"backend {kind} {name!r} is registered twice: by {mine[name].source} "
-                        f"and by {info.source}. Uninstall one of them, or block one with "
-                        "HARNESS_BLOCK_PLUGINS=NAME."
-                    )
-                other = self.instances if kind == "plugin" else self.plugins
+        """Add one plugin's registrations."""
+        for kind, mine, other, theirs in (
+                ("plugin", self.plugins, self.instances, part.plugins),
+                ("instance", self.instances, self.plugins, part.instances)):
+            for info in theirs.values():
+                mine.add(info)
                 # an instance may share its name with its own plugin, from the same package
-                clash = other.get(name)
+                clash = other.get(info.name)
                 if clash is not None and not (clash.source == info.source and (
-                        getattr(info, "plugin", None) == name
-                        or getattr(clash, "plugin", None) == name)):
+                        getattr(info, "plugin", None) == info.name
+                        or getattr(clash, "plugin", None) == info.name)):
                     raise PluginError(
-                        f"{info.source} registers {kind} {name!r}, but {clash.source} "
+                        f"{info.source} registers {kind} {info.name!r}, but {clash.source} "
                         "has a plugin or instance of that name; -b NAME would be ambiguous"
                     )
-                mine[name] = info  # type: ignore[index]
 
     def unresolved_instances(self) -> list[InstanceInfo]:
         return [i for i in self.instances.values() if i.plugin not in self.plugins]

@@ -5,10 +5,11 @@ from harness/reports/builtin.py, exactly as a plugin's do."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from harness.errors import PluginError
+from harness.plugins.catalog import Registrar
 
 if TYPE_CHECKING:
     from harness.pipeline.results import Results
@@ -25,12 +26,10 @@ class PluginReport:
     description: str = ""
 
 
-@dataclass
-class ReportRegistration:
+class ReportRegistration(Registrar[PluginReport]):
     """Handed to `harness_register_reports`; collects one plugin's report formats."""
 
-    source: str = "<unknown>"
-    reports: dict[str, PluginReport] = field(default_factory=dict)
+    noun = "report"
 
     def add_report(self, name: str, render: Render, *, description: str = "") -> None:
         """Write `name` (a file name, such as "report.md") into every run's output folder:
@@ -42,6 +41,4 @@ class ReportRegistration:
         if not callable(render):
             raise PluginError(f"{self.source}: report {name!r}: render must be a function of "
                               f"the results, got {render!r}")
-        if name in self.reports:
-            raise PluginError(f"{self.source}: report {name!r} is registered twice")
-        self.reports[name] = PluginReport(name, render, self.source, description)
+        self.registered.add(PluginReport(name, render, self.source, description))

@@ -56,7 +56,7 @@ def harness_register_commands(register: CommandRegistration) -> None:
     ``harness.cli.builtin``, before any plugin. The CLI loads installed plugins for it only
     for a command that is neither built in nor declared, so it costs the built-in commands
     nothing, and ``harness --help`` does not list a command registered here: declare it in the
-    entry-point group ``harness.commands`` to be listed there without being imported
+    entry-point group ``wic_harness.commands`` to be listed there without being imported
     (harness/plugins/declared.py).
     """
 

@@ -40,13 +40,13 @@ TRICKY = [
 ]
 SENTENCES = [item("A rat is an animal that lives in the sewers.", None),
              item("Stocks fell sharply today.", None)]
-PLAIN = "The old man saw a small dog near the river bank."
-FILLER = [item("A much longer sentence that pads the others with many positions, so that "
+_PLAIN = "The old man saw a small dog near the river bank."
+_FILLER = [item("A much longer sentence that pads the others with many positions, so that "
                "padding would show if it leaked into the vectors of real tokens.", "padding")]
 TOLERANCE = 1e-5
 
 
-def vectors_of(backend: Backend, items: list[Item]) -> np.ndarray:
+def _vectors_of(backend: Backend, items: list[Item]) -> np.ndarray:
     out = backend.embed(items)
     assert isinstance(out, Embeddings), "embed returns Embeddings(vectors, reasons)"
     return np.asarray(out.vectors)
@@ -63,7 +63,7 @@ class BackendConformance:
     @pytest.fixture(scope="class")
     @classmethod
     def vectors(cls, backend: Backend) -> np.ndarray:
-        return vectors_of(backend, TRICKY + SENTENCES)
+        return _vectors_of(backend, TRICKY + SENTENCES)
 
     def test_is_a_backend_with_a_plugin_name(self, backend):
         assert isinstance(backend, Backend)
@@ -78,7 +78,7 @@ class BackendConformance:
         assert vectors.ndim == 2 and vectors.shape[0] == len(TRICKY + SENTENCES)
         assert vectors.shape[1] > 0
         assert np.issubdtype(vectors.dtype, np.floating)
-        assert vectors_of(backend, []).shape[0] == 0
+        assert _vectors_of(backend, []).shape[0] == 0
 
     def test_tricky_spans_get_real_vectors(self, backend, vectors):
         reasons = backend.embed(TRICKY).reasons
@@ -98,7 +98,7 @@ class BackendConformance:
         assert all(0 <= i < len(out.vectors) for i in out.reasons)
 
     def test_every_whole_word_of_a_plain_sentence_gets_a_vector(self, backend):
-        words = [Item(PLAIN, m.span()) for m in re.finditer(r"\w+", PLAIN)]
+        words = [Item(_PLAIN, m.span()) for m in re.finditer(r"\w+", _PLAIN)]
         out = backend.embed(words)
         unscored = {words[i].word: why for i, why in out.reasons.items()}
         assert not unscored, f"whole words of a plain sentence got no vector: {unscored}"
@@ -106,8 +106,8 @@ class BackendConformance:
 
     def test_spans_pick_their_words(self, backend):
         text = "The cat chased the dog."
-        cat, dog, whole = vectors_of(backend,
-                                     [item(text, "cat"), item(text, "dog"), item(text, None)])
+        cat, dog, whole = _vectors_of(backend,
+                                      [item(text, "cat"), item(text, "dog"), item(text, None)])
         assert not np.allclose(cat, dog, atol=1e-4), "two words of one text got one vector"
         assert not np.allclose(cat, whole, atol=1e-4), "a word got its sentence's vector"
 
@@ -116,25 +116,25 @@ class BackendConformance:
         assert np.isfinite(sentences).all() and (np.linalg.norm(sentences, axis=1) > 0).all()
 
     def test_deterministic(self, backend, vectors):
-        again = vectors_of(backend, TRICKY + SENTENCES)
+        again = _vectors_of(backend, TRICKY + SENTENCES)
         np.testing.assert_allclose(again, vectors, atol=TOLERANCE, rtol=TOLERANCE)
 
     def test_batch_invariance(self, backend, vectors):
         for index in (0, len(TRICKY) - 1, len(TRICKY)):
-            alone = vectors_of(backend, [(TRICKY + SENTENCES)[index]])[0]
+            alone = _vectors_of(backend, [(TRICKY + SENTENCES)[index]])[0]
             np.testing.assert_allclose(alone, vectors[index], atol=TOLERANCE, rtol=TOLERANCE)
-        mixed = vectors_of(backend, FILLER + [TRICKY[0]] + FILLER)[1]
+        mixed = _vectors_of(backend, _FILLER + [TRICKY[0]] + _FILLER)[1]
         np.testing.assert_allclose(mixed, vectors[0], atol=TOLERANCE, rtol=TOLERANCE)
 
     def test_order_does_not_matter(self, backend, vectors):
-        reversed_ = vectors_of(backend, (TRICKY + SENTENCES)[::-1])[::-1]
+        reversed_ = _vectors_of(backend, (TRICKY + SENTENCES)[::-1])[::-1]
         np.testing.assert_allclose(reversed_, vectors, atol=TOLERANCE, rtol=TOLERANCE)
 
     def test_context_changes_a_word_vector(self, backend):
         if backend.context_free:
             pytest.skip("a context-free backend gives a word one vector everywhere")
-        a, b = vectors_of(backend, [item("I sat on the river bank.", "bank"),
-                                    item("I paid at the bank counter.", "bank")])
+        a, b = _vectors_of(backend, [item("I sat on the river bank.", "bank"),
+                                     item("I paid at the bank counter.", "bank")])
         assert not np.allclose(a, b, atol=1e-4)
 
     def test_fingerprint_is_stable(self, backend):
