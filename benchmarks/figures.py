@@ -107,7 +107,7 @@ class Figures:
         best = max(layers, key=lambda n: by[("minilm", "layers", str(n))])
         default = next(s.accuracy for s in done.results.summary_rows if s.backend == "minilm")
         if not self.tiny:
-            from harness.studies.layer_sweep import sweep_png
+            from harness.reports.studies.sweep import sweep_png
 
             (self.pictures / "sweep-wordnet.png").write_bytes(sweep_png(done.rows))
         same = all(abs(by[("minilm", *k[1:])] - a) < 1e-9 for k, a in by.items()

@@ -1,10 +1,23 @@
 """The Python API, for notebooks and scripts; every CLI command is a thin layer over it.
 
     >>> import harness
-    >>> results = harness.run(["suites/polysemy.yaml"], ["glove-50d"])
+    >>> results = harness.run(["suites/polysemy.yaml"], ["glove-50d"], output="reports/x")
     >>> results.summary                       # a pandas DataFrame
     >>> harness.similarities("glove-50d", {"mouse1": ("A mouse is a rodent animal.", "mouse"),
     ...                                    "rat": ("A rat is an animal.", "rat")})
+
+A finished run is a `harness.Results`: `results.to_dict()` is what results.json holds,
+`harness.Results.from_dict(json.load(open("reports/x/results.json")))` reads one back, and
+`harness.write_reports(results, "reports/y")` writes its reports again (every registered one:
+results.json, results.csv, report.md, junit.xml, report.html, ...). A study's result writes its
+files with `.write(DIR)` (`Sweep`, `GeometryTable`, `SenseMap`, `WicEvaluation`).
+
+Every function that embeds takes the same keyword arguments for how it runs: `registry` (the
+plugins' backends, default the installed ones), `cache` (the embedding cache: True, False or
+an EmbeddingCache), `executor` ("local", "ray" or an executor object), `progress` ("auto",
+True, False or a maker of bars) and, where it has files, `output` (a folder: the files the
+command writes with -o are written there). They make one `RunContext`
+(harness/pipeline/context.py), which the studies receive.
 """
 
 from __future__ import annotations
@@ -19,7 +32,7 @@ from harness.backend import Backend, BrokenInstance, Item
 from harness.errors import BackendUnavailable, HarnessError
 from harness.measures.orderings import WEAK_BELOW
 from harness.measures.vectors import unit_rows
-from harness.pipeline.boundary import calling
+from harness.pipeline.context import RunContext
 from harness.pipeline.executors import Executor, LocalExecutor
 from harness.pipeline.inputs import (
     ContextLike,
@@ -27,11 +40,12 @@ from harness.pipeline.inputs import (
     context_list,
     executor_of,
     flag,
+    folder_of,
     fraction,
     progress_of,
     to_item,
 )
-from harness.pipeline.prepare import prepare_one
+from harness.pipeline.prepare import call_backend, prepare_one
 from harness.pipeline.runner import ProgressFactory, run_suites
 from harness.plugins.manager import load_registry
 from harness.plugins.registry import Registry
@@ -42,7 +56,7 @@ from harness.suites.named import load
 if TYPE_CHECKING:
     import pandas as pd
 
-    from harness.studies.layer_geometry import GeometryRow
+    from harness.studies.layer_geometry import GeometryTable
     from harness.studies.layer_sweep import Sweep
     from harness.studies.sense_maps import SenseMap
     from harness.studies.wic import WicEvaluation
@@ -113,6 +127,17 @@ def load_suite(spec: str | Path) -> Suite:
     return load(spec)
 
 
+def _context(*, registry: Registry | None = None, cache: object = True,
+             executor: str | Executor = "local",
+             progress: ProgressFactory | bool | str | None = "auto",
+             output: str | Path | None = None, **more: object) -> RunContext:
+    """The run context the API's keyword arguments ask for, each checked (a TypeError or
+    ValueError that says what is wanted); the output folder made."""
+    return RunContext(registry=registry, cache=cache_of(cache),
+                      executor=executor_of(executor), progress=progress_of(progress),
+                      output=folder_of(output), **more)
+
+
 def run(
     suites: Iterable[str | Path | Suite] | str | Path | Suite,
     backends: Iterable[BackendLike] | BackendLike | None = None,
@@ -124,6 +149,7 @@ def run(
     reference: bool = True,
     weak_below: float = WEAK_BELOW,
     select: Iterable[str] | str | None = None, limit: int | None = None,
+    output: str | Path | None = None,
 ) -> Results:
     """Score backends (names, inline specs or Backend objects; default: every default
     instance, those unavailable here skipped) on suites (paths or Suite objects). A single
@@ -134,17 +160,23 @@ def run(
     standard deviations (`margin_sd`); a pass below `weak_below` of them is flagged weak.
     `select` (patterns of test ids, as -k) and `limit` keep some tests (`Suite.select`).
     `progress`: "auto" shows bars in a notebook (tqdm.auto) or on a terminal, True always,
-    False never, or a maker of bars."""
-    reference, weak_below = flag("reference", reference), fraction("weak_below", weak_below)
-    store = cache_of(cache)
+    False never, or a maker of bars. With `output` (a folder, made if missing), the reports
+    `harness run -o DIR` writes (results.json, report.html, ...: `harness.write_reports`) are
+    written there."""
+    context = _context(registry=registry, progress=progress, cache=cache, executor=executor,
+                       output=output, reference=flag("reference", reference),
+                       weak_below=fraction("weak_below", weak_below))
     loaded, selection = select_suites(_suites(suites), select, limit)
     chosen = (default_backends(registry) if backends is None
               else get_backends(backends, registry))
-    results = run_suites(loaded, chosen, progress=progress_of(progress),
-                         skip_unavailable=backends is None,
-                         cache=store, executor=executor_of(executor), reference=reference,
-                         weak_below=weak_below)
+    results = run_suites(loaded, chosen, skip_unavailable=backends is None,
+                         reference=context.reference, weak_below=context.weak_below,
+                         **context.embedding())
     results.selection = selection
+    if context.output is not None:
+        from harness.reports import write_reports
+
+        write_reports(results, context.output)
     return results
 
 
@@ -157,16 +189,24 @@ def sweep(
     cache: bool = True,
     executor: str | Executor = "local",
     select: Iterable[str] | str | None = None, limit: int | None = None,
+    output: str | Path | None = None,
 ) -> Sweep:
     """Accuracy of every layer and pooling option of each backend, from one forward pass per
     text: `.rows` (one per setting) and `.results` (the whole run); `select` and `limit` as
-    for `run`."""
+    for `run`. With `output`, the files `harness sweep -o DIR` writes (sweep.csv, sweep.md,
+    sweep.png and the run's reports) are written there."""
     from harness.studies.layer_sweep import sweep as run_sweep
 
+    context = _context(registry=registry, progress=progress, cache=cache, executor=executor,
+                       output=output)
     loaded, selection = select_suites(_suites(suites), select, limit)
-    done = run_sweep(loaded, get_backends(backends, registry), cache=cache_of(cache),
-                     progress=progress_of(progress), executor=executor_of(executor))
+    done = run_sweep(loaded, get_backends(backends, registry), context)
     done.results.selection = selection
+    if context.output is not None:
+        from harness.reports import write_reports
+
+        write_reports(done.results, context.output)
+        done.write(context.output)
     return done
 
 
@@ -180,15 +220,21 @@ def evaluate_wic(
     progress: ProgressFactory | bool | str | None = "auto",
     cache: bool = True,
     executor: str | Executor = "local",
+    output: str | Path | None = None,
 ) -> WicEvaluation:
     """WiC accuracy of backends (default: every default instance available here) on
-    Word-in-Context files, with a threshold tuned on `dev` (else an oracle threshold)."""
+    Word-in-Context files, with a threshold tuned on `dev` (else an oracle threshold). With
+    `output`, wic.json and wic.md are written there, as `harness wic -o DIR` writes them."""
     from harness.studies.wic import evaluate_wic as evaluate
 
+    context = _context(registry=registry, progress=progress, cache=cache, executor=executor,
+                       output=output)
     chosen = ([b for b in default_backends(registry) if b.availability().ok]
               if backends is None else get_backends(backends, registry))
-    return evaluate(data, gold, chosen, dev=dev, cache=cache_of(cache),
-                    executor=executor_of(executor), progress=progress_of(progress))
+    done = evaluate(data, gold, chosen, dev=dev, context=context)
+    if context.output is not None:
+        done.write(context.output)
+    return done
 
 
 def geometry(
@@ -198,14 +244,20 @@ def geometry(
     progress: ProgressFactory | bool | str | None = "auto",
     cache: bool = True,
     executor: str | Executor = "local",
-) -> list[GeometryRow]:
+    output: str | Path | None = None,
+) -> GeometryTable:
     """How contextual each backend's vectors are on the reference sample, one row per hidden
     layer of a model (one for a backend without layers): anisotropy, Ethayarajh's
-    self-similarity, intra-sentence similarity and MEV, and each adjusted for anisotropy."""
+    self-similarity, intra-sentence similarity and MEV, and each adjusted for anisotropy.
+    With `output`, geometry.csv, geometry.md and geometry.png are written there."""
     from harness.studies.layer_geometry import measure
 
-    return measure(get_backends(backends, registry), cache=cache_of(cache),
-                   progress=progress_of(progress), executor=executor_of(executor))
+    context = _context(registry=registry, progress=progress, cache=cache, executor=executor,
+                       output=output)
+    rows = measure(get_backends(backends, registry), context)
+    if context.output is not None:
+        rows.write(context.output)
+    return rows
 
 
 def senses(
@@ -216,14 +268,16 @@ def senses(
     wordnet_dir: str | Path | None = None,
     method: str = "pca",
     registry: Registry | None = None,
+    progress: ProgressFactory | bool | str | None = "auto",
     cache: bool = True,
     executor: str | Executor = "local",
+    output: str | Path | None = None,
 ) -> SenseMap:
     """A map of a word's contexts grouped by sense, from WordNet (`wordnet="bank"`: the gloss
     examples of each sense that contain the word) or a file of (sense, text, word) rows,
     embedded by `backend` and projected to 2-D ("pca" or "tsne"). `.note` says how many
-    contexts were found; `harness.studies.sense_maps.write_sense_map` writes its PNG, HTML
-    and CSV."""
+    contexts were found; with `output` (or later, `.write(DIR)`), senses.png, senses.html
+    and senses.csv are written there."""
     from harness.studies.sense_maps import file_senses, sense_map, wordnet_senses
 
     if (wordnet is None) == (file is None):
@@ -235,37 +289,49 @@ def senses(
                          "the word on one point; use a contextual backend, such as minilm")
     found, note = (wordnet_senses(wordnet, wordnet_dir) if wordnet is not None
                    else file_senses(file))
-    return sense_map(model, found, word=wordnet or "", method=method, note=note,
-                     cache=cache_of(cache), executor=executor_of(executor))
+    context = _context(registry=registry, progress=progress, cache=cache, executor=executor,
+                       output=output)
+    done = sense_map(model, found, word=wordnet or "", method=method, note=note,
+                     context=context)
+    if context.output is not None:
+        done.write(context.output)
+    return done
 
 
 def embed(backend: BackendLike, contexts: Sequence[ContextLike],
-          cache: bool = True, *, executor: str | Executor = "local") -> np.ndarray:
+          cache: bool = True, *, executor: str | Executor = "local",
+          registry: Registry | None = None) -> np.ndarray:
     """Vectors for ad-hoc contexts (a list, a generator or a pandas Series of them; not a
     table or a mapping), like the notebook's `get_bert_embeddings`: always an
     (n, dim) array, post-processed as the backend's `postprocess` option says. A row of NaN
     means the backend has no vector for that context. The contexts are embedded afresh; with
     `cache`, a post-processing's fit on the reference sample comes from (and goes to) the
-    embedding cache."""
+    embedding cache. `registry` makes a backend named by a string (default: the installed
+    plugins')."""
     items = [to_item(c, f"context {i}") for i, c in enumerate(context_list(contexts))]
-    store = cache_of(cache)
-    model = get_backend(backend)
+    context = _context(registry=registry, cache=cache, executor=executor, progress=False)
+    model = get_backend(backend, registry)
     if items:  # as a run prepares them (zero rows too)
-        out = prepare_one(model, items, executor=executor_of(executor), cache=None,
-                          calibration_cache=store).embedded
+        out = prepare_one(model, items, executor=context.executor, cache=None,
+                          calibration_cache=context.cache).embedded
         assert out is not None
         if len(out.reasons) < len(items):
             return np.asarray(out.vectors, dtype=np.float32)  # as the docs and the cache have it
-    with calling(model.name):  # no vector tells the width: a plain sentence does
-        if not items and not (availability := model.availability()).ok:
-            raise BackendUnavailable(f"backend {model.name!r}: {availability.explain()}")
-        width = model.embed([Item("The word is here.", (4, 8))]).vectors.shape[1]
-    return np.full((len(items), width), np.nan, dtype=np.float32)
+    return np.full((len(items), call_backend(model, _width, model, not items)), np.nan,
+                   dtype=np.float32)
+
+
+def _width(model: Backend, check: bool) -> int:
+    """The width of the backend's vectors: no vector told it, a plain sentence does (with
+    `check`, a BackendUnavailable first if it cannot run here)."""
+    if check and not (availability := model.availability()).ok:
+        raise BackendUnavailable(f"backend {model.name!r}: {availability.explain()}")
+    return model.embed([Item("The word is here.", (4, 8))]).vectors.shape[1]
 
 
 def similarities(
     backend: BackendLike, contexts: Mapping[str, ContextLike], cache: bool = True, *,
-    executor: str | Executor = "local",
+    executor: str | Executor = "local", registry: Registry | None = None,
 ) -> pd.DataFrame:
     """Cosine similarity between every pair of labelled contexts, as a labelled DataFrame
     (vectors from `embed`, with the same `cache` and `executor`)."""
@@ -276,7 +342,7 @@ def similarities(
                         f"('A mouse ran.', 'mouse')}}; got {type(contexts).__name__}")
     labels = list(contexts)
     unit, _ = unit_rows(embed(backend, [contexts[k] for k in labels], cache,
-                              executor=executor))
+                              executor=executor, registry=registry))
     return pd.DataFrame(unit @ unit.T, index=labels, columns=labels)
 
 

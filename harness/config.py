@@ -5,7 +5,8 @@ The defaults live in `harness.toml` (keys at the top level) or in the `[tool.wic
 section of pyproject.toml, found in the current folder (harness.toml first), or in the file
 --config FILE names; --no-config ignores them. Command-line values win. Top-level keys are
 defaults for every command that takes them (`output` for `harness run` only); a table named
-after a command (`[tool.wic-harness.sweep]`) holds that command's own. Paths are relative to
+after a command (`[tool.wic-harness.sweep]`) holds that command's own (`output` among them, for
+every command that embeds). Paths are relative to
 the file's folder. A key that is unknown or of the wrong type, or a file that is not TOML, is
 an error naming the file and the key (exit 2). Applying them to a command's options is
 `harness.cli.config`'s job.
@@ -85,14 +86,17 @@ KEYS = {
     "select": Key("select", _texts),
     "limit": Key("limit", _limit),
 }
+# the keys of every command that embeds (run, sweep, wic, geometry, senses), as their options
+# -o and --executor are shared (harness/cli/common.py)
+SHARED = {"output", "executor"}
 # the commands that read the defaults, and the keys each takes
 COMMANDS = {
     "run": set(KEYS),
-    "sweep": {"suites", "backends", "output", "executor", "select", "limit"},
+    "sweep": {"suites", "backends", "select", "limit", *SHARED},
     "validate": {"suites", "select", "limit"},
-    "wic": {"backends", "executor"},
-    "senses": {"executor"},
-    "geometry": {"executor"},
+    "wic": {"backends", *SHARED},
+    "senses": set(SHARED),
+    "geometry": set(SHARED),
 }
 TOP_ONLY_RUN = {"output"}  # a top-level key that only `harness run` takes
 

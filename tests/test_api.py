@@ -143,3 +143,82 @@ def test_progress_is_automatic_in_a_notebook_and_can_be_turned_off(monkeypatch):
     bar.close()
     with pytest.raises(TypeError, match="progress must be"):
         progress_of("yes")
+
+
+# -- output=DIR: the files the command writes with -o ----------------------------------------
+
+
+def test_run_with_output_writes_what_harness_run_o_writes(tmp_path, fake_only):
+    from harness.cli import main
+
+    results = harness.run([POLYSEMY], ["fake"], cache=False, output=tmp_path / "api" / "new")
+    assert main(["run", str(POLYSEMY), "-b", "fake", "--no-cache", "--no-config", "-o",
+                 str(tmp_path / "cli")]) == 0
+    api, cli = tmp_path / "api" / "new", tmp_path / "cli"
+    assert sorted(p.name for p in api.iterdir()) == sorted(p.name for p in cli.iterdir())
+    for same in ("results.csv", "report.md"):
+        assert (api / same).read_text() == (cli / same).read_text(), same
+    assert harness.Results.from_dict(
+        __import__("json").loads((api / "results.json").read_text())).rows == results.rows
+
+
+def test_without_output_nothing_is_written(tmp_path, monkeypatch, registry):
+    monkeypatch.chdir(tmp_path)
+    harness.run([POLYSEMY], ["fake"], registry=registry, cache=False)
+    harness.geometry(["fake"], registry=registry, cache=False)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_studies_write_their_files_given_output(tmp_path, registry):
+    from tests.test_wic import DATA, GOLD
+
+    (tmp_path / "d.txt").write_text(DATA)
+    (tmp_path / "g.txt").write_text(GOLD)
+    harness.evaluate_wic(tmp_path / "d.txt", tmp_path / "g.txt", ["fake"], registry=registry,
+                         cache=False, output=tmp_path / "wic")
+    harness.geometry("fake", registry=registry, cache=False, output=tmp_path / "geometry")
+    senses = tmp_path / "s.tsv"
+    senses.write_text("sense\ttext\tword\n" + "".join(
+        f"{s}\tA {w} by the bank {n}.\tbank\n" for s, w in (("river", "shore"), ("money", "loan"))
+        for n in range(3)))
+    harness.senses("fake", file=senses, registry=registry, cache=False,
+                   output=tmp_path / "senses")
+    listing = {d: sorted(p.name for p in (tmp_path / d).iterdir())
+               for d in ("wic", "geometry", "senses")}
+    assert listing == {"wic": ["wic.json", "wic.md"],
+                       "geometry": ["geometry.csv", "geometry.md", "geometry.png"],
+                       "senses": ["senses.csv", "senses.html", "senses.png"]}
+
+
+def test_the_api_sweep_writes_the_sweep_and_the_run_reports(tmp_path, tiny_bert):
+    harness.sweep([POLYSEMY], [f"hf:model={tiny_bert},layers=-1"], cache=False,
+                  output=tmp_path)
+    names = {p.name for p in tmp_path.iterdir()}
+    assert {"sweep.csv", "sweep.md", "sweep.png", "results.json", "report.md"} <= names
+
+
+@pytest.mark.parametrize("output, error", [(3, TypeError), ("", TypeError), ("a-file", ValueError)])
+def test_a_bad_output_is_refused_before_the_work(tmp_path, monkeypatch, registry, output, error):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a-file").write_text("x")
+    with pytest.raises(error, match="output"):
+        harness.run([POLYSEMY], ["fake"], registry=registry, cache=False, output=output)
+
+
+def test_the_api_functions_share_one_run_context(monkeypatch, registry):
+    """Each function that embeds builds one RunContext from its keyword arguments and hands it
+    to the study: the registry, the cache, the executor and the progress bars it asked for."""
+    from harness.pipeline.context import RunContext
+    from harness.pipeline.executors import LocalExecutor
+    from harness.studies import layer_geometry
+
+    seen = []
+    monkeypatch.setattr(layer_geometry, "measure",
+                        lambda backends, context: seen.append(context) or [])
+    executor = LocalExecutor()
+    harness.geometry("fake", registry=registry, cache=False, executor=executor,
+                     progress=False)
+    [context] = seen
+    assert isinstance(context, RunContext)
+    assert (context.registry, context.cache, context.executor, context.progress,
+            context.output) == (registry, None, executor, None, None)

@@ -161,6 +161,28 @@ def test_each_layer_imports_only_the_layers_below_it(layer):
     assert wrong == set()
 
 
+# The embedding layer: a study reaches it only through the preparation step
+# (harness/pipeline/prepare.py) or the runner.
+EMBEDDING_LAYER = {f"harness.pipeline.{m}" for m in ("embedding", "embedding_cache", "boundary",
+                                                      "executors")}
+
+
+def test_no_study_calls_the_embedding_layer_past_the_preparation_step():
+    studies = [name for name in GRAPH if name.startswith("harness.studies.")]
+    assert len(studies) >= 4
+    wrong = {f"{name} -> {other}" for name in studies for other in GRAPH[name]
+             if other in EMBEDDING_LAYER}
+    assert wrong == set()
+
+
+def test_the_study_check_finds_an_import_of_the_embedding_layer(tmp_path):
+    study = tmp_path / "study.py"
+    study.write_text("from harness.pipeline.boundary import calling\n"
+                     "def f():\n    from harness.pipeline.embedding import take\n")
+    assert imported(study) & EMBEDDING_LAYER == {"harness.pipeline.boundary",
+                                                 "harness.pipeline.embedding"}
+
+
 def test_the_architecture_page_names_only_modules_that_exist():
     text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
     named = set(re.findall(r"harness/[\w/]+\.py", text))

@@ -15,7 +15,7 @@ import pytest
 import harness
 from harness.cli import main
 from harness.pipeline.reference import reference_rows
-from harness.studies.layer_geometry import COLUMNS
+from harness.reports.studies.geometry import COLUMNS
 
 
 def textbook(vectors: np.ndarray, words: list[str]) -> dict[str, float]:
@@ -56,7 +56,7 @@ def intra_sentence(backend: str) -> float:
 def read_rows(path) -> list[dict[str, str]]:
     with open(path, newline="") as handle:
         reader = csv.DictReader(handle)
-        assert reader.fieldnames == COLUMNS
+        assert reader.fieldnames == list(COLUMNS)
         return list(reader)
 
 

@@ -25,9 +25,10 @@ from harness.errors import SuiteError
 from harness.pipeline.runner import run_suites
 from harness.reports import results_csv
 from harness.reports.markdown import render as render_markdown
+from harness.reports.studies.senses import write_sense_map
 from harness.reports.text import FORMULA_START, csv_cell, markdown_text
 from harness.results.model import GateReport
-from harness.studies.sense_maps import Sense, SenseMap, write_sense_map
+from harness.studies.sense_maps import Sense, SenseMap
 from harness.suites.validate import load_suite
 from harness.testing import FakeBackend
 

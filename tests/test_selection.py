@@ -100,16 +100,17 @@ def test_the_api_selects_and_results_json_records_it(registry):
 def swept(monkeypatch):
     """The sweep, faked: it records the suites it was given and scores them as a run."""
     from harness.pipeline.runner import run_suites
+    from harness.reports.studies import sweep as sweep_files
     from harness.studies import layer_sweep
 
     given = []
 
-    def sweep(suites, backends, **kwargs):
+    def sweep(suites, backends, context=None):
         given.append(suites)
         return layer_sweep.Sweep(run_suites(suites, backends, reference=False), [])
 
     monkeypatch.setattr(layer_sweep, "sweep", sweep)
-    monkeypatch.setattr(layer_sweep, "write_sweep", lambda rows, folder: None)
+    monkeypatch.setattr(sweep_files, "write_sweep", lambda rows, folder: [])
     return given
 
 

@@ -104,7 +104,7 @@ def sense_map_of_the_notebook(tmp_path, method="pca"):
 
 @pytest.mark.parametrize("method", ["pca", "tsne"])
 def test_senses_html_and_png_label_their_axes(tmp_path, method):
-    from harness.studies.sense_maps import TSNE_NOTE, sense_page
+    from harness.reports.studies.senses import TSNE_NOTE, sense_page
 
     found = sense_map_of_the_notebook(tmp_path, method)
     page = sense_page(found)
@@ -218,3 +218,43 @@ def test_no_map_when_no_target_word_repeats():
     assert "t: map (MDS)" in word_map(data, "t")
     del data["words"]  # results.json from before words were recorded
     assert word_map(data, "t") == ""
+
+
+def test_senses_html_escapes_hostile_sentences_and_glosses(tmp_path):
+    """senses.html comes from a Jinja2 template (autoescaped, as report.html): a sentence, a
+    gloss, a sense or a note that holds markup shows as text, never as a tag."""
+    from html.parser import HTMLParser
+
+    from harness.reports.studies.senses import sense_page
+    from harness.studies.sense_maps import Sense, SenseMap
+
+    script = "<script>alert('x')</script>"
+    senses = (Sense(f"s{script}", f"a gloss {script}", (harness.Item(f"bank {script}", (0, 4)),)),
+              Sense("plain", "<img src=x onerror=alert(1)>", (harness.Item("a bank", (2, 6)),)))
+    found = SenseMap("fake", f"bank{script}", "pca", senses,
+                     np.array([[0.0, 1.0], [1.0, 0.0]]), (0, 1),
+                     (f"bank {script}", "a bank"), f"note {script}")
+    page = sense_page(found)
+
+    class Tags(HTMLParser):
+        tags: list = []
+
+        def handle_starttag(self, tag, attrs):
+            self.tags.append(tag)
+
+    parser = Tags()
+    parser.feed(page)
+    assert not {"script", "img"} & set(parser.tags)
+    assert "<script>" not in page and "<img" not in page
+    assert "&lt;script&gt;" in page and "note &lt;script&gt;" in page
+    assert page.startswith("<!doctype html>") and page.endswith("</html>\n")
+
+
+def test_a_notebook_shows_the_map_without_jinja2(tmp_path, monkeypatch):
+    import sys
+
+    found = sense_map_of_the_notebook(tmp_path)
+    monkeypatch.setitem(sys.modules, "jinja2", None)
+    assert found._repr_html_() is None
+    written = found.write(tmp_path)
+    assert [p.name for p in written] == ["senses.png", "senses.csv"]

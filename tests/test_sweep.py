@@ -12,7 +12,8 @@ pytest.importorskip("torch")
 
 from harness.cli import main  # noqa: E402
 from harness.pipeline.runner import run_suites, unique_items  # noqa: E402
-from harness.studies.layer_sweep import best_layers, sweep_rows, variants  # noqa: E402
+from harness.reports.studies.sweep import best_layers  # noqa: E402
+from harness.studies.layer_sweep import sweep_rows, variants  # noqa: E402
 from harness.suites.validate import load_suite  # noqa: E402
 from harness_backends.hf import HfBackend  # noqa: E402
 from tests.helpers import POLYSEMY, only_plugins  # noqa: E402

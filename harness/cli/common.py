@@ -1,6 +1,8 @@
 """What several commands share: exit codes, logging, reading suites, the plugin registry, the
-output folder (claimed: harness/cli/folders.py), the cache choice, the progress bar, --json,
-and how failed backends are reported. What they print goes through harness/cli/terminal.py."""
+output folder (claimed: harness/cli/folders.py), the options of every command that embeds
+(`add_shared_options`: -o, --no-cache, --no-progress, --json, --executor) and the run context
+they make, and how failed backends are reported. What they print goes through
+harness/cli/terminal.py."""
 
 from __future__ import annotations
 
@@ -122,16 +124,25 @@ def backend_specs(args: argparse.Namespace) -> list[str]:
     return specs
 
 
-def add_output_options(parser: argparse.ArgumentParser, kind: str) -> None:
+# The options of every command that embeds (run, sweep, wic, geometry, senses), declared here
+# once (their config keys: harness.config.SHARED); -q/--quiet is every command's (cli/__init__.py).
+SHARED_OPTIONS = ("-o", "--no-cache", "--no-progress", "--executor", "--ray-address",
+                  "--ray-workers", "--shard-size", "--json", "-q")
+
+
+def add_shared_options(parser: argparse.ArgumentParser, kind: str, json_what: str,
+                       fallbacks: dict | None = None) -> None:
+    """-o, --no-cache, --no-progress, --json, the executor options, and --config/--no-config
+    (`fallbacks`: the defaults of options the config may set, beyond --executor's)."""
+    from harness.cli import config
+
     parser.add_argument("-o", "--output", metavar="DIR",
                         help=f"output folder (default: reports/{kind}-YYYYmmdd-HHMMSS)")
     parser.add_argument("--no-cache", action="store_true",
                         help="neither read nor write the embedding cache")
-
-
-def add_executor_options(parser: argparse.ArgumentParser) -> None:
-    """Where the embedding work runs: every command that embeds takes these."""
-    parser.add_argument("--executor", choices=("local", "ray"), default="local",
+    parser.add_argument("--no-progress", action="store_true", help="never show a progress bar")
+    add_json_option(parser, json_what)
+    parser.add_argument("--executor", choices=("local", "ray"), default=None,
                         help="where embeddings are computed (default: this process)")
     parser.add_argument("--ray-address", metavar="ADDR",
                         help="a Ray cluster to join: HOST:PORT, ray://HOST[:PORT] or auto "
@@ -141,15 +152,29 @@ def add_executor_options(parser: argparse.ArgumentParser) -> None:
                         help="Ray workers per model (default 1)")
     parser.add_argument("--shard-size", type=int, default=1024, metavar="N",
                         help="contexts per Ray task (default 1024)")
+    config.add_options(parser, kind, {"executor": "local", **(fallbacks or {})})
 
 
-def executor(args: argparse.Namespace):
-    """The executor the options of `add_executor_options` ask for."""
+def run_context(args: argparse.Namespace, registry=None, output: Path | None = None):
+    """The run context the shared options ask for (harness/pipeline/context.py): the cache
+    unless --no-cache, the executor, progress bars unless --no-progress."""
+    from harness.pipeline.context import RunContext
+    from harness.pipeline.embedding_cache import EmbeddingCache
     from harness.pipeline.executors import make_executor
 
-    options = ({"address": args.ray_address, "workers": args.ray_workers,
-                "shard_size": args.shard_size} if args.executor == "ray" else {})
-    return make_executor(args.executor, **options)
+    ray = ({"address": args.ray_address, "workers": args.ray_workers,
+            "shard_size": args.shard_size} if args.executor == "ray" else {})
+    return RunContext(registry=registry, cache=None if args.no_cache else EmbeddingCache(),
+                      executor=make_executor(args.executor, **ray),
+                      progress=progress_factory(not args.no_progress), output=output)
+
+
+def study_json(args: argparse.Namespace, code: int, out_dir: Path, files, **data) -> int:
+    """With --json, print a study's exit code, where its files went, and its data; `code`."""
+    if getattr(args, "as_json", False):
+        print_json({"exit_code": code, "output": str(out_dir),
+                    "files": [str(p) for p in files], **data})
+    return code
 
 
 def output_dir(args: argparse.Namespace, kind: str) -> Path:
@@ -188,13 +213,6 @@ def fell_back(claim: folders.Claim) -> bool:
         error(f"cannot write reports to {claim.asked} ({claim.why}); they are in {claim.path} "
               "instead")
     return bool(claim.why)
-
-
-def cache(args: argparse.Namespace):
-    """The embedding cache, unless --no-cache."""
-    from harness.pipeline.embedding_cache import EmbeddingCache
-
-    return None if args.no_cache else EmbeddingCache()
 
 
 def progress_factory(enabled: bool):

@@ -19,37 +19,38 @@ DESCRIPTION = (
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-b", "--backend", action="append", required=True, metavar="BACKEND")
-    common.add_output_options(parser, "geometry")
-    common.add_executor_options(parser)
-    config.add_options(parser, NAME, {"executor": "local"})
+    common.add_shared_options(parser, NAME, "the rows, the exit code and the files written")
 
 
 def run(args: argparse.Namespace) -> int:
     from harness.api import get_backends
-    from harness.studies.layer_geometry import geometry_text, write_geometry
+    from harness.reports.studies.geometry import geometry_json, geometry_text, write_geometry
 
     config.apply(args)
-    backends = get_backends(common.backend_specs(args), common.registry(args))
+    registry = common.registry(args)
+    backends = get_backends(common.backend_specs(args), registry)
     with common.output_folder(args, "geometry") as claim:  # before the embedding work
-        rows, failed = _measure(args, backends, claim.path)
+        context = common.run_context(args, registry, claim.path)
+        rows, failed = _measure(context, backends)
         written = write_geometry(rows, claim.path) if rows else []
     if not rows:
-        return common.EXIT_USAGE
+        return common.study_json(args, common.EXIT_USAGE, claim.path, [], rows=[])
     print(geometry_text(rows))
     print(f"\nwritten: {claim.path}/ ({', '.join(path.name for path in written)})")
-    return common.EXIT_USAGE if common.fell_back(claim) or failed else common.EXIT_OK
+    code = common.EXIT_USAGE if common.fell_back(claim) or failed else common.EXIT_OK
+    return common.study_json(args, code, claim.path, written, rows=geometry_json(rows))
 
 
-def _measure(args: argparse.Namespace, backends, out_dir) -> tuple[list, list[str]]:
+def _measure(context, backends) -> tuple[list, list[str]]:
     """Every backend's rows, and the names of those that failed; on Ctrl-C, the finished
-    backends are written before it goes on."""
-    from harness.studies.layer_geometry import measure_each, write_geometry
+    backends are written (into the context's output folder) before it goes on."""
+    from harness.reports.studies.geometry import write_geometry
+    from harness.studies.layer_geometry import measure_each
 
+    out_dir = context.output
     rows, failed = [], []
     try:
-        for backend, measured in measure_each(backends, cache=common.cache(args),
-                                              progress=common.progress_factory(True),
-                                              executor=common.executor(args)):
+        for backend, measured in measure_each(backends, context):
             if isinstance(measured, Exception):
                 failed.append(backend.name)
                 common.error(f"backend {backend.name}: {measured}")

@@ -37,11 +37,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-b", "--backend", action="append", default=[], metavar="BACKEND",
                         help="an instance name (see `harness list`) or PLUGIN:key=value,...; "
                         "repeat for several. Default: every default instance available here")
-    common.add_output_options(parser, "run")
-    common.add_json_option(parser, "the summary, the correlations, the gates, the files written "
-                           "and the exit code")
-    parser.add_argument("--no-progress", action="store_true", help="never show a progress bar")
-    common.add_executor_options(parser)
+    common.add_shared_options(parser, NAME, "the summary, the correlations, the gates, the "
+                              "files written and the exit code",
+                              {"spearman_tolerance": SPEARMAN_TOLERANCE})
     parser.add_argument("--baseline", metavar="RESULTS.json",
                         help="gate: exit 1 if an expectation that passed there (same backend) "
                         "fails now")
@@ -66,8 +64,6 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--min-score", action="append", default=[], metavar="KIND=X",
                         help="gate: exit 1 if a backend's main score on the tests of KIND (a "
                         "kind of test a plugin measures) is below X (repeatable)")
-    config.add_options(parser, NAME, {"executor": "local",
-                                      "spearman_tolerance": SPEARMAN_TOLERANCE})
 
 
 def run(args: argparse.Namespace) -> int:
@@ -94,9 +90,10 @@ def run(args: argparse.Namespace) -> int:
     host = common.plugin_host(args)
     reports = host.reports()  # now: a clash of report names must not wait for the run to end
     with common.output_folder(args, "run") as claim:  # now: before the embedding work
-        results = score(suites, specs or None, registry=host.registry(),
-                        progress=common.progress_factory(not args.no_progress),
-                        cache=not args.no_cache, executor=common.executor(args),
+        context = common.run_context(args, host.registry())
+        results = score(suites, specs or None, registry=context.registry,
+                        progress=context.progress or False, cache=context.cache,
+                        executor=context.executor,
                         reference=not args.no_reference,
                         weak_below=args.weak_below)
         results.selection = selection

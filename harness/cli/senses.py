@@ -26,29 +26,30 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="WordNet 3.0's database folder (default: /usr/share/wordnet)")
     parser.add_argument("--method", choices=("pca", "tsne"), default="pca",
                         help="the projection to 2-D (default: pca)")
-    common.add_output_options(parser, "senses")
-    common.add_executor_options(parser)
-    config.add_options(parser, NAME, {"executor": "local"})
+    common.add_shared_options(parser, NAME, "the map's senses and points, the exit code and "
+                              "the files written")
 
 
 def run(args: argparse.Namespace) -> int:
     from harness.api import senses
-    from harness.studies.sense_maps import write_sense_map
+    from harness.reports.studies.senses import senses_json
 
     config.apply(args)
     with common.output_folder(args, "senses") as claim:  # before the embedding work
+        context = common.run_context(args, common.registry(args))
         try:
             found = senses(args.backend, wordnet=args.wordnet, file=args.file,
                            wordnet_dir=args.wordnet_dir, method=args.method,
-                           registry=common.registry(args), cache=not args.no_cache,
-                           executor=common.executor(args))
+                           registry=context.registry, cache=context.cache,
+                           executor=context.executor, progress=context.progress)
         except (ValueError, FileNotFoundError) as exc:
             common.error(str(exc))
             return common.EXIT_USAGE
-        written = write_sense_map(found, claim.path)
+        written = found.write(claim.path)
     print(found.note)
     for n, sense in enumerate(found.senses):
         shown = sum(s == n for s in found.sense_of)
         print(f"  {sense.name}  {shown} context{'s' * (shown != 1)}  {sense.gloss[:70]}")
     print(f"\nwritten: {claim.path}/ ({', '.join(path.name for path in written)})")
-    return common.EXIT_USAGE if common.fell_back(claim) else common.EXIT_OK
+    code = common.EXIT_USAGE if common.fell_back(claim) else common.EXIT_OK
+    return common.study_json(args, code, claim.path, written, **senses_json(found))

@@ -21,16 +21,15 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-b", "--backend", action="append", default=[], metavar="BACKEND",
                         help="a contextual backend to sweep; repeat for several (default: "
                         "`backends` of the config)")
-    common.add_output_options(parser, "sweep")
-    common.add_executor_options(parser)
-    config.add_options(parser, NAME, {"executor": "local"})
+    common.add_shared_options(parser, NAME, "the rows, the exit code and the files written")
 
 
 def run(args: argparse.Namespace) -> int:
     from harness.api import get_backends
     from harness.reports import write_reports
+    from harness.reports.studies.sweep import sweep_json, sweep_text, write_sweep
     from harness.reports.tables import selection_note
-    from harness.studies.layer_sweep import sweep, sweep_text, write_sweep
+    from harness.studies.layer_sweep import sweep
 
     config.apply(args)
     config.need(args, "suites", "SUITE files", "suites")
@@ -42,17 +41,19 @@ def run(args: argparse.Namespace) -> int:
                             host.registry())
     with common.output_folder(args, "sweep") as claim:  # before the embedding work
         out_dir = claim.path
-        done = sweep(suites, backends, cache=common.cache(args),
-                     progress=common.progress_factory(True), executor=common.executor(args))
+        done = sweep(suites, backends, common.run_context(args, host.registry(), out_dir))
         done.results.selection = selection
-        crashed = common.reports_crashed(write_reports(done.results, out_dir, reports))
-        write_sweep(done.rows, out_dir)
+        files = write_reports(done.results, out_dir, reports)
+        crashed = common.reports_crashed(files)
+        files = [*write_sweep(done.rows, out_dir), *files]
     print(sweep_text(done.rows))
     if selection:
         print(selection_note(selection))
     print(f"\nreports: {out_dir}/ (sweep.csv, sweep.md, sweep.png, results.json, ...)")
     fell_back = common.fell_back(claim)
     if done.results.interrupted:  # Ctrl-C or SIGTERM: what finished is written
-        return common.interrupted_exit()
-    failed = common.report_failed_backends(done.results)
-    return common.EXIT_USAGE if fell_back or crashed or failed else common.EXIT_OK
+        code = common.interrupted_exit()
+    else:
+        failed = common.report_failed_backends(done.results)
+        code = common.EXIT_USAGE if fell_back or crashed or failed else common.EXIT_OK
+    return common.study_json(args, code, out_dir, files, rows=sweep_json(done.rows))

@@ -20,14 +20,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("gold", metavar="GOLD.txt")
     parser.add_argument("--dev", nargs=2, metavar=("DEV_DATA.txt", "DEV_GOLD.txt"))
     parser.add_argument("-b", "--backend", action="append", default=[], metavar="BACKEND")
-    common.add_output_options(parser, "wic")
-    common.add_executor_options(parser)
-    config.add_options(parser, NAME, {"executor": "local"})
+    common.add_shared_options(parser, NAME, "the scores, the failures, the exit code and the "
+                              "files written")
 
 
 def run(args: argparse.Namespace) -> int:
     from harness.api import default_backends, get_backends
-    from harness.reports.text import text_table
     from harness.studies.wic import evaluate_wic
 
     config.apply(args)
@@ -36,12 +34,13 @@ def run(args: argparse.Namespace) -> int:
                 else [b for b in default_backends(registry) if b.availability().ok])
     with common.output_folder(args, "wic") as claim:  # before the embedding work
         done = evaluate_wic(args.data, args.gold, backends,
-                            dev=tuple(args.dev) if args.dev else None, cache=common.cache(args),
-                            executor=common.executor(args),
-                            progress=common.progress_factory(True))
-        done.write(claim.path)
+                            dev=tuple(args.dev) if args.dev else None,
+                            context=common.run_context(args, registry, claim.path))
+        written = done.write(claim.path)
     for name, why in done.failures.items():
         common.error(f"backend {name}: {why}")
-    print(text_table(done.HEADERS, done.cells()))
+    print(done.text())
     print(f"\nreports: {claim.path}/ (wic.json, wic.md)")
-    return common.EXIT_USAGE if common.fell_back(claim) or done.failures else common.EXIT_OK
+    code = common.EXIT_USAGE if common.fell_back(claim) or done.failures else common.EXIT_OK
+    return common.study_json(args, code, claim.path, written, **done.to_dict(),
+                             failures=done.failures)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 
 import numpy as np
 
@@ -35,6 +36,20 @@ def cache_of(value: object) -> EmbeddingCache | None:
     if isinstance(value, EmbeddingCache) or value is None:
         return value
     return EmbeddingCache() if flag("cache", value) else None
+
+
+def folder_of(value: object) -> Path | None:
+    """The output folder an `output` argument names (made, with its parents, if missing), or
+    None; a TypeError for anything but a path or a string, a ValueError for a file."""
+    if value is None:
+        return None
+    if not isinstance(value, str | Path) or not str(value).strip():
+        raise TypeError(f"output must be a folder (a path or a string); got {value!r}")
+    folder = Path(value)
+    if folder.exists() and not folder.is_dir():
+        raise ValueError(f"output {str(folder)!r} is a file: give a folder for the reports")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 def flag(name: str, value: object) -> bool:

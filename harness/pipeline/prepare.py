@@ -12,9 +12,9 @@ caller keeps what finished when the user stops the work."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from harness.backend import Backend, Embeddings, Item
 from harness.backend.capabilities import share_key_of
@@ -30,6 +30,7 @@ from harness.results.model import BackendRecord
 log = logging.getLogger("harness.prepare")
 
 _SAME = object()  # calibration_cache: the same store as `cache`
+T = TypeVar("T")
 
 
 @dataclass
@@ -48,10 +49,30 @@ class Prepared:
     def ok(self) -> bool:
         return self.record.status == "ok" and self.embedded is not None
 
+    def take(self, rows: Sequence[int]) -> Embeddings:
+        """Its vectors of those items (by position in the items prepared), in that order."""
+        assert self.embedded is not None, "only a backend that is ok has vectors"
+        return take(self.embedded, rows)
+
     def error(self) -> HarnessError:
         """Why it is not ok, as the error a caller that stops at the first failure raises."""
         kind = BackendUnavailable if self.record.status == "unavailable" else HarnessError
         return kind(f"backend {self.backend.name!r}: {self.record.error}")
+
+
+def call_backend(backend: Backend, call: Callable[..., T], *args: Any) -> T:
+    """`call(*args)` as a call into the backend's own code (its plugin's), behind the boundary
+    (harness/pipeline/boundary.py): what it raises fails this backend only."""
+    with calling(backend.name):
+        return call(*args)
+
+
+def require_available(backend: Backend) -> None:
+    """A BackendUnavailable that says what the backend lacks, unless it can run here."""
+    with calling(backend.name):
+        availability = backend.availability()
+        if not availability.ok:
+            raise BackendUnavailable(f"backend {backend.name!r}: {availability.explain()}")
 
 
 def jsonable(value: Any) -> Any:

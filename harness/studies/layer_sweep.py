@@ -1,5 +1,6 @@
 """`harness sweep`: accuracy per layer and per pooling option of contextual backends, every
-setting of one model computed from one forward pass per text."""
+setting of one model computed from one forward pass per text. Its files (sweep.csv, sweep.md,
+sweep.png) are rendered by harness.reports.studies.sweep."""
 
 from __future__ import annotations
 
@@ -10,17 +11,16 @@ from pathlib import Path
 from harness.backend import Backend
 from harness.backend.capabilities import Sweepable
 from harness.errors import HarnessError
-from harness.files import atomic_write
-from harness.pipeline.embedding_cache import EmbeddingCache
-from harness.pipeline.executors import Executor, LocalExecutor
-from harness.pipeline.runner import ProgressFactory, run_suites
-from harness.reports.text import csv_cell, markdown_table, text_table
+from harness.pipeline.context import RunContext
+from harness.pipeline.runner import run_suites
 from harness.results.model import Results
 from harness.suites.model import Suite
 
 
 @dataclass(frozen=True)
 class SweepRow:
+    """The accuracy of one setting of a swept backend, over every suite."""
+
     backend: str  # the swept backend, as named with -b
     option: str  # layers, subword_pool or layer_pool
     value: str
@@ -39,6 +39,19 @@ class Sweep:
 
     results: Results
     rows: list[SweepRow]
+
+    def text(self) -> str:
+        """The table `harness sweep` prints."""
+        from harness.reports.studies.sweep import sweep_text
+
+        return sweep_text(self.rows)
+
+    def write(self, out_dir: str | Path) -> list[Path]:
+        """sweep.csv, sweep.md and sweep.png in `out_dir` (the run's own reports: see
+        `harness.reports.write_reports`); returns the paths written."""
+        from harness.reports.studies.sweep import write_sweep
+
+        return write_sweep(self.rows, out_dir)
 
 
 def setting_variants(backend: Backend) -> list[tuple[str, str, Backend]]:
@@ -62,11 +75,12 @@ def variants(backend: Backend) -> list[tuple[str, str, Backend]]:
     return out
 
 
-def sweep(suites: Sequence[Suite], backends: Sequence[Backend], *,
-          cache: EmbeddingCache | None = None, progress: ProgressFactory | None = None,
-          executor: Executor = LocalExecutor()) -> Sweep:  # noqa: B008 - stateless
+def sweep(suites: Sequence[Suite], backends: Sequence[Backend],
+          context: RunContext | None = None) -> Sweep:
     """Accuracy of every setting each backend sweeps (every single layer, sub-word pooling
-    and layer pooling of a transformer), all from one forward pass per text."""
+    and layer pooling of a transformer), all from one forward pass per text, embedded as
+    `context` says (default: here, no cache, no progress bars)."""
+    context = context or RunContext()
     run, plan = [], []
     for base in backends:
         availability = base.availability()
@@ -76,7 +90,7 @@ def sweep(suites: Sequence[Suite], backends: Sequence[Backend], *,
         for option, value, variant in variants(base):
             run.append(variant)
             plan.append((base.name, option, value, variant.name))
-    results = run_suites(suites, run, progress=progress, cache=cache, executor=executor)
+    results = run_suites(suites, run, **context.embedding())
     return Sweep(results, sweep_rows(results, plan))
 
 
@@ -89,63 +103,3 @@ def sweep_rows(results: Results, plan: list[tuple[str, str, str, str]]) -> list[
             rows.append(SweepRow(backend, option, value, variant, sum(s.passed for s in mine),
                                  sum(s.total for s in mine)))
     return rows
-
-
-HEADERS = ["backend", "option", "value", "passed", "accuracy"]
-
-
-def cells(row: SweepRow) -> list[str]:
-    return [row.backend, row.option, row.value, f"{row.passed}/{row.total}",
-            f"{row.accuracy:.3f}"]
-
-
-def best_layers(rows: list[SweepRow]) -> dict[str, SweepRow]:
-    best: dict[str, SweepRow] = {}
-    for row in rows:
-        if row.option == "layers" and (row.backend not in best
-                                       or row.accuracy > best[row.backend].accuracy):
-            best[row.backend] = row
-    return best
-
-
-def write_sweep(rows: list[SweepRow], out_dir: Path) -> list[Path]:
-    """sweep.csv, sweep.md and sweep.png (accuracy against layer, one line per backend)."""
-    import csv
-    import io
-
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["backend", "option", "value", "passed", "total", "accuracy"])
-    for r in rows:
-        writer.writerow([csv_cell(r.backend), r.option, r.value, r.passed, r.total,
-                         f"{r.accuracy:.6f}"])
-    atomic_write(out_dir / "sweep.csv", buffer.getvalue())
-    best = best_layers(rows)
-    md = ["# Sweep", "", markdown_table(HEADERS, [cells(r) for r in rows]), ""]
-    md += [f"Best single layer of {b}: {r.value} ({r.accuracy:.3f})" for b, r in best.items()]
-    atomic_write(out_dir / "sweep.md", "\n".join(md) + "\n")
-    written = [out_dir / "sweep.csv", out_dir / "sweep.md"]
-    try:
-        picture = sweep_png(rows)
-    except ImportError:  # pragma: no cover - matplotlib is in the default install
-        return written
-    (out_dir / "sweep.png").write_bytes(picture)
-    return [*written, out_dir / "sweep.png"]
-
-
-def sweep_png(rows: list[SweepRow]) -> bytes:
-    """Accuracy against layer, one line per swept backend, as a PNG picture (matplotlib)."""
-    from harness.figures.plots import sweep_plot
-
-    lines = {}
-    for backend in dict.fromkeys(r.backend for r in rows if r.option == "layers"):
-        mine = [r for r in rows if r.backend == backend and r.option == "layers"]
-        lines[backend] = ([int(r.value) for r in mine], [r.accuracy for r in mine])
-    return sweep_plot(lines)
-
-
-def sweep_text(rows: list[SweepRow]) -> str:
-    best = best_layers(rows)
-    lines = [text_table(HEADERS, [cells(r) for r in rows]), ""]
-    lines += [f"best single layer of {b}: {r.value} ({r.accuracy:.3f})" for b, r in best.items()]
-    return "\n".join(lines)

@@ -1,13 +1,13 @@
 """Sense maps (`harness senses`): a word's contexts grouped by sense, embedded by one backend
 and projected to 2-D (PCA by default, t-SNE as an option; scikit-learn), one colour per sense.
 The contexts come from WordNet (every gloss example of every sense of a lemma that contains the
-lemma or an inflection of it) or from a file of (sense, text, word) rows."""
+lemma or an inflection of it) or from a file of (sense, text, word) rows. Its files
+(senses.png, senses.html, senses.csv) are rendered by harness.reports.studies.senses."""
 
 from __future__ import annotations
 
 import csv
 import importlib.util
-import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,10 +15,9 @@ from pathlib import Path
 import numpy as np
 
 from harness.backend import Backend, Item
-from harness.files import atomic_write
-from harness.pipeline.executors import Executor
+from harness.pipeline.context import RunContext
 from harness.pipeline.prepare import prepare_one
-from harness.reports.text import csv_cell
+from harness.reports.studies.senses import legend, sense_body
 
 METHODS = ("pca", "tsne")
 FILE_COLUMNS = ("sense", "text", "word")  # and, optionally, occurrence and gloss
@@ -41,10 +40,6 @@ class Projection:
     points: np.ndarray
     axes: tuple[str, str]
     explained: tuple[float, float] | None = None
-
-
-TSNE_NOTE = ("t-SNE axes have no units: only which points lie near which others means "
-             "something, not the distances along an axis.")
 
 
 @dataclass(frozen=True)
@@ -78,9 +73,18 @@ class SenseMap:
         return sense_plot(self.points, self.sense_of, [legend(s, 50) for s in self.senses],
                           self.title, self.axes)
 
-    def _repr_html_(self) -> str:
-        """The map as SVG, for notebooks (senses.html's body)."""
-        return sense_body(self)
+    def _repr_html_(self) -> str | None:
+        """The map as SVG, for notebooks (senses.html's body); None without Jinja2."""
+        try:
+            return sense_body(self)
+        except ImportError:
+            return None
+
+    def write(self, out_dir: str | Path) -> list[Path]:
+        """senses.png, senses.html and senses.csv in `out_dir`; returns the paths written."""
+        from harness.reports.studies.senses import write_sense_map
+
+        return write_sense_map(self, out_dir)
 
     def _repr_png_(self) -> bytes | None:
         """The map as a PNG, for notebooks; None without matplotlib."""
@@ -201,16 +205,17 @@ def project(vectors: np.ndarray, method: str = "pca", seed: int = 0) -> Projecti
 
 
 def sense_map(backend: Backend, senses: Sequence[Sense], *, word: str = "",
-              method: str = "pca", note: str = "", cache=None,
-              executor: Executor | None = None) -> SenseMap:
-    """The senses' contexts embedded by `backend` (post-processed as its options say) and
-    projected to 2-D."""
+              method: str = "pca", note: str = "",
+              context: RunContext | None = None) -> SenseMap:
+    """The senses' contexts embedded by `backend` (post-processed as its options say, as
+    `context` says) and projected to 2-D."""
+    context = context or RunContext()
     if method not in METHODS:
         raise ValueError(f"method must be one of {', '.join(METHODS)}; got {method!r}")
     _needs_sklearn()  # before the embedding work, not after it
     items = [item for sense in senses for item in sense.contexts]
     owner = [n for n, sense in enumerate(senses) for _ in sense.contexts]
-    embedded = prepare_one(backend, items, cache=cache, executor=executor).embedded
+    embedded = prepare_one(backend, items, **context.embedding()).embedded
     assert embedded is not None
     keep = [i for i in range(len(items)) if i not in embedded.reasons]
     if len(embedded.reasons):
@@ -225,66 +230,3 @@ def sense_map(backend: Backend, senses: Sequence[Sense], *, word: str = "",
                     tuple(senses), projected.points, tuple(owner[i] for i in keep),
                     tuple(items[i].text for i in keep), note, projected.axes,
                     projected.explained)
-
-
-def write_sense_map(found: SenseMap, out_dir: Path) -> list[Path]:
-    """senses.png (matplotlib), senses.html (an SVG map whose points show their sentence on
-    hover) and senses.csv (sense, text, x, y; a text cell that a spreadsheet would read as a
-    formula begins with ')."""
-    import io
-
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["sense", "text", "x", "y"])
-    writer.writerows([csv_cell(s), csv_cell(t), f"{x:.6f}", f"{y:.6f}"]
-                     for s, t, x, y in found.rows())
-    atomic_write(out_dir / "senses.csv", buffer.getvalue())
-    atomic_write(out_dir / "senses.html", sense_page(found))
-    written = [out_dir / "senses.html", out_dir / "senses.csv"]
-    try:
-        atomic_write(out_dir / "senses.png", found.png())
-        written.insert(0, out_dir / "senses.png")
-    except ImportError:
-        logging.getLogger("harness.senses").warning(
-            "senses.png needs matplotlib: pip install 'wic-harness[geometry]'")
-    return written
-
-
-def sense_page(found: SenseMap) -> str:
-    """A self-contained HTML page: the map as SVG, each point's sentence on hover."""
-    from html import escape
-
-    return ("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
-            f"<title>{escape(found.title)}</title></head><body style=\"font-family:system-ui,"
-            f"sans-serif\">{sense_body(found, 'h1')}</body></html>\n")
-
-
-def sense_body(found: SenseMap, heading: str = "h3") -> str:
-    """The map's title, note, SVG picture (axes labelled) and how to read it: HTML, every
-    text escaped."""
-    from html import escape
-
-    from harness.figures.svg import scatter
-
-    title = found.title
-    picture = scatter(found.points, found.sense_of, [legend(s) for s in found.senses],
-                      [f"{found.senses[s].name}: {t}" for s, t in zip(found.sense_of,
-                                                                     found.texts)],
-                      title, size=520, axes=found.axes)
-    if found.method == "tsne":
-        axes = TSNE_NOTE
-    elif found.explained:
-        axes = (f"The axes are the first two principal components of the unit vectors: "
-                f"together they explain {sum(found.explained):.1%} of the variance.")
-    else:
-        axes = ""
-    return (f"<div><{heading}>{escape(title)}</{heading}><p>{escape(found.note)}</p>{picture}"
-            f"<p>Hover a point for its sentence. {escape(axes)} Distances are those of the "
-            f"vectors after {escape(found.method.upper())} to two dimensions: a guide, not a "
-            "measurement.</p></div>")
-
-
-def legend(sense: Sense, width: int = 60) -> str:
-    """A sense's name and gloss, shortened to about `width` characters."""
-    gloss = sense.gloss if len(sense.gloss) <= width else sense.gloss[: width - 1] + "…"
-    return f"{sense.name}: {gloss}" if gloss else sense.name

@@ -1,7 +1,8 @@
 """WiC accuracy: a pair of sentences holds the same sense of its target word when the cosine of
 the two target vectors exceeds a threshold, tuned on a dev split when one is given; and the
 threshold-free ROC-AUC of the cosine for same-sense pairs (as MirrorWiC reports). The files are
-read by `harness.suites.wic_format`."""
+read by `harness.suites.wic_format`; wic.json and wic.md are rendered by
+harness.reports.studies.wic."""
 
 from __future__ import annotations
 
@@ -14,34 +15,29 @@ import numpy as np
 from harness.backend import Backend, Embeddings, Item
 from harness.measures.stats import roc_auc
 from harness.measures.vectors import row_cosines
-from harness.pipeline.embedding import ProgressFactory
-from harness.pipeline.embedding_cache import EmbeddingCache
-from harness.pipeline.executors import Executor
+from harness.pipeline.context import RunContext
 from harness.pipeline.prepare import prepare, prepare_one
 from harness.suites.wic_format import WicPair, read_wic
 
 
 def pair_similarities(backend: Backend, pairs: list[WicPair],
-                      cache: EmbeddingCache | None = None,
-                      executor: Executor | None = None) -> np.ndarray:
+                      context: RunContext | None = None) -> np.ndarray:
     """Cosine of each pair's two target vectors (NaN where a vector is missing), after the
     backend's `postprocess`; what the backend raised, raised."""
     items, where = _items(pairs)
-    prepared = prepare_one(backend, items, cache=cache, executor=executor)
+    context = context or RunContext()
+    prepared = prepare_one(backend, items, cache=context.cache, executor=context.executor)
     assert prepared.embedded is not None
     return _similarities(prepared.embedded, where, pairs)
 
 
-def similarities_by_backend(backends: list[Backend], pairs: list[WicPair], *,
-                            cache: EmbeddingCache | None = None,
-                            executor: Executor | None = None,
-                            progress: ProgressFactory | None = None
+def similarities_by_backend(backends: list[Backend], pairs: list[WicPair],
+                            context: RunContext | None = None
                             ) -> dict[str, np.ndarray | str]:
     """For each backend, `pair_similarities` of the pairs, or why it could not run."""
     items, where = _items(pairs)
     out: dict[str, np.ndarray | str] = {}
-    for prepared in prepare(backends, items, cache=cache, executor=executor,
-                            progress=progress):
+    for prepared in prepare(backends, items, **(context or RunContext()).embedding()):
         if prepared.ok and prepared.embedded is not None:
             out[prepared.backend.name] = _similarities(prepared.embedded, where, pairs)
         else:
@@ -107,36 +103,28 @@ class WicEvaluation:
     scores: list[WicScore] = field(default_factory=list)
     failures: dict[str, str] = field(default_factory=dict)
 
-    HEADERS = ("backend", "accuracy", "threshold", "tuned on", "ROC-AUC", "pairs", "missing")
-
-    def cells(self) -> list[list[str]]:
-        return [[s.backend, f"{s.accuracy:.3f}", f"{s.threshold:.4f}", s.threshold_from,
-                 "-" if s.roc_auc is None else f"{s.roc_auc:.3f}", str(s.pairs), str(s.missing)]
-                for s in self.scores]
-
     def to_dict(self) -> dict[str, Any]:
+        """What wic.json holds: the files scored and each backend's score."""
         return {"data": self.data, "gold": self.gold,
                 "dev": list(self.dev) if self.dev else None,
                 "results": [asdict(s) for s in self.scores]}
 
+    def text(self) -> str:
+        """The table `harness wic` prints."""
+        from harness.reports.studies.wic import wic_text
+
+        return wic_text(self)
+
     def write(self, out_dir: str | Path) -> list[Path]:
-        """wic.json and wic.md in `out_dir`."""
-        import json
+        """wic.json and wic.md in `out_dir`; returns the paths written."""
+        from harness.reports.studies.wic import write_wic
 
-        from harness.files import atomic_write
-        from harness.reports.text import markdown_table
-
-        out = Path(out_dir)
-        atomic_write(out / "wic.json", json.dumps(self.to_dict(), indent=2))
-        atomic_write(out / "wic.md", "# WiC accuracy\n\n"
-                     + markdown_table(self.HEADERS, self.cells()) + "\n")
-        return [out / "wic.json", out / "wic.md"]
+        return write_wic(self, out_dir)
 
 
 def evaluate_wic(data: str | Path, gold: str | Path, backends: list[Backend], *,
                  dev: tuple[str | Path, str | Path] | None = None,
-                 cache: EmbeddingCache | None = None, executor: Executor | None = None,
-                 progress: ProgressFactory | None = None) -> WicEvaluation:
+                 context: RunContext | None = None) -> WicEvaluation:
     """WiC accuracy of each backend: a pair is "same sense" when its cosine exceeds a threshold
     tuned on `dev` (without it, on the data itself: an optimistic, oracle threshold). A backend
     that is unavailable or fails is named in `failures`; the others are kept."""
@@ -144,11 +132,10 @@ def evaluate_wic(data: str | Path, gold: str | Path, backends: list[Backend], *,
     dev_pairs = read_wic(*dev) if dev else None
     labels = np.array([p.same_sense for p in test])
     out = WicEvaluation(str(data), str(gold), (str(dev[0]), str(dev[1])) if dev else None)
-    options = {"cache": cache, "executor": executor, "progress": progress}
-    on_test = similarities_by_backend(backends, test, **options)
+    on_test = similarities_by_backend(backends, test, context)
     on_dev = similarities_by_backend(
         [b for b in backends if not isinstance(on_test[b.name], str)], dev_pairs,
-        **options) if dev_pairs is not None else {}
+        context) if dev_pairs is not None else {}
     for backend in backends:
         sims = on_test[backend.name]
         dev_sims = on_dev.get(backend.name)
