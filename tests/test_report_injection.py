@@ -1,4 +1,4 @@
-"""Every value is text in every file format (issue 23): names, ids, labels, expectations, texts,
+"""Every value is text in every file format: names, ids, labels, expectations, texts,
 backend names and error messages are escaped in report.md (rendered by a real CommonMark
 renderer), neutralised in the CSV files (no spreadsheet formula), escaped in report.html,
 senses.html and junit.xml, and control characters are refused by `harness validate`."""

@@ -1,4 +1,4 @@
-"""What a model cannot see has no vector, and the API refuses what it cannot read (issue 23).
+"""What a model cannot see has no vector, and the API refuses what it cannot read.
 
 A target the tokenizer reads (in whole or in part) as its unknown token is unscored with a reason
 that names it (on the toy tokenizer, on `tokenizers` models of each kind, on minilm and

@@ -1,4 +1,4 @@
-"""report.html explains its failures (issue 24): results.json records what each test is, each
+"""report.html explains its failures: results.json records what each test is, each
 expectation row opens its test's description and sentences, the filters (search, failures
 only, one backend, "A fails, B passes") work in a real browser, the heatmaps are of failed
 tests first; and `Results` shows itself in a notebook."""
