@@ -9,8 +9,8 @@ import uuid
 import pytest
 
 from harness.errors import HarnessError
-from harness.results.runs import RunInfo, StoredRun, exported_files, read_exported
 from harness.pipeline.runner import run_suites
+from harness.results.runs import RunInfo, StoredRun, exported_files, read_exported
 from harness.suites.validate import load_suite
 from harness.testing import FakeBackend
 from tests.helpers import POLYSEMY
