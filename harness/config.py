@@ -85,6 +85,8 @@ KEYS = {
     "spearman-tolerance": Key("spearman_tolerance", _number(0, 1)),
     "select": Key("select", _texts),
     "limit": Key("limit", _limit),
+    # the results store (harness/results/store.py); --store and $HARNESS_STORE win over it
+    "store": Key("config_store", _text, path="file"),
 }
 # the keys of every command that embeds (run, sweep, wic, geometry, senses), as their options
 # -o and --executor are shared (harness/cli/common.py)
@@ -94,7 +96,8 @@ COMMANDS = {
     "run": set(KEYS),
     "sweep": {"suites", "backends", "select", "limit", *SHARED},
     "validate": {"suites", "select", "limit"},
-    "wic": {"backends", *SHARED},
+    "wic": {"backends", "store", *SHARED},
+    "runs": {"store"},
     "senses": set(SHARED),
     "geometry": set(SHARED),
 }
@@ -199,6 +202,8 @@ def _value(path: Path, where: str, key: str, value: Any, known, command: str = "
         checked = spec.check(value)
     except ValueError as exc:
         raise HarnessError(f"{where}: {key} must be {exc}; got {value!r}") from None
+    if key == "baseline" and checked.startswith("store:"):  # the results store, not a file
+        return checked
     return _relative(path, checked, spec.path == "suite") if spec.path else checked
 
 

@@ -49,9 +49,10 @@ def pytest_collection_modifyitems(items):
 
 @pytest.fixture(scope="session", autouse=True)
 def isolated_cache(tmp_path_factory):
-    """Tests never read or write the user's cache folder."""
+    """Tests never read or write the user's cache folder, nor the user's results store."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("HARNESS_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+        patch.setenv("HARNESS_STORE", str(tmp_path_factory.mktemp("store") / "store.sqlite"))
         patch.setenv("HF_HUB_OFFLINE", "1")
         yield
 

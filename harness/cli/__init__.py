@@ -186,6 +186,7 @@ def _main(argv: Sequence[str] | None) -> int:
     except HarnessError as exc:
         common.error(str(exc))
         return exc.exit_code
+    args.argv = argv  # the command line, as the results store records it
     common.setup_logging(args.verbose + getattr(args, "more_verbose", 0))
     if common.quiet(args):
         terminal.quiet_stdout()  # what --json asks for goes through terminal.write_data

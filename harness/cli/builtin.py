@@ -15,6 +15,7 @@ from harness.cli import (
     make_reference,
     make_suite,
     run,
+    runs,
     senses,
     sweep,
     validate,
@@ -26,8 +27,8 @@ if TYPE_CHECKING:
     from harness.plugins.commands import CommandRegistration
 
 # in `harness --help` order
-COMMANDS = (run, sweep, geometry, senses, wic, compare, validate, list_plugins, cache, make_suite,
-            make_reference, completion)
+COMMANDS = (run, sweep, geometry, senses, wic, compare, runs, validate, list_plugins, cache,
+            make_suite, make_reference, completion)
 # for the CLI to tell, from argv alone, that it needs no installed plugin
 NAMES = frozenset(module.NAME for module in COMMANDS)
 

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from harness.cli import common, config
+from harness.cli import common, config, recording
 from harness.cli.folders import Claim, reason, temporary_folder
 from harness.errors import HarnessError
 from harness.pipeline.gates import SPEARMAN_TOLERANCE
@@ -42,7 +42,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
                               {"spearman_tolerance": SPEARMAN_TOLERANCE})
     parser.add_argument("--baseline", metavar="RESULTS.json",
                         help="gate: exit 1 if an expectation that passed there (same backend) "
-                        "fails now")
+                        "fails now; store:latest (or store:KEY=VALUE): the latest stored run "
+                        "of each backend and suite (with that label)")
     parser.add_argument("--min-accuracy", type=float, metavar="X",
                         help="gate: exit 1 if a backend's accuracy on a suite is below X (0-1)")
     parser.add_argument("--no-reference", action="store_true",
@@ -64,6 +65,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--min-score", action="append", default=[], metavar="KIND=X",
                         help="gate: exit 1 if a backend's main score on the tests of KIND (a "
                         "kind of test a plugin measures) is below X (repeatable)")
+    recording.add_store_options(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -71,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
     from harness.pipeline.gates import check_gates
     from harness.reports import summary_text
     from harness.reports.tables import selection_note
-    from harness.results.load import load_results
+    from harness.results.load import load_baseline
 
     config.apply(args)
     config.need(args, "suites", "SUITE files", "suites")
@@ -81,7 +83,9 @@ def run(args: argparse.Namespace) -> int:
                              ("--spearman-tolerance", args.spearman_tolerance, 0)):
         if value is not None and not low <= value <= 1:
             raise HarnessError(f"{flag} {value}: give a number from {low} to 1")
-    baseline = load_results(args.baseline) if args.baseline else None
+    recording.check(args)
+    baseline = (load_baseline(args.baseline, recording.store_location(args)) if args.baseline
+                else None)
     if baseline is None and args.spearman_tolerance != SPEARMAN_TOLERANCE:
         common.warn(f"--spearman-tolerance {args.spearman_tolerance:g} has no effect without "
                     "--baseline")
@@ -115,6 +119,8 @@ def run(args: argparse.Namespace) -> int:
                 print("\n".join(shown), file=sys.stderr)
     print(f"\nreports: {out_dir}/ ({', '.join(p.name for p in files)})")
     code = exit_code(results, written, gates.failed)
+    if not results.interrupted and any(r.status == "ok" for r in results.backends.values()):
+        code = recording.record(args, results) or code  # after the reports: never lost
     if getattr(args, "as_json", False):
         common.print_json(run_json(results, out_dir, files, code))
     return code

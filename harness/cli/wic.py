@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from harness.cli import common, config
+from harness.cli import common, config, recording
 
 NAME = "wic"
 HELP = "WiC accuracy: same sense or not, by a threshold on the cosine"
@@ -22,6 +22,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-b", "--backend", action="append", default=[], metavar="BACKEND")
     common.add_shared_options(parser, NAME, "the scores, the failures, the exit code and the "
                               "files written")
+    recording.add_store_options(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -29,6 +30,7 @@ def run(args: argparse.Namespace) -> int:
     from harness.studies.wic import evaluate_wic
 
     config.apply(args)
+    recording.check(args)
     registry = common.registry(args)
     backends = (get_backends([s.strip() for s in args.backend], registry) if args.backend
                 else [b for b in default_backends(registry) if b.availability().ok])
@@ -42,5 +44,24 @@ def run(args: argparse.Namespace) -> int:
     print(done.text())
     print(f"\nreports: {claim.path}/ (wic.json, wic.md)")
     code = common.EXIT_USAGE if common.fell_back(claim) or done.failures else common.EXIT_OK
+    if done.scores:  # after wic.json and wic.md: never lost
+        code = record(args, done, backends) or code
     return common.study_json(args, code, claim.path, written, **done.to_dict(),
                              failures=done.failures)
+
+
+def record(args: argparse.Namespace, done, backends) -> int:
+    """Record the evaluation in the results store (harness/results/wic_run.py says how)."""
+    from harness.pipeline.prepare import record_of
+    from harness.results.wic_run import wic_results
+
+    records = []
+    for backend in backends:
+        rec = record_of(backend)
+        try:
+            rec.fingerprint, rec.versions = backend.fingerprint(), backend.versions()
+        except Exception:  # noqa: BLE001 - identity unknown: kept without it
+            pass
+        records.append(rec)
+    wic = done.to_dict()
+    return recording.record(args, wic_results(wic, records, done.failures), ("wic", wic))

@@ -272,8 +272,11 @@ def check_gates(current: Results, baseline: Results | None = None,
     """The baseline gate, the minimum accuracy, the maximum share of unscored expectations,
     the minimum Spearman's rho of graded tests and the minimum main score of each plugin kind
     named in `min_scores` (each only when given); a backend a gate could not check fails
-    it."""
+    it. `baseline` may be a StoreBaseline (`--baseline store:latest`): the latest stored run of
+    each backend name and suite."""
     outcome = GateOutcome()
+    if hasattr(baseline, "for_run"):  # store:latest (harness/results/store_baseline.py)
+        baseline = baseline.for_run(current)
     if baseline is not None:
         outcome.checked.append("baseline")
         outcome.thresholds["spearman_tolerance"] = spearman_tolerance

@@ -18,6 +18,12 @@ def load_results(path: str | Path) -> Results:
         raise HarnessError(f"{path}: no such results file") from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise HarnessError(f"{path}: not a results.json ({exc})") from None
+    return results_from_data(data, path)
+
+
+def results_from_data(data: object, path: str | Path) -> Results:
+    """results.json's content as `Results`, or a HarnessError naming `path` (where it came
+    from) and what is wrong."""
     if not isinstance(data, dict):
         raise HarnessError(f"{path}: not a results.json (it holds {json_kind(data)}, not "
                            "an object); give the results.json a `harness run` wrote")
@@ -47,3 +53,16 @@ def load_results(path: str | Path) -> Results:
         raise HarnessError(f"{path}: not a results.json of schema 1 (a row or backend does not "
                            f"read: {type(exc).__name__} {exc}); give the results.json a "
                            "`harness run` wrote") from None
+
+
+def load_baseline(spec: str, store: str | Path | None = None):
+    """A --baseline: a results.json (`Results`), or `store:latest` / `store:KEY=VALUE` (a
+    `StoreBaseline`, checked now against the results store at `store`, drawn once the run
+    knows its backends and suites: `harness.pipeline.gates.check_gates` does)."""
+    from harness.results.store_baseline import StoreBaseline, is_store_baseline
+
+    if is_store_baseline(spec):
+        from harness.results.store import store_path
+
+        return StoreBaseline.open(spec, Path(store) if store else store_path())
+    return load_results(spec)
