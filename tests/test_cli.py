@@ -313,8 +313,9 @@ def test_built_in_commands_come_through_the_hook_in_help_order():
     assert {c.source for c in commands.values()} == {BUILTIN_SOURCE}
     assert set(commands) == NAMES
     choices = build_parser(commands.values())._subparsers._group_actions[0].choices
-    assert list(choices) == ["run", "sweep", "geometry", "senses", "wic", "compare", "validate",
-                             "list", "cache", "make-suite", "make-reference", "completion"]
+    assert list(choices) == ["run", "sweep", "geometry", "senses", "wic", "compare", "runs",
+                             "validate", "list", "cache", "make-suite", "make-reference",
+                             "completion"]
 
 
 def test_built_in_commands_consult_no_entry_points(monkeypatch, capsys):

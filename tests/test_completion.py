@@ -89,7 +89,7 @@ def test_bash_completes_commands_options_choices_and_instances(scripts, tmp_path
                           text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == [
-        "harness ru -> run",
+        "harness ru -> run runs",
         "harness cache  -> info clear",
         "harness run --exe -> --executor",
         "harness run -k x --executor  -> local ray",

@@ -73,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
     from harness.pipeline.gates import check_gates
     from harness.reports import summary_text
     from harness.reports.tables import selection_note
-    from harness.results.load import load_baseline
+    from harness.results.store_baseline import load_baseline
 
     config.apply(args)
     config.need(args, "suites", "SUITE files", "suites")

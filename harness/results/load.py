@@ -54,15 +54,3 @@ def results_from_data(data: object, path: str | Path) -> Results:
                            f"read: {type(exc).__name__} {exc}); give the results.json a "
                            "`harness run` wrote") from None
 
-
-def load_baseline(spec: str, store: str | Path | None = None):
-    """A --baseline: a results.json (`Results`), or `store:latest` / `store:KEY=VALUE` (a
-    `StoreBaseline`, checked now against the results store at `store`, drawn once the run
-    knows its backends and suites: `harness.pipeline.gates.check_gates` does)."""
-    from harness.results.store_baseline import StoreBaseline, is_store_baseline
-
-    if is_store_baseline(spec):
-        from harness.results.store import store_path
-
-        return StoreBaseline.open(spec, Path(store) if store else store_path())
-    return load_results(spec)

@@ -17,26 +17,21 @@ import json
 import os
 import sqlite3
 import uuid
-import zlib
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from harness._version import __version__
-from harness.errors import HarnessError
 from harness.files import atomic_write, cache_dir
 from harness.results.model import Results
 from harness.results.runs import RunInfo, StoredRun
+from harness.results.store_blob import StoreError, pack, unpack
 
 ENV_STORE = "HARNESS_STORE"
 FILE_NAME = "store.sqlite"
 BUSY_TIMEOUT_S = 600.0  # a writer waits this long for another's transaction (a busy CI box)
 _COLUMNS = "id, created, harness_version, command, git_commit, labels"
-
-
-class StoreError(HarnessError):
-    """The store cannot be opened, read or written; the message names it and the fix."""
 
 
 def data_dir() -> Path:
@@ -70,19 +65,6 @@ def _under(path: Path, folder: Path) -> bool:
     except ValueError:
         return False
     return True
-
-
-def pack(results: Results) -> bytes:
-    """results.json's content, compressed."""
-    text = json.dumps(results.to_dict(), separators=(",", ":"))
-    return zlib.compress(text.encode("utf-8"), 6)
-
-
-def unpack(blob: bytes, where: str) -> Results:
-    """The Results of a packed results.json (the plugin measures its rows need, when any)."""
-    from harness.results.load import results_from_data
-
-    return results_from_data(json.loads(zlib.decompress(blob)), where)
 
 
 class Store:

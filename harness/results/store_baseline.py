@@ -109,3 +109,16 @@ def _assembled(picked: dict[tuple[str, str], str], runs: dict[str, Results]) -> 
             out.measures.setdefault(kind, source.measures[kind])
             out.measure_rows.setdefault(kind, []).extend(filter(mine, rows))
     return out
+
+
+def load_baseline(spec: str, store: str | Path | None = None):
+    """A --baseline: a results.json (`Results`), or `store:latest` / `store:KEY=VALUE` (a
+    `StoreBaseline`, checked now against the results store at `store`, drawn once the run
+    knows its backends and suites: `harness.pipeline.gates.check_gates` does)."""
+    from harness.results.load import load_results
+
+    if is_store_baseline(spec):
+        from harness.results.store import store_path
+
+        return StoreBaseline.open(spec, Path(store) if store else store_path())
+    return load_results(spec)

@@ -13,13 +13,10 @@ import os
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any
 
 from harness.errors import HarnessError
 from harness.results.runs import RunInfo, StoredRun
-
-if TYPE_CHECKING:
-    from harness.results.store import Store
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 
@@ -38,7 +35,7 @@ class Imported:
         return f"{self.added} run(s) added, {self.skipped} already stored{extra}"
 
 
-def import_into(store: Store, paths: list[Path]) -> Imported:
+def import_into(store: Any, paths: list[Path]) -> Imported:
     done = Imported()
     for path in paths:
         if path.is_dir():
@@ -60,9 +57,9 @@ def _json_files(folder: Path) -> list[Path]:
     return found
 
 
-def _add(store: Store, run: StoredRun, done: Imported,
+def _add(store: Any, run: StoredRun, done: Imported,
          study: tuple[str, dict] | None = None) -> None:
-    from harness.results.store import StoreError
+    from harness.results.store_blob import StoreError
 
     if run.info.id in store:
         done.skipped += 1
@@ -77,7 +74,7 @@ def _add(store: Store, run: StoredRun, done: Imported,
     done.added += 1
 
 
-def _import_file(store: Store, path: Path, done: Imported, strict: bool) -> None:
+def _import_file(store: Any, path: Path, done: Imported, strict: bool) -> None:
     from harness.results.load import results_from_data
 
     try:
@@ -117,9 +114,9 @@ def _import_file(store: Store, path: Path, done: Imported, strict: bool) -> None
         done.ignored.append(path)
 
 
-def _import_store(store: Store, path: Path, done: Imported) -> None:
+def _import_store(store: Any, path: Path, done: Imported) -> None:
     """Every run of another store file (read only; its schema as migration 1 made it)."""
-    from harness.results.store import unpack
+    from harness.results.store_blob import unpack
 
     if path.resolve() == store.path.resolve():
         raise HarnessError(f"{path}: this is the store being imported into")
