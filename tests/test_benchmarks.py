@@ -48,3 +48,16 @@ def test_figures_fill_every_block_of_the_pages(tmp_path):
     assert "15 examples of 13 senses contain 'bank'" in blocks["senses"]
     assert "items/s" in blocks["bench-hf"] and "ray executor" in blocks["executors"]
     assert "| WordSim-353 | glove-50d | words alone | 0.503 [0.416, 0.582] |" in blocks["graded"]
+
+
+def test_the_store_benchmark_imports_every_run_at_a_tiny_size(tmp_path):
+    figures = tmp_path / "store.json"
+    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bench_store.py"),
+                           "--tiny", "--json", str(figures)], capture_output=True, text=True,
+                          timeout=600, env={**os.environ, "HF_HUB_OFFLINE": "1"})
+    assert done.returncode == 0, done.stderr[-3000:]
+    import json
+
+    rows = json.loads(figures.read_text())
+    assert [r["models"] for r in rows] == [2, 3] and rows[-1]["item_rows"] == 180
+    assert "| 3 | 180 |" in done.stdout

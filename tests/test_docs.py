@@ -103,11 +103,28 @@ def test_ci_recipe_installs_cpu_torch_and_follows_the_actions_conventions():
         condition = str(step.get("if", ""))
         assert "!cancelled()" in condition and "always()" not in condition, step
         assert "hashFiles('reports/ci/" in condition, step  # only when the run wrote them
-    [cache] = [s for s in steps if s.get("uses", "").startswith("actions/cache")]
-    assert cache["with"]["key"].endswith("${{ github.run_id }}")  # keys never change once saved
-    assert cache["with"]["restore-keys"].strip()
-    [upload] = [s for s in steps if s.get("uses", "").startswith("actions/upload-artifact")]
-    assert "${{ github.run_id }}" in upload["with"]["name"]
+    caches = [s for s in steps if s.get("uses", "").startswith("actions/cache")]
+    assert {c["with"]["path"] for c in caches} == {".harness-cache", ".harness-store"}
+    for cache in caches:
+        assert cache["with"]["key"].endswith("${{ github.run_id }}")  # never changes once saved
+        assert cache["with"]["restore-keys"].strip()
+    for upload in [s for s in steps if s.get("uses", "").startswith("actions/upload-artifact")]:
+        assert "${{ github.run_id }}" in upload["with"]["name"]
+
+
+def test_ci_recipe_keeps_the_store_and_publishes_the_leaderboard():
+    recipe = ci_recipe()
+    steps = recipe["jobs"]["compare"]["steps"]
+    env = recipe["jobs"]["compare"]["env"]
+    assert env["HARNESS_STORE"].startswith("${{ github.workspace }}/.harness-store/")
+    [store] = [s for s in steps if s.get("with", {}).get("path") == ".harness-store"]
+    assert "${{ github.head_ref || github.ref_name }}" in store["with"]["key"]  # per branch
+    commands = "\n".join(step.get("run", "") for step in steps)
+    assert "harness leaderboard -o reports/ci/leaderboard" in commands
+    assert "${{" not in commands.split("harness run", 1)[1]  # no expression in a script
+    uploads = [s["with"]["path"] for s in steps
+               if s.get("uses", "").startswith("actions/upload-artifact")]
+    assert "reports/ci/leaderboard" in uploads
 
 
 def cli_reference():
