@@ -252,6 +252,9 @@ class Figures:
         args = ("--sizes", "100,1000") if self.tiny else ()
         return "```\n" + self.bench("bench_scale.py", *args) + "\n```\n"
 
+    def bench_store(self) -> str:
+        return self.bench("bench_store.py", *(("--tiny",) if self.tiny else ())) + "\n"
+
 
 FIGURES: dict[str, Callable[[Figures], str]] = {
     "machine": Figures.machine,
@@ -268,6 +271,7 @@ FIGURES: dict[str, Callable[[Figures], str]] = {
     "bench-runs": Figures.bench_runs,
     "bench-hf": Figures.bench_hf,
     "bench-scale": Figures.bench_scale,
+    "bench-store": Figures.bench_store,
 }
 
 
