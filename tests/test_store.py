@@ -122,6 +122,8 @@ def test_results_json_of_0_3_and_later_imports_once(tmp_path, results):
     data = results.to_dict()
     for key in ("tests", "selection", "measures"):  # keys 0.3 did not write
         data.pop(key, None)
+    for record in data["backends"].values():  # 0.3 named the calibration `geometry`
+        record["geometry"] = record.pop("calibration", None)
     (folder / "results.json").write_text(json.dumps(data))
     (folder / "wic.json").write_text("{}")  # no run: ignored
     baseline = ROOT / "reports" / "baselines" / "polysemy.json"  # written by an older harness

@@ -139,6 +139,15 @@ def test_the_store_key_of_harness_toml(fake_only, tmp_path, monkeypatch):
     assert len(Store(project / "runs" / "store.sqlite").runs()) == 1
 
 
+def test_a_store_baseline_in_harness_toml_is_not_a_path(fake_only, store, tmp_path, capsys):
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "harness.toml").write_text('baseline = "store:latest"\n')
+    assert main(["run", str(POLYSEMY), "-b", "fake", "-o", str(tmp_path / "a"),
+                 "--config", str(project / "harness.toml")]) == 2
+    assert "--baseline store:latest: the results store" in capsys.readouterr().err
+
+
 def test_wic_is_recorded_with_its_scores(store, tmp_path):
     data, gold = tmp_path / "d.txt", tmp_path / "g.txt"
     data.write_text(DATA)
