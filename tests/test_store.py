@@ -184,6 +184,14 @@ def test_where_the_store_lives(tmp_path, monkeypatch):
         Store(tmp_path / "cache" / "store.sqlite")
 
 
+def test_reading_a_store_never_creates_it(tmp_path):
+    store = Store(tmp_path / "none" / "s.sqlite")
+    assert store.runs() == [] and store.stored_runs() == [] and len(store) == 0
+    with pytest.raises(StoreError, match="no run"):
+        store.load("abc")
+    assert not (tmp_path / "none").exists()
+
+
 def test_a_store_that_cannot_be_written_is_named(tmp_path, results):
     (tmp_path / "file").write_text("")
     with pytest.raises(StoreError, match="file/store.sqlite.*HARNESS_STORE"):

@@ -182,6 +182,10 @@ class Store:
 
     # -- reading ----------------------------------------------------------------------------
     def _query(self, sql: str, params: Iterable[Any] = ()) -> list[tuple]:
+        """The rows of a read-only query; none from a store not made yet (reading never
+        creates one)."""
+        if self._db is None and not self.path.exists():
+            return []
         try:
             return self.db.execute(sql, tuple(params)).fetchall()
         except sqlite3.Error as exc:
@@ -254,7 +258,7 @@ class Store:
         return bool(self._query("SELECT 1 FROM runs WHERE id = ?", (run_id,)))
 
     def __len__(self) -> int:
-        return self._query("SELECT count(*) FROM runs")[0][0]
+        return sum(n for (n,) in self._query("SELECT count(*) FROM runs"))
 
     # -- export and import ------------------------------------------------------------------
     def export(self, folder: str | Path, ids: Iterable[str] | None = None) -> list[Path]:
