@@ -38,9 +38,14 @@ def test_a_run_is_recorded_with_its_command_and_labels(fake_only, store, tmp_pat
     assert info.command.startswith("harness run ") and "--label branch=main" in info.command
     stored = Store(store).load(info.id).results.to_dict()
     assert stored == load_results(out / "results.json").to_dict()
+    capsys.readouterr()
     assert main(["run", str(POLYSEMY), "-b", "fake", "-o", str(tmp_path / "o2"),
-                 "--no-store"]) == 0
+                 "--no-store", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["stored"] is None
     assert len(Store(store).runs()) == 1
+    assert main(["run", str(POLYSEMY), "-b", "fake", "-o", str(tmp_path / "o3"), "--json"]) == 0
+    stored = json.loads(capsys.readouterr().out)["stored"]
+    assert stored == {"store": str(store), "run": Store(store).runs()[0].id}
 
 
 @pytest.mark.parametrize("label", ["novalue", "=x", "a b=c"])

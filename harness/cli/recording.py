@@ -97,6 +97,7 @@ def record(args: argparse.Namespace, results, study=None) -> int:
     except HarnessError as exc:
         common.error(f"the run was not recorded: {exc} (the reports are kept)")
         return common.EXIT_USAGE
+    args.stored = {"store": str(path), "run": run_id}  # for --json
     if not common.quiet(args):
         print(f"stored: run {run_id[:12]} in {path}")
     return common.EXIT_OK

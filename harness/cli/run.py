@@ -122,7 +122,8 @@ def run(args: argparse.Namespace) -> int:
     if not results.interrupted and any(r.status == "ok" for r in results.backends.values()):
         code = recording.record(args, results) or code  # after the reports: never lost
     if getattr(args, "as_json", False):
-        common.print_json(run_json(results, out_dir, files, code))
+        common.print_json({**run_json(results, out_dir, files, code),
+                           "stored": getattr(args, "stored", None)})  # recording.record
     return code
 
 
