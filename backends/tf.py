@@ -36,8 +36,8 @@ from harness.plugin_api import (
     path_digest,
 )
 from harness_backends.bert_checkpoint import (
-    CONFIG,
     ACTIVATIONS,  # noqa: F401 - its home was here
+    CONFIG,
     BertCheckpoint,
     CheckpointError,
     export_checkpoint,

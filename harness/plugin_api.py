@@ -29,8 +29,8 @@ pluggy, never torch, tensorflow or transformers.
 
 from harness.backend.alignment import TokenizerSpec
 from harness.backend.base import AVAILABLE, Availability, Backend, Embeddings, Item
-from harness.backend.card import ModelCard
 from harness.backend.capabilities import NeedsResources, SharesForward, Sweepable
+from harness.backend.card import ModelCard
 from harness.backend.digests import path_digest
 from harness.backend.options import (
     Option,
