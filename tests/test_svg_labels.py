@@ -147,3 +147,22 @@ def test_report_html_colours_every_picture_alike(tmp_path):
         assert all(fills == {colour_of[name]} for name, fills in fills_of(svg).items())
         assert overflowing(svg) == []
     assert f'class="swatch" style="background:{colour_of[LONG]}"' in page
+
+
+def test_a_scatter_title_keeps_its_rho_and_shows_the_full_name_on_hover():
+    from harness.api import run
+    from harness.reports.html import _scatters
+    from harness.results.rows import CorrelationResult, PairResult
+
+    results = run([str(POLYSEMY)], [FakeBackend(LONG)], cache=None, reference=False,
+                  progress=False)
+    results.correlation_rows = [CorrelationResult(
+        backend=LONG, suite="ws", test="wordsim353", pairs=3, scored=3, unscored=0,
+        spearman=0.5, spearman_ci=[0.1, 0.8], pearson=0.4, pearson_ci=[0.0, 0.7])]
+    results.pair_rows = [PairResult(backend=LONG, suite="ws", test="wordsim353", a=f"w{i}",
+                                    b="x", score=float(i), cosine=0.1 * i) for i in range(3)]
+    svg = _scatters(results, colours([LONG]))[0]
+    title = next(parse(svg).iter(f"{SVG}text"))
+    assert shown_text(title).endswith("rho 0.500 [0.100, 0.800]")
+    assert title.find(f"{SVG}title").text == f"{LONG} / wordsim353: rho 0.500 [0.100, 0.800]"
+    assert overflowing(svg) == []

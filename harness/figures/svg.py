@@ -275,10 +275,10 @@ _MAX_SCATTER_POINTS = 2000  # per picture: more would make the page slow to open
 
 def rating_scatter(ratings: Sequence[float], cosines: Sequence[float], title: str,
                    tips: Sequence[str] = (), width: float = 320, height: float = 240,
-                   colour: str = _BAR) -> str:
+                   colour: str = _BAR, full_title: str = "") -> str:
     """Cosine against human rating, one dot per pair (its tip on hover) in the backend's
-    `colour`, with axes labelled by their ranges; a title too long is shortened (in full on
-    hover)."""
+    `colour`, with axes labelled by their ranges; a title too long is shortened, and on hover
+    it shows in full (or `full_title`, when the caller shortened its parts)."""
     x = np.asarray(ratings, dtype=np.float64)[:_MAX_SCATTER_POINTS]
     y = np.asarray(cosines, dtype=np.float64)[:_MAX_SCATTER_POINTS]
     left, top, inner_w, inner_h = 48, 24, width - 60, height - 62
@@ -290,7 +290,7 @@ def rating_scatter(ratings: Sequence[float], cosines: Sequence[float], title: st
         return (left + 6 + (a - x_low) / (x_high - x_low) * (inner_w - 12),
                 top + inner_h - 6 - (b - y_low) / (y_high - y_low) * (inner_h - 12))
 
-    body = [label(8, 14, title, width - 16, "start", 11),
+    body = [label(8, 14, title, width - 16, "start", 11, full=full_title),
             f'<rect x="{left}" y="{top}" width="{inner_w}" height="{inner_h}" fill="none" '
             'stroke="#ccc"/>']
     for n, (a, b) in enumerate(zip(x, y)):
