@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import textwrap
 import struct
 import zipfile
 
@@ -139,6 +140,78 @@ def test_a_bad_card_field_is_named(data, message):
 def test_overlap_compares_data_set_names_loosely():
     card = ModelCard(datasets=("mteb/stsbenchmark-sts", "pilehvar/WiC"))
     assert dataset_key("STS-B") == "stsb"
-    assert overlap(card, ["WiC", "SemCor"]) == ["WiC"]
-    assert overlap(card, ["stsbenchmark-sts"]) == ["stsbenchmark-sts"]
-    assert overlap(None, ["WiC"]) == [] and overlap(card, []) == []
+    assert overlap(card.datasets, ["WiC", "SemCor"]) == ["WiC"]
+    assert overlap(card.datasets, ["STS-B", "stsbenchmark-sts"]) == ["stsbenchmark-sts"]
+    assert overlap((), ["WiC"]) == [] and overlap(card.datasets, []) == []
+    assert overlap(("super_glue",), ["WiC"]) == []  # a name, not a guess
+
+
+# -- not zero-shot: a suite's source data sets against a card's ------------------------------
+def suite_file(tmp_path, head: str):
+    path = tmp_path / "s.yaml"
+    path.write_text(head + textwrap.dedent("""
+        suite: s
+        tests:
+          - id: t
+            contexts:
+              a: {text: "a cat sat", word: cat}
+              b: {text: "a dog sat", word: dog}
+              c: {text: "a car sat", word: car}
+            expect: ["a ~ b > a ~ c"]
+    """))
+    return path
+
+
+def test_a_suite_records_its_source_data_sets_in_schema_3(tmp_path):
+    from harness.api import load_suite
+
+    suite = load_suite(suite_file(tmp_path, "schema: 3\ndatasets: [WiC, SemCor]\n"))
+    assert suite.datasets == ("WiC", "SemCor")
+    plain = load_suite(suite_file(tmp_path, "schema: 3\n"))
+    assert plain.datasets == () and plain.fingerprint() == suite.fingerprint()
+
+
+@pytest.mark.parametrize("head, message", [
+    ("schema: 2\ndatasets: [WiC]\n", r"s.yaml:2: field 'datasets': needs schema: 3"),
+    ("schema: 3\ndatasets: WiC\n", r"s.yaml:2: field 'datasets': must be a list"),
+    ("schema: 3\ndatasets: [1]\n", r"s.yaml:2: field 'datasets': must be a list"),
+])
+def test_a_bad_datasets_key_is_named_with_its_line(tmp_path, head, message):
+    from harness.api import load_suite
+    from harness.errors import SuiteError
+
+    with pytest.raises(SuiteError, match=message):
+        load_suite(suite_file(tmp_path, head))
+
+
+def test_built_suites_record_what_they_are_built_from(tmp_path):
+    from harness.api import load_suite
+    from harness.suites.builders import pairs_suite
+
+    ratings = tmp_path / "ws.tsv"
+    ratings.write_text("cat\tdog\t7.5\ncar\tbus\t8.0\ncat\tcar\t1.0\n")
+    built = pairs_suite(ratings, "wordsim353", name="ws")
+    built.write(tmp_path / "ws.yaml")
+    assert load_suite(tmp_path / "ws.yaml").datasets == ("WordSim353",)
+
+
+def test_a_backend_trained_on_a_suites_source_is_marked_not_zero_shot(tmp_path):
+    from harness.api import run
+    from harness.reports import summary_text
+    from harness.reports.markdown import render
+
+    path = suite_file(tmp_path, "schema: 3\ndatasets: [WiC]\n")
+    tuned, plain = FakeBackend("tuned"), FakeBackend("plain")
+    tuned.meta = ModelCard(datasets=("pilehvar/wic",))
+    plain.meta = ModelCard(datasets=("snli",))
+    results = run([str(path)], [tuned, plain], cache=None, reference=False, progress=False)
+    assert results.backends["tuned"].contamination == {"s": ["WiC"]}
+    assert results.backends["plain"].contamination == {}
+    data = results.to_dict()
+    assert data["backends"]["tuned"]["contamination"] == {"s": ["WiC"]}
+    assert "contamination" not in data["backends"]["plain"]  # additive: only when known
+    assert data["backends"]["tuned"]["card"] == {"datasets": ["pilehvar/wic"]}
+    text = summary_text(results)
+    assert "s †" in text and "tuned on s (WiC)" in text
+    markdown = render(results)
+    assert "| tuned | s † |" in markdown and "| plain | s |" in markdown

@@ -98,12 +98,12 @@ def dataset_key(name: str) -> str:
     return re.sub(r"[^a-z0-9]", "", name.rsplit("/", 1)[-1].lower())
 
 
-def overlap(card: ModelCard | None, sources: Sequence[str]) -> list[str]:
-    """The suite's source data sets (`sources`) that the card lists among its training data,
-    as the suite names them."""
-    if card is None or not card.datasets or not sources:
+def overlap(trained_on: Sequence[str], sources: Sequence[str]) -> list[str]:
+    """The suite's source data sets (`sources`) that a card lists among its training data
+    (`trained_on`, its `datasets`), as the suite names them."""
+    if not trained_on or not sources:
         return []
-    trained = {dataset_key(d) for d in card.datasets} - {""}
+    trained = {dataset_key(d) for d in trained_on} - {""}
     return [s for s in sources if dataset_key(s) in trained]
 
 

@@ -39,6 +39,7 @@ from harness.reports.tables import (
     summary_table,
     test_views,
     with_interval,
+    zero_shot_note,
 )
 from harness.results.model import Results
 
@@ -200,6 +201,7 @@ def render(results: Results) -> str:
         title=f"wic-harness report: {', '.join(results.suites)}",
         results=results,
         summary=summary_table(results),
+        zero_shot=zero_shot_note(results),
         gates=gate_lines(results),
         controls=controls_table(control_rows) if control_rows else None,
         control_note=control_note(control_rows[0].control) if control_rows else "",
