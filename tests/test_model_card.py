@@ -4,8 +4,8 @@
 from __future__ import annotations
 
 import json
-import textwrap
 import struct
+import textwrap
 import zipfile
 
 import pytest
