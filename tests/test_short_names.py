@@ -121,13 +121,3 @@ def test_a_named_table_runs_under_its_name_with_its_card(tmp_path, monkeypatch, 
     assert card["width"] == 50  # the backend's own fields stay under the meta
     assert {row["backend"] for row in data["summary"]} == {"glove"}
 
-
-def test_harness_list_shows_the_named_tables(tmp_path, monkeypatch, capsys):
-    monkeypatch.chdir(tmp_path)
-    (tmp_path / "harness.toml").write_text(
-        '[backends.glove-c]\nplugin = "static"\npostprocess = "center"\ndefault = false\n')
-    assert main(["list", "--json"]) == 0
-    listed = {i["name"]: i for i in json.loads(capsys.readouterr().out)["instances"]}
-    assert listed["glove-c"]["plugin"] == "static" and "glove-50d" in listed
-    assert main(["list", "--json", "--no-config"]) == 0
-    assert "glove-c" not in capsys.readouterr().out

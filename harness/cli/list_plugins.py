@@ -13,16 +13,10 @@ DESCRIPTION = ""
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    from harness.cli import config
-
     common.add_json_option(parser, "the listing")
-    config.add_options(parser, NAME)  # its [backends.NAME] tables are listed too
 
 
 def run(args: argparse.Namespace) -> int:
-    from harness.cli import config
-
-    config.apply(args)
     listing = gather(common.plugin_host(args))
     if getattr(args, "as_json", False):
         common.print_json(listing)
