@@ -146,7 +146,7 @@ def test_report_html_colours_every_picture_alike(tmp_path):
         assert legend_names(svg) == [LONG, "short"]
         assert all(fills == {colour_of[name]} for name, fills in fills_of(svg).items())
         assert overflowing(svg) == []
-    assert f'class="swatch" style="background:{colour_of[LONG]}"' in page
+    assert f'class="swatch" style="border-left-color:{colour_of[LONG]}"' in page
 
 
 def test_a_scatter_title_keeps_its_rho_and_shows_the_full_name_on_hover():
