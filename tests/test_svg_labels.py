@@ -149,7 +149,7 @@ def test_report_html_colours_every_picture_alike(tmp_path):
     assert f'class="swatch" style="border-left-color:{colour_of[LONG]}"' in page
 
 
-def test_a_scatter_title_keeps_its_rho_and_shows_the_full_name_on_hover():
+def test_a_scatter_keeps_its_rho_whole_and_shows_the_full_name_on_hover():
     from harness.api import run
     from harness.reports.html import _scatters
     from harness.results.rows import CorrelationResult, PairResult
@@ -162,7 +162,8 @@ def test_a_scatter_title_keeps_its_rho_and_shows_the_full_name_on_hover():
     results.pair_rows = [PairResult(backend=LONG, suite="ws", test="wordsim353", a=f"w{i}",
                                     b="x", score=float(i), cosine=0.1 * i) for i in range(3)]
     svg = _scatters(results, colours([LONG]))[0]
-    title = next(parse(svg).iter(f"{SVG}text"))
-    assert shown_text(title).endswith("rho 0.500 [0.100, 0.800]")
-    assert title.find(f"{SVG}title").text == f"{LONG} / wordsim353: rho 0.500 [0.100, 0.800]"
+    title, rho = list(parse(svg).iter(f"{SVG}text"))[:2]
+    assert ELLIPSIS in shown_text(title) and shown_text(title).endswith("base-v2 / wordsim353")
+    assert title.find(f"{SVG}title").text == f"{LONG} / wordsim353"
+    assert shown_text(rho) == "rho 0.500 [0.100, 0.800]"  # on its own line, whole
     assert overflowing(svg) == []

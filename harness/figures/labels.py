@@ -36,12 +36,11 @@ def shorten(text: str, width: float, size: float = 11) -> str:
 
 
 def label(x: float, y: float, text: str, width: float, anchor: str = "middle",
-          size: int = 11, extra: str = "", full: str = "") -> str:
-    """A <text> of at most `width` pixels: `text` shortened to fit, with the full text (or
-    `full`, when `text` is already a shortened form) in a <title>, the tooltip."""
+          size: int = 11, extra: str = "") -> str:
+    """A <text> of at most `width` pixels: `text` shortened to fit, with the full text in a
+    <title> (the tooltip) when it was shortened."""
     shown = shorten(text, width, size)
-    whole = full if full and full != shown else (text if shown != text else "")
-    tip = f"<title>{escape(whole)}</title>" if whole else ""
+    tip = f"<title>{escape(text)}</title>" if shown != text else ""
     return (f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" font-size="{size}" '
             f"{extra}>{tip}{escape(shown)}</text>")
 

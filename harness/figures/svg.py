@@ -275,13 +275,14 @@ _MAX_SCATTER_POINTS = 2000  # per picture: more would make the page slow to open
 
 def rating_scatter(ratings: Sequence[float], cosines: Sequence[float], title: str,
                    tips: Sequence[str] = (), width: float = 320, height: float = 240,
-                   colour: str = _BAR, full_title: str = "") -> str:
+                   colour: str = _BAR, subtitle: str = "") -> str:
     """Cosine against human rating, one dot per pair (its tip on hover) in the backend's
-    `colour`, with axes labelled by their ranges; a title too long is shortened, and on hover
-    it shows in full (or `full_title`, when the caller shortened its parts)."""
+    `colour`, with axes labelled by their ranges; a title too long is shortened (in full on
+    hover); `subtitle`, a second line under it (the rho)."""
     x = np.asarray(ratings, dtype=np.float64)[:_MAX_SCATTER_POINTS]
     y = np.asarray(cosines, dtype=np.float64)[:_MAX_SCATTER_POINTS]
-    left, top, inner_w, inner_h = 48, 24, width - 60, height - 62
+    below = 14 if subtitle else 0
+    left, top, inner_w, inner_h = 48, 24 + below, width - 60, height - 62 - below
     x_low, x_high = (float(x.min()), float(x.max())) if len(x) else (0.0, 1.0)
     y_low, y_high = (float(y.min()), float(y.max())) if len(y) else (0.0, 1.0)
     x_high, y_high = max(x_high, x_low + 1e-9), max(y_high, y_low + 1e-9)
@@ -290,7 +291,8 @@ def rating_scatter(ratings: Sequence[float], cosines: Sequence[float], title: st
         return (left + 6 + (a - x_low) / (x_high - x_low) * (inner_w - 12),
                 top + inner_h - 6 - (b - y_low) / (y_high - y_low) * (inner_h - 12))
 
-    body = [label(8, 14, title, width - 16, "start", 11, full=full_title),
+    body = [label(8, 14, title, width - 16, "start", 11),
+            *([label(8, 28, subtitle, width - 16, "start", 11)] if subtitle else []),
             f'<rect x="{left}" y="{top}" width="{inner_w}" height="{inner_h}" fill="none" '
             'stroke="#ccc"/>']
     for n, (a, b) in enumerate(zip(x, y)):

@@ -13,7 +13,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from harness.figures.labels import colours, shorten
+from harness.figures.labels import colours
 from harness.figures.svg import (
     accuracy_chart,
     heatmap,
@@ -181,11 +181,11 @@ def _scatters(results: Results, colour_of: dict[str, str]) -> list[str]:
         mine = [p for p in results.pair_rows if (p.backend, p.suite, p.test) == (
             c.backend, c.suite, c.test) and p.cosine is not None]
         rho = f"rho {with_interval(c.spearman, c.spearman_ci)}"
-        title = f"{shorten(c.backend, 110)} / {shorten(c.test, 60)}: {rho}"  # rho kept whole
-        out.append(rating_scatter([p.score for p in mine], [p.cosine for p in mine], title,
+        out.append(rating_scatter([p.score for p in mine], [p.cosine for p in mine],
+                                  f"{c.backend} / {c.test}",
                                   [f"{p.a} ~ {p.b}: rating {p.score:g}, cosine {p.cosine:.3f}"
                                    for p in mine], colour=colour_of.get(c.backend, "#4c78a8"),
-                                  full_title=f"{c.backend} / {c.test}: {rho}"))
+                                  subtitle=rho))
     return out
 
 
