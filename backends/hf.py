@@ -24,6 +24,7 @@ from harness.plugin_api import (
     Availability,
     BackendUnavailable,
     LoadedModel,
+    ModelCard,
     Option,
     OptionError,
     PackagedData,
@@ -33,6 +34,7 @@ from harness.plugin_api import (
     installed_versions,
     path_digest,
 )
+from harness_backends.model_card import folder_card
 from harness_backends.torch_bert import CompactBert, compact_bert_settings, wordpiece_tokenizer
 
 log = logging.getLogger("harness.backends.hf")
@@ -178,6 +180,20 @@ class HfBackend(TransformerBackend):
         if self.model_name in PACKAGED_MODELS:
             names.append(PACKAGED_MODELS[self.model_name].dist)
         return installed_versions(*names)
+
+    def card(self) -> ModelCard | None:
+        """The model folder's card (config.json, the README's front matter, the
+        sentence-transformers files, parameters from the safetensors headers); a hub name's
+        from its cached snapshot, if any; never a download."""
+        path = self.local_path()
+        if path is None:
+            cached = hub_cache_file(self.model_name)
+            path = Path(cached).parent if cached else None
+        card = folder_card(path) if path is not None and path.is_dir() else ModelCard()
+        if card.parameters is None and hasattr(self._model, "parameters"):  # loaded already
+            card = card.merged(ModelCard(parameters=sum(
+                int(p.numel()) for p in self._model.parameters())))
+        return card or None
 
     # -- loading and the forward pass -----------------------------------------------------------
     def load_model(self) -> LoadedModel:

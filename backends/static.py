@@ -21,6 +21,7 @@ from harness.plugin_api import (
     Backend,
     Embeddings,
     Item,
+    ModelCard,
     Option,
     PackagedData,
     hookimpl,
@@ -110,6 +111,26 @@ class StaticBackend(Backend):
             if package.version():
                 out[package.dist] = package.version()
         return out
+
+    def card(self) -> ModelCard | None:
+        """The width and the vocabulary: from the matrix's .npy header, or the first line of a
+        vectors file (word2vec's "WORDS WIDTH", or a GloVe line); nothing is loaded."""
+        try:
+            if self._format() == "npy":
+                folder = self._package_dir() if self.source in PACKAGED else Path(self.source)
+                matrices = sorted(folder.glob("*.npy")) if folder is not None else []
+                if len(matrices) != 1:
+                    return None
+                shape = np.load(matrices[0], mmap_mode="r").shape
+                return ModelCard(width=int(shape[1]), vocabulary=int(shape[0])) \
+                    if len(shape) == 2 else None
+            with open(self.source, "rb") as handle:
+                first = handle.readline(1_000_000).split()
+        except (OSError, ValueError):
+            return None
+        if len(first) == 2 and all(part.isdigit() for part in first):
+            return ModelCard(width=int(first[1]), vocabulary=int(first[0]))
+        return ModelCard(width=len(first) - 1) if len(first) > 1 else None
 
     # -- loading ----------------------------------------------------------------------------
     def _load(self) -> tuple[dict[str, int], np.ndarray]:

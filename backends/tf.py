@@ -24,6 +24,7 @@ from harness.plugin_api import (
     Availability,
     HarnessError,
     LoadedModel,
+    ModelCard,
     Option,
     OptionError,
     TokenizerSpec,
@@ -36,6 +37,7 @@ from harness.plugin_api import (
 )
 from harness_backends.bert_checkpoint import (
     ACTIVATIONS,  # noqa: F401 - its home was here
+    CONFIG,
     BertCheckpoint,
     CheckpointError,
     export_checkpoint,
@@ -44,6 +46,7 @@ from harness_backends.bert_checkpoint import (
     vocab_is_uncased,
 )
 from harness_backends.hf import INSTALL_HF, PACKAGED_MODELS
+from harness_backends.model_card import bert_config_card
 
 INSTALL_TF = "pip install 'wic-harness[tf]'"
 EXPORT_FORMAT = "google-bert-v3"  # bump when export_checkpoint's output changes
@@ -156,6 +159,27 @@ class TfBackend(TransformerBackend):
         if self.is_export():
             names.append(PACKAGED_MODELS[self.source].dist)
         return installed_versions(*names)
+
+    def card(self) -> ModelCard | None:
+        """What bert_config.json says (width, layers, maximum length, vocabulary), read from
+        the folder (at its root or one folder down) or from the zip; nothing unpacked."""
+        path = exported_folder(self.source) if self.is_export() \
+            else Path(self.source).expanduser()
+        if path.is_dir():
+            found = [*path.glob(CONFIG), *path.glob(f"*/{CONFIG}")]
+            return bert_config_card(found[0]) if found else None
+        if path.is_file():
+            import zipfile
+
+            try:
+                with zipfile.ZipFile(path) as archive:
+                    names = [n for n in archive.namelist() if n.rsplit("/", 1)[-1] == CONFIG]
+                    if not names or archive.getinfo(names[0]).file_size > 1_000_000:
+                        return None
+                    return bert_config_card(archive.read(names[0]))
+            except (OSError, zipfile.BadZipFile):
+                return None
+        return None
 
     # -- loading and the forward pass -----------------------------------------------------------
     def load_model(self) -> LoadedModel:

@@ -91,7 +91,13 @@ def get_backends(specs: Iterable[BackendLike] | BackendLike,
                          "out for every default instance available here")
     if any(isinstance(s, str) for s in specs):
         registry = registry or load_registry()
-    return [get_backend(s, registry) for s in specs]
+    out = [get_backend(s, registry) for s in specs]
+    names = [b.name for b in out]
+    twice = next((n for n in names if names.count(n) > 1), None)
+    if twice is not None:  # results are kept by name: one would hide the other
+        raise HarnessError(f"two backends are named {twice!r}: give each its own name "
+                           "(-b NAME=SPEC)")
+    return out
 
 
 def default_backends(registry: Registry | None = None) -> list[Backend]:

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -111,6 +111,9 @@ class Config:
     path: Path
     values: dict[str, Any]
     commands: dict[str, dict[str, Any]]
+    # named backend instances ([backends.NAME] tables): name -> {plugin, options, meta,
+    # default, description, where}
+    instances: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def for_command(self, command: str) -> dict[str, Any]:
         """The defaults `command` takes, its own table over the top-level keys."""
@@ -160,7 +163,7 @@ def read(path: Path, quiet: bool = False) -> Config | None:
     except ValueError as exc:  # TOMLDecodeError
         if quiet and not re.search(rf'tool\.[\'"]?{SECTION}', text):
             return None
-        raise HarnessError(f"{path}: not valid TOML: {exc}") from None
+        raise HarnessError(f"{path}: not valid TOML: {exc}{_both_forms(str(exc))}") from None
     where = f"{path} [tool.{SECTION}]" if is_pyproject else str(path)
     if is_pyproject:
         tool = data.get("tool")
@@ -176,14 +179,19 @@ def read(path: Path, quiet: bool = False) -> Config | None:
 
 def _checked(path: Path, where: str, data: dict[str, Any], table: str) -> Config:
     """The keys checked; `table`: what a command's table name follows ("tool.wic-harness.")."""
-    values, commands = {}, {}
+    values, commands, instances = {}, {}, {}
     for key, value in data.items():
-        if key in COMMANDS and isinstance(value, dict):
+        if key == "backends" and isinstance(value, dict):  # named instances
+            instances = _instances(where, table, value)
+            chosen = [name for name, inst in instances.items() if inst["default"]]
+            if chosen:
+                values[key] = chosen
+        elif key in COMMANDS and isinstance(value, dict):
             commands[key] = {k: _value(path, f"{path} [{table}{key}]", k, v, COMMANDS[key], key)
                              for k, v in value.items()}
         else:
             values[key] = _value(path, where, key, value, KEYS.keys() | COMMANDS.keys())
-    return Config(path, values, commands)
+    return Config(path, values, commands, instances)
 
 
 def _value(path: Path, where: str, key: str, value: Any, known, command: str = "") -> Any:
@@ -217,3 +225,58 @@ def _relative(path: Path, value: str | list[str], suite: bool) -> str | list[str
     if given.is_absolute() or named:
         return value
     return str(path.parent / given) if path.parent != Path(".") else value
+
+
+# -- named backend instances: [backends.NAME] -------------------------------------------------
+INSTANCE_KEYS = ("plugin", "options", "meta", "default", "description")
+_NAME = re.compile(r"[A-Za-z0-9._-]+")
+
+
+def _both_forms(message: str) -> str:
+    """The fix for a file that has both `backends = [...]` and `[backends.NAME]` tables."""
+    if "('backends'" not in message and "backends" not in message.split("(")[0]:
+        return ""
+    return (". `backends` is either a list of specs (backends = [\"minilm\"]) or a table of "
+            "named instances ([backends.NAME] with plugin = ...), not both in one file: make "
+            "each spec of the list a [backends.NAME] table (they all run by default; "
+            "default = false for one that should run only when -b names it)")
+
+
+def _instances(where: str, table: str, value: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The [backends.NAME] tables checked: plugin (text), options (a table) or option keys
+    inline, meta (a table of model-card fields), default (true: run when no -b is given),
+    description."""
+    out = {}
+    for name, spec in value.items():
+        here = f"{where} [{table}backends.{name}]"
+        if not _NAME.fullmatch(name):
+            raise HarnessError(f"{here}: {name!r} is not a plain name (letters, digits, '.', "
+                               "'_' and '-' only)")
+        if not isinstance(spec, dict):
+            raise HarnessError(f"{here}: must be a table with plugin = \"...\" and its options; "
+                               f"got {spec!r}")
+        plugin = spec.get("plugin")
+        if not isinstance(plugin, str) or not plugin.strip():
+            raise HarnessError(f"{here}: give plugin = \"NAME\" (the backend plugin: hf, "
+                               "static, tf, ...)")
+        options = spec.get("options", {})
+        meta = spec.get("meta", {})
+        for key, got in (("options", options), ("meta", meta)):
+            if not isinstance(got, dict):
+                raise HarnessError(f"{here}: {key} must be a table ({key} = {{...}}); "
+                                   f"got {got!r}")
+        inline = {k: v for k, v in spec.items() if k not in INSTANCE_KEYS}
+        both = sorted(set(inline) & set(options))
+        if both:
+            raise HarnessError(f"{here}: option {both[0]!r} is given both inline and in "
+                               "options: keep one")
+        default = spec.get("default", True)
+        if not isinstance(default, bool):
+            raise HarnessError(f"{here}: default must be true or false; got {default!r}")
+        description = spec.get("description", "")
+        if not isinstance(description, str):
+            raise HarnessError(f"{here}: description must be text; got {description!r}")
+        out[name] = {"plugin": plugin.strip(), "options": {**options, **inline},
+                     "meta": meta, "default": default, "description": description,
+                     "where": here}
+    return out

@@ -5,7 +5,8 @@ Names here are kept across releases, or deprecated first (a release with a Depre
 before they go); everything else in `harness` is internal and may move between releases.
 
 - contract: `Backend`, `Item`, `Embeddings`, `Availability`, `AVAILABLE`; the capability
-  protocols `SharesForward`, `Sweepable`, `NeedsResources`
+  protocols `SharesForward`, `Sweepable`, `NeedsResources`; `ModelCard` (what
+  `Backend.card()` gives)
 - options and parsers: `Option`, `parse_bool`, `parse_int_list`, `positive_int`,
   `non_negative_int`
 - transformer encoders: `TransformerBackend`, `LoadedModel`, `TRANSFORMER_OPTIONS`,
@@ -29,6 +30,7 @@ pluggy, never torch, tensorflow or transformers.
 from harness.backend.alignment import TokenizerSpec
 from harness.backend.base import AVAILABLE, Availability, Backend, Embeddings, Item
 from harness.backend.capabilities import NeedsResources, SharesForward, Sweepable
+from harness.backend.card import ModelCard
 from harness.backend.digests import path_digest
 from harness.backend.options import (
     Option,
@@ -65,6 +67,7 @@ __all__ = [
     "Backend",
     "Embeddings",
     "Item",
+    "ModelCard",
     "NeedsResources",
     "SharesForward",
     "Sweepable",

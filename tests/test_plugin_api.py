@@ -43,6 +43,7 @@ OTHER_SOURCES = [path for path in SHIPPED if not is_plugin_code(path)]
 HOMES = {
     "harness.backend.base": ["AVAILABLE", "Availability", "Backend", "Embeddings", "Item"],
     "harness.backend.capabilities": ["NeedsResources", "SharesForward", "Sweepable"],
+    "harness.backend.card": ["ModelCard"],
     "harness.backend.options": ["Option", "non_negative_int", "parse_bool", "parse_int_list",
                                 "positive_int"],
     "harness.backend.transformer": ["TRANSFORMER_OPTIONS", "LoadedModel", "TransformerBackend"],

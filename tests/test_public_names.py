@@ -34,7 +34,7 @@ USERS = [
 PLUGIN_AUTHORS = [
     # contract
     "AVAILABLE", "Availability", "Backend", "Embeddings", "Item", "NeedsResources",
-    "SharesForward", "Sweepable",
+    "SharesForward", "Sweepable", "ModelCard",
     # options and parsers
     "Option", "non_negative_int", "parse_bool", "parse_int_list", "positive_int",
     # transformer encoders

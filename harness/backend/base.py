@@ -23,6 +23,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
+from harness.backend.card import ModelCard
 from harness.backend.options import (
     Option,
     parse_bool,
@@ -119,6 +120,9 @@ class Backend(ABC):
             for key, spec in self.OPTIONS.items()
         }
         self._weights: str | None = None
+        # card fields the instance's configuration adds or overrides (harness.toml's
+        # [backends.NAME.meta]); see `card()`
+        self.meta: ModelCard | None = None
 
     # -- what an author implements --------------------------------------------------------------
     def availability(self) -> Availability:
@@ -138,6 +142,13 @@ class Backend(ABC):
         """What this backend settled on when it embedded, beyond its options (the layers a
         default picked, the model's length limit): recorded in results.json. Optional."""
         return {}
+
+    def card(self) -> ModelCard | None:
+        """What is known of the model (a `ModelCard`: parameters, width, layers, licence, ...),
+        read from files only: never a download, never weights loaded for it. Optional: None
+        (the default) says nothing is known. results.json records it as `backends[NAME].card`,
+        with harness.toml's `[backends.NAME.meta]` over it."""
+        return None
 
     @abstractmethod
     def embed_batch(self, items: Sequence[Item]) -> Embeddings:

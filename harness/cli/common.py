@@ -109,7 +109,8 @@ def plugin_host(args: argparse.Namespace):
     """A plugin host with the installed plugins (a failing one is fatal with --strict-plugins)."""
     from harness.plugins.manager import make_plugin_host
 
-    return make_plugin_host(strict=True if args.strict_plugins else None)
+    return make_plugin_host(strict=True if args.strict_plugins else None,
+                            instances=getattr(args, "config_instances", None))
 
 
 def registry(args: argparse.Namespace):

@@ -33,6 +33,7 @@ def apply(args: argparse.Namespace) -> Config | None:
     """Fill the options the command line left unset from the config, then the fallbacks;
     returns the config read (None: none)."""
     found = find(args.config, args.no_config)
+    args.config_instances = found.instances if found is not None else {}  # [backends.NAME]
     if found is not None:
         log.info("defaults from %s", found.path)
         for key, value in found.for_command(args.config_command).items():

@@ -35,8 +35,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="suite YAML files (default: `suites` of the config)")
     config.add_selection_options(parser)
     parser.add_argument("-b", "--backend", action="append", default=[], metavar="BACKEND",
-                        help="an instance name (see `harness list`) or PLUGIN:key=value,...; "
-                        "repeat for several. Default: every default instance available here")
+                        help="an instance name (see `harness list`) or PLUGIN:key=value,..., "
+                        "either one named NAME=SPEC; repeat for several. Default: every "
+                        "default instance available here")
     common.add_shared_options(parser, NAME, "the summary, the correlations, the gates, the "
                               "files written and the exit code",
                               {"spearman_tolerance": SPEARMAN_TOLERANCE})

@@ -6,11 +6,20 @@ escaped."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from html import escape
 
 import numpy as np
 
+from harness.figures.labels import (
+    LEGEND_ROW,
+    PALETTE,
+    colours,
+    label,
+    legend,
+    legend_width,
+    text_width,
+)
 from harness.measures.stats import quantile, wilson_interval
 
 _FONT = 'font-family="system-ui,sans-serif"'
@@ -45,32 +54,49 @@ def _axis(left: float, top: float, height: float, width: float, low: float, high
     return out
 
 
-def accuracy_chart(rows: Sequence[tuple[str, str, int, int]]) -> str:
-    """Accuracy per (backend, suite, passed, total) with a total, with 95% Wilson intervals."""
+def accuracy_chart(rows: Sequence[tuple[str, str, int, int]],
+                   colour_of: Mapping[str, str] | None = None) -> str:
+    """Accuracy per (backend, suite, passed, total) with a total, with 95% Wilson intervals:
+    one group of bars per suite, one bar per backend in its colour (`colour_of`, default: by
+    order), and a legend. Names too long for their place are shortened, in full on hover."""
     rows = [r for r in rows if r[3]]
-    left, top, height, step = 56, 28, 200, 90
-    width = left + max(3, len(rows)) * step + 16
+    backends = list(dict.fromkeys(r[0] for r in rows))
+    suites = list(dict.fromkeys(r[1] for r in rows))
+    colour_of = dict(colour_of or colours(backends))
+    left, top, height, bar, gap, pad = 56, 28, 200, 22, 4, 12
+    bars = max(1, len(backends)) * (bar + gap) - gap
+    group = {s: max(bars + 2 * pad, min(text_width(s, 10) + 8, 180)) for s in suites}
+    start, x = {}, float(left + 8)
+    for suite in suites:
+        start[suite] = x
+        x += group[suite]
+    legend_top = top + height + 34
+    width = max(x + 8, left + legend_width(backends) + 8, 230.0, text_width(
+        "Expectations passed", 13) + 16)
     body = [_text(width / 2, 16, "Expectations passed", size=13)]
     body += _axis(left, top, height, width - left - 8, 0, 1, [0, 0.25, 0.5, 0.75, 1],
                   "accuracy (95% Wilson interval)")
-    for i, (backend, suite, passed, total) in enumerate(rows):
-        x = left + 18 + i * step
+
+    def y(value: float) -> float:
+        return top + height * (1 - value)
+
+    for backend, suite, passed, total in rows:
+        x = start[suite] + (group[suite] - bars) / 2 + backends.index(backend) * (bar + gap)
         accuracy = passed / total
         low, high = wilson_interval(passed, total)
-
-        def y(value: float) -> float:
-            return top + height * (1 - value)
-
-        body.append(f'<rect x="{x}" y="{y(accuracy):.1f}" width="{step - 36}" '
-                    f'height="{height * accuracy:.1f}" fill="{_BAR}">'
+        body.append(f'<rect x="{x:.1f}" y="{y(accuracy):.1f}" width="{bar}" '
+                    f'height="{height * accuracy:.1f}" fill="{colour_of[backend]}" '
+                    f'data-backend="{escape(backend)}">'
                     f"<title>{escape(backend)} / {escape(suite)}: {accuracy:.3f} "
                     f"[{low:.3f}, {high:.3f}]</title></rect>")
-        mid = x + (step - 36) / 2
-        body.append(f'<path d="M{mid:.1f} {y(low):.1f}V{y(high):.1f}M{mid - 6:.1f} {y(low):.1f}'
-                    f'h12M{mid - 6:.1f} {y(high):.1f}h12" stroke="#222" fill="none"/>')
-        body.append(_text(mid, top + height + 14, backend, size=10))
-        body.append(_text(mid, top + height + 26, suite, size=10, extra='fill="#555"'))
-    return _svg(width, top + height + 36, body, "accuracy per backend")
+        mid = x + bar / 2
+        body.append(f'<path d="M{mid:.1f} {y(low):.1f}V{y(high):.1f}M{mid - 5:.1f} {y(low):.1f}'
+                    f'h10M{mid - 5:.1f} {y(high):.1f}h10" stroke="#222" fill="none"/>')
+    for suite in suites:
+        body.append(label(start[suite] + group[suite] / 2, top + height + 16, suite,
+                          group[suite] - 4, size=10, extra='fill="#555"'))
+    body += legend(backends, colour_of, left, legend_top, width - left - 8)
+    return _svg(width, legend_top + len(backends) * LEGEND_ROW, body, "accuracy per backend")
 
 
 def _box(values: np.ndarray) -> tuple[float, float, float, float, float, np.ndarray]:
@@ -86,11 +112,15 @@ def _box(values: np.ndarray) -> tuple[float, float, float, float, float, np.ndar
 _MAX_OUTLIERS = 100  # dots per backend: a large suite would give thousands
 
 
-def margin_chart(margins_of: dict[str, Sequence[float]]) -> str:
-    """The distribution of margins (sim closer - sim farther) per backend, as box plots."""
+def margin_chart(margins_of: dict[str, Sequence[float]],
+                 colour_of: Mapping[str, str] | None = None) -> str:
+    """The distribution of margins (sim closer - sim farther) per backend, as box plots in
+    each backend's colour (`colour_of`, default: by order), with a legend."""
     margins = {b: np.asarray(m, dtype=np.float64) for b, m in margins_of.items() if len(m)}
+    colour_of = dict(colour_of or colours(margins))
     left, top, height, step = 56, 28, 200, 100
-    width = left + max(3, len(margins)) * step + 16
+    legend_top = top + height + 34
+    width = max(left + max(3, len(margins)) * step + 16, left + legend_width(margins) + 8)
     every = np.concatenate(list(margins.values()) or [np.zeros(1)])
     low, high = min(float(every.min()), 0.0), max(float(every.max()), 0.0)
     pad = (high - low) * 0.05 or 0.1
@@ -99,7 +129,9 @@ def margin_chart(margins_of: dict[str, Sequence[float]]) -> str:
     def y(value: float) -> float:
         return top + height * (high - value) / (high - low)
 
-    body = [_text(width / 2, 16, "Margins (above 0: the ordering holds)", size=13)]
+    title = "Margins (above 0: the ordering holds)"
+    width = max(width, text_width(title, 13) + 16)
+    body = [_text(width / 2, 16, title, size=13)]
     body += _axis(left, top, height, width - left - 8, low, high,
                   [float(t) for t in np.linspace(low, high, 5).round(3)],
                   "margin: sim(closer) - sim(farther)")
@@ -112,16 +144,19 @@ def margin_chart(margins_of: dict[str, Sequence[float]]) -> str:
         body.append(f'<path d="M{mid:.1f} {y(lo):.1f}V{y(q1):.1f}M{mid:.1f} {y(q3):.1f}'
                     f'V{y(hi):.1f}" stroke="#222"/>')
         body.append(f'<rect x="{x}" y="{y(q3):.1f}" width="{w}" '
-                    f'height="{max(y(q1) - y(q3), 1):.1f}" fill="#dbe7f3" stroke="#222">'
+                    f'height="{max(y(q1) - y(q3), 1):.1f}" fill="{colour_of[backend]}" '
+                    f'fill-opacity="0.45" stroke="#222" data-backend="{escape(backend)}">'
                     f"<title>{escape(backend)}: median {median:+.4f}, quartiles {q1:+.4f} to "
                     f"{q3:+.4f}, {len(values)} margins</title></rect>")
         body.append(f'<line x1="{x}" y1="{y(median):.1f}" x2="{x + w}" y2="{y(median):.1f}" '
-                    'stroke="#e45756" stroke-width="2"/>')
+                    'stroke="#222" stroke-width="2"/>')
         for value in beyond[:_MAX_OUTLIERS]:
             body.append(f'<circle cx="{mid:.1f}" cy="{y(value):.1f}" r="2" fill="none" '
-                        'stroke="#222"/>')
-        body.append(_text(mid, top + height + 14, backend, size=10))
-    return _svg(width, top + height + 26, body, "margin distribution per backend")
+                        f'stroke="{colour_of[backend]}"/>')
+        body.append(label(mid, top + height + 16, backend, step - 6, size=10))
+    body += legend(margins, colour_of, left, legend_top, width - left - 8)
+    return _svg(width, legend_top + len(margins) * LEGEND_ROW, body,
+                "margin distribution per backend")
 
 
 def color(value: float, low: float) -> str:
@@ -141,15 +176,15 @@ def heatmap(labels: Sequence[str], matrix: Sequence[Sequence[float | None]],
     """Cosine similarities between a test's contexts (grey: a context without a vector)."""
     n = len(labels)
     cell = 30 if n <= _MAX_CELL_LABELS else 14
-    margin = 8 + 6 * max((len(label) for label in labels), default=1)
+    margin = 8 + max((text_width(name, 10) for name in labels), default=6)
     left, top = margin, 24 + margin * 0.75
     values = [v for row in matrix for v in row if v is not None]
     low = min(values) if values else 0.0
     body = [_text(8, 14, title, "start", 11)]
-    for i, label in enumerate(labels):
-        body.append(_text(left - 4, top + i * cell + cell / 2 + 4, label, "end", 10))
+    for i, name in enumerate(labels):
+        body.append(_text(left - 4, top + i * cell + cell / 2 + 4, name, "end", 10))
         x = left + i * cell + cell / 2
-        body.append(_text(x, top - 4, label, "start", 10,
+        body.append(_text(x, top - 4, name, "start", 10,
                           f'transform="rotate(-45 {x:.1f} {top - 4:.1f})"'))
     for i, row in enumerate(matrix):
         for j, value in enumerate(row):
@@ -162,14 +197,13 @@ def heatmap(labels: Sequence[str], matrix: Sequence[Sequence[float | None]],
                 ink = "white" if (value - low) / ((1 - low) or 1) < 0.6 else "black"
                 body.append(_text(left + j * cell + cell / 2, top + i * cell + cell / 2 + 3,
                                   f"{value:.2f}", size=8, extra=f'fill="{ink}"'))
-    width = max(left + n * cell + margin * 0.75, 6.5 * len(title) + 16)
+    width = max(left + n * cell + margin * 0.75, text_width(title) + 16)
     return _svg(width, top + n * cell + 8, body, f"similarities: {title}")
 
 
 # matplotlib's tab10, so that senses.png and the HTML maps colour senses alike; past ten
 # groups the colours repeat with another marker shape
-_PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
-           "#7f7f7f", "#bcbd22", "#17becf")
+_PALETTE = PALETTE
 _SHAPES = ("o", "s", "D", "^")  # matplotlib's marker names
 
 
@@ -229,9 +263,10 @@ def scatter(points: np.ndarray, groups: Sequence[int], names: Sequence[str],
         body.append(_marker(pad + 6, y - 4, group))
         body.append(_text(pad + 16, y, name, "start", 10))
         y += 16
-    reach_of_labels = 8 + 6 * max((len(label) for label in labels), default=0) if labels else 0
-    width = max(left + size + pad + reach_of_labels, 16 + 6 * max((len(n) for n in names),
-                                                                  default=0))
+    reach_of_labels = 8 + max((text_width(t, 10) for t in labels), default=0) if labels else 0
+    width = max(left + size + pad + reach_of_labels, 16 + max((text_width(n, 10)
+                                                               for n in names), default=0),
+                text_width(title) + 16)
     return _svg(width, y, body, title)
 
 
@@ -239,12 +274,15 @@ _MAX_SCATTER_POINTS = 2000  # per picture: more would make the page slow to open
 
 
 def rating_scatter(ratings: Sequence[float], cosines: Sequence[float], title: str,
-                   tips: Sequence[str] = (), width: float = 320, height: float = 240) -> str:
-    """Cosine against human rating, one dot per pair (its tip on hover), with axes labelled
-    by their ranges."""
+                   tips: Sequence[str] = (), width: float = 320, height: float = 240,
+                   colour: str = _BAR, subtitle: str = "") -> str:
+    """Cosine against human rating, one dot per pair (its tip on hover) in the backend's
+    `colour`, with axes labelled by their ranges; a title too long is shortened (in full on
+    hover); `subtitle`, a second line under it (the rho)."""
     x = np.asarray(ratings, dtype=np.float64)[:_MAX_SCATTER_POINTS]
     y = np.asarray(cosines, dtype=np.float64)[:_MAX_SCATTER_POINTS]
-    left, top, inner_w, inner_h = 48, 24, width - 60, height - 62
+    below = 14 if subtitle else 0
+    left, top, inner_w, inner_h = 48, 24 + below, width - 60, height - 62 - below
     x_low, x_high = (float(x.min()), float(x.max())) if len(x) else (0.0, 1.0)
     y_low, y_high = (float(y.min()), float(y.max())) if len(y) else (0.0, 1.0)
     x_high, y_high = max(x_high, x_low + 1e-9), max(y_high, y_low + 1e-9)
@@ -253,13 +291,14 @@ def rating_scatter(ratings: Sequence[float], cosines: Sequence[float], title: st
         return (left + 6 + (a - x_low) / (x_high - x_low) * (inner_w - 12),
                 top + inner_h - 6 - (b - y_low) / (y_high - y_low) * (inner_h - 12))
 
-    body = [_text(8, 14, title, "start", 11),
+    body = [label(8, 14, title, width - 16, "start", 11),
+            *([label(8, 28, subtitle, width - 16, "start", 11)] if subtitle else []),
             f'<rect x="{left}" y="{top}" width="{inner_w}" height="{inner_h}" fill="none" '
             'stroke="#ccc"/>']
     for n, (a, b) in enumerate(zip(x, y)):
         cx, cy = place(a, b)
         tip = f"<title>{escape(tips[n])}</title>" if n < len(tips) else ""
-        body.append(f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="2.5" fill="{_BAR}" '
+        body.append(f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="2.5" fill="{colour}" '
                     f'fill-opacity="0.6">{tip}</circle>')
     bottom = top + inner_h
     body += [_text(left, bottom + 14, f"{x_low:g}", "start", 10),

@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 
 from harness.backend import Backend, Embeddings, Item
 from harness.backend.capabilities import share_key_of
+from harness.backend.card import card_of
 from harness.errors import BackendFailure, BackendUnavailable, HarnessError
 from harness.pipeline import calibration
 from harness.pipeline.boundary import calling
@@ -157,6 +158,8 @@ def _prepare_group(group: list[Backend], items: list[Item], executor: Executor,
                     continue
                 record = record_of(backend)
                 record.fingerprint, record.versions = backend.fingerprint(), backend.versions()
+                card = card_of(backend)
+                record.card = card.to_dict() if card else None
             out[backend.name] = Prepared(backend, record)
             ready.append(backend)
         except Exception as exc:

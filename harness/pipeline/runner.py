@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from harness.backend import Backend, Item
+from harness.backend.card import overlap
 from harness.errors import HarnessError, Terminated
 from harness.measures.graded import score_graded
 from harness.measures.orderings import (
@@ -98,6 +99,9 @@ def run_suites(
         if record.status == "unavailable" and skip_unavailable:
             record.status = "skipped"
         records[backend.name] = record
+        trained_on = (record.card or {}).get("datasets", ())
+        record.contamination = {s.name: found for s in suites
+                                if (found := overlap(trained_on, s.datasets))}
         if record.status == "ok":
             rows += done.rows
             pairs += done.pairs

@@ -19,7 +19,7 @@ import importlib
 import logging
 import os
 import warnings
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, TypeVar
 
 import pluggy
@@ -37,7 +37,7 @@ from harness.plugins import (
 from harness.plugins.catalog import Catalog, Named, Registrar
 from harness.plugins.commands import CommandRegistration, PluginCommand
 from harness.plugins.measures import MeasureRegistration, PluginMeasure, keys_of
-from harness.plugins.registry import Registration, Registry
+from harness.plugins.registry import Registration, Registry, configured
 from harness.plugins.reports import PluginReport, ReportRegistration
 
 log = logging.getLogger("harness.plugins")
@@ -65,6 +65,9 @@ class PluginHost:
         self.sources: dict[str, str] = {}  # plugin name in pluggy -> where it came from
         self.problems: list[str] = []  # plugins skipped, with why
         self.declared: list[PluginCommand] = []  # commands of `wic_harness.commands`, in order
+        # instances a configuration file defines (harness.toml's [backends.NAME]), added to
+        # the registry after every plugin's
+        self.configured: list[Registration] = []
 
     def _fail(self, message: str) -> None:
         if self.strict:
@@ -134,6 +137,8 @@ class PluginHost:
                 f"{inst.plugin!r}, which no installed package provides"
             )
             registry.instances.remove(inst.name)
+        for part in self.configured:
+            registry.add_configured(part)
         return registry
 
     def commands(self) -> Catalog[PluginCommand]:
@@ -234,13 +239,16 @@ def autoload_enabled() -> bool:
 
 
 def make_plugin_host(
-    *, autoload: bool | None = None, strict: bool | None = None, plugins: tuple[Any, ...] = ()
+    *, autoload: bool | None = None, strict: bool | None = None, plugins: tuple[Any, ...] = (),
+    instances: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> PluginHost:
     """A new plugin host: the built-in plugins (always), then entry points unless autoload is
     off (argument or HARNESS_DISABLE_PLUGIN_AUTOLOAD=1): the plugins of `wic_harness` and the
     commands declared in `wic_harness.commands` (and in the groups' old names); then `plugins`
-    registered explicitly."""
+    registered explicitly; `instances`: the named backend instances of a configuration file
+    (harness.config's `Config.instances`), added to the registry after every plugin's."""
     host = PluginHost(strict=strict)
+    host.configured = configured(instances or {})
     host.register_builtins()
     if autoload is None:
         autoload = autoload_enabled()

@@ -1,13 +1,17 @@
 """What plugins register: backend plugin classes and named instances, and how a `-b` spec
-(`NAME` or `NAME:key=value,...`) becomes a configured Backend."""
+(`NAME` or `NAME:key=value,...`, either one given a short name as `SHORT=SPEC`) becomes a
+configured Backend. harness.toml's `[backends.NAME]` tables are instances too, registered after
+the plugins' (`Registry.add_configured`)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from harness.backend import Backend
+from harness.backend.card import ModelCard
 from harness.errors import BackendNotFound, OptionError, PluginError, closest
 from harness.plugins.catalog import Catalog
 
@@ -27,6 +31,12 @@ class InstanceInfo:
     description: str
     source: str
     default: bool = True
+    meta: ModelCard | None = None  # card fields over the backend's own (harness.toml's meta)
+
+
+# a backend's short name (`-b mpnet=hf:model=PATH`, `[backends.mpnet]`): a plain identifier
+NAME = re.compile(r"[A-Za-z0-9._-]+")
+NAME_RULE = "letters, digits, '.', '_' and '-' only"
 
 
 class Registration:
@@ -52,13 +62,21 @@ class Registration:
         options: Mapping[str, Any] | None = None,
         description: str = "",
         default: bool = True,
+        meta: Mapping[str, Any] | None = None,
     ) -> None:
         """Register a named configuration of a plugin. `default` instances run when no -b is
-        given (if available)."""
-        if not name or ":" in name or "," in name:
-            raise PluginError(f"{self.source}: bad instance name {name!r} (no ':' or ',')")
+        given (if available); `meta`: model-card fields over what the backend's `card()` says
+        (a `ModelCard`'s fields: licence, datasets, ...)."""
+        if not name or ":" in name or "," in name or "=" in name:
+            raise PluginError(f"{self.source}: bad instance name {name!r} (no ':', ',' or '=')")
+        card = None
+        if meta:
+            try:
+                card = ModelCard.from_dict(meta, f"{self.source}: meta of instance {name!r}")
+            except ValueError as exc:
+                raise PluginError(str(exc)) from None
         self.instances.add(InstanceInfo(
-            name, plugin, dict(options or {}), description, self.source, default
+            name, plugin, dict(options or {}), description, self.source, default, card
         ))
 
 
@@ -87,6 +105,26 @@ class Registry:
                         "has a plugin or instance of that name; -b NAME would be ambiguous"
                     )
 
+    def add_configured(self, part: Registration) -> None:
+        """Add the instances a configuration file defines (`part.source` names its table): each
+        needs an installed plugin, and its name may not be a registered instance's or plugin's
+        (an error naming both)."""
+        for info in part.instances.values():
+            taken = self.instances.get(info.name) or self.plugins.get(info.name)
+            if taken is not None:
+                kind = "instance" if info.name in self.instances else "plugin"
+                raise PluginError(
+                    f"{info.source}: the backend name {info.name!r} is taken by the {kind} "
+                    f"{info.name!r} that {taken.source} registers; give the table another "
+                    f"name ([backends.my-{info.name}])")
+            if info.plugin not in self.plugins:
+                match = closest(info.plugin, list(self.plugins))
+                hint = f" Did you mean {match!r}?" if match else ""
+                raise PluginError(
+                    f"{info.source}: plugin {info.plugin!r} is not installed.{hint} Installed "
+                    f"plugins: {', '.join(sorted(self.plugins)) or 'none'}")
+            self.instances.add(info)
+
     def unresolved_instances(self) -> list[InstanceInfo]:
         return [i for i in self.instances.values() if i.plugin not in self.plugins]
 
@@ -94,7 +132,27 @@ class Registry:
         return sorted(i.name for i in self.instances.values() if i.default)
 
     def create(self, spec: str) -> Backend:
-        """A Backend from `NAME`, `PLUGIN`, or either followed by `:key=value,...`."""
+        """A Backend from `NAME`, `PLUGIN`, or either followed by `:key=value,...`; any of
+        them after `SHORT=` gives the backend the name SHORT (`mpnet=hf:model=PATH`)."""
+        head = spec.partition(":")[0]
+        if "=" not in head:
+            return self._create(spec, spec.strip())
+        short, _, inner = spec.partition("=")
+        short, inner = short.strip(), inner.strip()
+        if not NAME.fullmatch(short):
+            raise OptionError(f"backend spec {spec!r}: the name {short!r} is not a plain name "
+                              f"({NAME_RULE}); write -b NAME=SPEC, e.g. mpnet=hf:model=PATH")
+        if not inner or "=" in inner.partition(":")[0]:
+            raise OptionError(f"backend spec {spec!r}: after {short}= give what it names, an "
+                              "instance or PLUGIN:key=value,... (one name per backend)")
+        taken = self.instances.get(short)
+        if taken is not None:
+            raise OptionError(f"backend spec {spec!r}: the name {short!r} is taken by the "
+                              f"instance {short!r} that {taken.source} registers; choose "
+                              f"another (e.g. my-{short}={inner})")
+        return self._create(inner, short)
+
+    def _create(self, spec: str, name: str) -> Backend:
         base, _, rest = spec.partition(":")
         base = base.strip()
         overrides = parse_options(rest, spec) if rest else {}
@@ -117,15 +175,30 @@ class Registry:
                 "`harness list` shows them all."
             )
         try:
-            return cls(spec.strip(), options)
+            backend = cls(name, options)
         except OptionError as exc:
             if base in self.instances and not str(exc).startswith("backend "):
                 source = self.instances[base].source
                 raise OptionError(f"backend {base!r} (an instance registered by {source}): "
                                   f"{exc}") from None
             if not str(exc).startswith("backend "):
-                raise OptionError(f"backend {spec.strip()!r}: {exc}") from None
+                raise OptionError(f"backend {name!r}: {exc}") from None
             raise
+        if base in self.instances and self.instances[base].meta:
+            backend.meta = self.instances[base].meta
+        return backend
+
+
+def configured(instances: Mapping[str, Mapping[str, Any]]) -> list[Registration]:
+    """The instances of a configuration file (harness.config's `Config.instances`), one
+    registration each, its source the table (`harness.toml [backends.mpnet]`)."""
+    parts = []
+    for name, inst in instances.items():
+        part = Registration(inst["where"])
+        part.add_instance(name, inst["plugin"], inst["options"], inst["description"],
+                          inst["default"], inst["meta"])
+        parts.append(part)
+    return parts
 
 
 def parse_options(text: str, spec: str = "") -> dict[str, str]:

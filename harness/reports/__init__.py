@@ -27,9 +27,11 @@ def summary_text(results: Results) -> str:
     """The summary table, as printed on stdout, the graded tests' correlations when the run has
     any, and each plugin kind's summary and rows."""
     from harness.reports.measures import measure_sections
-    from harness.reports.tables import correlations_table, summary_table
+    from harness.reports.tables import correlations_table, summary_table, zero_shot_note
 
     text = summary_table(results).as_text()
+    if zero_shot_note(results):
+        text += "\n" + zero_shot_note(results)
     if results.correlation_rows:
         text += "\n\n" + correlations_table(results.correlation_rows).as_text()
     for section in measure_sections(results):

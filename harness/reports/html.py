@@ -13,6 +13,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from harness.figures.labels import colours
 from harness.figures.svg import (
     accuracy_chart,
     heatmap,
@@ -38,6 +39,7 @@ from harness.reports.tables import (
     summary_table,
     test_views,
     with_interval,
+    zero_shot_note,
 )
 from harness.results.model import Results
 
@@ -172,16 +174,18 @@ def _optional_bytecode_cache() -> type:
     return OptionalBytecodeCache
 
 
-def _scatters(results: Results) -> list[str]:
+def _scatters(results: Results, colour_of: dict[str, str]) -> list[str]:
     """Cosine against rating for each backend and graded test, rho and its interval above."""
     out = []
     for c in results.correlation_rows[:MAX_SCATTERS]:
         mine = [p for p in results.pair_rows if (p.backend, p.suite, p.test) == (
             c.backend, c.suite, c.test) and p.cosine is not None]
-        title = f"{c.backend} / {c.test}: rho {with_interval(c.spearman, c.spearman_ci)}"
-        out.append(rating_scatter([p.score for p in mine], [p.cosine for p in mine], title,
+        rho = f"rho {with_interval(c.spearman, c.spearman_ci)}"
+        out.append(rating_scatter([p.score for p in mine], [p.cosine for p in mine],
+                                  f"{c.backend} / {c.test}",
                                   [f"{p.a} ~ {p.b}: rating {p.score:g}, cosine {p.cosine:.3f}"
-                                   for p in mine]))
+                                   for p in mine], colour=colour_of.get(c.backend, "#4c78a8"),
+                                  subtitle=rho))
     return out
 
 
@@ -191,21 +195,24 @@ def render(results: Results) -> str:
     control_rows = controls(results)
     shown, note = shown_rows(results.rows, MAX_HTML_ROWS)
     views = test_views(results, shown)
+    colour_of = colours(results.backends)  # one colour per backend, in every picture
     return env.get_template("report.html").render(
         selection=selection_note(results.selection),
         title=f"wic-harness report: {', '.join(results.suites)}",
         results=results,
         summary=summary_table(results),
+        zero_shot=zero_shot_note(results),
         gates=gate_lines(results),
         controls=controls_table(control_rows) if control_rows else None,
         control_note=control_note(control_rows[0].control) if control_rows else "",
         backends=backends_table(results),
         baseline_note=baseline_note(results),
         plots=[accuracy_chart([(s.backend, s.suite, s.passed, s.total)
-                               for s in results.summary_rows if s.status == "ok"]),
+                               for s in results.summary_rows if s.status == "ok"], colour_of),
                margin_chart({b: [r.margin for r in results.rows
                                  if r.backend == b and r.margin is not None]
-                             for b in results.backends})],
+                             for b in results.backends}, colour_of)],
+        colours=colour_of,
         expectations=expectations_table(shown, views),
         expectations_note=note,
         tests=list(views.values()),
@@ -213,7 +220,7 @@ def render(results: Results) -> str:
         heatmaps=heatmaps, heatmaps_note=heatmaps_note, max_heatmaps=MAX_HEATMAPS,
         correlations=(correlations_table(results.correlation_rows)
                       if results.correlation_rows else None),
-        graded_rules=GRADED_RULES, scatters=_scatters(results),
+        graded_rules=GRADED_RULES, scatters=_scatters(results, colour_of),
         measures=measure_sections(results, MAX_HTML_ROWS),
         scatters_note=(f"{len(results.correlation_rows) - MAX_SCATTERS} more graded tests: "
                        "their pairs are in pairs.csv."

@@ -22,6 +22,7 @@ from harness.reports.tables import (
     selection_note,
     shown_rows,
     summary_table,
+    zero_shot_note,
 )
 from harness.reports.text import markdown_text
 from harness.results.model import Results
@@ -36,6 +37,8 @@ def render(results: Results) -> str:
         note = selection_note(results.selection)
         out += [markdown_text(note[:1].upper() + note[1:] + "."), ""]
     out += ["## Summary", "", summary_table(results).as_markdown(), ""]
+    if zero_shot_note(results):
+        out += [markdown_text(zero_shot_note(results)), ""]
     gates = gate_lines(results)
     if gates:
         out += ["## Gates", "", *[f"- {markdown_text(line)}" for line in gates], ""]

@@ -82,12 +82,50 @@ def summary_cells(row: SummaryRow, calibration: dict | None = None,
 
 
 def summary_table(results: Results) -> Table:
+    """The summary, a suite marked † where the backend is not zero-shot (`zero_shot_note`)."""
     graded = bool(results.correlation_rows) or any(s.graded_tests for s in results.summary_rows)
     headers = SUMMARY_HEADERS[:-1] + (GRADED_HEADERS if graded else []) + SUMMARY_HEADERS[-1:]
-    return Table(headers, [
-        summary_cells(s, results.backends[s.backend].calibration if s.backend in results.backends
-                      else None, graded) for s in results.summary_rows],
-        frozenset({3, 4, 6, 7, *([9, 10] if graded else [])}))
+    rows = []
+    for s in results.summary_rows:
+        record = results.backends.get(s.backend)
+        cells = summary_cells(s, record.calibration if record else None, graded)
+        if record is not None and s.suite in record.contamination:
+            cells[1] += f" {NOT_ZERO_SHOT}"
+        rows.append(cells)
+    return Table(headers, rows, frozenset({3, 4, 6, 7, *([9, 10] if graded else [])}))
+
+
+NOT_ZERO_SHOT = "†"
+
+
+def zero_shot_note(results: Results) -> str:
+    """What † means in the summary, naming each backend, suite and data set; "" when no
+    backend's card lists a data set a suite of the run was built from."""
+    found = [f"{name} on {suite} ({', '.join(sets)})"
+             for name, record in results.backends.items()
+             for suite, sets in record.contamination.items()]
+    if not found:
+        return ""
+    return (f"{NOT_ZERO_SHOT} not zero-shot: the model card lists among its training data a "
+            f"data set the suite was built from: {'; '.join(found)}.")
+
+
+def card_text(card: dict | None) -> str:
+    """A model card in a few words: parameters, width, layers, length, licence."""
+    if not card:
+        return ""
+    parts = []
+    if card.get("parameters"):
+        n = card["parameters"]
+        parts.append(f"{n / 1e9:.1f}B" if n >= 1e9 else f"{n / 1e6:.1f}M" if n >= 1e6
+                     else str(n))
+        parts[-1] += " parameters"
+    for key, what in (("width", "width"), ("layers", "layers"), ("max_length", "max tokens"),
+                      ("vocabulary", "vocabulary")):
+        if card.get(key):
+            parts.append(f"{what} {card[key]}")
+    parts += [str(card[k]) for k in ("licence", "base_model") if card.get(k)]
+    return ", ".join(parts)
 
 
 # -- graded tests ----------------------------------------------------------------------------
@@ -177,9 +215,9 @@ def settings(values: dict) -> str:
 
 
 def backends_table(results: Results) -> Table:
-    return Table(["backend", "plugin", "options", "used", "fingerprint", "status"], [
-        [rec.name, rec.plugin, settings(rec.options), settings(rec.used), rec.fingerprint or "",
-         rec.status + (f": {rec.error}" if rec.error else "")]
+    return Table(["backend", "plugin", "options", "used", "card", "fingerprint", "status"], [
+        [rec.name, rec.plugin, settings(rec.options), settings(rec.used), card_text(rec.card),
+         rec.fingerprint or "", rec.status + (f": {rec.error}" if rec.error else "")]
         for rec in results.backends.values()])
 
 

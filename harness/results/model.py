@@ -32,6 +32,10 @@ class BackendRecord:
     used: dict[str, Any] = field(default_factory=dict)  # what it settled on (Backend.used)
     # what the reference sample says about it: its baseline (see harness.pipeline.calibration)
     calibration: dict[str, Any] | None = None
+    # what is known of the model (harness.backend.card.ModelCard.to_dict), and by suite the
+    # suite's source data sets the card lists among its training data (not zero-shot there)
+    card: dict[str, Any] | None = None
+    contamination: dict[str, list[str]] = field(default_factory=dict)
 
     @classmethod
     def from_dict(cls, name: str, data: dict[str, Any]) -> BackendRecord:
@@ -51,6 +55,10 @@ class BackendRecord:
             del out["used"]
         if self.calibration is None:
             del out["calibration"]
+        if not self.card:
+            del out["card"]
+        if not self.contamination:
+            del out["contamination"]
         return out
 
 

@@ -72,13 +72,16 @@ def _context(ctx: Mapping[str, Any]) -> str:
 
 
 def dump_suite(name: str, description: str, tests: Sequence[Mapping[str, Any]],
-               header: str = "", schema: int = 1) -> str:
+               header: str = "", schema: int = 1, datasets: Sequence[str] = ()) -> str:
     """`tests`: mappings with id, optional description, contexts (label -> {text, and word
     with occurrence, or span}) and expect (strings); or, graded (schema 3), optional scale
-    and pairs ({a, b, score}, each side a label or a context)."""
+    and pairs ({a, b, score}, each side a label or a context). `datasets` (schema 3): what
+    the suite is built from."""
     lines = [f"# {line}".rstrip() for line in header.splitlines()]
     lines += [f"schema: {schema}"] if schema != 1 else []
-    lines += [f"suite: {_q(name)}", f"description: {_q(description)}", "tests:"]
+    lines += [f"suite: {_q(name)}", f"description: {_q(description)}"]
+    lines += [f"datasets: [{', '.join(_q(d) for d in datasets)}]"] if datasets else []
+    lines += ["tests:"]
     for test in tests:
         lines.append(f"  - id: {_q(test['id'])}")
         if test.get("description"):
@@ -152,7 +155,7 @@ def wic_suite(data: str | Path, gold: str | Path, *, name: str = "wic",
               max_per_lemma: int = 20, output: str = "SUITE.yaml") -> BuiltSuite:
     """For each lemma of Word-in-Context files with pairs of both labels: every same-sense (T)
     pair more similar than every different-sense (F) pair, as schema-2 expectations
-    "t1a ~ t1b > f1a ~ f1b"."""
+    "t1a ~ t1b > f1a ~ f1b", in a schema-3 file that records it is built from WiC."""
     from harness.suites.wic_format import read_wic, wic_suite_tests
 
     if max_per_lemma < 1:
@@ -164,7 +167,8 @@ def wic_suite(data: str | Path, gold: str | Path, *, name: str = "wic",
     description = (f"{len(tests)} lemmas of {data}: same-sense pairs more similar than "
                    f"different-sense pairs. Made by: harness make-suite wic {data} {gold} "
                    f"-o {output}")
-    return BuiltSuite(name, dump_suite(name, description, tests, schema=2), len(tests),
+    return BuiltSuite(name, dump_suite(name, description, tests, schema=3, datasets=["WiC"]),
+                      len(tests),
                       len(tests), str(data))
 
 
@@ -210,7 +214,8 @@ def pairs_suite(path: str | Path, format: str, *, name: str | None = None,
                    f"{command}")
     test = {"id": name, "scale": kind.scale,
             "pairs": [{"a": p.a, "b": p.b, "score": p.score} for p in pairs]}
-    return BuiltSuite(name, dump_suite(name, description, [test], header, schema=3), 1, 1,
+    return BuiltSuite(name, dump_suite(name, description, [test], header, schema=3,
+                                       datasets=kind.datasets), 1, 1,
                       f"{path} ({format}, {len(pairs)} pairs)")
 
 

@@ -81,3 +81,24 @@ def not_finite(value: Any) -> bool:
         except ValueError:
             return False
     return isinstance(value, float) and not math.isfinite(value)
+
+
+def suite_datasets(checker: Any, data: Mapping) -> tuple[str, ...]:
+    """A suite's optional `datasets:` (schema 3): the data sets it was built from, so that a
+    backend whose model card lists one is marked as not zero-shot on it; () when absent or
+    wrong (a problem reported with its line)."""
+    from harness.suites.yaml import key_line
+
+    value = data.get("datasets")
+    if value is None:
+        return ()
+    line = key_line(data, "datasets")
+    if checker.schema < 3:
+        checker.problem(line, "field 'datasets'", "needs schema: 3 at the top of the file")
+    elif not isinstance(value, list) or not all(isinstance(v, str) and v.strip()
+                                                for v in value):
+        checker.problem(line, "field 'datasets'", "must be a list of data set names, like "
+                        "datasets: [WiC]")
+    else:
+        return tuple(value)
+    return ()

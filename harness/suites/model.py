@@ -109,6 +109,9 @@ class Suite:
     tests: tuple[Test, ...]
     description: str = ""
     path: str | None = field(default=None, compare=False)
+    # the data sets it was built from (schema 3's `datasets:`): a model trained on one of
+    # them is not zero-shot here. Not part of the fingerprint: the tests are what it tests.
+    datasets: tuple[str, ...] = ()
 
     def items(self) -> Iterator[Item]:
         for test in self.tests:

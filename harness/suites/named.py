@@ -38,7 +38,9 @@ class GensimSuite:
             raise HarnessError(f"suite {self.name!r} is built from the copy of {self.file} in "
                                "gensim's test data, and gensim is not installed: pip install "
                                "gensim (or give a suite file)")
-        target = cache_dir() / "suites" / f"{self.name}-gensim-{installed_version('gensim')}.yaml"
+        # -2: the files that record their source data set (datasets:), built again once
+        target = (cache_dir() / "suites" /
+                  f"{self.name}-gensim-{installed_version('gensim')}-2.yaml")
         if not target.is_file():
             from gensim.test.utils import datapath
 

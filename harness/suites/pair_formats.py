@@ -49,6 +49,7 @@ class PairFormat:
     read: Callable[[Path], list[RawPair]]
     scale: tuple[float, float] | None
     description: str
+    datasets: tuple[str, ...] = ()  # what a suite built from it records (schema 3 datasets:)
 
 
 def _lines(path: Path) -> Iterator[tuple[int, str]]:
@@ -276,14 +277,19 @@ def read_sick(path: Path) -> list[RawPair]:
 
 
 FORMATS = {f.name: f for f in (
-    PairFormat("wordsim353", read_word_pairs, (0, 10), "WordSim-353 (Finkelstein et al. 2002)"),
-    PairFormat("simlex999", read_simlex, (0, 10), "SimLex-999 (Hill et al. 2015)"),
-    PairFormat("men", read_men, (0, 50), "MEN (Bruni et al. 2014)"),
-    PairFormat("scws", read_scws, (0, 10), "SCWS (Huang et al. 2012)"),
-    PairFormat("cosimlex", read_cosimlex, None, "CoSimLex (Armendariz et al. 2020)"),
-    PairFormat("usim", read_usim, (1, 5), "Usim (Erk et al. 2009)"),
-    PairFormat("stsb", read_stsb, (0, 5), "STS-B (Cer et al. 2017)"),
-    PairFormat("sick", read_sick, (1, 5), "SICK relatedness (Marelli et al. 2014)"),
+    PairFormat("wordsim353", read_word_pairs, (0, 10), "WordSim-353 (Finkelstein et al. 2002)",
+               ("WordSim353",)),
+    PairFormat("simlex999", read_simlex, (0, 10), "SimLex-999 (Hill et al. 2015)",
+               ("SimLex-999",)),
+    PairFormat("men", read_men, (0, 50), "MEN (Bruni et al. 2014)", ("MEN",)),
+    PairFormat("scws", read_scws, (0, 10), "SCWS (Huang et al. 2012)", ("SCWS",)),
+    PairFormat("cosimlex", read_cosimlex, None, "CoSimLex (Armendariz et al. 2020)",
+               ("CoSimLex",)),
+    PairFormat("usim", read_usim, (1, 5), "Usim (Erk et al. 2009)", ("Usim",)),
+    PairFormat("stsb", read_stsb, (0, 5), "STS-B (Cer et al. 2017)",
+               ("STS-B", "stsbenchmark-sts")),
+    PairFormat("sick", read_sick, (1, 5), "SICK relatedness (Marelli et al. 2014)",
+               ("SICK", "sickr-sts")),
 )}
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.errors import SuiteError, did_you_mean
-from harness.suites.fields import not_finite, refuse_controls
+from harness.suites.fields import not_finite, refuse_controls, suite_datasets
 from harness.suites.graded import parse_pairs, parse_scale
 from harness.suites.kinds import PluginKinds, plugin_test
 from harness.suites.model import CONTEXT_KEYS, Expectation, LabelledContext, Suite, Test
@@ -26,7 +26,7 @@ from harness.suites.yaml import data_line, item_line, key_line, line_of, load_ya
 
 SCHEMA = 1
 SCHEMAS = (1, 2, 3)
-SUITE_KEYS = ("schema", "suite", "description", "tests")
+SUITE_KEYS = ("schema", "suite", "description", "datasets", "tests")  # datasets: schema 3
 TEST_KEYS = ("id", "description", "contexts", "expect")
 GRADED_KEYS = ("pairs", "scale")  # schema 3
 EXPECT_KEYS = ("anchor", "closer", "farther", "margin")
@@ -99,6 +99,7 @@ class Checker:
             self.schema = schema
         name = self.text_field(data, "suite", "", required=True)
         description = self.text_field(data, "description", "", layout=True) or ""
+        datasets = suite_datasets(self, data)
         tests_data = data.get("tests")
         tests: list[Test] = []
         if tests_data is None:
@@ -124,7 +125,8 @@ class Checker:
                 tests.append(test)
         if name is None:
             return None
-        return Suite(name=name, tests=tuple(tests), description=description, path=self.path)
+        return Suite(name=name, tests=tuple(tests), description=description, path=self.path,
+                     datasets=datasets)
 
     def text_field(self, data: Mapping, key: str, where: str, required: bool = False,
                    layout: bool = False) -> str | None:

@@ -17,12 +17,21 @@ stability, and clear errors on bad input.
 
 from __future__ import annotations
 
+import json
 import re
 
 import numpy as np
 import pytest
 
-from harness.plugin_api import Availability, Backend, Embeddings, Item, OptionError, locate_word
+from harness.plugin_api import (
+    Availability,
+    Backend,
+    Embeddings,
+    Item,
+    ModelCard,
+    OptionError,
+    locate_word,
+)
 
 
 def item(text: str, word: str | None, occurrence: int | None = None) -> Item:
@@ -147,6 +156,16 @@ class BackendConformance:
     def test_versions_are_strings(self, backend):
         versions = backend.versions()
         assert all(isinstance(k, str) and isinstance(v, str) for k, v in versions.items())
+
+    def test_card_when_given_is_a_model_card(self, backend):
+        card = backend.card()
+        if card is None:
+            pytest.skip("the backend gives no model card (optional)")
+        assert isinstance(card, ModelCard), "card() returns a ModelCard or None"
+        data = card.to_dict()
+        json.dumps(data)  # results.json holds it
+        assert ModelCard.from_dict(data) == card, "a card's fields are of their declared types"
+        assert backend.card() == card, "card() gives the same card each time"
 
     def test_unknown_option_is_a_clear_error(self, backend):
         with pytest.raises(OptionError, match="unknown option"):
