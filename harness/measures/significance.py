@@ -1,0 +1,107 @@
+"""Significance across many comparisons: Holm's step-down correction, a seeded bootstrap of
+Spearman's rho vectorised over resamples (the draws of `stats.bootstrap_difference`, so a pair
+compared here gets the same differences as `harness compare` gives it), and the bootstrap
+p-value of a difference of correlations. Used by the ranks (harness/measures/ranking.py) and by
+`harness compare`'s verdicts."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from harness.measures.stats import BOOTSTRAP_SEED
+
+ALPHA = 0.05
+
+
+def holm(p_values: Sequence[float], alpha: float = ALPHA, sure: int = 0) -> list[bool]:
+    """Which hypotheses Holm's step-down procedure rejects at `alpha` (family-wise): sort the
+    p-values, reject p_(i) while p_(i) <= alpha / (m - i + 1), stop at the first that is not.
+    `sure`: that many further hypotheses of the family, known to have p <= alpha / m (rejected
+    whatever the others are; they come first in the order), left out of `p_values`."""
+    m = len(p_values) + sure
+    order = sorted(range(len(p_values)), key=lambda i: (p_values[i], i))
+    rejected = [False] * len(p_values)
+    for position, i in enumerate(order, start=sure + 1):
+        if p_values[i] > alpha / (m - position + 1):
+            break
+        rejected[i] = True
+    return rejected
+
+
+def holm_adjusted(p_values: Sequence[float]) -> list[float]:
+    """Holm-adjusted p-values: max over the earlier of (m - i + 1) p_(i), capped at 1; a
+    hypothesis is rejected at alpha exactly when its adjusted p-value is <= alpha."""
+    m = len(p_values)
+    order = sorted(range(m), key=lambda i: (p_values[i], i))
+    adjusted = [1.0] * m
+    running = 0.0
+    for position, i in enumerate(order, start=1):
+        running = max(running, min(1.0, (m - position + 1) * p_values[i]))
+        adjusted[i] = running
+    return adjusted
+
+
+def draws(sizes: Sequence[int], resamples: int, seed: int = BOOTSTRAP_SEED) -> list[np.ndarray]:
+    """The bootstrap's indices, one (resamples x n) array per test of `sizes` from one seeded
+    generator; for one test they are `stats.bootstrap_difference`'s draws."""
+    rng = np.random.default_rng(seed)
+    return [rng.integers(0, n, (resamples, n)) if n else np.zeros((resamples, 0), int)
+            for n in sizes]
+
+
+def average_ranks_rows(values: np.ndarray) -> np.ndarray:
+    """Each row's average ranks from 1 (ties given the mean of the ranks they span)."""
+    rows, n = values.shape
+    order = np.argsort(values, axis=1, kind="mergesort")
+    ordered = np.take_along_axis(values, order, axis=1)
+    new = np.ones((rows, n), dtype=bool)
+    new[:, 1:] = ordered[:, 1:] != ordered[:, :-1]
+    positions = np.broadcast_to(np.arange(n), (rows, n))
+    starts = np.maximum.accumulate(np.where(new, positions, 0), axis=1)
+    last = np.ones((rows, n), dtype=bool)
+    last[:, :-1] = new[:, 1:]
+    ends = np.minimum.accumulate(np.where(last, positions, n - 1)[:, ::-1], axis=1)[:, ::-1]
+    ranks = np.empty((rows, n))
+    np.put_along_axis(ranks, order, (starts + ends + 2) / 2, axis=1)
+    return ranks
+
+
+def spearman_rows(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Spearman's rho of each row of x with the same row of y; NaN where a side is constant."""
+    a, b = average_ranks_rows(x), average_ranks_rows(y)
+    a -= a.mean(axis=1, keepdims=True)
+    b -= b.mean(axis=1, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        norm = np.sqrt((a * a).sum(axis=1) * (b * b).sum(axis=1))
+        rho = (a * b).sum(axis=1) / norm
+    constant = (x == x[:, :1]).all(axis=1) | (y == y[:, :1]).all(axis=1) | (norm == 0)
+    return np.where(constant, np.nan, np.clip(rho, -1.0, 1.0))
+
+
+def resampled_median_rho(tests: Sequence[tuple[np.ndarray, np.ndarray]],
+                         indices: Sequence[np.ndarray]) -> np.ndarray:
+    """Per resample, the median over tests of Spearman's rho of (cosines, ratings) on the
+    resampled pairs (`indices`: `draws` of the tests' sizes); NaN where no test has one."""
+    rhos = [spearman_rows(cos[take], ratings[take]) for (cos, ratings), take
+            in zip(tests, indices)]
+    table = np.vstack(rhos)
+    out = np.full(table.shape[1], np.nan)
+    have = ~np.isnan(table).all(axis=0)
+    if have.any():
+        out[have] = np.nanmedian(table[:, have], axis=0)
+    return out
+
+
+def bootstrap_p(first: np.ndarray, second: np.ndarray) -> float:
+    """The two-sided bootstrap p-value of first - second (resampled statistics, paired): twice
+    the smaller share of differences on either side of 0, as (count + 1) / (resamples + 1) so
+    that it is never 0; 1.0 when fewer than half the resamples have both statistics."""
+    valid = ~(np.isnan(first) | np.isnan(second))
+    difference = first[valid] - second[valid]
+    if len(difference) < len(first) // 2 or not len(difference):
+        return 1.0
+    below = int((difference <= 0).sum()) + 1
+    above = int((difference >= 0).sum()) + 1
+    return min(1.0, 2 * min(below, above) / (len(difference) + 1))
