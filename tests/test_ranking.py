@@ -8,8 +8,7 @@ import numpy as np
 import pytest
 
 from harness.measures.ranking import overall, rank_column
-from harness.measures.significance import (bootstrap_p, draws, holm, holm_adjusted,
-                                           spearman_rows)
+from harness.measures.significance import bootstrap_p, draws, holm, holm_adjusted, spearman_rows
 from harness.measures.stats import bootstrap_difference, quantile, spearman
 from harness.results.board import Board, Column, Entry
 from harness.results.runs import RunInfo

@@ -34,8 +34,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from harness.measures.significance import (ALPHA, bootstrap_p, draws, holm,
-                                           resampled_median_rho)
+from harness.measures.significance import ALPHA, bootstrap_p, draws, holm, resampled_median_rho
 from harness.measures.stats import BOOTSTRAP_SEED, mcnemar_exact, spearman
 from harness.results.board import BINARY, Board, Column
 
@@ -67,7 +66,7 @@ class RankedColumn:
 # -- the items of a column as arrays -------------------------------------------------------
 
 
-class _Binary:
+class BinaryItems:
     def __init__(self, items: Sequence[Mapping[tuple, bool]]) -> None:
         keys = sorted({k for mine in items for k in mine})
         at = {k: i for i, k in enumerate(keys)}
@@ -111,7 +110,7 @@ class _Binary:
             return (counts @ (self.passed & self.scored).T) / (counts @ self.scored.T)
 
 
-class _Graded:
+class GradedItems:
     def __init__(self, items: Sequence[Mapping[tuple, tuple[float, float]]],
                  resamples: int, seed: int) -> None:
         self.items, self.resamples, self.seed = items, resamples, seed
@@ -119,6 +118,7 @@ class _Graded:
         self.tests = sorted({k[0] for k in keys})
         self.keys = {t: [k for k in keys if k[0] == t] for t in self.tests}
         self.full = [len(mine) == len(keys) for mine in items]
+        self.counts = [len(mine) for mine in items]
         self.cache: dict[int, np.ndarray] = {}
 
     def _arrays(self, model: int, keys: Mapping[str, Sequence[tuple]]) -> list[tuple]:
@@ -240,7 +240,7 @@ def rank_column(board: Board, column: Column, alpha: float = ALPHA,
     entries = board.entries[column]
     models = sorted(entries)
     items = [entries[m].items for m in models]
-    data = _Binary(items) if column.compared == BINARY else _Graded(items, resamples, seed)
+    data = BinaryItems(items) if column.compared == BINARY else GradedItems(items, resamples, seed)
     scores = data.scores()
     better, family, tested = significantly_better(data, models, scores, alpha, shortcut)
     intervals = _intervals(data.resampled(resamples, seed))

@@ -51,6 +51,8 @@ class Board:
     columns: list[Column] = field(default_factory=list)
     entries: dict[Column, dict[str, Entry]] = field(default_factory=dict)
     runs: dict[str, RunInfo] = field(default_factory=dict)  # by run id
+    # every run of a model on a column, oldest first (the history)
+    series: dict[tuple[Column, str], list[Entry]] = field(default_factory=dict)
 
     @property
     def models(self) -> list[str]:
@@ -132,8 +134,9 @@ def gather(runs: Sequence[StoredRun], suites: Sequence[str] = (),
                 if backends and backend not in backends:
                     continue
                 key = Column(suite, fingerprint, kind, "")
-                board.entries.setdefault(key, {})[backend] = Entry(
-                    backend, run.info, items, _card(run, backend))
+                entry = Entry(backend, run.info, items, _card(run, backend))
+                board.entries.setdefault(key, {})[backend] = entry
+                board.series.setdefault((key, backend), []).append(entry)
     return _labelled(board, first_seen, kinds)
 
 
@@ -145,6 +148,7 @@ def _labelled(board: Board, first_seen: Mapping[tuple[str, str], tuple[str, str]
     for suite, fingerprint in sorted(first_seen, key=lambda k: (first_seen[k], k)):
         versions.setdefault(suite, []).append(fingerprint)
     labelled: dict[Column, dict[str, Entry]] = {}
+    series: dict[tuple[Column, str], list[Entry]] = {}
     for key in sorted(board.entries, key=lambda c: (c.suite, versions[c.suite].index(
             c.fingerprint), c.kind != "orderings", c.kind != "graded", c.kind)):
         if not board.entries[key]:
@@ -158,5 +162,7 @@ def _labelled(board: Board, first_seen: Mapping[tuple[str, str], tuple[str, str]
         column = Column(key.suite, key.fingerprint, key.kind, label)
         board.columns.append(column)
         labelled[column] = board.entries[key]
-    board.entries = labelled
+        for model in labelled[column]:
+            series[(column, model)] = board.series[(key, model)]
+    board.entries, board.series = labelled, series
     return board
