@@ -313,7 +313,8 @@ def test_built_in_commands_come_through_the_hook_in_help_order():
     assert {c.source for c in commands.values()} == {BUILTIN_SOURCE}
     assert set(commands) == NAMES
     choices = build_parser(commands.values())._subparsers._group_actions[0].choices
-    assert list(choices) == ["run", "sweep", "geometry", "senses", "wic", "compare", "validate",
+    assert list(choices) == ["run", "sweep", "geometry", "senses", "wic", "compare",
+                             "leaderboard", "history", "validate",
                              "list", "cache", "make-suite", "make-reference", "completion"]
 
 

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from harness.measures.stats import BOOTSTRAP_SEED
+from harness.measures.stats import BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED, quantile
 
 ALPHA = 0.05
 
@@ -105,3 +105,22 @@ def bootstrap_p(first: np.ndarray, second: np.ndarray) -> float:
     below = int((difference <= 0).sum()) + 1
     above = int((difference >= 0).sum()) + 1
     return min(1.0, 2 * min(below, above) / (len(difference) + 1))
+
+
+def paired_rho_bootstrap(a: Sequence[float], b: Sequence[float], ratings: Sequence[float],
+                         resamples: int = BOOTSTRAP_RESAMPLES, seed: int = BOOTSTRAP_SEED
+                         ) -> tuple[tuple[float, float] | None, float | None]:
+    """`stats.bootstrap_difference`'s 95% interval of spearman(a) - spearman(b) (the same
+    draws, vectorised) and the two-sided bootstrap p-value of the difference (`bootstrap_p`);
+    (None, None) with fewer than 4 pairs, and no interval when under half the resamples have
+    both rhos."""
+    x, y, r = (np.asarray(v, dtype=np.float64) for v in (a, b, ratings))
+    if len(r) < 4:
+        return None, None
+    [take] = draws([len(r)], resamples, seed)
+    first, second = spearman_rows(x[take], r[take]), spearman_rows(y[take], r[take])
+    valid = ~(np.isnan(first) | np.isnan(second))
+    if valid.sum() < resamples // 2:
+        return None, bootstrap_p(first, second)
+    ordered = np.sort(first[valid] - second[valid])
+    return (quantile(ordered, 0.025), quantile(ordered, 0.975)), bootstrap_p(first, second)

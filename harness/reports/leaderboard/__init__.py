@@ -2,3 +2,5 @@
 (`table.py`, from harness/measures/ranking.py), rendered as a self-contained index.html
 (`site.py`, a Jinja2 template with autoescape), leaderboard.md, .csv and .json
 (`files.py`), beside the history's pictures (harness/reports/history.py)."""
+
+__all__: list[str] = []  # internal: `harness leaderboard` and `harness.reports.leaderboard.write`
