@@ -119,3 +119,17 @@ def test_closed_forms_agree_with_scipy():
             if only_a + only_b:
                 want = stats.binomtest(only_a, only_a + only_b, 0.5).pvalue
                 assert mcnemar_exact(only_a, only_b) == pytest.approx(want, abs=1e-12)
+
+
+def test_report_html_says_which_differences_are_significant(two_files):
+    """report.html's section holds compare's verdicts for the backends of the run."""
+    from harness.measures.verdicts import verdicts
+    from harness.reports.html import render
+    from harness.results.compare import compare_by_suite
+    from harness.results.load import load_results
+
+    page = render(load_results(two_files[0]))
+    [verdict] = verdicts(compare_by_suite([two_files[0]]))
+    section = page.split("<h2>Significant differences</h2>")[1].split("</ul>")[0]
+    assert "one comparison, no correction" in section
+    assert f"<li>{verdict.sentence(False)}</li>" in section

@@ -73,7 +73,16 @@ def compare_by_suite(paths: Sequence[str | Path],
         from harness.plugins.manager import make_plugin_host
 
         measures = [entry.measure for entry in make_plugin_host().measures()]
-    loaded = _loaded(paths)
+    return _sections(_loaded(paths), measures)
+
+
+def compare_results(results: Results, measures: Sequence[Any]) -> list[Section]:
+    """The backends of one run compared, suite by suite, with these measures."""
+    return _sections([("", results, set())], measures)
+
+
+def _sections(loaded: list[tuple[str, Results, set[str]]],
+              measures: Sequence[Any]) -> list[Section]:
     suites = list(dict.fromkeys(s for _, results, _ in loaded for s in results.suites))
     out = []
     for measure in measures:
