@@ -172,3 +172,27 @@ def test_overall_is_a_borda_count_of_shared_ranks():
         assert result[s.model][1] == 2 * worse
     best = min(result.values())
     assert best[0] == 1
+
+
+def test_ranks_from_counts_equal_ranks_of_the_resampled_arrays():
+    """spearman_resampled (no sort per resample) equals scipy on the resampled arrays, ties
+    in the values and repeated draws included; mcnemar_exact's recurrence equals the sum of
+    binomial coefficients."""
+    import math
+
+    from harness.measures.significance import counts_of, spearman_resampled
+    from harness.measures.stats import mcnemar_exact
+
+    stats = pytest.importorskip("scipy.stats")
+    rng = np.random.default_rng(7)
+    x = rng.integers(0, 6, 25).astype(float)
+    y = rng.normal(size=25).round(1)
+    [take] = draws([25], 40)
+    got = spearman_resampled(x, y, counts_of(take, 25))
+    for row, indices in enumerate(take):
+        assert got[row] == pytest.approx(stats.spearmanr(x[indices], y[indices]).statistic,
+                                         abs=1e-12)
+    for n_a, n_b in ((0, 0), (3, 9), (400, 380), (1, 700)):
+        n = n_a + n_b
+        want = min(1.0, 2 * sum(math.comb(n, k) for k in range(min(n_a, n_b) + 1)) / 2**n)
+        assert mcnemar_exact(n_a, n_b) == (1.0 if n == 0 else want)

@@ -27,6 +27,7 @@ with more points."""
 
 from __future__ import annotations
 
+import functools
 import math
 import statistics
 from collections.abc import Mapping, Sequence
@@ -34,11 +35,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from harness.measures.significance import ALPHA, bootstrap_p, draws, holm, resampled_median_rho
-from harness.measures.stats import BOOTSTRAP_SEED, mcnemar_exact, spearman
+from harness.measures.significance import (ALPHA, bootstrap_p, counts_of, draws, holm,
+                                           resampled_median_rho, resampled_ranks)
+from harness.measures.stats import BOOTSTRAP_SEED, spearman
+from harness.measures.stats import mcnemar_exact as _mcnemar_exact
 from harness.results.board import BINARY, Board, Column
 
 RESAMPLES = 1000
+mcnemar_exact = functools.lru_cache(maxsize=1 << 16)(_mcnemar_exact)  # counts recur
 
 
 @dataclass(frozen=True)
@@ -105,7 +109,7 @@ class BinaryItems:
     def resampled(self, resamples: int, seed: int) -> np.ndarray:
         """(resamples x models) scores on items drawn with replacement."""
         [take] = draws([self.n], resamples, seed)
-        counts = np.stack([np.bincount(row, minlength=self.n) for row in take]).astype(float)
+        counts = counts_of(take, self.n)
         with np.errstate(invalid="ignore", divide="ignore"):
             return (counts @ (self.passed & self.scored).T) / (counts @ self.scored.T)
 
@@ -120,6 +124,9 @@ class GradedItems:
         self.full = [len(mine) == len(keys) for mine in items]
         self.counts = [len(mine) for mine in items]
         self.cache: dict[int, np.ndarray] = {}
+        self.score_cache: dict[int, float | None] = {}
+        self.full_counts: list[np.ndarray] | None = None
+        self.full_ratings: list[tuple] | None = None
 
     def _arrays(self, model: int, keys: Mapping[str, Sequence[tuple]]) -> list[tuple]:
         mine = self.items[model]
@@ -136,12 +143,27 @@ class GradedItems:
                 for t, ks in self.keys.items()}
 
     def scores(self) -> list[float | None]:
-        return [self._statistic(m, self._keys_of([m])) for m in range(len(self.items))]
+        return [self.score_of(m) for m in range(len(self.items))]
+
+    def score_of(self, model: int) -> float | None:
+        if model not in self.score_cache:
+            self.score_cache[model] = self._statistic(model, self._keys_of([model]))
+        return self.score_cache[model]
 
     def _resampled(self, model: int, keys: Mapping[str, Sequence[tuple]]) -> np.ndarray:
         arrays = self._arrays(model, keys)
-        return resampled_median_rho(arrays, draws([len(c) for c, _ in arrays],
-                                                  self.resamples, self.seed))
+        if keys is self.keys:  # every pair: the draws and the ratings' ranks are shared
+            if self.full_counts is None:
+                sizes = [len(c) for c, _ in arrays]
+                self.full_counts = [counts_of(t, n) for t, n in
+                                    zip(draws(sizes, self.resamples, self.seed), sizes)]
+                self.full_ratings = [resampled_ranks(r, c) for (_, r), c
+                                     in zip(arrays, self.full_counts)]
+            return resampled_median_rho(arrays, self.full_counts, self.full_ratings)
+        sizes = [len(c) for c, _ in arrays]
+        counts = [counts_of(t, n) for t, n in zip(draws(sizes, self.resamples, self.seed),
+                                                   sizes)]
+        return resampled_median_rho(arrays, counts)
 
     def full_resampled(self, model: int) -> np.ndarray:
         if model not in self.cache:
@@ -157,7 +179,10 @@ class GradedItems:
             if not any(keys.values()):
                 return None
             first, second = self._resampled(a, keys), self._resampled(b, keys)
-        sa, sb = self._statistic(a, keys), self._statistic(b, keys)
+        if keys is self.keys:
+            sa, sb = self.score_of(a), self.score_of(b)
+        else:
+            sa, sb = self._statistic(a, keys), self._statistic(b, keys)
         if sa is None or sb is None:
             return None
         return bootstrap_p(first, second), (sa > sb) - (sa < sb)

@@ -51,6 +51,49 @@ def draws(sizes: Sequence[int], resamples: int, seed: int = BOOTSTRAP_SEED) -> l
             for n in sizes]
 
 
+def counts_of(indices: np.ndarray, n: int) -> np.ndarray:
+    """How many times each of n items is drawn in each resample: (resamples x n)."""
+    return np.stack([np.bincount(row, minlength=n) for row in indices]).astype(np.float64) \
+        if len(indices) else np.zeros((0, n))
+
+
+def _ranker(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """What ranking resamples of `values` needs: their order, where each run of equal values
+    starts in it, and each sorted position's run."""
+    order = np.argsort(values, kind="mergesort")
+    ordered = values[order]
+    new = np.r_[True, ordered[1:] != ordered[:-1]]
+    return order, np.flatnonzero(new), np.cumsum(new) - 1
+
+
+def resampled_ranks(values: np.ndarray, counts: np.ndarray,
+                    ranker: tuple | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Each item's average rank among the resampled values of each resample (the ranks
+    `stats.average_ranks` gives the resampled array, an item drawn twice having one rank),
+    without sorting each resample: (resamples x n), and the number of distinct values drawn."""
+    order, starts, run = ranker if ranker is not None else _ranker(values)
+    totals = np.add.reduceat(counts[:, order], starts, axis=1)  # draws of each distinct value
+    below = np.cumsum(totals, axis=1) - totals
+    ranks = np.empty(counts.shape)
+    ranks[:, order] = (below + (totals + 1) / 2)[:, run]
+    return ranks, (totals > 0).sum(axis=1)
+
+
+def spearman_resampled(x: np.ndarray, y: np.ndarray, counts: np.ndarray,
+                       y_ranks: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
+    """Spearman's rho of (x, y) over each resample (`counts`: `counts_of` its draws); NaN where
+    a side is constant. `y_ranks`: y's `resampled_ranks`, when already known."""
+    rx, distinct_x = resampled_ranks(x, counts)
+    ry, distinct_y = y_ranks if y_ranks is not None else resampled_ranks(y, counts)
+    total = counts.sum(axis=1, keepdims=True)
+    dx = rx - (counts * rx).sum(axis=1, keepdims=True) / total
+    dy = ry - (counts * ry).sum(axis=1, keepdims=True) / total
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rho = (counts * dx * dy).sum(axis=1) / np.sqrt(
+            (counts * dx * dx).sum(axis=1) * (counts * dy * dy).sum(axis=1))
+    return np.where((distinct_x < 2) | (distinct_y < 2), np.nan, np.clip(rho, -1.0, 1.0))
+
+
 def average_ranks_rows(values: np.ndarray) -> np.ndarray:
     """Each row's average ranks from 1 (ties given the mean of the ranks they span)."""
     rows, n = values.shape
@@ -81,11 +124,14 @@ def spearman_rows(x: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 
 def resampled_median_rho(tests: Sequence[tuple[np.ndarray, np.ndarray]],
-                         indices: Sequence[np.ndarray]) -> np.ndarray:
+                         counts: Sequence[np.ndarray],
+                         rating_ranks: Sequence[tuple] | None = None) -> np.ndarray:
     """Per resample, the median over tests of Spearman's rho of (cosines, ratings) on the
-    resampled pairs (`indices`: `draws` of the tests' sizes); NaN where no test has one."""
-    rhos = [spearman_rows(cos[take], ratings[take]) for (cos, ratings), take
-            in zip(tests, indices)]
+    resampled pairs (`counts`: each test's `counts_of` its draws); NaN where no test has
+    one. `rating_ranks`: each test's ratings' `resampled_ranks`, when already known."""
+    rhos = [spearman_resampled(cos, ratings, c, None if rating_ranks is None else known)
+            for (cos, ratings), c, known in zip(tests, counts, rating_ranks or [None] * len(
+                tests))]
     table = np.vstack(rhos)
     out = np.full(table.shape[1], np.nan)
     have = ~np.isnan(table).all(axis=0)
@@ -118,7 +164,10 @@ def paired_rho_bootstrap(a: Sequence[float], b: Sequence[float], ratings: Sequen
     if len(r) < 4:
         return None, None
     [take] = draws([len(r)], resamples, seed)
-    first, second = spearman_rows(x[take], r[take]), spearman_rows(y[take], r[take])
+    counts = counts_of(take, len(r))
+    known = resampled_ranks(r, counts)
+    first, second = spearman_resampled(x, counts=counts, y=r, y_ranks=known), \
+        spearman_resampled(y, r, counts, known)
     valid = ~(np.isnan(first) | np.isnan(second))
     if valid.sum() < resamples // 2:
         return None, bootstrap_p(first, second)
