@@ -35,8 +35,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from harness.measures.significance import (ALPHA, bootstrap_p, counts_of, draws, holm,
-                                           resampled_median_rho, resampled_ranks)
+from harness.measures.significance import (
+    ALPHA,
+    bootstrap_p,
+    counts_of,
+    draws,
+    holm,
+    resampled_median_rho,
+    resampled_ranks,
+)
 from harness.measures.stats import BOOTSTRAP_SEED, spearman
 from harness.measures.stats import mcnemar_exact as _mcnemar_exact
 from harness.results.board import BINARY, Board, Column
