@@ -117,6 +117,7 @@ def test_the_same_runs_give_byte_identical_files_and_values_are_escaped(runs, tm
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
     page = (tmp_path / "a" / "index.html").read_text()
     assert "glove &lt;b&gt;" in page and "glove <b>" not in page
+    assert "<h2>History</h2>" in page and page.count("<svg") == 2  # model's two runs, 2 suites
     assert "http" not in page.replace("http-equiv", "")  # nothing fetched
     assert "glove \\<b\\>" in (tmp_path / "a" / "leaderboard.md").read_text()
     rows = list(csv.DictReader(io.StringIO((tmp_path / "a" / "leaderboard.csv").read_text())))

@@ -32,7 +32,9 @@ def from_store(path: str | Path) -> list[StoredRun]:
     except ImportError:
         raise HarnessError(f"{path}: {NO_STORE}; give folders of exported runs or run "
                            "folders instead") from None
-    return list(Store(path).stored_runs())
+    store = Store(path)
+    read = getattr(store, "stored_runs", None) or store.runs
+    return list(read())
 
 
 def _results_run(path: Path) -> StoredRun:
