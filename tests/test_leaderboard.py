@@ -206,3 +206,28 @@ def test_the_site_sorts_and_filters_in_chromium(runs, tmp_path):
     assert _visible_columns(only) == ["polysemy"]
     graded = _dom(browser, profile, page + "#kind=graded")
     assert _visible_columns(graded) == ["graded"]
+
+
+def test_model_card_columns_show_when_results_have_cards(runs, tmp_path):
+    from harness.reports.leaderboard.files import leaderboard_markdown
+    from harness.reports.leaderboard.site import leaderboard_html
+    from harness.reports.leaderboard.table import leaderboard
+    from harness.results.sources import read_sources
+
+    sources = read_sources(runs)
+    for run in sources.runs:
+        for name, record in run.results.backends.items():
+            record.card = {"parameters": 22_700_000, "width": 384, "licence": "<mit>"} \
+                if name == "model" else None
+    board = leaderboard(sources, resamples=50)
+    assert board["card_fields"] == ["parameters", "width", "licence"]
+    model = next(m for m in board["models"] if m["model"] == "model")
+    assert model["card"] == {"parameters": 22_700_000, "width": 384, "licence": "<mit>"}
+    assert next(m for m in board["models"] if m["model"] == "third")["card"] == {}
+    page = leaderboard_html(board)
+    assert "&lt;mit&gt;" in page and "<mit>" not in page
+    assert "| licence |" in leaderboard_markdown(board) or "licence" in \
+        leaderboard_markdown(board).splitlines()[6]
+    assert main(["leaderboard", *map(str, runs), "--suite", "nothing", "-o",
+                 str(tmp_path / "none")]) == 2
+    assert not (tmp_path / "none").exists()

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from harness.errors import HarnessError
 from harness.files import atomic_write
 from harness.measures.ranking import RESAMPLES
 from harness.reports.leaderboard.files import (
@@ -28,6 +29,9 @@ def write_leaderboard(sources: Sources, out: Path, suites: Sequence[str] = (),
     """Build the leaderboard of the runs into `out`; its dictionary back. `history`: the
     history pictures of every model with several runs under the table."""
     board = leaderboard(sources, suites, backends, out, resamples)
+    if not board["columns"]:
+        raise HarnessError("no model has scored items on the suites asked for"
+                           + (f" ({', '.join(suites)})" if suites else ""))
     pictures: list[tuple[str, str]] = []
     if history:
         from harness.measures.history import history
