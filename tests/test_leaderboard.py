@@ -20,7 +20,7 @@ from harness.pipeline.runner import run_suites
 from harness.reports import write_reports
 from harness.suites.validate import load_suite
 from harness.testing import FakeBackend
-from tests.helpers import POLYSEMY
+from tests.helpers import POLYSEMY, ROOT
 from tests.test_graded import GRADED
 from tests.test_ranking import hand_holm
 from tests.test_reports import CHROMIUM_FLAGS, chromium
@@ -87,6 +87,46 @@ def expected_ranks(folders, alpha=0.05):
     ps = [bootstrap_p(got[a][1], got[b][1]) for a, b in pairs]
     signs = [got[a][0] - got[b][0] for a, b in pairs]
     return orderings, _ranks(names, pairs, ps, signs)
+
+
+def orderings_ranks(folders):
+    """The orderings half of `expected_ranks`, for runs without graded tests."""
+    stats = pytest.importorskip("scipy.stats")
+    data = latest(folders)
+    names = sorted(data)
+    passed = {n: {(r["test"], r["expectation"]): r["passed"] for r in data[n]["results"]
+                  if r["backend"] == n and r.get("error") is None} for n in names}
+    pairs = [(a, b) for i, a in enumerate(names) for b in names[i + 1:]]
+    ps, signs = [], []
+    for a, b in pairs:
+        shared = set(passed[a]) & set(passed[b])
+        only_a = sum(passed[a][k] and not passed[b][k] for k in shared)
+        only_b = sum(passed[b][k] and not passed[a][k] for k in shared)
+        ps.append(stats.binomtest(only_a, only_a + only_b).pvalue if only_a + only_b else 1)
+        signs.append(only_a - only_b)
+    return _ranks(names, pairs, ps, signs)
+
+
+def test_ranks_that_differ_on_the_wordnet_suite(tmp_path):
+    """glove-50d and three fake backends on the 1,500 WordNet tests: ranks that are not all 1,
+    equal to scipy's binomial test and a hand-written Holm."""
+    from harness.plugins.manager import make_plugin_host
+
+    glove = make_plugin_host().registry().create("glove-50d")
+    suite = load_suite(ROOT / "suites" / "wordnet.yaml")
+    folders = []
+    for i, backends in enumerate(([glove, FakeBackend("fake")],
+                                  [FakeBackend("fake2", {"seed": 2}),
+                                   FakeBackend("gaps", {"missing": "bank,light,run"})])):
+        results = run_suites([suite], backends)
+        results.created = f"2026-03-0{i + 1}T00:00:00"
+        write_reports(results, tmp_path / f"w{i}")
+        folders.append(tmp_path / f"w{i}")
+    assert main(["leaderboard", *map(str, folders), "-o", str(tmp_path / "site")]) == 0
+    board = json.loads((tmp_path / "site" / "leaderboard.json").read_text())
+    got = {m["model"]: m["cells"]["wordnet"]["rank"] for m in board["models"]}
+    assert got == orderings_ranks(folders)
+    assert len(set(got.values())) > 1
 
 
 def _ranks(names, pairs, ps, signs):
