@@ -46,7 +46,8 @@ def run(args: argparse.Namespace) -> int:
         atomic_write(out / "history.md", history_markdown(series))
         atomic_write(out / "history.csv", history_csv(series))
         for number, (_, svg) in enumerate(history_pictures(series, every=True), start=1):
-            atomic_write(out / f"history-{number}.svg", svg)
+            atomic_write(out / f"history-{number}.svg",  # a file of its own: its namespace
+                         svg.replace("<svg ", '<svg xmlns="http://www.w3.org/2000/svg" ', 1))
     if getattr(args, "as_json", False):
         common.print_json([{"column": s.column.label, "suite": s.column.suite,
                             "fingerprint": s.column.fingerprint, "kind": s.column.kind,
