@@ -259,13 +259,17 @@ def test_model_card_columns_show_when_results_have_cards(runs, tmp_path):
         for name, record in run.results.backends.items():
             record.card = {"parameters": 22_700_000, "width": 384, "licence": "<mit>"} \
                 if name == "model" else None
+            record.contamination = {"polysemy": ["SemCor"]} if name == "model" else {}
     board = leaderboard(sources, resamples=50)
     assert board["card_fields"] == ["parameters", "width", "licence"]
     model = next(m for m in board["models"] if m["model"] == "model")
     assert model["card"] == {"parameters": 22_700_000, "width": 384, "licence": "<mit>"}
     assert next(m for m in board["models"] if m["model"] == "third")["card"] == {}
+    assert model["cells"]["polysemy"]["trained_on"] == ["SemCor"]
+    assert model["cells"]["graded"]["trained_on"] == []
     page = leaderboard_html(board)
     assert "&lt;mit&gt;" in page and "<mit>" not in page
+    assert page.count(">not zero-shot</span>") == 1 and "lists SemCor among" in page
     assert "| licence |" in leaderboard_markdown(board) or "licence" in \
         leaderboard_markdown(board).splitlines()[6]
     assert main(["leaderboard", *map(str, runs), "--suite", "nothing", "-o",

@@ -42,6 +42,8 @@ class Entry:
     run: RunInfo
     items: dict[tuple, Any]
     card: dict[str, Any] | None = None
+    # the data sets of the suite the model's card lists among its training data (not zero-shot)
+    trained_on: tuple[str, ...] = ()
 
 
 @dataclass
@@ -115,6 +117,11 @@ def _card(run: StoredRun, backend: str) -> dict[str, Any] | None:
     return dict(card) if isinstance(card, Mapping) else None
 
 
+def _trained_on(run: StoredRun, backend: str, suite: str) -> tuple[str, ...]:
+    found = getattr(run.results.backends.get(backend), "contamination", None)
+    return tuple(found.get(suite, ())) if isinstance(found, Mapping) else ()
+
+
 def gather(runs: Sequence[StoredRun], suites: Sequence[str] = (),
            backends: Sequence[str] = ()) -> Board:
     """The board of the runs: only the suites and backends named, when some are. Runs are taken
@@ -134,7 +141,8 @@ def gather(runs: Sequence[StoredRun], suites: Sequence[str] = (),
                 if backends and backend not in backends:
                     continue
                 key = Column(suite, fingerprint, kind, "")
-                entry = Entry(backend, run.info, items, _card(run, backend))
+                entry = Entry(backend, run.info, items, _card(run, backend),
+                              _trained_on(run, backend, suite))
                 board.entries.setdefault(key, {})[backend] = entry
                 board.series.setdefault((key, backend), []).append(entry)
     return _labelled(board, first_seen, kinds)

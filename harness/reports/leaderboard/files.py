@@ -36,7 +36,8 @@ def leaderboard_csv(board: dict[str, Any]) -> str:
     kind, score, shared rank, interval, items, run."""
     out = io.StringIO()
     fields = ["rank", "model", *board["card_fields"], "column", "suite", "fingerprint", "kind",
-              "score", "shared_rank", "rank_low", "rank_high", "items", "run", "created"]
+              "score", "shared_rank", "rank_low", "rank_high", "items", "not_zero_shot", "run",
+              "created"]
     writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\n")
     writer.writeheader()
     for m in board["models"]:
@@ -51,7 +52,8 @@ def leaderboard_csv(board: dict[str, Any]) -> str:
                 "fingerprint": column["fingerprint"], "kind": column["kind"],
                 "score": "" if cell["score"] is None else repr(cell["score"]),
                 "shared_rank": cell["rank"], "rank_low": cell["low"],
-                "rank_high": cell["high"], "items": cell["items"], "run": cell["run"],
+                "rank_high": cell["high"], "items": cell["items"],
+                "not_zero_shot": ";".join(cell["trained_on"]), "run": cell["run"],
                 "created": cell["created"]}))
     return out.getvalue()
 

@@ -63,6 +63,7 @@ def leaderboard(sources: Sources, suites: Sequence[str] = (), backends: Sequence
             models[s.model]["cells"][r.column.label] = {
                 "score": s.score, "rank": s.rank, "low": s.low, "high": s.high,
                 "items": s.items, "better": list(s.better), "run": run.id,
+                "trained_on": list(entries[s.model].trained_on),
                 "created": run.created, "commit": run.commit,
                 "report": _link(sources, run.id, out)}
     rows = sorted(models.values(), key=lambda m: (m["rank"], -m["points"], m["model"]))
@@ -78,7 +79,9 @@ def leaderboard(sources: Sources, suites: Sequence[str] = (), backends: Sequence
 
 
 def cell_text(cell: dict[str, Any] | None) -> str:
-    """`0.712 #1 [1-2]`: the score, the shared rank and its 95% interval."""
+    """`0.712 #1 [1-2]`: the score, the shared rank and its 95% interval; `(not zero-shot)`
+    when the model's card lists a data set the suite was built from."""
     if cell is None:
         return ""
-    return f"{score_text(cell['score'])} #{cell['rank']} [{cell['low']}-{cell['high']}]"
+    flag = " (not zero-shot)" if cell.get("trained_on") else ""
+    return f"{score_text(cell['score'])} #{cell['rank']} [{cell['low']}-{cell['high']}]{flag}"
