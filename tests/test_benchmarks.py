@@ -23,6 +23,13 @@ def needs(wordnet_dir):
     pytest.importorskip("ray")
 
 
+def test_the_leaderboard_benchmark_runs_tiny():
+    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bench_leaderboard.py"),
+                           "--tiny"], capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "| models | seconds | peak MB |" in done.stdout
+
+
 def test_figures_fill_every_block_of_the_pages(tmp_path):
     shutil.copy(ROOT / "README.md", tmp_path / "README.md")
     (tmp_path / "docs").mkdir()

@@ -314,8 +314,8 @@ def test_built_in_commands_come_through_the_hook_in_help_order():
     assert set(commands) == NAMES
     choices = build_parser(commands.values())._subparsers._group_actions[0].choices
     assert list(choices) == ["run", "sweep", "geometry", "senses", "wic", "compare", "runs",
-                             "validate", "list", "cache", "make-suite", "make-reference",
-                             "completion"]
+                             "leaderboard", "history", "validate",
+                             "list", "cache", "make-suite", "make-reference", "completion"]
 
 
 def test_built_in_commands_consult_no_entry_points(monkeypatch, capsys):

@@ -58,7 +58,41 @@ def test_cli(two_files, tmp_path, capsys):
     assert main(["compare", *map(str, two_files), "--markdown", str(out)]) == 0
     assert "McNemar p" in capsys.readouterr().out
     assert "| backend A | backend B | shared |" in out.read_text()
-    assert main(["compare", str(two_files[0]), str(two_files[0]), str(two_files[0])]) == 2
+    assert main(["compare", str(two_files[0]), str(two_files[1]), str(two_files[0])]) == 0
+    out = capsys.readouterr().out
+    assert "Holm's correction over the" in out and "no difference shown between" in out
+
+
+def test_suites_are_compared_one_by_one_with_a_verdict_each(tmp_path, capsys, write_suite):
+    """polysemy and wordnet in one file: a table per suite, each under its name, and a verdict
+    per suite and pair, Holm-adjusted over the comparisons (recorded in the CHANGELOG: until
+    0.4 compare pooled the suites without saying so)."""
+    from harness.measures.significance import holm_adjusted
+    from tests.test_graded import GRADED
+
+    suites = [load_suite(POLYSEMY), load_suite(write_suite(GRADED))]
+    results = run_suites(suites, [FakeBackend("a"), FakeBackend("b", {"seed": 3})])
+    write_reports(results, tmp_path / "run")
+    path = str(tmp_path / "run" / "results.json")
+    assert main(["compare", path, "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert [p["suite"] for p in data["pairs"]] == ["polysemy"]
+    assert {g["suite"] for g in data["graded"]} == {"graded"}
+    assert all(0 < g["p_value"] <= 1 for g in data["graded"])
+    found = data["verdicts"]
+    assert data["correction"] == "holm" and len(found) == 1 + len(data["graded"])
+    raw = [data["pairs"][0]["p_value"], *(g["p_value"] for g in data["graded"])]
+    assert [v["adjusted"] for v in found] == pytest.approx(holm_adjusted(raw))
+    assert main(["compare", path, "--markdown", str(tmp_path / "c.md")]) == 0
+    text = capsys.readouterr().out
+    assert "polysemy: Backends compared" in text and "graded: Graded tests compared" in text
+    markdown = (tmp_path / "c.md").read_text()
+    assert "## Backends compared on polysemy" in markdown and "## Verdicts" in markdown
+
+
+def test_same_backend_across_runs_is_compared_first(two_files):
+    labels = [(p.a, p.b) for p in compare(two_files)]
+    assert labels[0] == ("model@a", "model@b") and labels[1] == ("other@a", "other@b")
 
 
 def test_unscored_expectations_are_left_out(tmp_path):
@@ -85,3 +119,17 @@ def test_closed_forms_agree_with_scipy():
             if only_a + only_b:
                 want = stats.binomtest(only_a, only_a + only_b, 0.5).pvalue
                 assert mcnemar_exact(only_a, only_b) == pytest.approx(want, abs=1e-12)
+
+
+def test_report_html_says_which_differences_are_significant(two_files):
+    """report.html's section holds compare's verdicts for the backends of the run."""
+    from harness.measures.verdicts import verdicts
+    from harness.reports.html import render
+    from harness.results.compare import compare_by_suite
+    from harness.results.load import load_results
+
+    page = render(load_results(two_files[0]))
+    [verdict] = verdicts(compare_by_suite([two_files[0]]))
+    section = page.split("<h2>Significant differences</h2>")[1].split("</ul>")[0]
+    assert "one comparison, no correction" in section
+    assert f"<li>{verdict.sentence(False)}</li>" in section

@@ -300,8 +300,9 @@ def test_an_instance_may_not_take_another_plugins_name(installed):
 
 # -- built-in plugins, commands and report formats ---------------------------------------------
 
-BUILT_IN_COMMANDS = ["run", "sweep", "geometry", "senses", "wic", "compare", "runs", "validate",
-                     "list", "cache", "make-suite", "make-reference", "completion"]
+BUILT_IN_COMMANDS = ["run", "sweep", "geometry", "senses", "wic", "compare", "runs",
+                     "leaderboard", "history", "validate", "list", "cache", "make-suite",
+                     "make-reference", "completion"]
 
 
 def report_plugin(*names):

@@ -11,6 +11,8 @@ from harness.cli import (
     compare,
     completion,
     geometry,
+    history,
+    leaderboard,
     list_plugins,
     make_reference,
     make_suite,
@@ -27,8 +29,8 @@ if TYPE_CHECKING:
     from harness.plugins.commands import CommandRegistration
 
 # in `harness --help` order
-COMMANDS = (run, sweep, geometry, senses, wic, compare, runs, validate, list_plugins, cache,
-            make_suite, make_reference, completion)
+COMMANDS = (run, sweep, geometry, senses, wic, compare, runs, leaderboard, history, validate,
+            list_plugins, cache, make_suite, make_reference, completion)
 # for the CLI to tell, from argv alone, that it needs no installed plugin
 NAMES = frozenset(module.NAME for module in COMMANDS)
 

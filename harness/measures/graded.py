@@ -19,7 +19,8 @@ import numpy as np
 
 from harness.backend import Item
 from harness.measures.base import FAIL, PASS, UNSCORED, Measure, median
-from harness.measures.stats import bootstrap_difference, fisher_interval, pearson, spearman
+from harness.measures.significance import paired_rho_bootstrap
+from harness.measures.stats import fisher_interval, pearson, spearman
 from harness.measures.vectors import cosine as cosine_of
 from harness.results.rows import CorrelationResult, PairResult
 from harness.suites.graded import MIN_PAIRS, parse_pairs, parse_scale
@@ -113,6 +114,7 @@ class GradedComparison:
     rho_a: float | None
     rho_b: float | None
     difference_ci: tuple[float, float] | None
+    p_value: float | None = None  # the paired bootstrap's two-sided p-value of the difference
 
     def cells(self) -> list[str]:
         def rho(value: float | None) -> str:
@@ -133,7 +135,7 @@ class GradedComparison:
                 "pairs": self.pairs, "rho_a": self.rho_a, "rho_b": self.rho_b,
                 "difference": self.rho_a - self.rho_b if both else None,
                 "difference_ci": None if self.difference_ci is None
-                else list(self.difference_ci)}
+                else list(self.difference_ci), "p_value": self.p_value}
 
 
 class GradedMeasure(Measure):
@@ -177,9 +179,10 @@ class GradedMeasure(Measure):
                 cos_a = [by_backend[a][k][0] for k in keys]
                 cos_b = [by_backend[b][k][0] for k in keys]
                 ratings = [by_backend[a][k][1] for k in keys]
+                interval, p_value = paired_rho_bootstrap(cos_a, cos_b, ratings)
                 out.append(GradedComparison(a, b, suite, test, len(keys),
                                             spearman(cos_a, ratings), spearman(cos_b, ratings),
-                                            bootstrap_difference(cos_a, cos_b, ratings)))
+                                            interval, p_value))
         return out
 
     def parse(self, checker: Checker, data: Mapping, where: str, line: int,

@@ -26,6 +26,7 @@ class PairComparison:
     only_a: int
     only_b: int
     p_value: float
+    suite: str = ""  # the suite compared on (`harness compare` compares suite by suite)
 
     def cells(self) -> list[str]:
         def acc(passed: int) -> str:
@@ -37,7 +38,8 @@ class PairComparison:
 
     def to_dict(self) -> dict:
         """Every number of the row (`harness compare --json`); intervals as [low, high]."""
-        return {"a": self.a, "b": self.b, "shared": self.shared,
+        return {"a": self.a, "b": self.b, **({"suite": self.suite} if self.suite else {}),
+                "shared": self.shared,
                 "passed_a": self.passed_a, "passed_b": self.passed_b,
                 "accuracy_a": self.passed_a / self.shared,
                 "accuracy_a_ci": list(wilson_interval(self.passed_a, self.shared)),

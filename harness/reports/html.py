@@ -22,6 +22,7 @@ from harness.figures.svg import (
     scatter,
 )
 from harness.reports.measures import measure_sections
+from harness.reports.significance import significance
 from harness.reports.tables import (
     GRADED_RULES,
     MAX_HTML_ROWS,
@@ -206,6 +207,7 @@ def render(results: Results) -> str:
         controls=controls_table(control_rows) if control_rows else None,
         control_note=control_note(control_rows[0].control) if control_rows else "",
         backends=backends_table(results),
+        significance=significance(results),
         baseline_note=baseline_note(results),
         plots=[accuracy_chart([(s.backend, s.suite, s.passed, s.total)
                                for s in results.summary_rows if s.status == "ok"], colour_of),
