@@ -26,7 +26,8 @@ def leaderboard_markdown(board: dict[str, Any]) -> str:
             f"{len(board['models'])} models, {len(labels)} suites, {board['runs']} runs. "
             "Each cell: the main score, `#` the shared rank (1 + the models significantly "
             "better on the items both scored: exact McNemar, or a paired bootstrap for rho; "
-            "Holm's correction per suite, 5%) and its 95% interval (bootstrap over items). "
+            "Holm's correction per suite, 5%) and, in brackets, the 95% interval of its rank "
+            "by score alone (bootstrap over items; it may lie below the shared rank). "
             "Rank: a Borda count of the shared ranks.\n\n"
             f"Scores: {kinds}.\n\n" + markdown_table(headers, rows) + "\n")
 
