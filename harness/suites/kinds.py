@@ -16,11 +16,13 @@ BUILTIN_TEST_KEYS = ("id", "description", "contexts", "expect", "pairs", "scale"
 
 
 def plugin_measures() -> list[Any]:
-    """The measures plugins register (the built-in ones left out), from a new plugin host."""
+    """The measures plugins register, and the built-in ones on the generic path (wsd), from a
+    new plugin host."""
     from harness.plugins import BUILTIN_SOURCE
     from harness.plugins.manager import make_plugin_host
 
-    return [m.measure for m in make_plugin_host().measures() if m.source != BUILTIN_SOURCE]
+    return [m.measure for m in make_plugin_host().measures()
+            if m.source != BUILTIN_SOURCE or not m.measure.builtin]
 
 
 class PluginKinds:

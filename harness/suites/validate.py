@@ -25,7 +25,7 @@ from harness.suites.words import locate_word
 from harness.suites.yaml import data_line, item_line, key_line, line_of, load_yaml_file
 
 SCHEMA = 1
-SCHEMAS = (1, 2, 3)
+SCHEMAS = (1, 2, 3, 4)
 SUITE_KEYS = ("schema", "suite", "description", "datasets", "tests")  # datasets: schema 3
 TEST_KEYS = ("id", "description", "contexts", "expect")
 GRADED_KEYS = ("pairs", "scale")  # schema 3
@@ -165,7 +165,7 @@ class Checker:
         measure = self.kinds.owner(data)
         if measure is not None:
             description = self.text_field(data, "description", where, layout=True)
-            contexts = self.contexts(data, where, line)
+            contexts = self.contexts(data, where, line) if "wsd" not in data else {}
             return plugin_test(self, measure, data, test_id, where, line, description,
                                contexts)
         graded = any(k in data for k in GRADED_KEYS)
