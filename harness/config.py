@@ -82,6 +82,7 @@ KEYS = {
     "min-accuracy": Key("min_accuracy", _number(0, 1)),
     "max-unscored": Key("max_unscored", _number(0, 1)),
     "min-spearman": Key("min_spearman", _number(-1, 1)),
+    "min-f1": Key("min_f1", _number(0, 1)),
     "spearman-tolerance": Key("spearman_tolerance", _number(0, 1)),
     "select": Key("select", _texts),
     "limit": Key("limit", _limit),

@@ -188,7 +188,7 @@ def test_cli_run_writes_every_report(tmp_path, fake_only, capsys):
     path.write_text(wsd_suite())
     out = tmp_path / "out"
     assert main(["run", str(path), "-b", "fake", "-o", str(out),
-                 "--min-score", "wsd=1.01"]) != 0
+                 "--min-f1", "1.01"]) == 1
     data = json.loads((out / "results.json").read_text())
     summary = data["measures"]["wsd"]["summary"][0]
     assert summary["kind"] == "wsd" and summary["total"] == 18
@@ -198,9 +198,12 @@ def test_cli_run_writes_every_report(tmp_path, fake_only, capsys):
     assert len(rows) == 18 and {"predicted", "gold", "tie", "margin"} <= set(rows[0])
     assert "Word-sense disambiguation" in (out / "report.md").read_text()
     assert "Word-sense disambiguation" in (out / "report.html").read_text()
-    cases = ET.parse(out / "junit.xml").getroot().iter("testcase")
-    assert any(c.get("name", "").startswith("wsd: bank.n") for c in cases)
-    assert "F1" in capsys.readouterr().out
+    cases = list(ET.parse(out / "junit.xml").getroot().iter("testcase"))
+    assert [c.get("name") for c in cases] == ["wsd: F1"]  # one per backend and suite
+    assert "below the minimum 1.01" in cases[0].find("failure").get("message")
+    printed = capsys.readouterr().out
+    assert "MFS F1" in printed and "F1 per part of speech" in printed
+    assert "F1 below" in printed or "wsd" in printed.split("reports:")[0]
     reloaded = Results.from_dict(data, [WSD])
     assert reloaded.measure_summaries["wsd"][0].per_pos == summary["per_pos"]
     assert reloaded.measure_rows["wsd"][0].gold == rows[0]["gold"]

@@ -63,6 +63,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--spearman-tolerance", type=float, default=SPEARMAN_TOLERANCE,
                         metavar="T", help="with --baseline: a graded test whose rho dropped by "
                         f"more than T is a regression (default {SPEARMAN_TOLERANCE:g})")
+    parser.add_argument("--min-f1", type=float, metavar="X",
+                        help="gate: exit 1 if a backend's F1 on a suite's word-sense "
+                        "disambiguation (wsd) tests is below X (0-1); the same as "
+                        "--min-score wsd=X")
     parser.add_argument("--min-score", action="append", default=[], metavar="KIND=X",
                         help="gate: exit 1 if a backend's main score on the tests of KIND (a "
                         "kind of test a plugin measures) is below X (repeatable)")
@@ -104,7 +108,8 @@ def run(args: argparse.Namespace) -> int:
         results.selection = selection
         gates = check_gates(results, baseline, args.min_accuracy, args.max_unscored,
                             args.min_spearman, args.spearman_tolerance,
-                            min_scores(getattr(args, "min_score", [])))
+                            min_scores(getattr(args, "min_score", []),
+                                       getattr(args, "min_f1", None)))
         results.gates = gates.report()
         out_dir, written, files = write_or_fall_back(results, claim, reports)
         written = not common.reports_crashed(files) and written
@@ -128,9 +133,10 @@ def run(args: argparse.Namespace) -> int:
     return code
 
 
-def min_scores(values: list[str]) -> dict[str, float]:
-    """--min-score KIND=X, each as {KIND: X}; a HarnessError for one that does not read."""
-    out = {}
+def min_scores(values: list[str], min_f1: float | None = None) -> dict[str, float]:
+    """--min-score KIND=X, each as {KIND: X} (--min-f1 X: wsd=X); a HarnessError for one that
+    does not read."""
+    out = {} if min_f1 is None else {"wsd": min_f1}
     for value in values:
         kind, _, number = value.partition("=")
         if kind.strip() in ("orderings", "graded"):

@@ -118,6 +118,14 @@ class Measure:
                 for k, v in self.to_dict(row).items() if k not in ("backend", "suite", "test",
                                                                    "error")]
 
+    def summary_table(self, summaries: Sequence[Any]) -> tuple[list[str], list[list[str]]] | None:
+        """The summary's headers and rows in every report (None: the generic table)."""
+        return None
+
+    def tables(self, rows: Sequence[Any]) -> list[tuple[str, list[str], list[list[str]]]]:
+        """More tables for the reports, each (title, headers, rows), after the summary."""
+        return []
+
     def case_name(self, row: Any) -> str:
         """The name of the row's testcase in junit.xml (default: "KIND: TEST")."""
         return f"{self.kind}: {row.test}"

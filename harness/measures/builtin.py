@@ -1,9 +1,10 @@
 """The built-in kinds of test, registered through `harness_register_measures` as a plugin's
 are (every plugin host registers this module first): orderings (schemas 1 and 2, `expect`) and
 graded pairs (schema 3, `pairs` and `scale`), and word-sense disambiguation (schema 4, `wsd`:
-harness/measures/wsd.py, on the generic path, its rows under results.json's `measures`). Their rows keep the places results.json has
-always given them (`results`; `correlations` and `pair_results`), and the reports lay them out
-as before; a plugin's kind goes through the generic path (harness/measures/base.py)."""
+harness/measures/wsd.py, on the generic path, its rows under results.json's `measures`). The
+first two keep the places results.json has always given them (`results`; `correlations` and
+`pair_results`), and the reports lay them out as before;
+a plugin's kind goes through the generic path (harness/measures/base.py)."""
 
 from __future__ import annotations
 

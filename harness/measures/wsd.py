@@ -103,6 +103,7 @@ class WsdMeasure(Measure):
     row_type = WsdRow
     columns = ("item", "predicted", "gold", "cosine", "margin", "result")
     score_name = "F1"
+    junit_per_suite = True  # junit.xml: one testcase per backend and suite, on --min-f1
     compare_note = ("On the test contexts both backends answered: accuracy with a 95% Wilson "
                     "interval, how many each gets right alone, and the exact McNemar "
                     "(binomial) p-value of those.")
@@ -148,8 +149,41 @@ class WsdMeasure(Measure):
     def to_dict(self, row: Any) -> dict[str, Any]:
         return asdict(row)
 
+    def summary_table(self, summaries: Sequence[Any]) -> tuple[list[str], list[list[str]]]:
+        return (["backend", "suite", "F1", "P", "R", "answered", "R 95% CI (Wilson)", "MFS F1",
+                 "first-sense F1", "ties", "status"], [summary_cells(s) for s in summaries])
+
+    def tables(self, rows: Sequence[Any]) -> list[tuple[str, list[str], list[list[str]]]]:
+        groups: dict[tuple[str, str], list[WsdRow]] = {}
+        for row in rows:
+            groups.setdefault((row.backend, row.suite), []).append(row)
+        tags = [p for p in ("n", "v", "a", "r") if any(r.pos == p for r in rows)]
+        per_pos = [[b, s, *(_num(score((r.predicted, r.gold) for r in mine if r.pos == p).f1)
+                            for p in tags)] for (b, s), mine in groups.items()]
+        confused = [[b, s, gold, predicted, str(n)] for (b, s), mine in groups.items()
+                    for gold, predicted, n in confused_pairs(mine)]
+        return [table for table in [
+            ("F1 per part of speech", ["backend", "suite", *(f"F1 {p}" for p in tags)], per_pos),
+            ("Most confused senses (gold -> predicted, top 10)",
+             ["backend", "suite", "gold", "predicted", "count"], confused)] if table[2]]
+
 
 WSD = WsdMeasure()
+
+
+def _num(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"
+
+
+def summary_cells(s: Any) -> list[str]:
+    """A summary's cells in the reports' wsd table."""
+    if s.status != "ok":
+        return [s.backend, s.suite, "-", "-", "-", "-", "-", "-", "-", "-",
+                f"{s.status}: {s.error}"]
+    ci = "-" if not s.recall_ci else f"[{s.recall_ci[0]:.3f}, {s.recall_ci[1]:.3f}]"
+    return [s.backend, s.suite, _num(s.score), _num(s.precision), _num(s.recall),
+            f"{s.answered}/{s.total}", ci, _num(s.mfs_f1), _num(s.first_sense_f1), str(s.ties),
+            "ok"]
 
 
 def summarize(backend: str, suite: str, rows: Sequence[WsdRow]) -> WsdSummary:

@@ -36,6 +36,8 @@ def summary_text(results: Results) -> str:
         text += "\n\n" + correlations_table(results.correlation_rows).as_text()
     for section in measure_sections(results):
         text += f"\n\n{section.title}\n" + section.summary.as_text()
+        for title, table in section.extra:
+            text += f"\n\n{title}\n" + table.as_text()
         text += "\n\n" + section.rows.as_text()
     return text
 

@@ -60,6 +60,27 @@ def measure_case(suite: ET.Element, results: Results, kind: str, row) -> str:
     return "pass"
 
 
+def per_suite(results: Results, kind: str) -> bool:
+    """Whether the kind's testcase is one per backend and suite (wsd: its F1) not per row."""
+    return getattr(results.measures.get(kind), "junit_per_suite", False)
+
+
+def summary_case(suite: ET.Element, results: Results, kind: str, summary) -> str:
+    """A kind's main score on a suite as one testcase: a failure below its --min-score (for
+    wsd, --min-f1), or when it has none while a minimum is set."""
+    measure = results.measures[kind]
+    minimum = results.gates.thresholds.get(f"min_score.{kind}") if results.gates else None
+    case = ET.SubElement(suite, "testcase", classname=xml_text(
+        f"{summary.backend}.{summary.suite}"), name=xml_text(f"{kind}: {measure.score_name}"))
+    detail = f"{measure.score_name}={number(summary.score, 6)}"
+    if minimum is not None and (summary.score is None or summary.score < minimum):
+        ET.SubElement(case, "failure", message=xml_text(
+            f"{kind}: {detail} below the minimum {minimum:g}")).text = detail
+        return "failure"
+    ET.SubElement(case, "system-out").text = detail
+    return "pass"
+
+
 def ordering_case(suite: ET.Element, r: ExpectationResult) -> str:
     """An expectation's testcase: "pass", "failure" (a tie, or the ordering does not hold) or
     "error" (unscored)."""
@@ -104,8 +125,12 @@ def render(results: Results) -> str:
                           message=xml_text(f"{summary.status}: {summary.error}"))
         outcomes = [cases.get(kind, lambda suite, row, kind=kind: measure_case(
                         suite, results, kind, row))(suite, row)
-                    for kind in kinds for row in results.rows_of(kind)
+                    for kind in kinds if not per_suite(results, kind)
+                    for row in results.rows_of(kind)
                     if (row.backend, row.suite) == (summary.backend, summary.suite)]
+        outcomes += [summary_case(suite, results, kind, s) for kind in kinds
+                     if per_suite(results, kind) for s in results.measure_summaries.get(kind, [])
+                     if (s.backend, s.suite, s.status) == (summary.backend, summary.suite, "ok")]
         suite.set("tests", str(len(outcomes) + (summary.status != "ok")))
         suite.set("failures", str(outcomes.count("failure")))
         suite.set("errors", str(outcomes.count("error") + failed))

@@ -56,7 +56,10 @@ def render(results: Results) -> str:
                 correlations_table(results.correlation_rows).as_markdown(), ""]
     for section in measure_sections(results, MAX_MARKDOWN_ROWS):
         out += [f"## {markdown_text(section.title)}", "", markdown_text(section.rules), "",
-                section.summary.as_markdown(), "", section.rows.as_markdown(), ""]
+                section.summary.as_markdown(), ""]
+        for title, table in section.extra:
+            out += [f"### {markdown_text(title)}", "", table.as_markdown(), ""]
+        out += [section.rows.as_markdown(), ""]
     out += ["## Backends", "", backends_table(results).as_markdown(), ""]
     out += ["## Expectations", ""]
     shown, note = shown_rows(results.rows, MAX_MARKDOWN_ROWS)  # those not passed first

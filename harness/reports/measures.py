@@ -17,6 +17,7 @@ class MeasureSection:
     rules: str
     summary: Table
     rows: Table
+    extra: tuple[tuple[str, Table], ...] = ()  # the measure's own tables, titled
 
 
 def summary_cells(s) -> list[str]:
@@ -35,12 +36,16 @@ def measure_sections(results: Results, limit: int | None = None) -> list[Measure
         measure = results.measures[kind]
         shown = sorted(rows, key=lambda r: measure.outcome(r) == "pass")[:limit] \
             if limit is not None and len(rows) > limit else rows
+        summaries = results.measure_summaries.get(kind, [])
+        own = getattr(measure, "summary_table", lambda _: None)(summaries)
         out.append(MeasureSection(
             kind, measure.title or kind, measure.rules,
+            Table(own[0], own[1]) if own else
             Table(["backend", "suite", "tests", "passed", measure.score_name, "status"],
-                  [summary_cells(s) for s in results.measure_summaries.get(kind, [])],
-                  frozenset({2, 4})),
+                  [summary_cells(s) for s in summaries], frozenset({2, 4})),
             Table(["backend", "suite", "test", *measure.columns],
                   [[r.backend, r.suite, r.test, *measure.cells(r)] for r in shown],
-                  row_classes=[measure.outcome(r) for r in shown])))
+                  row_classes=[measure.outcome(r) for r in shown]),
+            tuple((title, Table(headers, cells)) for title, headers, cells in
+                  getattr(measure, "tables", lambda _: [])(rows))))
     return out
