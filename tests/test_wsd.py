@@ -207,3 +207,20 @@ def test_cli_run_writes_every_report(tmp_path, fake_only, capsys):
     reloaded = Results.from_dict(data, [WSD])
     assert reloaded.measure_summaries["wsd"][0].per_pos == summary["per_pos"]
     assert reloaded.measure_rows["wsd"][0].gold == rows[0]["gold"]
+
+
+def test_compare_and_the_leaderboard_read_wsd(tmp_path, fake_only, capsys):
+    path = tmp_path / "s.yaml"
+    path.write_text(wsd_suite(n_test=6))
+    out = tmp_path / "out"
+    assert main(["run", str(path), "-b", "fake", "-b", "fake:seed=3", "-o", str(out),
+                 "--store", str(tmp_path / "store.sqlite")]) == 0
+    capsys.readouterr()
+    assert main(["compare", str(out / "results.json"), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    text = json.dumps(data)
+    assert "wsd" in text and "p_value" in text
+    board = tmp_path / "board"
+    assert main(["leaderboard", str(out), "-o", str(board), "--json"]) == 0
+    assert "tiny-wsd: precision (the F1 when every item is answered)" in (
+        board / "leaderboard.md").read_text()

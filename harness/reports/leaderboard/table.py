@@ -15,7 +15,8 @@ from harness.measures.stats import BOOTSTRAP_SEED
 from harness.results.board import Board, gather
 from harness.results.sources import Sources
 
-SCORE_NAMES = {"orderings": "accuracy", "graded": "median rho"}
+SCORE_NAMES = {"orderings": "accuracy", "graded": "median rho",
+               "wsd": "precision (the F1 when every item is answered)"}
 CARD_FIELDS = (("parameters", "parameters"), ("width", "width"), ("licence", "licence"))
 
 
