@@ -154,30 +154,11 @@ def test_test_context_ids_are_unique_in_the_suite():
 # -- runs, reports and the scikit-learn reference ------------------------------------------------
 @pytest.mark.parametrize("k", [None, 3])
 def test_f1_equals_scikit_learn_on_the_same_vectors(tmp_path, registry, k):
-    from sklearn.neighbors import KNeighborsClassifier, NearestCentroid
-
     path = tmp_path / "s.yaml"
     path.write_text(wsd_suite(k))
     results = harness.run(path, "fake", registry=registry, cache=False, progress=False)
     mine = results.measure_summaries["wsd"][0]
-    suite = harness.load_suite(path)
-    correct = total = 0
-    for data in (t.data for t in suite.tests):
-        train = harness.embed("fake", [c.context.item for c in data.train], cache=False,
-                              registry=registry)
-        test_v = harness.embed("fake", [c.context.item for c in data.test], cache=False,
-                               registry=registry)
-        unit = lambda m: m / np.linalg.norm(m, axis=1, keepdims=True)  # noqa: E731
-        labels = [c.senses[0] for c in data.train]
-        if k is None:  # NearestCentroid's centroids (the means); the nearest by cosine to them
-            centroids = NearestCentroid().fit(unit(train), labels)
-            c = unit(centroids.centroids_)
-            predicted = centroids.classes_[np.argmax(unit(test_v) @ c.T, axis=1)]
-        else:
-            knn = KNeighborsClassifier(n_neighbors=k, metric="cosine", algorithm="brute")
-            predicted = knn.fit(train, labels).predict(test_v)
-        correct += sum(p in c.senses for p, c in zip(predicted, data.test))
-        total += len(data.test)
+    correct, total = reference_f1(path, "fake", registry, k)
     assert mine.total == total == mine.answered and mine.ties == 0
     assert mine.score == pytest.approx(correct / total)  # all answered: P = R = F1
     assert 0 < correct < total  # not a trivial agreement
@@ -224,3 +205,55 @@ def test_compare_and_the_leaderboard_read_wsd(tmp_path, fake_only, capsys):
     assert main(["leaderboard", str(out), "-o", str(board), "--json"]) == 0
     assert "tiny-wsd: precision (the F1 when every item is answered)" in (
         board / "leaderboard.md").read_text()
+
+
+def test_the_sweep_counts_wsd_test_contexts_and_shows_f1(tmp_path, registry):
+    from harness.reports.studies.sweep import sweep_json, sweep_text
+    from harness.studies.layer_sweep import sweep_rows
+
+    path = tmp_path / "s.yaml"
+    path.write_text(wsd_suite())
+    results = harness.run(path, "fake", registry=registry, cache=False, progress=False)
+    [row] = sweep_rows(results, [("fake", "layers", "3", "fake")])
+    summary = results.measure_summaries["wsd"][0]
+    assert (row.passed, row.total) == (summary.passed, 18) and row.f1 == summary.score
+    assert row.accuracy == pytest.approx(row.f1)  # every context answered
+    assert "F1 (wsd)" in sweep_text([row]) and sweep_json([row])[0]["f1"] == row.f1
+
+
+def reference_f1(path, backend, registry=None, k=None):
+    """The F1 (= accuracy: every context answered) of scikit-learn's classifiers on
+    `harness.embed`'s vectors of the suite's contexts, one lemma at a time."""
+    from sklearn.neighbors import KNeighborsClassifier, NearestCentroid
+
+    correct = total = 0
+    for data in (t.data for t in harness.load_suite(path).tests):
+        kw = {"cache": False, "registry": registry}
+        train = harness.embed(backend, [c.context.item for c in data.train], **kw)
+        test_v = harness.embed(backend, [c.context.item for c in data.test], **kw)
+        unit = lambda m: m / np.linalg.norm(m, axis=1, keepdims=True)  # noqa: E731
+        labels = [c.senses[0] for c in data.train]
+        if k is None:  # NearestCentroid's centroids (the means); the nearest by cosine to them
+            centroids = NearestCentroid().fit(unit(train), labels)
+            c = unit(centroids.centroids_)
+            predicted = centroids.classes_[np.argmax(unit(test_v) @ c.T, axis=1)]
+        else:
+            knn = KNeighborsClassifier(n_neighbors=k, metric="cosine", algorithm="brute")
+            predicted = knn.fit(train, labels).predict(test_v)
+        correct += sum(p in c.senses for p, c in zip(predicted, data.test))
+        total += len(data.test)
+    return correct, total
+
+
+@pytest.mark.slow
+@pytest.mark.real_model
+@pytest.mark.parametrize("k", [None, 3])
+def test_minilm_f1_equals_scikit_learn(tmp_path, k):
+    """The done-when of issue 30: on minilm, a WordNet-style suite's F1 is scikit-learn's."""
+    path = tmp_path / "s.yaml"
+    path.write_text(wsd_suite(k))
+    results = harness.run(path, "minilm", cache=False, progress=False)
+    mine = results.measure_summaries["wsd"][0]
+    correct, total = reference_f1(path, "minilm", k=k)
+    assert mine.total == mine.answered == total
+    assert mine.score == pytest.approx(correct / total)

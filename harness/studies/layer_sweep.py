@@ -19,7 +19,8 @@ from harness.suites.model import Suite
 
 @dataclass(frozen=True)
 class SweepRow:
-    """The accuracy of one setting of a swept backend, over every suite."""
+    """The accuracy of one setting of a swept backend, over every suite (the expectations and
+    the test contexts of wsd tests), and the F1 of its wsd tests."""
 
     backend: str  # the swept backend, as named with -b
     option: str  # layers, subword_pool or layer_pool
@@ -27,6 +28,7 @@ class SweepRow:
     variant: str  # the variant's backend name in results.json
     passed: int
     total: int
+    f1: float | None = None  # Raganato's F1 on the suites' wsd tests (None: none)
 
     @property
     def accuracy(self) -> float:
@@ -99,7 +101,11 @@ def sweep_rows(results: Results, plan: list[tuple[str, str, str, str]]) -> list[
     rows = []
     for backend, option, value, variant in plan:
         mine = [s for s in results.summary_rows if s.backend == variant and s.status == "ok"]
+        # a wsd test context counts as an item: passed when answered correctly
+        wsd = [r for r in results.measure_rows.get("wsd", []) if r.backend == variant]
         if mine:
-            rows.append(SweepRow(backend, option, value, variant, sum(s.passed for s in mine),
-                                 sum(s.total for s in mine)))
+            rows.append(SweepRow(backend, option, value, variant,
+                                 sum(s.passed for s in mine) + sum(r.correct for r in wsd),
+                                 sum(s.total for s in mine) + len(wsd),
+                                 results.measures["wsd"].main_score(wsd) if wsd else None))
     return rows

@@ -17,10 +17,21 @@ HEADERS = ["backend", "option", "value", "passed", "accuracy"]
 CSV_COLUMNS = ["backend", "option", "value", "passed", "total", "accuracy"]
 
 
-def cells(row: Any) -> list[str]:
-    """A row's cells under HEADERS."""
+def cells(row: Any, f1: bool = False) -> list[str]:
+    """A row's cells under HEADERS (with `f1`, the F1 of its wsd tests after them)."""
     return [row.backend, row.option, row.value, f"{row.passed}/{row.total}",
-            f"{row.accuracy:.3f}"]
+            f"{row.accuracy:.3f}", *([_f1(row.f1)] if f1 else [])]
+
+
+def _f1(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"
+
+
+def table(rows: Sequence[Any]) -> tuple[list[str], list[list[str]]]:
+    """The headers and cells of the sweep's table: with an F1 column when a suite has wsd
+    tests (`harness sweep` on a word-sense disambiguation suite)."""
+    f1 = any(getattr(r, "f1", None) is not None for r in rows)
+    return HEADERS + (["F1 (wsd)"] if f1 else []), [cells(r, f1) for r in rows]
 
 
 def best_layers(rows: Sequence[Any]) -> dict[str, Any]:
@@ -44,7 +55,7 @@ def sweep_csv(rows: Sequence[Any]) -> str:
 
 
 def sweep_markdown(rows: Sequence[Any]) -> str:
-    md = ["# Sweep", "", markdown_table(HEADERS, [cells(r) for r in rows]), ""]
+    md = ["# Sweep", "", markdown_table(*table(rows)), ""]
     md += [f"Best single layer of {b}: {r.value} ({r.accuracy:.3f})"
            for b, r in best_layers(rows).items()]
     return "\n".join(md) + "\n"
@@ -70,7 +81,7 @@ def write_sweep(rows: Sequence[Any], out_dir: str | Path) -> list[Path]:
 
 def sweep_text(rows: Sequence[Any]) -> str:
     """The table `harness sweep` prints, and each backend's best single layer."""
-    lines = [text_table(HEADERS, [cells(r) for r in rows]), ""]
+    lines = [text_table(*table(rows)), ""]
     lines += [f"best single layer of {b}: {r.value} ({r.accuracy:.3f})"
               for b, r in best_layers(rows).items()]
     return "\n".join(lines)
@@ -79,7 +90,8 @@ def sweep_text(rows: Sequence[Any]) -> str:
 def sweep_json(rows: Sequence[Any]) -> list[dict[str, Any]]:
     """The rows as `harness sweep --json` prints them."""
     return [{"backend": r.backend, "option": r.option, "value": r.value, "variant": r.variant,
-             "passed": r.passed, "total": r.total, "accuracy": r.accuracy} for r in rows]
+             "passed": r.passed, "total": r.total, "accuracy": r.accuracy,
+             **({"f1": r.f1} if getattr(r, "f1", None) is not None else {})} for r in rows]
 
 
 __all__ = ["best_layers", "sweep_csv", "sweep_json", "sweep_markdown", "sweep_png",
