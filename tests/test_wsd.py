@@ -257,3 +257,20 @@ def test_minilm_f1_equals_scikit_learn(tmp_path, k):
     correct, total = reference_f1(path, "minilm", k=k)
     assert mine.total == mine.answered == total
     assert mine.score == pytest.approx(correct / total)
+
+
+def test_a_context_right_in_the_baseline_and_wrong_now_is_a_regression(tmp_path, fake_only,
+                                                                       capsys):
+    path = tmp_path / "s.yaml"
+    path.write_text(wsd_suite())
+    assert main(["run", str(path), "-b", "fake", "-o", str(tmp_path / "a"), "--no-store"]) == 0
+    data = json.loads((tmp_path / "a" / "results.json").read_text())
+    right = next(r for r in data["measures"]["wsd"]["rows"] if r["correct"])
+    wrong = next(r for r in data["measures"]["wsd"]["rows"] if not r["correct"])
+    wrong.update(correct=True, predicted=wrong["gold"][0])  # the baseline had it right
+    (tmp_path / "base.json").write_text(json.dumps(data))
+    assert main(["run", str(path), "-b", "fake", "-o", str(tmp_path / "b"), "--no-store",
+                 "--baseline", str(tmp_path / "base.json")]) == 1
+    printed = capsys.readouterr().out
+    assert "REGRESSION" in printed and wrong["item"] in printed and right["item"] not in \
+        printed.split("REGRESSION", 1)[1].split("\n")[0]
