@@ -94,7 +94,7 @@ BAD_SUITES = {
     "empty tests": ("suite: s\ntests: []\n", 2, ["field 'tests'", "non-empty list"]),
     "unknown top key": ("suite: s\ntset: 1\ntests:\n" + GOOD_TEST, 2,
                         ["unknown key 'tset'", "did you mean 'tests'"]),
-    "bad schema": ("schema: 4\nsuite: s\ntests:\n" + GOOD_TEST, 1, ["schema 4 is not supported"]),
+    "bad schema": ("schema: 5\nsuite: s\ntests:\n" + GOOD_TEST, 1, ["schema 5 is not supported"]),
     "test not mapping": ("suite: s\ntests:\n  - hello\n", 3, ["test #1", "must be a mapping"]),
     "missing id": ("suite: s\ntests:\n  - contexts: {}\n", 3, ["test #1", "missing key 'id'"]),
     "duplicate id": ("suite: s\ntests:\n" + GOOD_TEST + GOOD_TEST, 9,
