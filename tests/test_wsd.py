@@ -274,3 +274,14 @@ def test_a_context_right_in_the_baseline_and_wrong_now_is_a_regression(tmp_path,
     printed = capsys.readouterr().out
     assert "REGRESSION" in printed and wrong["item"] in printed and right["item"] not in \
         printed.split("REGRESSION", 1)[1].split("\n")[0]
+
+
+def test_measures_csv_lists_the_gold_senses_with_spaces(tmp_path, fake_only):
+    import csv
+
+    path = tmp_path / "s.yaml"
+    path.write_text(wsd_suite().replace("gold: [bank.n.01]}", "gold: [bank.n.01, bank.n.02]}"))
+    assert main(["run", str(path), "-b", "fake", "-o", str(tmp_path / "o"), "--no-store"]) == 0
+    with open(tmp_path / "o" / "measures.csv", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert rows[0]["kind"] == "wsd" and rows[0]["gold"] == "bank.n.01 bank.n.02"

@@ -1,7 +1,8 @@
 """measures.csv: the rows of the kinds of test plugins measure (results.json's `measures`), one
 per backend and row, with its kind; each kind's own fields as columns (blank for another kind's
-rows). Written only by runs with such tests (a text cell that a spreadsheet would read as a
-formula begins with ', `csv_cell`)."""
+rows; a list, such as a wsd row's gold senses, as its items separated by spaces). Written only
+by runs with such tests (a text cell that a spreadsheet would read as a formula begins with ',
+`csv_cell`)."""
 
 from __future__ import annotations
 
@@ -23,5 +24,6 @@ def render(results: Results) -> str | None:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=names, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(csv_row(row) for row in rows)
+    writer.writerows(csv_row({k: " ".join(map(str, v)) if isinstance(v, list) else v
+                              for k, v in row.items()}) for row in rows)
     return buffer.getvalue()
