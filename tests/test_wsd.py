@@ -285,3 +285,36 @@ def test_measures_csv_lists_the_gold_senses_with_spaces(tmp_path, fake_only):
     with open(tmp_path / "o" / "measures.csv", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert rows[0]["kind"] == "wsd" and rows[0]["gold"] == "bank.n.01 bank.n.02"
+
+
+def test_contexts_without_vectors_are_unanswered(tmp_path, registry):
+    path = tmp_path / "s.yaml"
+    path.write_text(wsd_suite())
+    results = harness.run(path, "fake:missing=bank", registry=registry, cache=False,
+                          progress=False)
+    rows = results.measure_rows["wsd"]
+    bank = [r for r in rows if r.lemma == "bank"]
+    assert bank and all(not r.answered and r.predicted is None and r.error for r in bank)
+    s = results.measure_summaries["wsd"][0]
+    assert (s.answered, s.total, s.unscored) == (12, 18, 6)
+    assert s.recall == pytest.approx(s.passed / 18) and s.precision == pytest.approx(
+        s.passed / 12)
+    assert s.mfs_f1 == 0.5  # the baselines answer every context
+
+
+def test_a_schema_4_suite_mixes_wsd_and_orderings(tmp_path, fake_only):
+    ordering = """\
+  - id: order
+    contexts:
+      a: {text: "A cat sat.", word: cat}
+      b: {text: "A dog sat.", word: dog}
+      c: {text: "A car sat.", word: car}
+    expect: ["a: b > c"]
+"""
+    path = tmp_path / "s.yaml"
+    path.write_text(GOOD + ordering)
+    suite = parse(GOOD + ordering)
+    assert [t.kind for t in suite.tests] == ["wsd", ""]
+    assert main(["run", str(path), "-b", "fake", "-o", str(tmp_path / "o"), "--no-store"]) == 0
+    data = json.loads((tmp_path / "o" / "results.json").read_text())
+    assert data["summary"][0]["total"] == 1 and data["measures"]["wsd"]["summary"][0]["total"]
