@@ -203,8 +203,7 @@ def test_compare_and_the_leaderboard_read_wsd(tmp_path, fake_only, capsys):
     assert "wsd" in text and "p_value" in text
     board = tmp_path / "board"
     assert main(["leaderboard", str(out), "-o", str(board), "--json"]) == 0
-    assert "tiny-wsd: precision (the F1 when every item is answered)" in (
-        board / "leaderboard.md").read_text()
+    assert "tiny-wsd: F1" in (board / "leaderboard.md").read_text()
 
 
 def test_the_sweep_counts_wsd_test_contexts_and_shows_f1(tmp_path, registry):
@@ -318,3 +317,21 @@ def test_a_schema_4_suite_mixes_wsd_and_orderings(tmp_path, fake_only):
     assert main(["run", str(path), "-b", "fake", "-o", str(tmp_path / "o"), "--no-store"]) == 0
     data = json.loads((tmp_path / "o" / "results.json").read_text())
     assert data["summary"][0]["total"] == 1 and data["measures"]["wsd"]["summary"][0]["total"]
+
+
+def test_the_board_scores_wsd_by_f1_and_tests_the_items_both_answered():
+    from harness.measures.ranking import BinaryItems
+    from harness.measures.stats import mcnemar_exact
+
+    a = {1: True, 2: True, 3: None, 4: False, 5: True}  # P = 3/4, R = 3/5
+    b = {1: False, 2: True, 3: True, 4: None, 5: False}  # P = 2/4, R = 2/5
+    data = BinaryItems([a, b])
+    f1_a, f1_b = data.scores()
+    assert f1_a == pytest.approx(score([("x" if v else "y", ["x"]) if v is not None
+                                        else (None, ["x"]) for v in a.values()]).f1)
+    assert f1_b == pytest.approx(2 * (2 / 4) * (2 / 5) / (2 / 4 + 2 / 5))
+    # items both answered: 1, 2, 5; only A right on 1 and 5
+    assert data.test(0, 1) == (mcnemar_exact(2, 0), 1)
+    resampled = data.resampled(50, 0)
+    assert np.all((resampled >= 0) & (resampled <= 1))
+    assert BinaryItems([{1: True, 2: False}]).scores() == [0.5]  # every item answered

@@ -84,16 +84,23 @@ class BinaryItems:
         self.n = len(keys)
         self.scored = np.zeros((len(items), self.n), dtype=bool)
         self.passed = np.zeros((len(items), self.n), dtype=bool)
+        self.present = np.zeros((len(items), self.n), dtype=bool)
         for m, mine in enumerate(items):
-            for key, passed in mine.items():
-                self.scored[m, at[key]] = True
-                self.passed[m, at[key]] = passed
+            for key, passed in mine.items():  # None: an item not answered (wsd)
+                self.present[m, at[key]] = True
+                self.scored[m, at[key]] = passed is not None
+                self.passed[m, at[key]] = bool(passed)
         self.passes = self.passed.sum(axis=1)
         self.counts = self.scored.sum(axis=1)
+        self.totals = self.present.sum(axis=1)
         self.full = self.counts == self.n
 
     def scores(self) -> list[float | None]:
-        return [int(p) / int(c) if c else None for p, c in zip(self.passes, self.counts)]
+        """Each model's share of its scored items that passed; where some items were not
+        answered (wsd), Raganato's F1, 2 * passed / (answered + total), which is that share
+        when every item is answered (bit for bit: doubling is exact)."""
+        return [2 * int(p) / (int(c) + int(t)) if c else None
+                for p, c, t in zip(self.passes, self.counts, self.totals)]
 
     def test(self, a: int, b: int) -> tuple[float, int] | None:
         """McNemar's p on the items both scored, and which is better (+1: a, -1: b, 0)."""
@@ -118,7 +125,8 @@ class BinaryItems:
         [take] = draws([self.n], resamples, seed)
         counts = counts_of(take, self.n)
         with np.errstate(invalid="ignore", divide="ignore"):
-            return (counts @ (self.passed & self.scored).T) / (counts @ self.scored.T)
+            return (2 * (counts @ (self.passed & self.scored).T)
+                    / (counts @ self.scored.T + counts @ self.present.T))
 
 
 class GradedItems:

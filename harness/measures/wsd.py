@@ -104,6 +104,7 @@ class WsdMeasure(Measure):
     columns = ("item", "predicted", "gold", "cosine", "margin", "result")
     score_name = "F1"
     junit_per_suite = True  # junit.xml: one testcase per backend and suite, on --min-f1
+    unanswered_items = True  # the leaderboard keeps unanswered contexts: its score is the F1
     compare_note = ("On the test contexts both backends answered: accuracy with a 95% Wilson "
                     "interval, how many each gets right alone, and the exact McNemar "
                     "(binomial) p-value of those.")

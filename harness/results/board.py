@@ -61,12 +61,17 @@ class Board:
         return sorted({m for by_model in self.entries.values() for m in by_model})
 
 
-def _binary_items(rows: Iterable[Any], key: Any, outcome: Any) -> dict[str, dict[tuple, bool]]:
-    out: dict[str, dict[tuple, bool]] = {}
+def _binary_items(rows: Iterable[Any], key: Any, outcome: Any, unanswered: bool = False
+                  ) -> dict[str, dict[tuple, bool | None]]:
+    """backend -> item -> passed; with `unanswered` (wsd), an unscored row kept as None (it
+    lowers the F1 the board scores, not the McNemar test on the items both answered)."""
+    out: dict[str, dict[tuple, bool | None]] = {}
     for row in rows:
         verdict = outcome(row)
         if verdict in ("pass", "fail"):
             out.setdefault(row.backend, {})[key(row)] = verdict == "pass"
+        elif unanswered:
+            out.setdefault(row.backend, {})[key(row)] = None
     return out
 
 
@@ -103,7 +108,8 @@ def run_items(run: StoredRun) -> dict[tuple[str, str], dict[str, dict[tuple, Any
             measure = results.measures.get(kind)
             mine = [r for r in rows_of_kind if r.suite == suite]
             if measure is not None:
-                add(kind, _binary_items(mine, measure.key, measure.outcome), suite)
+                add(kind, _binary_items(mine, measure.key, measure.outcome,
+                                        getattr(measure, "unanswered_items", False)), suite)
             else:  # no measure installed: its rows' own `passed` and `error`
                 add(kind, _binary_items(mine, lambda r: (r.suite, r.test), lambda r: None
                                         if getattr(r, "error", None) is not None else

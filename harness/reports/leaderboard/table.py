@@ -15,8 +15,7 @@ from harness.measures.stats import BOOTSTRAP_SEED
 from harness.results.board import Board, gather
 from harness.results.sources import Sources
 
-SCORE_NAMES = {"orderings": "accuracy", "graded": "median rho",
-               "wsd": "precision (the F1 when every item is answered)"}
+SCORE_NAMES = {"orderings": "accuracy", "graded": "median rho", "wsd": "F1"}
 CARD_FIELDS = (("parameters", "parameters"), ("width", "width"), ("licence", "licence"))
 
 
