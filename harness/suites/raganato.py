@@ -8,12 +8,15 @@ tokens with single spaces, each instance keeping its character span."""
 
 from __future__ import annotations
 
+import logging
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from harness.errors import HarnessError
+
+log = logging.getLogger(__name__)
 
 POS = {"NOUN": "n", "VERB": "v", "ADJ": "a", "ADV": "r"}
 LAYOUT = ("Raganato's layout: <corpus><text id=..><sentence id=..><wf ..>token</wf>"
@@ -130,7 +133,12 @@ class SenseMapper:
 
         try:
             self.inventory: SenseInventory | None = SenseInventory(find_wordnet_dir(wordnet_dir))
-        except FileNotFoundError:
+        except FileNotFoundError as exc:
+            if wordnet_dir is not None:
+                raise HarnessError(str(exc)) from None
+            log.warning("WordNet's database files are not installed (apt-get install "
+                        "wordnet-base): the suite keeps the sense keys as sense ids, and its "
+                        "candidates are the senses its files use")
             self.inventory = None
 
     def senses(self, keys: list[str], path, line: int) -> list[str]:

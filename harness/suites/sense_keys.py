@@ -39,6 +39,8 @@ class SenseInventory:
         self.entries: dict[tuple[str, str], Entry] = {}
         self.order: dict[tuple[str, str], list[str]] = {}  # (lemma, pos) -> offsets
         for pos in parts:
+            if not (self.folder / DATA_FILES[pos]).is_file():
+                continue  # a folder with some parts of speech only
             self._read_data(pos)
             self._read_index(pos)
         self._names: dict[tuple[str, str], str] | None = None
