@@ -159,3 +159,31 @@ def test_the_shipped_suite_is_what_the_generator_makes(tmp_path, wordnet_dir):
     assert main(["make-suite", "wsd", "--min-examples", "3", "-o", str(out)]) == 0
     shipped = (ROOT / "suites" / "wordnet-wsd.yaml").read_text()
     assert out.read_text().replace(str(out), "suites/wordnet-wsd.yaml") == shipped
+
+
+def _needs_the_wsd_measure() -> None:
+    from harness.suites.wsd_builder import _reader_knows_wsd
+
+    if not _reader_knows_wsd():
+        pytest.skip("the wsd measure is not in this harness yet")
+
+
+def test_the_shipped_suite_validates_and_runs_by_name_from_an_empty_folder(tmp_path,
+                                                                          monkeypatch):
+    from harness.cli import main
+    from harness.suites.named import load
+
+    _needs_the_wsd_measure()
+    assert len(load("wordnet-wsd").tests) == 178
+    monkeypatch.chdir(tmp_path)
+    assert main(["run", "wordnet-wsd", "-b", "glove-50d", "-o", "out", "--no-store",
+                 "-q"]) == 0
+    assert (tmp_path / "out" / "results.json").is_file()
+
+
+def test_built_suites_pass_the_suite_reader(tmp_path):
+    from harness.suites.validate import load_suite
+
+    _needs_the_wsd_measure()
+    code, out = _make(tmp_path)
+    assert code == 0 and [t.id for t in load_suite(out).tests] == ["art.n", "bank.n"]
