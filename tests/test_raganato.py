@@ -220,3 +220,9 @@ def test_the_xml_is_streamed(tmp_path):
         tracemalloc.stop()
         assert count == expected
     assert peaks[1] < 1.5 * peaks[0] and peaks[1] < 2_000_000
+
+
+def test_wordnet_only_options_are_said_to_be_unused(tmp_path, capsys):
+    code, _ = _make(tmp_path, "--min-examples", "3", "--seed", "2")
+    assert code == 0
+    assert "--min-examples, --seed: for suites from WordNet's examples" in capsys.readouterr().err

@@ -63,6 +63,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
                        "file (default 10)")
 
 
+WORDNET_ONLY = {"pos": "n,v,a,r", "min_examples": 2, "min_words": 1, "test_share": 0.5,
+                "seed": 0, "limit": None}
+
+
 def _configure_wsd(make_sub) -> None:
     wsd = make_sub.add_parser(
         "wsd", help="a word-sense disambiguation suite (schema 4): WordNet or Raganato's files",
@@ -112,6 +116,11 @@ def run_wsd(args: argparse.Namespace) -> int:
             return common.EXIT_USAGE
         from harness.suites.raganato import raganato_suite
 
+        ignored = [f"--{name.replace('_', '-')}" for name, default in WORDNET_ONLY.items()
+                   if getattr(args, name) != default]
+        if ignored:
+            common.warn(f"{', '.join(ignored)}: for suites from WordNet's examples; "
+                        "--format raganato does not use them")
         built = raganato_suite(*args.files, train=args.train, name=args.name,
                                wordnet_dir=args.wordnet_dir, output=args.output)
     else:
