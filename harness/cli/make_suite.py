@@ -1,4 +1,4 @@
-"""`harness make-suite wordnet|wic|pairs`: build a suite from real data."""
+"""`harness make-suite wordnet|wic|pairs|wsd`: build a suite from real data."""
 
 from __future__ import annotations
 
@@ -43,6 +43,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     wic.add_argument("--name", default="wic", help="the suite's name")
     wic.add_argument("--max-per-lemma", type=int, default=20,
                      help="at most this many expectations per lemma (default 20)")
+    _configure_wsd(make_sub)
     from harness.suites.pair_formats import FORMATS  # light: no numpy
 
     pairs = make_sub.add_parser(
@@ -62,15 +63,82 @@ def configure(parser: argparse.ArgumentParser) -> None:
                        "file (default 10)")
 
 
+WORDNET_ONLY = {"pos": "n,v,a,r", "min_examples": 2, "min_words": 1, "test_share": 0.5,
+                "seed": 0, "limit": None}
+
+
+def _configure_wsd(make_sub) -> None:
+    wsd = make_sub.add_parser(
+        "wsd", help="a word-sense disambiguation suite (schema 4): WordNet or Raganato's files",
+        description="From WordNet 3.0's gloss examples (the default): every lemma with at least "
+        "two senses that each have --min-examples example sentences holding the lemma or an "
+        "inflection, each sense's examples split into training and test contexts by --seed; "
+        "candidates: all the lemma's WordNet senses in WordNet's order. With --format "
+        "raganato: TEST.data.xml TEST.gold.key.txt of Raganato et al.'s framework, and --train "
+        "XML GOLD (SemCor) in the same format; sense keys become WordNet synset names.")
+    wsd.add_argument("files", nargs="*", metavar="FILE",
+                     help="--format raganato: TEST.data.xml TEST.gold.key.txt")
+    wsd.add_argument("--format", choices=["wordnet", "raganato"], default="wordnet")
+    wsd.add_argument("--train", nargs=2, metavar=("XML", "GOLD"),
+                     help="--format raganato: the training corpus and its gold keys")
+    wsd.add_argument("-o", "--output", required=True, metavar="SUITE.yaml")
+    wsd.add_argument("--pos", default="n,v,a,r", help="WordNet: parts of speech (default all)")
+    wsd.add_argument("--min-examples", type=int, default=2,
+                     help="WordNet: examples each sense needs (default 2)")
+    wsd.add_argument("--min-words", type=int, default=1,
+                     help="WordNet: shortest example, in words (default 1)")
+    wsd.add_argument("--test-share", type=float, default=0.5,
+                     help="WordNet: share of each sense's examples held out for testing, "
+                     "rounded down, at least one of each (default 0.5)")
+    wsd.add_argument("--seed", type=int, default=0, help="WordNet: the split and --limit")
+    wsd.add_argument("--limit", type=int, help="WordNet: at most this many lemmas")
+    wsd.add_argument("--name", help="the suite's name (default wordnet-wsd, or the XML's)")
+    wsd.add_argument("--wordnet-dir", metavar="DIR", help="where data.noun is")
+
+
 def run(args: argparse.Namespace) -> int:
     inputs = [getattr(args, name, None) for name in ("file", "data", "gold", "contexts")]
+    inputs += list(getattr(args, "files", None) or []) + list(getattr(args, "train", None) or [])
     output = Path(args.output)
     for given in filter(None, inputs):
         if output.exists() and Path(given).exists() and output.samefile(given):
             common.error(f"-o {args.output} is the input file {given}: writing the suite "
                          "there would destroy the data; give another path")
             return common.EXIT_USAGE
-    return {"wordnet": run_wordnet, "wic": run_wic, "pairs": run_pairs}[args.source](args)
+    return {"wordnet": run_wordnet, "wic": run_wic, "pairs": run_pairs,
+            "wsd": run_wsd}[args.source](args)
+
+
+def run_wsd(args: argparse.Namespace) -> int:
+    if args.format == "raganato":
+        if len(args.files) != 2:
+            common.error("--format raganato takes two files: TEST.data.xml TEST.gold.key.txt")
+            return common.EXIT_USAGE
+        from harness.suites.raganato import raganato_suite
+
+        ignored = [f"--{name.replace('_', '-')}" for name, default in WORDNET_ONLY.items()
+                   if getattr(args, name) != default]
+        if ignored:
+            common.warn(f"{', '.join(ignored)}: for suites from WordNet's examples; "
+                        "--format raganato does not use them")
+        built = raganato_suite(*args.files, train=args.train, name=args.name,
+                               wordnet_dir=args.wordnet_dir, output=args.output)
+    else:
+        if args.files or args.train:
+            common.error("make-suite wsd reads WordNet unless --format raganato is given: "
+                         "files and --train are for --format raganato")
+            return common.EXIT_USAGE
+        from harness.suites.wsd_builder import wordnet_wsd_suite
+
+        built = wordnet_wsd_suite(pos=args.pos, min_examples=args.min_examples,
+                                  min_words=args.min_words, seed=args.seed,
+                                  test_share=args.test_share, limit=args.limit,
+                                  name=args.name or "wordnet-wsd",
+                                  wordnet_dir=args.wordnet_dir, output=args.output)
+    path = built.write(args.output)
+    print(f"wrote {path}: {built.tests} WSD tests (of {built.possible} lemmas) from "
+          f"{built.source}")
+    return common.EXIT_OK
 
 
 def run_wordnet(args: argparse.Namespace) -> int:

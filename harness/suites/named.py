@@ -2,9 +2,10 @@
 or from a wheel.
 
 The suites in the repository's suites/ folder ship with the package (installed as
-`harness_suites`): polysemy, wordnet. WordSim-353 and SimLex-999 come with no licence that
-allows passing them on, so the harness does not ship them: it builds each, on first use, from
-the copy that gensim's test data carries (`gensim.test.utils.datapath`), into the cache folder.
+`harness_suites`): polysemy, wordnet, wordnet-wsd (WordNet's licence beside them).
+WordSim-353 and SimLex-999 come with no licence that allows passing them on, so the harness
+does not ship them: it builds each, on first use, from the copy that gensim's test data
+carries (`gensim.test.utils.datapath`), into the cache folder.
 A path that exists is always read as a path."""
 
 from __future__ import annotations
