@@ -35,7 +35,8 @@ MCL_DATA = [
      "sentence1": "He sat on the bank.", "sentence2": "The bank was muddy.",
      "start1": "14", "end1": "18", "start2": "4", "end2": "8"},
     {"id": "test.zh-zh.1", "lemma": "打", "pos": "VERB",
-     "sentence1": "他打电话给我。", "sentence2": "他们打篮球。", "ranges1": "1-2", "ranges2": "2-3"},
+     "sentence1": "他打电话给我。", "sentence2": "他们打篮球。",
+     "ranges1": "1-2", "ranges2": "2-3"},
 ]
 MCL_GOLD = [{"id": "test.zh-zh.1", "tag": "F"}, {"id": "test.en-en.0", "tag": "T"}]
 

@@ -65,6 +65,7 @@ def test_inflections_pass_the_lemma_check():
     check = LemmaCheck()
     assert check.matches("played", "play", "V") and check.matches("Banks", "bank", "N")
     assert check.matches("bank,", "bank", "N")  # punctuation at the edges is left aside
+    assert check.matches("river-banks", "bank", "N") and not check.matches("-", "bank", "N")
     assert not check.matches("the", "bank", "N")
     if check.morphology is not None:  # WordNet's exception lists: irregular forms
         assert check.matches("went", "go", "V") and check.matches("mice", "mouse", "N")

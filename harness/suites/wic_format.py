@@ -66,12 +66,17 @@ class LemmaCheck:
             self.morphology = None
 
     def matches(self, token: str, lemma: str, pos: str) -> bool:
+        """Whether `token` is `lemma` or an inflection of it (case and edge punctuation
+        aside; a hyphenated token matches by any of its parts)."""
         word, base = _EDGE.sub("", token).lower(), lemma.lower().replace("_", " ")
-        if not word or word.startswith(base) or base.startswith(word + " "):
-            return True
         tag = {"n": "n", "v": "v", "a": "a", "j": "a", "s": "a", "r": "r"}.get(pos[:1].lower())
-        return bool(self.morphology and tag
-                    and base in self.morphology.base_forms(word, tag))  # type: ignore[attr-defined]
+        for part in [word, *word.split("-")[1:]] if "-" in word else [word]:
+            if part and (part.startswith(base) or base.startswith(part + " ")):
+                return True
+            if self.morphology and tag and base in self.morphology.base_forms(  # type: ignore
+                    part, tag):
+                return True
+        return False
 
 
 def token_span(sentence: str, index: int) -> tuple[int, int] | None:
@@ -145,5 +150,6 @@ def wic_suite_tests(pairs: list[WicPair], max_per_lemma: int = 20) -> list[dict]
                                                           "span": item.span})
         expect = [f"t{i}a ~ t{i}b > f{j}a ~ f{j}b" for i in range(1, len(same) + 1)
                   for j in range(1, len(other) + 1)][:max_per_lemma]
-        tests.append({"id": f"{lemma}.{pos}" if pos else lemma, "contexts": contexts, "expect": expect})
+        tests.append({"id": f"{lemma}.{pos}" if pos else lemma, "contexts": contexts,
+                      "expect": expect})
     return tests
