@@ -35,7 +35,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("gold", metavar="GOLD", nargs="?",
                         help="the gold labels (optional where the data file holds them: "
                         "xl-wic, am2ico)")
-    parser.add_argument("--dev", nargs="+", metavar="DEV_DATA [DEV_GOLD]",
+    parser.add_argument("--dev", nargs="+", metavar=("DEV_DATA", "DEV_GOLD"),
                         help="a dev split (its data file and, where needed, its gold file) "
                         "to tune the threshold on")
     add_format_options(parser)
