@@ -84,7 +84,7 @@ def test_xl_wic_character_offsets_in_unspaced_scripts(tmp_path):
     # the test files: 8 columns, the labels in a gold file
     test = write(tmp_path, "zh_test_data.txt",
                  "\n".join(line.rsplit("\t", 1)[0] for line in XL_WIC.splitlines()))
-    gold = write(tmp_path, "zh_test_gold.txt", "T\nF\nF\n")
+    gold = write(tmp_path, "zh_test_gold.txt", "1\n0\n0\n")  # XL-WiC's test gold: 1/0
     assert [p.same_sense for p in read_pairs(test, gold, "xl-wic")] == [True, False, False]
 
 

@@ -30,7 +30,7 @@ from typing import Any
 
 from harness.backend import Item
 from harness.errors import HarnessError
-from harness.suites.wic_format import WicPair, _lines, read_gold, read_wic
+from harness.suites.wic_format import WicPair, _lines, read_wic
 
 Reader = Callable[..., list[WicPair]]
 _LABELS = {"T": True, "F": False, "1": True, "0": False, "TRUE": True, "FALSE": False}
@@ -54,8 +54,15 @@ def _label(path: Path, n: int, text: str) -> bool:
     return _LABELS[text.strip().upper()]
 
 
-def _labels(data: Path, gold: Path | None, count: int) -> list[bool | None]:
-    return list(read_gold(gold, count, data)) if gold is not None else [None] * count
+def _any_labels(data: Path, gold: Path | None, count: int) -> list[bool | None]:
+    """Labels of a gold file of T/F or 1/0 lines (XL-WiC's test gold files hold 1/0)."""
+    if gold is None:
+        return [None] * count
+    marks = _rows(gold)
+    if len(marks) != count:
+        raise HarnessError(f"{gold}: {len(marks)} labels for the {count} pairs of {data}; "
+                           "give the gold file that goes with this data file")
+    return [_label(gold, n, mark) for n, mark in marks]
 
 
 def _span(path: Path, where: str, text: str, start: Any, end: Any) -> tuple[int, int]:
@@ -94,7 +101,7 @@ def read_wic_tsv(data: Path, gold: Path | None, **_: Any) -> list[WicPair]:
             raise HarnessError(f"{path}: {len([x for x in lines if x.strip()])} lines for the "
                                f"{len(rows)} examples of {data}; one line per example")
         extra[kind] = [x.strip() for x in lines if x.strip()]
-    labels = _labels(data, gold, len(rows))
+    labels = _any_labels(data, gold, len(rows))
     pairs = []
     for k, (n, row) in enumerate(rows):
         fields = row.split("\t")
@@ -118,7 +125,7 @@ def read_wic_tsv(data: Path, gold: Path | None, **_: Any) -> list[WicPair]:
 def read_xl_wic(data: Path, gold: Path | None, **_: Any) -> list[WicPair]:
     """XL-WiC: WiC's pairs with character offsets, the label inline or in a gold file."""
     rows = _rows(data)
-    labels = _labels(data, gold, len(rows))
+    labels = _any_labels(data, gold, len(rows))
     pairs = []
     for k, (n, row) in enumerate(rows):
         fields = row.split("\t")
@@ -232,7 +239,7 @@ def read_am2ico(data: Path, gold: Path | None, **_: Any) -> list[WicPair]:
     rows = _rows(data)
     if rows and rows[0][1].lower().startswith("context1"):
         rows = rows[1:]
-    labels = _labels(data, gold, len(rows))
+    labels = _any_labels(data, gold, len(rows))
     pairs = []
     for k, (n, row) in enumerate(rows):
         fields = row.split("\t")
