@@ -185,7 +185,7 @@ def test_the_studies_write_their_files_given_output(tmp_path, registry):
                    output=tmp_path / "senses")
     listing = {d: sorted(p.name for p in (tmp_path / d).iterdir())
                for d in ("wic", "geometry", "senses")}
-    assert listing == {"wic": ["wic.json", "wic.md"],
+    assert listing == {"wic": ["wic-pairs.csv", "wic.json", "wic.md"],
                        "geometry": ["geometry.csv", "geometry.md", "geometry.png"],
                        "senses": ["senses.csv", "senses.html", "senses.png"]}
 

@@ -37,8 +37,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
         description="For each lemma with pairs of both labels: every same-sense (T) pair more "
         "similar than every different-sense (F) pair, as schema-2 expectations "
         "'t1a ~ t1b > f1a ~ f1b'.")
-    wic.add_argument("data", metavar="DATA.txt")
-    wic.add_argument("gold", metavar="GOLD.txt")
+    wic.add_argument("data", metavar="DATA")
+    wic.add_argument("gold", metavar="GOLD", nargs="?",
+                     help="the gold labels (optional where the data file holds them)")
+    from harness.cli.wic import add_format_options
+
+    add_format_options(wic)
     wic.add_argument("-o", "--output", required=True, metavar="SUITE.yaml")
     wic.add_argument("--name", default="wic", help="the suite's name")
     wic.add_argument("--max-per-lemma", type=int, default=20,
@@ -154,7 +158,8 @@ def run_wic(args: argparse.Namespace) -> int:
     from harness.suites.builders import wic_suite
 
     built = wic_suite(args.data, args.gold, name=args.name, max_per_lemma=args.max_per_lemma,
-                      output=args.output)
+                      output=args.output, format=args.format, lenient=args.lenient,
+                      warn=common.warn)
     return _write(built, args.output)
 
 

@@ -1,8 +1,9 @@
 """WiC accuracy: a pair of sentences holds the same sense of its target word when the cosine of
 the two target vectors exceeds a threshold, tuned on a dev split when one is given; and the
-threshold-free ROC-AUC of the cosine for same-sense pairs (as MirrorWiC reports). The files are
-read by `harness.suites.wic_format`; wic.json and wic.md are rendered by
-harness.reports.studies.wic."""
+threshold-free ROC-AUC of the cosine for same-sense pairs (as MirrorWiC reports), with a Wilson
+interval on the accuracy and a Hanley-McNeil interval on the AUC. The files (WiC or one of its
+variants) are read by `harness.suites.wic_readers`; wic.json, wic.md and wic-pairs.csv (every
+pair's cosine and prediction) are rendered by harness.reports.studies.wic."""
 
 from __future__ import annotations
 
@@ -13,11 +14,12 @@ from typing import Any
 import numpy as np
 
 from harness.backend import Backend, Embeddings, Item
-from harness.measures.stats import roc_auc
+from harness.measures.stats import Z_95, roc_auc, wilson_interval
 from harness.measures.vectors import row_cosines
 from harness.pipeline.context import RunContext
 from harness.pipeline.prepare import prepare, prepare_one
-from harness.suites.wic_format import WicPair, read_wic
+from harness.suites.wic_format import WicPair
+from harness.suites.wic_readers import read_pairs
 
 
 def pair_similarities(backend: Backend, pairs: list[WicPair],
@@ -90,6 +92,32 @@ class WicScore:
     # threshold-free: the chance that a same-sense pair has a higher cosine than a
     # different-sense one (ties count one half), over the pairs with a similarity
     roc_auc: float | None = None
+    # 95% intervals: Wilson on the accuracy (over all pairs), Hanley-McNeil on the ROC-AUC
+    accuracy_interval: tuple[float, float] | None = None
+    roc_auc_interval: tuple[float, float] | None = None
+    correct: int | None = None  # pairs predicted right
+
+
+def auc_interval(auc: float | None, positives: int, negatives: int,
+                 z: float = Z_95) -> tuple[float, float] | None:
+    """Hanley and McNeil's (1982) normal interval on a ROC-AUC A from n1 positives and n2
+    negatives: SE² = (A(1-A) + (n1-1)(Q1-A²) + (n2-1)(Q2-A²)) / (n1 n2), Q1 = A/(2-A),
+    Q2 = 2A²/(1+A); clipped to [0, 1]. None without an AUC."""
+    if auc is None or not positives or not negatives:
+        return None
+    a = auc
+    q1, q2 = a / (2 - a), 2 * a * a / (1 + a)
+    variance = (a * (1 - a) + (positives - 1) * (q1 - a * a)
+                + (negatives - 1) * (q2 - a * a)) / (positives * negatives)
+    half = z * float(np.sqrt(max(variance, 0.0)))
+    return max(0.0, a - half), min(1.0, a + half)
+
+
+def predictions(sims: np.ndarray, threshold: float) -> np.ndarray:
+    """Each pair's prediction (same sense: cosine above the threshold); None without a
+    cosine."""
+    return np.array([None if not np.isfinite(x) else bool(x > threshold) for x in sims],
+                    dtype=object)
 
 
 @dataclass
@@ -102,12 +130,16 @@ class WicEvaluation:
     dev: tuple[str, str] | None
     scores: list[WicScore] = field(default_factory=list)
     failures: dict[str, str] = field(default_factory=dict)
+    format: str = "wic"
+    pairs: list[WicPair] = field(default_factory=list)  # the scored pairs
+    cosines: dict[str, np.ndarray] = field(default_factory=dict)  # by backend, per pair
 
     def to_dict(self) -> dict[str, Any]:
         """What wic.json holds: the files scored and each backend's score."""
         return {"data": self.data, "gold": self.gold,
                 "dev": list(self.dev) if self.dev else None,
-                "results": [asdict(s) for s in self.scores]}
+                "results": [asdict(s) for s in self.scores], "format": self.format,
+                "interval": "95%: Wilson on accuracy, Hanley-McNeil on ROC-AUC"}
 
     def text(self) -> str:
         """The table `harness wic` prints."""
@@ -116,22 +148,27 @@ class WicEvaluation:
         return wic_text(self)
 
     def write(self, out_dir: str | Path) -> list[Path]:
-        """wic.json and wic.md in `out_dir`; returns the paths written."""
+        """wic.json, wic.md and wic-pairs.csv in `out_dir`; returns the paths written."""
         from harness.reports.studies.wic import write_wic
 
         return write_wic(self, out_dir)
 
 
-def evaluate_wic(data: str | Path, gold: str | Path, backends: list[Backend], *,
-                 dev: tuple[str | Path, str | Path] | None = None,
-                 context: RunContext | None = None) -> WicEvaluation:
+def evaluate_wic(data: str | Path, gold: str | Path | None, backends: list[Backend], *,
+                 dev: tuple[str | Path, str | Path | None] | None = None,
+                 context: RunContext | None = None, format: str = "wic",
+                 **read_options: Any) -> WicEvaluation:
     """WiC accuracy of each backend: a pair is "same sense" when its cosine exceeds a threshold
-    tuned on `dev` (without it, on the data itself: an optimistic, oracle threshold). A backend
-    that is unavailable or fails is named in `failures`; the others are kept."""
-    test = read_wic(data, gold)
-    dev_pairs = read_wic(*dev) if dev else None
-    labels = np.array([p.same_sense for p in test])
-    out = WicEvaluation(str(data), str(gold), (str(dev[0]), str(dev[1])) if dev else None)
+    tuned on `dev` (without it, on the data itself: an optimistic, oracle threshold). The files
+    are in `format` (harness.suites.wic_readers.FORMATS); `read_options` (lenient, warn) go to
+    the WiC reader. A backend that is unavailable or fails is named in `failures`; the others
+    are kept."""
+    test = read_pairs(data, gold, format, **read_options)
+    dev_pairs = read_pairs(dev[0], dev[1], format, **read_options) if dev else None
+    labels = np.array([bool(p.same_sense) for p in test])
+    out = WicEvaluation(str(data), "" if gold is None else str(gold),
+                        (str(dev[0]), str(dev[1] or "")) if dev else None, format=format,
+                        pairs=test)
     on_test = similarities_by_backend(backends, test, context)
     on_dev = similarities_by_backend(
         [b for b in backends if not isinstance(on_test[b.name], str)], dev_pairs,
@@ -150,8 +187,14 @@ def evaluate_wic(data: str | Path, gold: str | Path, backends: list[Backend], *,
         else:
             threshold, source = tune_threshold(sims, labels), "oracle (tuned on these data)"
         have = np.isfinite(sims)
+        right = int(sum(p is not None and p == g
+                        for p, g in zip(predictions(sims, threshold), labels)))
+        auc = roc_auc(sims[have], labels[have].astype(bool))
+        out.cosines[backend.name] = sims
         out.scores.append(WicScore(backend.name, threshold, source,
                                    accuracy(sims, labels, threshold), len(test),
-                                   int((~have).sum()),
-                                   roc_auc(sims[have], labels[have].astype(bool))))
+                                   int((~have).sum()), auc,
+                                   wilson_interval(right, len(test)),
+                                   auc_interval(auc, int(labels[have].sum()),
+                                                int((~labels[have]).sum())), right))
     return out

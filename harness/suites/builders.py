@@ -151,23 +151,28 @@ def wordnet_license(built: str) -> str:
     return f"WordNet 3.0 license ({built} is built from WordNet 3.0's gloss examples)\n{rest}"
 
 
-def wic_suite(data: str | Path, gold: str | Path, *, name: str = "wic",
-              max_per_lemma: int = 20, output: str = "SUITE.yaml") -> BuiltSuite:
-    """For each lemma of Word-in-Context files with pairs of both labels: every same-sense (T)
-    pair more similar than every different-sense (F) pair, as schema-2 expectations
-    "t1a ~ t1b > f1a ~ f1b", in a schema-3 file that records it is built from WiC."""
-    from harness.suites.wic_format import read_wic, wic_suite_tests
+def wic_suite(data: str | Path, gold: str | Path | None, *, name: str = "wic",
+              max_per_lemma: int = 20, output: str = "SUITE.yaml", format: str = "wic",
+              **read_options: Any) -> BuiltSuite:
+    """For each lemma of Word-in-Context files (`format`: one of
+    harness.suites.wic_readers.FORMATS) with pairs of both labels: every same-sense (T) pair
+    more similar than every different-sense (F) pair, as schema-2 expectations
+    "t1a ~ t1b > f1a ~ f1b", in a schema-3 file that records the data set it is built from."""
+    from harness.suites.wic_format import wic_suite_tests
+    from harness.suites.wic_readers import FORMATS, read_pairs
 
     if max_per_lemma < 1:
         raise HarnessError("--max-per-lemma must be at least 1")
-    tests = wic_suite_tests(read_wic(data, gold), max_per_lemma)
+    tests = wic_suite_tests(read_pairs(data, gold, format, **read_options), max_per_lemma)
     if not tests:
         raise HarnessError(f"{data}: no lemma has both same-sense (T) and different-sense "
                            "(F) pairs")
     description = (f"{len(tests)} lemmas of {data}: same-sense pairs more similar than "
-                   f"different-sense pairs. Made by: harness make-suite wic {data} {gold} "
-                   f"-o {output}")
-    return BuiltSuite(name, dump_suite(name, description, tests, schema=3, datasets=["WiC"]),
+                   f"different-sense pairs. Made by: harness make-suite wic {data} "
+                   + ("" if gold is None else f"{gold} ")
+                   + ("" if format == "wic" else f"--format {format} ") + f"-o {output}")
+    dataset = FORMATS[format].description.split(" (")[0]
+    return BuiltSuite(name, dump_suite(name, description, tests, schema=3, datasets=[dataset]),
                       len(tests),
                       len(tests), str(data))
 
