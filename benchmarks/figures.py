@@ -252,6 +252,19 @@ class Figures:
         args = ("--sizes", "100,1000") if self.tiny else ()
         return "```\n" + self.bench("bench_scale.py", *args) + "\n```\n"
 
+    def wsd(self) -> str:
+        """wordnet-wsd on the default backends (tiny: three tests on glove-50d), and minilm's
+        sweep of it: F1 against both baselines, per part of speech, and the best layer."""
+        small = ("--limit", "3", "-b", "glove-50d") if self.tiny else ()
+        text = self.harness("run", "wordnet-wsd", "--no-progress", "--no-store", *small,
+                            "-o", str(self.work / "wsd"))
+        tables = text[text.index("Word-sense disambiguation"):text.index("Most confused")]
+        sweep = self.harness("sweep", "wordnet-wsd", "--no-progress", "-b", "minilm",
+                             *small[:2], "-o", str(self.work / "wsd-sweep"))
+        best = next(line for line in sweep.splitlines() if line.startswith("best single layer"))
+        return (f"```\n$ harness run wordnet-wsd\n{tables.rstrip()}\n\n"
+                f"$ harness sweep wordnet-wsd -b minilm\n{best}\n```\n")
+
     def bench_store(self) -> str:
         return self.bench("bench_store.py", *(("--tiny",) if self.tiny else ())) + "\n"
 
@@ -272,6 +285,7 @@ FIGURES: dict[str, Callable[[Figures], str]] = {
     "bench-hf": Figures.bench_hf,
     "bench-scale": Figures.bench_scale,
     "bench-store": Figures.bench_store,
+    "wsd": Figures.wsd,
 }
 
 

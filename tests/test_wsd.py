@@ -190,6 +190,20 @@ def test_cli_run_writes_every_report(tmp_path, fake_only, capsys):
     assert reloaded.measure_rows["wsd"][0].gold == rows[0]["gold"]
 
 
+def test_the_terminal_shows_twenty_rows_wrong_ones_first(tmp_path, fake_only, capsys):
+    path = tmp_path / "s.yaml"
+    path.write_text(wsd_suite(n_test=6))
+    assert main(["run", str(path), "-b", "fake", "-o", str(tmp_path / "out")]) == 0
+    rows = json.loads((tmp_path / "out" / "results.json").read_text())["measures"]["wsd"]["rows"]
+    printed = capsys.readouterr().out
+    shown = [line for line in printed.splitlines()
+             if line.startswith("fake ") and ("correct" in line or "WRONG" in line)]
+    wrong = sum(not r["correct"] for r in rows)
+    assert len(rows) == 36 and len(shown) == 20
+    assert sum("WRONG" in line for line in shown) == min(wrong, 20)
+    assert "(20 of 36 rows shown, those that did not pass first" in printed
+
+
 def test_compare_and_the_leaderboard_read_wsd(tmp_path, fake_only, capsys):
     path = tmp_path / "s.yaml"
     path.write_text(wsd_suite(n_test=6))

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from harness.results.model import Results
 
 log = logging.getLogger("harness.reports")
+MAX_TERMINAL_ROWS = 20  # a plugin kind's rows on the terminal: those that did not pass first
 
 
 def summary_text(results: Results) -> str:
@@ -34,11 +35,16 @@ def summary_text(results: Results) -> str:
         text += "\n" + zero_shot_note(results)
     if results.correlation_rows:
         text += "\n\n" + correlations_table(results.correlation_rows).as_text()
-    for section in measure_sections(results):
+    for section in measure_sections(results, MAX_TERMINAL_ROWS):
         text += f"\n\n{section.title}\n" + section.summary.as_text()
         for title, table in section.extra:
             text += f"\n\n{title}\n" + table.as_text()
         text += "\n\n" + section.rows.as_text()
+        hidden = len(results.measure_rows[section.kind]) - len(section.rows.rows)
+        if hidden > 0:
+            text += (f"\n({len(section.rows.rows)} of {len(section.rows.rows) + hidden} rows "
+                     "shown, those that did not pass first; every row is in results.json, "
+                     "and measures.csv)")
     return text
 
 
