@@ -218,10 +218,12 @@ def sweep(
 
 def evaluate_wic(
     data: str | Path,
-    gold: str | Path,
+    gold: str | Path | None,
     backends: Iterable[BackendLike] | BackendLike | None = None,
     *,
-    dev: tuple[str | Path, str | Path] | None = None,
+    dev: tuple[str | Path, str | Path | None] | None = None,
+    format: str = "wic",
+    lenient: bool = False,
     registry: Registry | None = None,
     progress: ProgressFactory | bool | str | None = "auto",
     cache: bool = True,
@@ -229,15 +231,19 @@ def evaluate_wic(
     output: str | Path | None = None,
 ) -> WicEvaluation:
     """WiC accuracy of backends (default: every default instance available here) on
-    Word-in-Context files, with a threshold tuned on `dev` (else an oracle threshold). With
-    `output`, wic.json and wic.md are written there, as `harness wic -o DIR` writes them."""
+    Word-in-Context files, with a threshold tuned on `dev` (else an oracle threshold). `format`:
+    `wic`, `wic-tsv`, `xl-wic`, `mcl-wic` or `am2ico` (`gold` None where the data file holds the
+    labels); `lenient`: a target that is not its lemma is a warning, not an error. With
+    `output`, wic.json, wic.md and wic-pairs.csv are written there, as `harness wic -o DIR`
+    writes them."""
     from harness.studies.wic import evaluate_wic as evaluate
 
     context = _context(registry=registry, progress=progress, cache=cache, executor=executor,
                        output=output)
     chosen = ([b for b in default_backends(registry) if b.availability().ok]
               if backends is None else get_backends(backends, registry))
-    done = evaluate(data, gold, chosen, dev=dev, context=context)
+    done = evaluate(data, gold, chosen, dev=dev, context=context, format=format,
+                    lenient=lenient)
     if context.output is not None:
         done.write(context.output)
     return done

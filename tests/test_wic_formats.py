@@ -189,3 +189,16 @@ def test_wic_command_on_xl_wic(tmp_path):
     result = json.loads((out / "wic.json").read_text())
     assert result["format"] == "xl-wic" and result["results"][0]["pairs"] == 3
     assert (out / "wic-pairs.csv").read_text().count("\n") == 4
+
+
+def test_the_api_reads_every_format_as_the_command_does(tmp_path):
+    import harness
+
+    data = write(tmp_path, "zh.txt", XL_WIC)
+    done = harness.evaluate_wic(data, None, ["glove-50d"], dev=(data, None), format="xl-wic",
+                                progress=False, output=tmp_path / "api")
+    assert main(["wic", str(data), "--format", "xl-wic", "--dev", str(data), "-b", "glove-50d",
+                 "-o", str(tmp_path / "cli")]) == 0
+    assert done.format == "xl-wic"
+    api, cli = (json.loads((tmp_path / d / "wic.json").read_text()) for d in ("api", "cli"))
+    assert api["results"] == cli["results"]
