@@ -98,6 +98,17 @@ class HfBackend(TransformerBackend):
             "decoder-only models: repeat (read the text twice, take the target in the second "
             "copy, so it has seen the whole sentence) or left (the plain text: a target sees "
             "only what comes before it)", choices=("repeat", "left")),
+        "prompt": Option(
+            None,
+            "text put before every text (a word's span moves with it; its tokens never enter a "
+            "word's vector); none: no prompt, not even the folder's default_prompt_name",
+        ),
+        "prompt_name": Option(
+            None,
+            "a prompt by its name in the folder's config_sentence_transformers.json `prompts`; "
+            "with neither option, its default_prompt_name applies, as in "
+            "SentenceTransformer.encode",
+        ),
         "dtype": Option("float32", "the model's float type (bfloat16 and float16 are for GPUs)",
                         choices=("float32", "bfloat16", "float16")),
         "engine": Option(
@@ -112,6 +123,7 @@ class HfBackend(TransformerBackend):
         self._device: Any = None
         self._kind = ""  # encoder, encoder-decoder or decoder-only, once loaded
         self._st_tail: list[Any] = []  # sentence-transformers modules after the transformer
+        self._prompt_length: int | None = None  # the prompt's tokens, as encode counts them
 
     # -- where the model is -------------------------------------------------------------------
     @property
@@ -195,6 +207,56 @@ class HfBackend(TransformerBackend):
                 int(p.numel()) for p in self._model.parameters())))
         return card or None
 
+    # -- prompts ---------------------------------------------------------------------------------
+    def prompt(self) -> tuple[str, dict[str, Any]]:
+        """The text put before every text, and what to record about it in `used`: `prompt=`,
+        else `prompt_name=` from the folder's `prompts`, else its `default_prompt_name`."""
+        given, name = self.options["prompt"], self.options["prompt_name"]
+        if given is not None and name is not None:
+            raise OptionError("prompt= and prompt_name= exclude each other; give one")
+        if given is not None:
+            text = "" if str(given).strip().lower() == "none" else str(given)
+            return text, ({"prompt": text} if text else {"prompt": None})
+        path = self.local_path()
+        config_file = path / "config_sentence_transformers.json" if path else None
+        config: dict[str, Any] = {}
+        if config_file is not None and config_file.is_file():
+            try:
+                config = json.loads(config_file.read_text(encoding="utf-8"))
+            except ValueError as exc:
+                raise OptionError(f"{config_file}: not JSON ({exc})") from None
+        prompts = config.get("prompts") or {}
+        if name is None:
+            name = config.get("default_prompt_name")
+            if not name:
+                return "", {}
+            source = "default_prompt_name"
+        else:
+            source = "prompt_name"
+        if name not in prompts:
+            where = config_file if config_file is not None else self.model_name
+            raise OptionError(
+                f"prompt_name={name}: {where} has no prompt of that name (its prompts: "
+                f"{', '.join(sorted(prompts)) or 'none'}); give one of them, or prompt=TEXT")
+        return str(prompts[name]), {"prompt": str(prompts[name]), "prompt_name": name,
+                                    "prompt_from": source}
+
+    def _embed_variants(self, items, variants):
+        """Every text with the prompt before it; a word's span moves with it."""
+        text, _ = self.prompt()
+        if text:
+            shift = len(text)
+            items = [type(item)(text + item.text, None if item.span is None
+                                else (item.span[0] + shift, item.span[1] + shift))
+                     for item in items]
+        return super()._embed_variants(items, variants)
+
+    def used(self) -> dict[str, Any]:
+        out = super().used()
+        if out:
+            out.update(self.prompt()[1])
+        return out
+
     # -- loading and the forward pass -----------------------------------------------------------
     def load_model(self) -> LoadedModel:
         import torch
@@ -262,11 +324,17 @@ class HfBackend(TransformerBackend):
         last hidden state, as `SentenceTransformer.encode` computes them. A decoder-only model:
         the state of the last token (the only one that has read the whole sentence). Else the
         mean over real tokens."""
+        if self.is_sentence_transformers():
+            return self._st_sentence_vectors(hidden, mask, rows)
         if self._kind == "decoder-only":
             last = mask[rows].sum(axis=1) - 1
             return pooled[rows, last]
-        if not self.is_sentence_transformers():
-            return super().sentence_vectors(hidden, pooled, mask, rows)
+        return super().sentence_vectors(hidden, pooled, mask, rows)
+
+    def _st_sentence_vectors(self, hidden, mask, rows):
+        """The folder's modules after the transformer (pooling, dense, normalize) on the last
+        hidden state, told the prompt's length (a Pooling with include_prompt false leaves the
+        prompt's tokens out, as `encode` does)."""
         import torch
 
         if not self._st_tail:
@@ -275,15 +343,30 @@ class HfBackend(TransformerBackend):
             st = SentenceTransformer(str(self.local_path()), device=str(self._device),
                                      local_files_only=True)
             self._st_tail = [st[i] for i in range(1, len(st))]
+            text = self.prompt()[0]
+            if text:
+                self._prompt_length = prompt_length(st[0], text)
 
         features = {
             "token_embeddings": torch.from_numpy(np.ascontiguousarray(hidden[-1][rows])),
             "attention_mask": torch.from_numpy(np.ascontiguousarray(mask[rows])),
         }
+        if self._prompt_length:
+            features["prompt_length"] = self._prompt_length
         with torch.inference_mode():
             for module in self._st_tail:
                 features = module(features)
         return features["sentence_embedding"].float().cpu().numpy()
+
+
+def prompt_length(transformer: Any, prompt: str) -> int:
+    """The prompt's tokens as sentence-transformers counts them: the tokenized prompt, less a
+    trailing special token (EOS, SEP)."""
+    if hasattr(transformer, "_get_prompt_length"):
+        return int(transformer._get_prompt_length(prompt))
+    tokenizer = transformer.tokenizer
+    ids = tokenizer(prompt)["input_ids"]
+    return len(ids) - (1 if ids and ids[-1] in tokenizer.all_special_ids else 0)
 
 
 def torch_device(device: str):
