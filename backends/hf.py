@@ -241,6 +241,23 @@ class HfBackend(TransformerBackend):
         return str(prompts[name]), {"prompt": str(prompts[name]), "prompt_name": name,
                                     "prompt_from": source}
 
+    def fingerprint(self, raw: bool = False) -> str:
+        """As every backend's, with the prompt as it applies (a folder's default_prompt_name
+        included; prompt_name=query and the same prompt= text alike), and no prompt key at
+        all when none applies, so a model without prompts keeps its fingerprint."""
+        try:
+            text = self.prompt()[0]
+        except OptionError:  # refused, by name, when the backend runs
+            return super().fingerprint(raw)
+        saved = self.options
+        self.options = {k: v for k, v in saved.items() if k not in ("prompt", "prompt_name")}
+        if text:
+            self.options["prompt"] = text
+        try:
+            return super().fingerprint(raw)
+        finally:
+            self.options = saved
+
     def _embed_variants(self, items, variants):
         """Every text with the prompt before it; a word's span moves with it."""
         text, _ = self.prompt()

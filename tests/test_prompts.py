@@ -142,3 +142,26 @@ def test_decoder_word_vectors_keep_decoder_context_left(tmp_path):
     backend = HfBackend("b", {"model": str(folder), "layers": "-1", "decoder_context": "left"})
     np.testing.assert_allclose(backend.embed_batch(items).vectors,
                                word_vectors(folder, "query: ", TEXTS, words), atol=TOL)
+
+
+def test_the_fingerprint_follows_the_prompt_that_applies(tmp_path):
+    folder = st_folder(tmp_path, build_bert, True)
+    prints = {name: HfBackend("b", {"model": str(folder), **o}).fingerprint()
+              for name, o in [("default", {}), ("named", {"prompt_name": "query"}),
+                              ("text", {"prompt": "query: "}), ("none", {"prompt": "none"}),
+                              ("passage", {"prompt_name": "passage"})]}
+    assert prints["default"] == prints["named"] == prints["text"]
+    assert len({prints["default"], prints["none"], prints["passage"]}) == 3
+
+
+def test_a_model_without_prompts_keeps_its_fingerprint(tiny_bert):
+    """No prompt applies: the fingerprint is the one every backend computes, without the two
+    prompt options (so caches and results of earlier runs still match)."""
+    from harness.backend import Backend
+
+    backend = HfBackend("b", {"model": str(tiny_bert)})
+    plain = HfBackend("b", {"model": str(tiny_bert)})
+    plain.options = {k: v for k, v in plain.options.items()
+                     if k not in ("prompt", "prompt_name")}
+    assert backend.fingerprint() == Backend.fingerprint(plain)
+    assert backend.fingerprint(raw=True) == Backend.fingerprint(plain, raw=True)
