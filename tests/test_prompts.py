@@ -165,3 +165,22 @@ def test_a_model_without_prompts_keeps_its_fingerprint(tiny_bert):
                      if k not in ("prompt", "prompt_name")}
     assert backend.fingerprint() == Backend.fingerprint(plain)
     assert backend.fingerprint(raw=True) == Backend.fingerprint(plain, raw=True)
+
+
+def test_harness_toml_instances_carry_their_own_prompts(tmp_path):
+    from harness.api import load_registry
+    from harness.config import read
+    from harness.plugins.registry import configured
+
+    folder = st_folder(tmp_path, build_bert, False)
+    path = tmp_path / "harness.toml"
+    path.write_text(f'[backends.q]\nplugin = "hf"\nmodel = "{folder}"\nprompt = "query: "\n\n'
+                    f'[backends.p]\nplugin = "hf"\noptions = {{model = "{folder}", '
+                    'prompt_name = "passage"}\n')
+    registry = load_registry()
+    for part in configured(read(path).instances):
+        registry.add_configured(part)
+    q, p = registry.create("q"), registry.create("p")
+    assert q.prompt()[0] == "query: " and p.prompt()[0] == "passage: "
+    np.testing.assert_allclose(sentences(p).vectors, encode(folder, TEXTS, prompt_name="passage"),
+                               atol=TOL)
