@@ -124,6 +124,11 @@ class HfBackend(TransformerBackend):
         self._kind = ""  # encoder, encoder-decoder or decoder-only, once loaded
         self._st_tail: list[Any] = []  # sentence-transformers modules after the transformer
         self._prompt_length: int | None = None  # the prompt's tokens, as encode counts them
+        # the prompt options are kept only when given, so the recorded options (results.json,
+        # a baseline's) of a run without them stay as they were before prompts existed
+        for key in ("prompt", "prompt_name"):
+            if self.options[key] is None:
+                del self.options[key]
 
     # -- where the model is -------------------------------------------------------------------
     @property
@@ -211,7 +216,7 @@ class HfBackend(TransformerBackend):
     def prompt(self) -> tuple[str, dict[str, Any]]:
         """The text put before every text, and what to record about it in `used`: `prompt=`,
         else `prompt_name=` from the folder's `prompts`, else its `default_prompt_name`."""
-        given, name = self.options["prompt"], self.options["prompt_name"]
+        given, name = self.options.get("prompt"), self.options.get("prompt_name")
         if given is not None and name is not None:
             raise OptionError("prompt= and prompt_name= exclude each other; give one")
         if given is not None:
