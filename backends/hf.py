@@ -343,9 +343,10 @@ class HfBackend(TransformerBackend):
 
     def sentence_vectors(self, hidden, pooled, mask, rows):
         """A sentence-transformers folder: its own modules (pooling, dense, normalize) on the
-        last hidden state, as `SentenceTransformer.encode` computes them. A decoder-only model:
-        the state of the last token (the only one that has read the whole sentence). Else the
-        mean over real tokens."""
+        last hidden state, as `SentenceTransformer.encode` computes them (around an encoder or
+        a decoder: last-token pooling is the folder's). Another decoder-only model: the state of
+        the last token (the only one that has read the whole sentence). Else the mean over real
+        tokens."""
         if self.is_sentence_transformers():
             return self._st_sentence_vectors(hidden, mask, rows)
         if self._kind == "decoder-only":
