@@ -174,7 +174,8 @@ def test_the_trainer_calls_the_evaluator_and_its_numbers_are_harness_runs(tiny, 
     """SentenceTransformerTrainer, a few steps on a handful of pairs, evaluated every 2 steps;
     a callback saves the model at each evaluation; each CSV row equals harness.run on the
     model saved at that step."""
-    from datasets import Dataset
+    Dataset = pytest.importorskip("datasets").Dataset
+    pytest.importorskip("accelerate")  # the trainer needs it
     from sentence_transformers import (
         SentenceTransformerTrainer,
         SentenceTransformerTrainingArguments,
