@@ -31,8 +31,9 @@ from harness.backend.transformer import TRANSFORMER_OPTIONS, LoadedModel, Transf
 from harness.suites.model import Suite
 from harness.suites.named import load
 
-__all__ = ["SentenceTransformerBackend", "SuiteEvaluator", "is_sentence_transformer",
-           "suite_metrics", "wrap"]
+# SuiteEvaluator is made on first look-up (module __getattr__, below)
+__all__ = ["SentenceTransformerBackend", "SuiteEvaluator",  # noqa: F822
+           "is_sentence_transformer", "suite_metrics", "wrap"]
 
 
 def is_sentence_transformer(model: object) -> bool:
