@@ -102,6 +102,13 @@ def get_backends(specs: Iterable[BackendLike] | BackendLike,
                          "out for every default instance available here")
     if any(isinstance(s, str) for s in specs):
         registry = registry or load_registry()
+    objects = [i for i, s in enumerate(specs) if not isinstance(s, str | Backend)
+               and _model_object(s)]
+    if len(objects) > 1:  # models in memory: model-1, model-2, ... in the order given
+        from harness.integrations.sentence_transformers import wrap
+
+        for n, i in enumerate(objects, 1):
+            specs[i] = wrap(specs[i], f"model-{n}")
     out = [get_backend(s, registry) for s in specs]
     names = [b.name for b in out]
     twice = next((n for n in names if names.count(n) > 1), None)

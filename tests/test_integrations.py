@@ -162,6 +162,12 @@ def test_the_evaluator_leaves_the_models_training_mode_as_it_was(tiny):
         model.eval()
 
 
+def test_two_models_in_memory_are_model_1_and_model_2(tiny):
+    model, _, _ = tiny
+    assert [b.name for b in harness.get_backends([model, model])] == ["model-1", "model-2"]
+    assert [b.name for b in harness.get_backends(model)] == ["model"]
+
+
 def test_a_model_object_that_cannot_be_wrapped_is_refused():
     from harness.integrations.sentence_transformers import wrap
 
