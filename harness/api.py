@@ -65,23 +65,34 @@ BackendLike = str | Backend
 
 
 BACKEND_IS = ("a backend is an instance name like 'minilm', an inline spec like "
-              "'static:vectors=PATH', or a harness.Backend object")
+              "'static:vectors=PATH', a harness.Backend object or a SentenceTransformer")
 
 
 
 def get_backend(spec: BackendLike, registry: Registry | None = None) -> Backend:
-    """A backend from an instance name (`glove-50d`) or inline spec (`static:vectors=PATH`)."""
+    """A backend from an instance name (`glove-50d`), an inline spec (`static:vectors=PATH`),
+    or a model in memory (a sentence_transformers.SentenceTransformer: wrapped, never written
+    to disk nor cached; harness.integrations.sentence_transformers)."""
     if isinstance(spec, Backend):
         return spec
+    if not isinstance(spec, str) and _model_object(spec):
+        from harness.integrations.sentence_transformers import wrap
+
+        return wrap(spec)
     if not isinstance(spec, str) or not spec.strip():
         raise TypeError(f"{BACKEND_IS}; got {spec!r}")
     return (registry or load_registry()).create(spec)
 
 
+def _model_object(spec: object) -> bool:
+    """A model in memory the harness wraps as a backend (a SentenceTransformer)."""
+    return any(c.__module__.startswith("sentence_transformers") for c in type(spec).__mro__)
+
+
 def get_backends(specs: Iterable[BackendLike] | BackendLike,
                  registry: Registry | None = None) -> list[Backend]:
     """Backends from names, inline specs or Backend objects (a single one without a list)."""
-    if isinstance(specs, str | Backend):
+    if isinstance(specs, str | Backend) or _model_object(specs):
         specs = [specs]
     if isinstance(specs, Mapping) or not isinstance(specs, Iterable):
         raise TypeError(f"backends must be a list: {BACKEND_IS}; got {type(specs).__name__}")
@@ -91,6 +102,13 @@ def get_backends(specs: Iterable[BackendLike] | BackendLike,
                          "out for every default instance available here")
     if any(isinstance(s, str) for s in specs):
         registry = registry or load_registry()
+    objects = [i for i, s in enumerate(specs) if not isinstance(s, str | Backend)
+               and _model_object(s)]
+    if len(objects) > 1:  # models in memory: model-1, model-2, ... in the order given
+        from harness.integrations.sentence_transformers import wrap
+
+        for n, i in enumerate(objects, 1):
+            specs[i] = wrap(specs[i], f"model-{n}")
     out = [get_backend(s, registry) for s in specs]
     names = [b.name for b in out]
     twice = next((n for n in names if names.count(n) > 1), None)

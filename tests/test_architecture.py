@@ -144,6 +144,9 @@ LAYERS = {
     "harness.studies": {"harness.errors", "harness.files", "harness.backend", "harness.suites",
                         "harness.results", "harness.measures", "harness.pipeline",
                         "harness.figures", "harness.reports"},
+    # other libraries' objects (a SentenceTransformer in memory, its trainer's evaluator)
+    "harness.integrations": {"harness.errors", "harness.backend", "harness.suites",
+                             "harness.results", "harness.measures", "harness.pipeline"},
 }
 
 

@@ -135,12 +135,14 @@ def prepare(backends: Sequence[Backend], items: Sequence[Item], *,
     were given within each group. With `baseline`, every backend is calibrated on the reference
     sample and its baseline is recorded (`record.calibration`); without it, only a backend
     whose `postprocess` option needs a fit is. `calibration_cache` (default: `cache`) is where
-    calibrations are looked up and kept."""
+    calibrations are looked up and kept. A backend with `cacheable = False` (a model in memory,
+    whose weights change between calls) uses neither cache."""
     executor = executor or LocalExecutor()
     facts = cache if calibration_cache is _SAME else calibration_cache
     for group in group_backends(backends):
-        yield from _prepare_group(group, list(items), executor, cache, facts, progress,
-                                  baseline)
+        kept = all(getattr(b, "cacheable", True) for b in group)  # False: weights in memory
+        yield from _prepare_group(group, list(items), executor, cache if kept else None,
+                                  facts if kept else None, progress, baseline)
 
 
 def _prepare_group(group: list[Backend], items: list[Item], executor: Executor,
