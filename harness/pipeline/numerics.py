@@ -118,14 +118,47 @@ def classical_mds(similarity: np.ndarray, dimensions: int = 2) -> np.ndarray:
     return vectors[:, top] * np.sqrt(np.clip(values[top], 0, None))
 
 
-def baseline(vectors: np.ndarray, words: Sequence[str]) -> tuple[float, float, int]:
-    """Mean and standard deviation (ddof 0) of the cosine over all pairs of rows whose words
-    differ (lower-cased), and how many pairs; rows without a vector are left out."""
+def pairwise(vectors: np.ndarray, name: str) -> np.ndarray:
+    """The similarity `name` (cosine, dot, euclidean, manhattan or spearman, as
+    harness.measures.vectors.similarity defines them) of every two rows, vectorised."""
+    v = np.asarray(vectors, dtype=np.float64)
+    if name == "cosine":
+        u = unit(v)
+        return u @ u.T
+    if name == "dot":
+        return v @ v.T
+    if name == "spearman":
+        ranked = np.apply_along_axis(_ranks, 1, v)
+        u = unit(ranked - ranked.mean(axis=1, keepdims=True))
+        return u @ u.T
+    if name in ("euclidean", "manhattan"):
+        out = np.empty((len(v), len(v)))
+        for start in range(0, len(v), 64):  # a block of rows at a time: bounded memory
+            diff = v[start:start + 64, None, :] - v[None, :, :]
+            out[start:start + 64] = -(np.sqrt((diff ** 2).sum(axis=2)) if name == "euclidean"
+                                      else np.abs(diff).sum(axis=2))
+        return out
+    raise ValueError(f"similarity={name}: unknown")
+
+
+def _ranks(vector: np.ndarray) -> np.ndarray:
+    from harness.measures.vectors import ranks
+    return ranks(vector)
+
+
+def baseline(vectors: np.ndarray, words: Sequence[str],
+             similarity: str = "cosine") -> tuple[float, float, int]:
+    """Mean and standard deviation (ddof 0) of the similarity (cosine by default) over all
+    pairs of rows whose words differ (lower-cased), and how many pairs; rows without a vector
+    are left out."""
     keep = np.isfinite(vectors).all(axis=1)
-    u = unit(np.asarray(vectors)[keep])
     ids = np.unique([w.lower() for w, k in zip(words, keep) if k], return_inverse=True)[1]
-    upper = np.triu(np.ones((len(u), len(u)), dtype=bool), k=1) & (ids[:, None] != ids[None, :])
-    cosines = (u @ u.T)[upper]
+    upper = np.triu(np.ones((len(ids), len(ids)), dtype=bool), k=1) & (ids[:, None] != ids[None, :])
+    if similarity == "cosine":  # exactly as before
+        u = unit(np.asarray(vectors)[keep])
+        cosines = (u @ u.T)[upper]
+    else:
+        cosines = pairwise(np.asarray(vectors)[keep], similarity)[upper]
     return float(cosines.mean()), float(cosines.std()), int(len(cosines))
 
 
