@@ -133,9 +133,9 @@ def pairwise(vectors: np.ndarray, name: str) -> np.ndarray:
         return u @ u.T
     if name in ("euclidean", "manhattan"):
         out = np.empty((len(v), len(v)))
-        for start in range(0, len(v), 64):  # a block of rows at a time: bounded memory
-            diff = v[start:start + 64, None, :] - v[None, :, :]
-            out[start:start + 64] = -(np.sqrt((diff ** 2).sum(axis=2)) if name == "euclidean"
+        for start in range(0, len(v), 16):  # a block of rows at a time: bounded memory
+            diff = v[start:start + 16, None, :] - v[None, :, :]
+            out[start:start + 16] = -(np.sqrt((diff ** 2).sum(axis=2)) if name == "euclidean"
                                       else np.abs(diff).sum(axis=2))
         return out
     raise ValueError(f"similarity={name}: unknown")

@@ -1,0 +1,171 @@
+"""The core options `similarity` and `truncate_dim` against their textbook definitions (numpy
+loops, scipy.stats.spearmanr), the rogue-dimension shares against a direct computation, and
+cosine's byte-identity: at its default every similarity goes through the code it always ran
+(`similarity`, `pair`, `matrix`, `row_similarities`, `baseline` branch on `name == "cosine"`
+to the 0.3 code unchanged), checked here by running the default and an explicit
+`similarity=cosine,truncate_dim=full` and comparing results.json byte for byte, and by the
+before/after diff of polysemy and wordsim353 on glove-50d and minilm (see the CHANGELOG)."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+from scipy.stats import spearmanr
+
+from harness import run
+from harness.backend import Embeddings, Item
+from harness.errors import OptionError
+from harness.measures.vectors import (
+    cosine,
+    matrix,
+    pair,
+    ranks,
+    row_similarities,
+    rows_for,
+    similarity,
+)
+from harness.pipeline import calibration
+from harness.pipeline.numerics import baseline, pairwise
+from harness.pipeline.prepare import prepare_one
+from harness.testing import FakeBackend
+from tests.helpers import POLYSEMY
+
+NAMES = ("cosine", "dot", "euclidean", "manhattan", "spearman")
+
+
+def textbook(a: list[float], b: list[float], name: str) -> float:
+    n = len(a)
+    if name == "dot":
+        return sum(a[i] * b[i] for i in range(n))
+    if name == "euclidean":
+        return -math.sqrt(sum((a[i] - b[i]) ** 2 for i in range(n)))
+    if name == "manhattan":
+        return -sum(abs(a[i] - b[i]) for i in range(n))
+    if name == "spearman":
+        return float(spearmanr(a, b).statistic)
+    dot = sum(a[i] * b[i] for i in range(n))
+    return dot / math.sqrt(sum(x * x for x in a) * sum(x * x for x in b))
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_each_similarity_is_its_textbook_definition(name):
+    rng = np.random.default_rng(0)
+    for _ in range(20):
+        a, b = rng.standard_normal(17), rng.standard_normal(17)
+        if name == "spearman":  # with ties in the components
+            a[3] = a[5] = a[7]
+        assert similarity(a, b, name) == pytest.approx(textbook(list(a), list(b), name),
+                                                       abs=1e-12)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_rows_pairs_matrices_and_the_baseline_agree_with_the_pairwise_definition(name):
+    rng = np.random.default_rng(1)
+    vectors = rng.standard_normal((9, 6))
+    rows = rows_for(vectors, name)
+    full = matrix(rows, name)
+    for i in range(9):
+        for j in range(9):
+            want = textbook(list(vectors[i]), list(vectors[j]), name)
+            assert pair(rows, i, j, name) == pytest.approx(want, abs=1e-12)
+            assert full[i, j] == pytest.approx(want, abs=1e-12)
+    np.testing.assert_allclose(pairwise(vectors, name), full, atol=1e-12)
+    a, b = np.array([0, 1, 2, 8]), np.array([3, 1, 7, 0])
+    np.testing.assert_allclose(row_similarities(vectors, a, b, name),
+                               [full[i, j] for i, j in zip(a, b)], atol=1e-12)
+    words = ["w0", "w1", "w0", "w2", "w3", "w4", "w5", "w6", "w7"]
+    mean, sd, count = baseline(vectors, words, name)
+    values = [full[i, j] for i in range(9) for j in range(i + 1, 9) if words[i] != words[j]]
+    assert count == len(values) == 35
+    assert mean == pytest.approx(np.mean(values)) and sd == pytest.approx(np.std(values))
+
+
+def test_cosine_is_the_code_it_always_was():
+    rng = np.random.default_rng(2)
+    a, b = rng.standard_normal(50), rng.standard_normal(50)
+    assert similarity(a, b) == cosine(a, b)  # the same function: bit for bit
+    vectors = rng.standard_normal((5, 4))
+    unit = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+    assert pair(rows_for(vectors), 1, 3) == float(np.dot(unit[1], unit[3]))
+
+
+def test_ranks_average_ties():
+    assert list(ranks(np.array([3.0, 1.0, 3.0, 2.0]))) == [3.5, 1.0, 3.5, 2.0]
+
+
+def test_options_are_parsed_and_refused_clearly():
+    backend = FakeBackend("f", {"similarity": "DOT", "truncate_dim": "4"})
+    assert backend.options["similarity"] == "dot" and backend.options["truncate_dim"] == 4
+    with pytest.raises(OptionError, match="similarity='jaccard'.*cosine, dot"):
+        FakeBackend("f", {"similarity": "jaccard"})
+    with pytest.raises(OptionError, match="truncate_dim='0'"):
+        FakeBackend("f", {"truncate_dim": "0"})
+    with pytest.raises(ValueError, match="similarity=model: f names no similarity function"):
+        calibration.similarity_name(FakeBackend("f", {"similarity": "model"}))
+
+
+class DotModel(FakeBackend):
+    def similarity_fn(self):
+        return "dot"
+
+
+def test_similarity_model_reads_the_backend_hook():
+    assert calibration.similarity_name(DotModel("f", {"similarity": "model"})) == "dot"
+    assert calibration.similarity_name(DotModel("f")) == "cosine"
+
+
+ITEMS = [Item("A mouse ran under the table.", (2, 7)), Item("Click the mouse twice.", (10, 15))]
+
+
+def test_truncate_dim_keeps_the_first_components_before_post_processing():
+    full = prepare_one(FakeBackend("f", {"dim": 8}), ITEMS, cache=None)
+    cut = prepare_one(FakeBackend("f", {"dim": 8, "truncate_dim": 3}), ITEMS, cache=None)
+    assert cut.embedded.vectors.shape == (2, 3)
+    np.testing.assert_array_equal(cut.embedded.vectors, full.embedded.vectors[:, :3])
+    # standardize is fitted on the truncated reference vectors: each kept component, over the
+    # reference sample, has mean 0 and standard deviation 1
+    std = FakeBackend("f", {"dim": 8, "truncate_dim": 3, "postprocess": "standardize"})
+    sample = list(calibration.reference()[0])
+    out = prepare_one(std, sample, cache=None).embedded.vectors
+    raw = prepare_one(FakeBackend("f", {"dim": 8}), sample, cache=None).embedded.vectors[:, :3]
+    keep = np.isfinite(raw).all(axis=1)
+    want = (raw[keep] - raw[keep].mean(axis=0)) / raw[keep].std(axis=0)
+    np.testing.assert_allclose(out[keep], want, atol=1e-9)
+    too_wide = prepare([FakeBackend("f", {"dim": 8, "truncate_dim": 9})])
+    assert "truncate_dim=9: f gives vectors of 8 components" in too_wide.error
+
+
+def prepare(backends):
+    from harness.pipeline.prepare import prepare as prepare_all
+    [prepared] = prepare_all(backends, ITEMS, cache=None)
+    return prepared.record
+
+
+def test_truncated_embeddings_keep_their_reasons():
+    embedded = Embeddings(np.arange(12.0).reshape(2, 6), {1: "why"}, {"layers": [1]})
+    cut = calibration.truncated(FakeBackend("f", {"truncate_dim": 2}), embedded)
+    assert cut.vectors.tolist() == [[0.0, 1.0], [6.0, 7.0]] and cut.reasons == {1: "why"}
+
+
+def test_cosine_run_is_byte_identical_to_the_default(tmp_path):
+    default = run([POLYSEMY], [FakeBackend("fake")], progress=False, cache=False)
+    explicit = run([POLYSEMY], [FakeBackend("fake", {"similarity": "cosine",
+                                                     "truncate_dim": "full"})],
+                   progress=False, cache=False)
+    a, b = default.to_dict(), explicit.to_dict()
+    a.pop("created"), b.pop("created")
+    assert json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
+    assert "similarity" not in a["backends"]["fake"]["options"]
+    assert "similarity" not in (a["backends"]["fake"].get("used") or {})
+
+
+def test_another_similarity_scores_orderings_with_it():
+    results = run([POLYSEMY], [FakeBackend("fake", {"similarity": "euclidean"})],
+                  progress=False, cache=False)
+    data = results.to_dict()
+    assert data["backends"]["fake"]["used"]["similarity"] == "euclidean"
+    rows = [r for r in results.rows if r.error is None]
+    assert rows and all(r.sim_closer <= 0 and r.sim_farther <= 0 for r in rows)
