@@ -169,3 +169,28 @@ def test_another_similarity_scores_orderings_with_it():
     assert data["backends"]["fake"]["used"]["similarity"] == "euclidean"
     rows = [r for r in results.rows if r.error is None]
     assert rows and all(r.sim_closer <= 0 and r.sim_farther <= 0 for r in rows)
+
+
+def test_rogue_dimension_contributions_are_the_direct_mean_over_pairs():
+    from harness.pipeline.numerics import dimension_contributions, top_shares
+
+    rng = np.random.default_rng(3)
+    vectors = rng.standard_normal((12, 5)) + np.array([4.0, 0, 0, 1.0, 0])  # a rogue dim 0
+    vectors[4] = np.nan
+    words = ["a", "b", "a", "c", "d", "b", "e", "f", "a", "g", "h", "c"]
+    want = np.zeros(5)
+    pairs = 0
+    for i in range(12):
+        for j in range(i + 1, 12):
+            if i == 4 or j == 4 or words[i] == words[j]:
+                continue
+            u, v = vectors[i], vectors[j]
+            want += u * v / (np.linalg.norm(u) * np.linalg.norm(v))
+            pairs += 1
+    want /= pairs
+    got = dimension_contributions(vectors, words)
+    np.testing.assert_allclose(got, want, atol=1e-12)
+    assert got.sum() == pytest.approx(baseline(vectors, words)[0])  # they sum to the baseline
+    shares = sorted(want / want.sum(), reverse=True)
+    assert top_shares(got) == pytest.approx([shares[0], sum(shares[:3]), sum(shares)])
+    assert int(np.argmax(got)) == 0

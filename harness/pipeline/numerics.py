@@ -10,6 +10,10 @@
   principal components of the centred reference vectors: "all-but-the-top", Mu & Viswanath 2018;
   it is the centred vector's projection that is removed, as implementations commonly read the
   paper's Algorithm 1, whose formula writes the raw vector there).
+- Rogue dimensions (Timkey & van Schijndel 2021): dimension i's contribution to the expected
+  cosine between random contexts, E[u_i v_i / (|u| |v|)] over the baseline's pairs (reference
+  items whose words differ); the contributions sum to the baseline, and a dimension's share is
+  its contribution over their sum. `top_shares`: the share of the k largest contributions.
 - Ethayarajh's measures per layer: self-similarity (the mean pairwise cosine among a word's
   occurrences in different sentences, over words with at least five), intra-sentence similarity
   (the mean cosine between each word of a sentence and the sentence's mean vector) and MEV (the
@@ -160,6 +164,33 @@ def baseline(vectors: np.ndarray, words: Sequence[str],
     else:
         cosines = pairwise(np.asarray(vectors)[keep], similarity)[upper]
     return float(cosines.mean()), float(cosines.std()), int(len(cosines))
+
+
+def dimension_contributions(vectors: np.ndarray, words: Sequence[str]) -> np.ndarray:
+    """Each dimension's contribution to the baseline's mean cosine: the mean of u_i v_i over
+    the pairs of unit rows whose words differ (lower-cased); rows without a vector left out.
+    Computed from sums per word (no pair matrix): the pairs of all rows less those within a
+    word."""
+    keep = np.isfinite(vectors).all(axis=1)
+    u = unit(np.asarray(vectors)[keep])
+    ids = np.unique([w.lower() for w, k in zip(words, keep) if k], return_inverse=True)[1]
+    within = np.zeros_like(u[:1]).ravel()
+    same_pairs = 0
+    for word in range(int(ids.max()) + 1 if len(ids) else 0):
+        rows = u[ids == word]
+        within += rows.sum(axis=0) ** 2 - (rows**2).sum(axis=0)
+        same_pairs += len(rows) * (len(rows) - 1) // 2
+    total = u.sum(axis=0) ** 2 - (u**2).sum(axis=0)
+    pairs = len(u) * (len(u) - 1) // 2 - same_pairs
+    return (total - within) / 2 / pairs if pairs else np.full(u.shape[1], np.nan)
+
+
+def top_shares(contributions: np.ndarray, counts: Sequence[int] = (1, 3, 10)) -> list[float]:
+    """The share of the expected cosine carried by the k dimensions that contribute most, for
+    each k in `counts`."""
+    total = float(contributions.sum())
+    ordered = np.sort(contributions)[::-1]
+    return [float(ordered[:k].sum()) / total if total else float("nan") for k in counts]
 
 
 def _groups(words: Sequence[str], keep: np.ndarray) -> list[np.ndarray]:
