@@ -194,3 +194,17 @@ def test_rogue_dimension_contributions_are_the_direct_mean_over_pairs():
     shares = sorted(want / want.sum(), reverse=True)
     assert top_shares(got) == pytest.approx([shares[0], sum(shares[:3]), sum(shares)])
     assert int(np.argmax(got)) == 0
+
+
+def test_sweep_has_a_width_axis_equal_to_runs_at_each_width():
+    from harness.studies.layer_sweep import sweep
+    from harness.suites.validate import load_suite
+
+    suite = load_suite(POLYSEMY)
+    done = sweep([suite], [FakeBackend("fake", {"dim": 8})], dims=(2, 5, "full"))
+    assert [(r.option, r.value) for r in done.rows] == [
+        ("truncate_dim", "2"), ("truncate_dim", "5"), ("truncate_dim", "full")]
+    for row, dim in zip(done.rows, (2, 5, "full")):
+        alone = run([POLYSEMY], [FakeBackend("fake", {"dim": 8, "truncate_dim": dim})],
+                    progress=False, cache=False)
+        assert row.passed == sum(s.passed for s in alone.summary_rows)
