@@ -208,3 +208,17 @@ def test_sweep_has_a_width_axis_equal_to_runs_at_each_width():
         alone = run([POLYSEMY], [FakeBackend("fake", {"dim": 8, "truncate_dim": dim})],
                     progress=False, cache=False)
         assert row.passed == sum(s.passed for s in alone.summary_rows)
+
+
+def test_the_hf_backend_reads_similarity_fn_name(tmp_path):
+    pytest.importorskip("transformers")
+    from harness_backends.hf import HfBackend
+
+    (tmp_path / "config.json").write_text("{}")
+    backend = HfBackend("m", {"model": str(tmp_path)})
+    assert backend.similarity_fn() is None
+    (tmp_path / "config_sentence_transformers.json").write_text(
+        json.dumps({"similarity_fn_name": "dot"}))
+    assert backend.similarity_fn() == "dot"
+    assert calibration.similarity_name(HfBackend("m", {"model": str(tmp_path),
+                                                       "similarity": "model"})) == "dot"
