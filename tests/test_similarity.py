@@ -191,8 +191,9 @@ def test_rogue_dimension_contributions_are_the_direct_mean_over_pairs():
     got = dimension_contributions(vectors, words)
     np.testing.assert_allclose(got, want, atol=1e-12)
     assert got.sum() == pytest.approx(baseline(vectors, words)[0])  # they sum to the baseline
-    shares = sorted(want / want.sum(), reverse=True)
+    shares = sorted(np.abs(want) / np.abs(want).sum(), reverse=True)
     assert top_shares(got) == pytest.approx([shares[0], sum(shares[:3]), sum(shares)])
+    assert sum(shares) == pytest.approx(1.0)
     assert int(np.argmax(got)) == 0
 
 

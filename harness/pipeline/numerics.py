@@ -13,7 +13,8 @@
 - Rogue dimensions (Timkey & van Schijndel 2021): dimension i's contribution to the expected
   cosine between random contexts, E[u_i v_i / (|u| |v|)] over the baseline's pairs (reference
   items whose words differ); the contributions sum to the baseline, and a dimension's share is
-  its contribution over their sum. `top_shares`: the share of the k largest contributions.
+  its contribution over the sum of their absolute values (their sum, where all are positive).
+  `top_shares`: the share of the k largest.
 - Ethayarajh's measures per layer: self-similarity (the mean pairwise cosine among a word's
   occurrences in different sentences, over words with at least five), intra-sentence similarity
   (the mean cosine between each word of a sentence and the sentence's mean vector) and MEV (the
@@ -186,11 +187,22 @@ def dimension_contributions(vectors: np.ndarray, words: Sequence[str]) -> np.nda
 
 
 def top_shares(contributions: np.ndarray, counts: Sequence[int] = (1, 3, 10)) -> list[float]:
-    """The share of the expected cosine carried by the k dimensions that contribute most, for
-    each k in `counts`."""
-    total = float(contributions.sum())
-    ordered = np.sort(contributions)[::-1]
+    """The share of the k dimensions that contribute most (in absolute value), for each k in
+    `counts`: their |contribution| over the sum of every dimension's. Where every
+    contribution is positive (an anisotropic space, the raw vectors of most models) that is
+    their share of the expected cosine; after centring, the expected cosine is near 0 and the
+    absolute values keep the share meaningful."""
+    size = np.abs(contributions)
+    total = float(size.sum())
+    ordered = np.sort(size)[::-1]
     return [float(ordered[:k].sum()) / total if total else float("nan") for k in counts]
+
+
+def dimension_shares(contributions: np.ndarray) -> np.ndarray:
+    """Each dimension's contribution over the sum of their absolute values (see
+    `top_shares`)."""
+    total = float(np.abs(contributions).sum())
+    return contributions / total if total else np.full(len(contributions), np.nan)
 
 
 def _groups(words: Sequence[str], keep: np.ndarray) -> list[np.ndarray]:

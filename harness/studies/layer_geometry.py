@@ -21,6 +21,7 @@ from harness.pipeline import calibration
 from harness.pipeline.context import RunContext
 from harness.pipeline.numerics import (
     dimension_contributions,
+    dimension_shares,
     explained_by_first,
     intra_sentence_similarity,
     mev,
@@ -179,11 +180,11 @@ def row_of(name: str, layer: int | None, target: Embeddings, words: Embeddings,
     every = vectors[np.isfinite(vectors).all(axis=1)]
     contributions = dimension_contributions(vectors, words_of)
     top1, top3, top10 = top_shares(contributions)
-    shares = tuple(float(c) for c in contributions / contributions.sum())
+    shares = tuple(float(c) for c in dimension_shares(contributions))
     return GeometryRow(name, layer, anisotropy, self_sim, intra, explained,
                        self_sim - anisotropy, intra - anisotropy,
                        explained - explained_by_first(every), top1, top3, top10,
-                       int(np.argmax(contributions)), shares)
+                       int(np.argmax(np.abs(contributions))), shares)
 
 
 def _with_nan(embedded: Embeddings) -> np.ndarray:
