@@ -223,3 +223,22 @@ def test_the_hf_backend_reads_similarity_fn_name(tmp_path):
     assert backend.similarity_fn() == "dot"
     assert calibration.similarity_name(HfBackend("m", {"model": str(tmp_path),
                                                        "similarity": "model"})) == "dot"
+
+
+def test_wic_pairs_are_compared_with_the_backends_similarity():
+    from harness.studies.wic import _similarities
+    from harness.suites.wic_format import WicPair
+
+    rng = np.random.default_rng(4)
+    vectors = rng.standard_normal((3, 4))
+    a, b, c = (Item(f"text {i}", (0, 4)) for i in range(3))
+    where = {a: 0, b: 1, c: 2}
+    pairs = [WicPair.__new__(WicPair) for _ in range(2)]
+    for p, (x, y) in zip(pairs, ((a, b), (b, c))):
+        object.__setattr__(p, "a", x)
+        object.__setattr__(p, "b", y)
+    embedded = Embeddings(vectors, {2: "gone"})
+    for name in NAMES:
+        sims = _similarities(embedded, where, pairs, name)
+        assert sims[0] == pytest.approx(textbook(list(vectors[0]), list(vectors[1]), name))
+        assert np.isnan(sims[1])
