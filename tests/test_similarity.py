@@ -242,3 +242,16 @@ def test_wic_pairs_are_compared_with_the_backends_similarity():
         sims = _similarities(embedded, where, pairs, name)
         assert sims[0] == pytest.approx(textbook(list(vectors[0]), list(vectors[1]), name))
         assert np.isnan(sims[1])
+
+
+def test_sweep_cli_takes_dims(fake_only, tmp_path, capsys):
+    from harness.cli import main
+
+    code = main(["sweep", str(POLYSEMY), "-b", "fake", "--dims", "2,full", "--no-progress",
+                 "-o", str(tmp_path / "out")])
+    assert code == 0
+    text = (tmp_path / "out" / "sweep.csv").read_text()
+    assert "truncate_dim,2," in text and "truncate_dim,full," in text
+    with pytest.raises(SystemExit):  # argparse refuses it, naming the value
+        main(["sweep", str(POLYSEMY), "-b", "fake", "--dims", "0"])
+    assert "'0': use full or a whole number" in capsys.readouterr().err

@@ -54,8 +54,9 @@ def run(args: argparse.Namespace) -> int:
                             host.registry())
     with common.output_folder(args, "sweep") as claim:  # before the embedding work
         out_dir = claim.path
+        widths = {"dims": args.dims} if args.dims else {}
         done = sweep(suites, backends, common.run_context(args, host.registry(), out_dir),
-                     dims=args.dims)
+                     **widths)
         done.results.selection = selection
         files = write_reports(done.results, out_dir, reports)
         crashed = common.reports_crashed(files)
