@@ -198,6 +198,19 @@ class HfBackend(TransformerBackend):
             names.append(PACKAGED_MODELS[self.model_name].dist)
         return installed_versions(*names)
 
+    def similarity_fn(self) -> str | None:
+        """The folder's `similarity_fn_name` (config_sentence_transformers.json), for
+        `similarity=model`; None when it names none (sentence-transformers then uses cosine)."""
+        path = self.local_path()
+        if path is None:
+            cached = hub_cache_file(self.model_name)
+            path = Path(cached).parent if cached else None
+        config = None if path is None else Path(path) / "config_sentence_transformers.json"
+        if config is None or not config.is_file():
+            return None
+        name = json.loads(config.read_text(encoding="utf-8")).get("similarity_fn_name")
+        return str(name) if name else None
+
     def card(self) -> ModelCard | None:
         """The model folder's card (config.json, the README's front matter, the
         sentence-transformers files, parameters from the safetensors headers); a hub name's

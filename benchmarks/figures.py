@@ -151,6 +151,31 @@ class Figures:
                          f"{geometry['baseline_sd']:.3f} |")
         return "\n".join(lines) + "\n"
 
+    def rogue(self) -> str:
+        """How much of minilm's cosine its top dimensions carry, before and after
+        `postprocess=standardize` (Timkey and van Schijndel 2021), on the reference sample."""
+        import numpy as np
+
+        from harness.api import get_backends
+        from harness.pipeline.calibration import reference
+        from harness.pipeline.numerics import dimension_contributions, top_shares
+        from harness.pipeline.prepare import prepare
+
+        items, words, _ = reference()
+        specs = ["minilm", "minilm:postprocess=standardize"]
+        lines = ["| backend | postprocess | expected cosine | top dimension | top 1 | top 3 | "
+                 "top 10 |", "| --- | --- | --- | --- | --- | --- | --- |"]
+        for prepared in prepare(get_backends(specs), list(items), baseline=True):
+            vectors = np.asarray(prepared.embedded.vectors, dtype=np.float64).copy()
+            vectors[list(prepared.embedded.reasons)] = np.nan
+            contributions = dimension_contributions(vectors, words)
+            top1, top3, top10 = top_shares(contributions)
+            kind = prepared.backend.options["postprocess"]
+            lines.append(f"| minilm | {kind} | {contributions.sum():.3f} | "
+                         f"{int(np.argmax(np.abs(contributions)))} | {top1:.1%} | {top3:.1%} | "
+                         f"{top10:.1%} |")
+        return "\n".join(lines) + "\n"
+
     def geometry(self) -> str:
         out = self.work / "geometry"
         backends = ["glove-50d"] if self.tiny else ["minilm", "glove-50d"]
@@ -275,6 +300,7 @@ FIGURES: dict[str, Callable[[Figures], str]] = {
     "sweep": Figures.sweep,
     "reference": Figures.reference,
     "postprocess": Figures.postprocess,
+    "rogue": Figures.rogue,
     "geometry": Figures.geometry,
     "senses": Figures.senses,
     "polysemy-run": Figures.polysemy_run,

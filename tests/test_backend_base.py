@@ -175,10 +175,11 @@ def test_every_backend_takes_the_harness_options_and_names_its_own_when_one_is_u
         def embed_batch(self, items):
             return Embeddings(np.zeros((len(items), 3)))
 
-    assert set(Bare.OPTIONS) == {"dim", "postprocess"}
-    assert Bare("b", {"postprocess": "center"}).options == {"dim": 3, "postprocess": "center"}
+    assert set(Bare.OPTIONS) == {"dim", "postprocess", "truncate_dim", "similarity"}
+    assert Bare("b", {"postprocess": "center"}).options == {
+        "dim": 3, "postprocess": "center", "truncate_dim": "full", "similarity": "cosine"}
     with pytest.raises(OptionError, match=r"^backend 'b': unknown option 'dimension'.*; plugin "
-                       "'bare' takes: dim, postprocess$"):
+                       "'bare' takes: dim, postprocess, similarity, truncate_dim$"):
         Bare("b", {"dimension": 4})
 
 

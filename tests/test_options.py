@@ -180,7 +180,8 @@ def test_the_transformer_options_and_their_defaults():
     backend = ToyBackend("toy", {"layers": "-1", "max_tokens": "0", "device": "CUDA:1"})
     assert backend.options == {
         "batch_size": 64, "postprocess": "none", "layers": (-1,), "layer_pool": "sum",
-        "subword_pool": "mean", "max_length": 0, "max_tokens": 0, "device": "cuda:1"}
+        "subword_pool": "mean", "max_length": 0, "max_tokens": 0, "device": "cuda:1",
+        "truncate_dim": "full", "similarity": "cosine"}
     assert [k for k, o in TRANSFORMER_OPTIONS.items() if not o.affects_vectors] == [
         "batch_size", "max_tokens", "device"]
 

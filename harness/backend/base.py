@@ -27,8 +27,10 @@ from harness.backend.card import ModelCard
 from harness.backend.options import (
     Option,
     parse_bool,
+    parse_dim,
     parse_int_list,
     parse_postprocess,
+    parse_similarity,
     positive_int,
 )
 from harness.errors import OptionError, did_you_mean
@@ -46,7 +48,19 @@ CORE_OPTIONS = {
     "postprocess": Option(
         "none", "none, center, standardize or abtt:D: vectors transformed with the backend's "
         "own vectors of the reference sample", parse_postprocess),
+    "truncate_dim": Option(
+        "full", "full or N: keep each vector's first N components (a Matryoshka width, as "
+        "sentence-transformers' truncate_dim), before post-processing and the similarity",
+        parse_dim),
+    "similarity": Option(
+        "cosine", "cosine, dot, euclidean, manhattan, spearman or model (the folder's "
+        "similarity_fn_name): how two vectors are compared; distances negated (larger is "
+        "closer); spearman is Spearman's rho between the two vectors' components",
+        parse_similarity),
 }
+
+# core options added after 0.3: left out of a record at their default (results stay as they were)
+QUIET_AT_DEFAULT = ("truncate_dim", "similarity")
 
 
 class Item(NamedTuple):
@@ -142,6 +156,11 @@ class Backend(ABC):
         """What this backend settled on when it embedded, beyond its options (the layers a
         default picked, the model's length limit): recorded in results.json. Optional."""
         return {}
+
+    def similarity_fn(self) -> str | None:
+        """The model's own similarity function (`similarity=model`), one of cosine, dot,
+        euclidean or manhattan, read from files only; None (the default): it has none."""
+        return None
 
     def card(self) -> ModelCard | None:
         """What is known of the model (a `ModelCard`: parameters, width, layers, licence, ...),

@@ -111,3 +111,24 @@ def parse_postprocess(text: str) -> str:
         return f"abtt:{int(count)}"
     raise ValueError("use none, center, standardize or abtt:D (D principal components to "
                      "remove, like abtt:3)")
+
+
+SIMILARITIES = ("cosine", "dot", "euclidean", "manhattan", "spearman", "model")
+
+
+def parse_similarity(text: str) -> str:
+    """cosine, dot, euclidean, manhattan, spearman or model (the model folder's own)."""
+    value = text.strip().lower()
+    if value in SIMILARITIES:
+        return value
+    raise ValueError(f"use one of {', '.join(SIMILARITIES)}")
+
+
+def parse_dim(text: str) -> str | int:
+    """full, or a whole number of at least 1: the first N components of each vector."""
+    value = text.strip().lower()
+    if value == "full":
+        return value
+    if value.isdigit() and int(value) >= 1:
+        return int(value)
+    raise ValueError("use full or a whole number of at least 1 (the first N components)")

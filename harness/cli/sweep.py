@@ -21,7 +21,20 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-b", "--backend", action="append", default=[], metavar="BACKEND",
                         help="a contextual backend to sweep; repeat for several (default: "
                         "`backends` of the config)")
+    parser.add_argument("--dims", type=_dims, default=(), metavar="N,N,...",
+                        help="widths to sweep too, like 64,128,256,full: each backend's "
+                        "vectors cut to their first N components (truncate_dim), from the "
+                        "same forward pass")
     common.add_shared_options(parser, NAME, "the rows, the exit code and the files written")
+
+
+def _dims(text: str) -> tuple[int | str, ...]:
+    from harness.backend.options import parse_dim
+
+    try:
+        return tuple(parse_dim(part) for part in text.split(",") if part.strip())
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r}: {exc}") from None
 
 
 def run(args: argparse.Namespace) -> int:
@@ -41,7 +54,9 @@ def run(args: argparse.Namespace) -> int:
                             host.registry())
     with common.output_folder(args, "sweep") as claim:  # before the embedding work
         out_dir = claim.path
-        done = sweep(suites, backends, common.run_context(args, host.registry(), out_dir))
+        widths = {"dims": args.dims} if args.dims else {}
+        done = sweep(suites, backends, common.run_context(args, host.registry(), out_dir),
+                     **widths)
         done.results.selection = selection
         files = write_reports(done.results, out_dir, reports)
         crashed = common.reports_crashed(files)

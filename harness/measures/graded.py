@@ -21,7 +21,7 @@ from harness.backend import Item
 from harness.measures.base import FAIL, PASS, UNSCORED, Measure, median
 from harness.measures.significance import paired_rho_bootstrap
 from harness.measures.stats import fisher_interval, pearson, spearman
-from harness.measures.vectors import cosine as cosine_of
+from harness.measures.vectors import similarity as similarity_of
 from harness.results.rows import CorrelationResult, PairResult
 from harness.suites.graded import MIN_PAIRS, parse_pairs, parse_scale
 from harness.suites.model import PairSide, Suite
@@ -45,14 +45,14 @@ def side_vector(side: PairSide, index: Mapping[Item, int], vectors: np.ndarray,
     return np.asarray(vectors[have], dtype=np.float64).mean(axis=0), None
 
 
-def _cosine(a: np.ndarray, b: np.ndarray) -> float | None:
-    """The cosine of two sides' vectors; None when either has no direction."""
-    value = cosine_of(a, b)
+def _cosine(a: np.ndarray, b: np.ndarray, similarity: str = "cosine") -> float | None:
+    """The similarity (cosine by default) of two sides' vectors; None when it is undefined."""
+    value = similarity_of(a, b, similarity)
     return None if math.isnan(value) else value
 
 
 def score_graded(backend: str, suite: Suite, index: Mapping[Item, int], vectors: np.ndarray,
-                 missing: Mapping[int, str]
+                 missing: Mapping[int, str], similarity: str = "cosine"
                  ) -> tuple[list[PairResult], list[CorrelationResult]]:
     """Every pair of the suite's graded tests, and one correlation per graded test."""
     pairs_out: list[PairResult] = []
@@ -64,7 +64,7 @@ def score_graded(backend: str, suite: Suite, index: Mapping[Item, int], vectors:
         for pair in test.pairs:
             (va, why_a), (vb, why_b) = (side_vector(s, index, vectors, missing)
                                         for s in (pair.a, pair.b))
-            cosine = _cosine(va, vb) if va is not None and vb is not None else None
+            cosine = _cosine(va, vb, similarity) if va is not None and vb is not None else None
             error = "; ".join(f"{label}: {why}" for label, why in (
                 (pair.a.label, why_a), (pair.b.label, why_b)) if why)
             if cosine is None and not error:
@@ -198,7 +198,7 @@ class GradedMeasure(Measure):
 
     def score(self, backend: str, suite: Suite, test: Test, vectors: TestVectors) -> list[Any]:
         return score_graded(backend, replace(suite, tests=(test,)), vectors.index,
-                            vectors.vectors, vectors.missing)[1]
+                            vectors.vectors, vectors.missing, vectors.similarity)[1]
 
     def outcome(self, row: Any) -> str:
         return UNSCORED if row.spearman is None else PASS if row.spearman > 0 else FAIL

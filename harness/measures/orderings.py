@@ -15,6 +15,8 @@ import numpy as np
 
 from harness.backend import Item
 from harness.measures.base import Measure
+from harness.measures.vectors import matrix as similarity_matrix
+from harness.measures.vectors import pair
 from harness.results.rows import CorrelationResult, ExpectationResult, SummaryRow
 from harness.suites.model import Suite
 
@@ -40,6 +42,7 @@ def score_suite(
     missing: Mapping[int, str],
     baseline_sd: float | None = None,
     weak_below: float = WEAK_BELOW,
+    similarity: str = "cosine",
 ) -> list[ExpectationResult]:
     """Score every expectation of `suite` from unit vectors `unit`, rows found by `index`;
     with the baseline's standard deviation, each margin also in units of it."""
@@ -56,8 +59,8 @@ def score_suite(
                 out.append(ExpectationResult(backend, suite.name, test.id, str(exp), None, None,
                                              None, exp.margin, False, False, error))
                 continue
-            sim_c = float(np.dot(unit[a], unit[c]))
-            sim_f = float(np.dot(unit[af], unit[f]))
+            sim_c = pair(unit, a, c, similarity)
+            sim_f = pair(unit, af, f, similarity)
             diff = sim_c - sim_f
             tie = abs(diff) <= TIE_TOLERANCE
             passed = (not tie) and diff > exp.margin
@@ -69,7 +72,7 @@ def score_suite(
 
 
 def test_similarities(suite: Suite, index: Mapping[Item, int], unit: np.ndarray,
-                      missing: Mapping[int, str]) -> dict[str, dict]:
+                      missing: Mapping[int, str], similarity: str = "cosine") -> dict[str, dict]:
     """For each test, its context labels, their target words (None: a whole sentence) and
     their cosine similarity matrix (None where a context has no vector), for heatmaps and
     maps."""
@@ -80,7 +83,7 @@ def test_similarities(suite: Suite, index: Mapping[Item, int], unit: np.ndarray,
         labels = list(test.contexts)
         items = [test.contexts[label].item for label in labels]
         rows = [index[item] for item in items]
-        matrix = unit[rows] @ unit[rows].T
+        matrix = similarity_matrix(unit[rows], similarity)
         gone = [r in missing for r in rows]
         out[test.id] = {
             "labels": labels,
@@ -147,8 +150,9 @@ class OrderingsMeasure(Measure):
         return checker.expectations(data, where, line, dict(contexts), declared)
 
     def score(self, backend: str, suite: Suite, test: Test, vectors: TestVectors) -> list[Any]:
-        return score_suite(backend, replace(suite, tests=(test,)), vectors.index, vectors.unit,
-                           vectors.missing, vectors.baseline_sd, vectors.weak_below)
+        return score_suite(backend, replace(suite, tests=(test,)), vectors.index, vectors.rows,
+                           vectors.missing, vectors.baseline_sd, vectors.weak_below,
+                           vectors.similarity)
 
     def key(self, row: Any) -> tuple:
         return (row.suite, row.test, row.expectation)

@@ -212,7 +212,7 @@ def score_test(backend: str, suite: str, test_id: str, wsd: WsdTest,
     for ctx in wsd.train:
         item = ctx.context.item
         if vectors.why_missing(item) is None:
-            train.setdefault(ctx.senses[0], []).append(vectors.unit[vectors.index[item]])
+            train.setdefault(ctx.senses[0], []).append(vectors.rows[vectors.index[item]])
     mfs = most_frequent(wsd.senses, (c.senses[0] for c in wsd.train))
     rows = []
     for ctx in wsd.test:
@@ -220,9 +220,10 @@ def score_test(backend: str, suite: str, test_id: str, wsd: WsdTest,
         why = vectors.why_missing(item)
         found = None
         if why is None:
-            unit = vectors.unit[vectors.index[item]]
-            found = (predict_centroid(unit, wsd.senses, train) if wsd.k is None
-                     else predict_knn(unit, wsd.senses, train, wsd.k))
+            unit = vectors.rows[vectors.index[item]]  # unit rows for cosine
+            found = (predict_centroid(unit, wsd.senses, train, vectors.similarity)
+                     if wsd.k is None
+                     else predict_knn(unit, wsd.senses, train, wsd.k, vectors.similarity))
             if found is None:
                 why = "no training context of a candidate sense has a vector"
         gold = list(ctx.senses)

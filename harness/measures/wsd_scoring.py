@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from harness.measures.orderings import TIE_TOLERANCE
+from harness.measures.vectors import similarity as similarity_of
 
 
 @dataclass(frozen=True)
@@ -33,13 +34,17 @@ class Prediction:
 
 
 def predict_centroid(vector: np.ndarray, senses: Sequence[str],
-                     train: dict[str, list[np.ndarray]]) -> Prediction | None:
-    """1-NN to the centroids of the senses that have training vectors (unit rows); None when
-    no candidate has one."""
+                     train: dict[str, list[np.ndarray]],
+                     similarity: str = "cosine") -> Prediction | None:
+    """1-NN to the centroids of the senses that have training vectors (unit rows for cosine,
+    the vectors for another `similarity`); None when no candidate has one."""
     scored = []
     for sense in senses:
         if train.get(sense):
             centroid = np.mean(np.asarray(train[sense], dtype=np.float64), axis=0)
+            if similarity != "cosine":
+                scored.append((sense, similarity_of(vector, centroid, similarity)))
+                continue
             norm = float(np.linalg.norm(centroid))
             scored.append((sense, float(vector @ centroid) / norm if norm else 0.0))
     if not scored:
@@ -53,11 +58,12 @@ def predict_centroid(vector: np.ndarray, senses: Sequence[str],
 
 
 def predict_knn(vector: np.ndarray, senses: Sequence[str], train: dict[str, list[np.ndarray]],
-                k: int) -> Prediction | None:
+                k: int, similarity: str = "cosine") -> Prediction | None:
     """A majority vote of the k training vectors of highest cosine (ties in votes: the summed
     cosine, then the order of `senses`); cosine and margin are those of the best neighbour of
     the predicted sense over the best neighbour of another sense among the k."""
-    pool = [(float(vector @ v), senses.index(s), s) for s in senses for v in train.get(s, [])]
+    pool = [(float(vector @ v) if similarity == "cosine" else similarity_of(vector, v, similarity),
+             senses.index(s), s) for s in senses for v in train.get(s, [])]
     if not pool:
         return None
     pool.sort(key=lambda x: (-x[0], x[1]))

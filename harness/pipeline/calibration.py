@@ -65,6 +65,48 @@ def postprocessing(backend: Backend) -> str:
     return str(backend.options.get("postprocess", "none"))
 
 
+MODEL_SIMILARITIES = {"cosine": "cosine", "dot": "dot", "dot_product": "dot",
+                      "euclidean": "euclidean", "manhattan": "manhattan"}
+
+
+def similarity_name(backend: Backend) -> str:
+    """The `similarity` option, `model` resolved to the model's own (`Backend.similarity_fn`,
+    sentence-transformers' similarity_fn_name); a ValueError when it has none."""
+    name = str(backend.options.get("similarity", "cosine"))
+    if name != "model":
+        return name
+    own = backend.similarity_fn()
+    if own is None:
+        raise ValueError(f"similarity=model: {backend.name} names no similarity function of its "
+                         "own (a sentence-transformers folder's similarity_fn_name); give one: "
+                         "cosine, dot, euclidean, manhattan or spearman")
+    if own not in MODEL_SIMILARITIES:
+        raise ValueError(f"similarity=model: {backend.name}'s similarity function {own!r} is "
+                         f"not one the harness knows ({', '.join(MODEL_SIMILARITIES)})")
+    return MODEL_SIMILARITIES[own]
+
+
+def width(backend: Backend) -> int | None:
+    """The `truncate_dim` option: the number of components kept (None: all of them)."""
+    dim = backend.options.get("truncate_dim", "full")
+    return None if dim == "full" else int(dim)
+
+
+def truncated(backend: Backend, embedded: Embeddings) -> Embeddings:
+    """The first `truncate_dim` components of every vector (the backend's own vectors, before any
+    post-processing), as sentence-transformers' truncate_dim; unchanged at full. A width
+    beyond the vectors' is an error."""
+    keep = width(backend)
+    if keep is None:
+        return embedded
+    have = embedded.vectors.shape[1]
+    if keep > have:
+        raise ValueError(f"truncate_dim={keep}: {backend.name} gives vectors of {have} "
+                         f"components; use truncate_dim={have} or less, or truncate_dim=full")
+    return Embeddings(np.ascontiguousarray(embedded.vectors[:, :keep]), embedded.reasons,
+                      embedded.used)
+
+
 MIN_VECTORS = 100  # of the reference sample, to fit a post-processing or a baseline
 
 
@@ -82,7 +124,7 @@ def calibrate(backend: Backend, raw: Embeddings) -> Calibration | None:
                              f"to fit it (at least {MIN_VECTORS})")
         return None
     transform = Transform.fit(postprocessing(backend), vectors)
-    similarity, sd, pairs = baseline(transform(vectors), words)
+    similarity, sd, pairs = baseline(transform(vectors), words, similarity_name(backend))
     return Calibration(transform, similarity, sd, pairs, vectors.shape[1])
 
 

@@ -10,6 +10,11 @@
   principal components of the centred reference vectors: "all-but-the-top", Mu & Viswanath 2018;
   it is the centred vector's projection that is removed, as implementations commonly read the
   paper's Algorithm 1, whose formula writes the raw vector there).
+- Rogue dimensions (Timkey & van Schijndel 2021): dimension i's contribution to the expected
+  cosine between random contexts, E[u_i v_i / (|u| |v|)] over the baseline's pairs (reference
+  items whose words differ); the contributions sum to the baseline, and a dimension's share is
+  its contribution over the sum of their absolute values (their sum, where all are positive).
+  `top_shares`: the share of the k largest.
 - Ethayarajh's measures per layer: self-similarity (the mean pairwise cosine among a word's
   occurrences in different sentences, over words with at least five), intra-sentence similarity
   (the mean cosine between each word of a sentence and the sentence's mean vector) and MEV (the
@@ -118,15 +123,86 @@ def classical_mds(similarity: np.ndarray, dimensions: int = 2) -> np.ndarray:
     return vectors[:, top] * np.sqrt(np.clip(values[top], 0, None))
 
 
-def baseline(vectors: np.ndarray, words: Sequence[str]) -> tuple[float, float, int]:
-    """Mean and standard deviation (ddof 0) of the cosine over all pairs of rows whose words
-    differ (lower-cased), and how many pairs; rows without a vector are left out."""
+def pairwise(vectors: np.ndarray, name: str) -> np.ndarray:
+    """The similarity `name` (cosine, dot, euclidean, manhattan or spearman, as
+    harness.measures.vectors.similarity defines them) of every two rows, vectorised."""
+    v = np.asarray(vectors, dtype=np.float64)
+    if name == "cosine":
+        u = unit(v)
+        return u @ u.T
+    if name == "dot":
+        return v @ v.T
+    if name == "spearman":
+        ranked = np.apply_along_axis(_ranks, 1, v)
+        u = unit(ranked - ranked.mean(axis=1, keepdims=True))
+        return u @ u.T
+    if name in ("euclidean", "manhattan"):
+        out = np.empty((len(v), len(v)))
+        for start in range(0, len(v), 16):  # a block of rows at a time: bounded memory
+            diff = v[start:start + 16, None, :] - v[None, :, :]
+            out[start:start + 16] = -(np.sqrt((diff ** 2).sum(axis=2)) if name == "euclidean"
+                                      else np.abs(diff).sum(axis=2))
+        return out
+    raise ValueError(f"similarity={name}: unknown")
+
+
+def _ranks(vector: np.ndarray) -> np.ndarray:
+    from harness.measures.vectors import ranks
+    return ranks(vector)
+
+
+def baseline(vectors: np.ndarray, words: Sequence[str],
+             similarity: str = "cosine") -> tuple[float, float, int]:
+    """Mean and standard deviation (ddof 0) of the similarity (cosine by default) over all
+    pairs of rows whose words differ (lower-cased), and how many pairs; rows without a vector
+    are left out."""
+    keep = np.isfinite(vectors).all(axis=1)
+    ids = np.unique([w.lower() for w, k in zip(words, keep) if k], return_inverse=True)[1]
+    upper = np.triu(np.ones((len(ids), len(ids)), dtype=bool), k=1) & (ids[:, None] != ids[None, :])
+    if similarity == "cosine":  # exactly as before
+        u = unit(np.asarray(vectors)[keep])
+        cosines = (u @ u.T)[upper]
+    else:
+        cosines = pairwise(np.asarray(vectors)[keep], similarity)[upper]
+    return float(cosines.mean()), float(cosines.std()), int(len(cosines))
+
+
+def dimension_contributions(vectors: np.ndarray, words: Sequence[str]) -> np.ndarray:
+    """Each dimension's contribution to the baseline's mean cosine: the mean of u_i v_i over
+    the pairs of unit rows whose words differ (lower-cased); rows without a vector left out.
+    Computed from sums per word (no pair matrix): the pairs of all rows less those within a
+    word."""
     keep = np.isfinite(vectors).all(axis=1)
     u = unit(np.asarray(vectors)[keep])
     ids = np.unique([w.lower() for w, k in zip(words, keep) if k], return_inverse=True)[1]
-    upper = np.triu(np.ones((len(u), len(u)), dtype=bool), k=1) & (ids[:, None] != ids[None, :])
-    cosines = (u @ u.T)[upper]
-    return float(cosines.mean()), float(cosines.std()), int(len(cosines))
+    within = np.zeros_like(u[:1]).ravel()
+    same_pairs = 0
+    for word in range(int(ids.max()) + 1 if len(ids) else 0):
+        rows = u[ids == word]
+        within += rows.sum(axis=0) ** 2 - (rows**2).sum(axis=0)
+        same_pairs += len(rows) * (len(rows) - 1) // 2
+    total = u.sum(axis=0) ** 2 - (u**2).sum(axis=0)
+    pairs = len(u) * (len(u) - 1) // 2 - same_pairs
+    return (total - within) / 2 / pairs if pairs else np.full(u.shape[1], np.nan)
+
+
+def top_shares(contributions: np.ndarray, counts: Sequence[int] = (1, 3, 10)) -> list[float]:
+    """The share of the k dimensions that contribute most (in absolute value), for each k in
+    `counts`: their |contribution| over the sum of every dimension's. Where every
+    contribution is positive (an anisotropic space, the raw vectors of most models) that is
+    their share of the expected cosine; after centring, the expected cosine is near 0 and the
+    absolute values keep the share meaningful."""
+    size = np.abs(contributions)
+    total = float(size.sum())
+    ordered = np.sort(size)[::-1]
+    return [float(ordered[:k].sum()) / total if total else float("nan") for k in counts]
+
+
+def dimension_shares(contributions: np.ndarray) -> np.ndarray:
+    """Each dimension's contribution over the sum of their absolute values (see
+    `top_shares`)."""
+    total = float(np.abs(contributions).sum())
+    return contributions / total if total else np.full(len(contributions), np.nan)
 
 
 def _groups(words: Sequence[str], keep: np.ndarray) -> list[np.ndarray]:

@@ -16,7 +16,8 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from harness.backend import Backend, Embeddings, Item
+from harness.backend import CORE_OPTIONS, Backend, Embeddings, Item
+from harness.backend.base import QUIET_AT_DEFAULT
 from harness.backend.capabilities import share_key_of
 from harness.backend.card import card_of
 from harness.errors import BackendFailure, BackendUnavailable, HarnessError
@@ -106,8 +107,10 @@ def record_of(backend: Backend, status: str = "ok", error: str | None = None) ->
     """A fresh record of the backend (fingerprint and versions are filled in when it runs)."""
     if status != "ok":
         log.info("backend %s %s: %s", backend.name, status, error)
+    options = {k: v for k, v in backend.options.items()
+               if not (k in QUIET_AT_DEFAULT and v == CORE_OPTIONS[k].default)}
     return BackendRecord(name=backend.name, plugin=backend.plugin,
-                         options=jsonable(backend.options), fingerprint=None, versions={},
+                         options=jsonable(options), fingerprint=None, versions={},
                          status=status, error=error, context_free=backend.context_free)
 
 
@@ -201,6 +204,8 @@ def _embed_ready(ready: list[Backend], out: dict[str, Prepared], items: list[Ite
             continue
         fitted = calibrations.get(backend.name)
         try:
+            result = calibration.truncated(backend, result)
+            similarity = calibration.similarity_name(backend)
             if fitted is not None and fitted.width != result.vectors.shape[1] \
                     and len(result.reasons) < len(run_items):
                 log.warning("backend %s: its cached calibration is of vectors of another width; "
@@ -209,6 +214,7 @@ def _embed_ready(ready: list[Backend], out: dict[str, Prepared], items: list[Ite
                                          cache=cache)
                 if isinstance(again, Exception):
                     raise again
+                again = calibration.truncated(backend, again)
                 fitted = _fitted(backend, again, facts)
             elif backend.name in wanted and fitted is None:
                 fitted = _fitted(backend, take(result, [index[i] for i in sample]), facts)
@@ -219,6 +225,8 @@ def _embed_ready(ready: list[Backend], out: dict[str, Prepared], items: list[Ite
         prepared.embedded = result if run_items == items else take(result, own)
         prepared.calibration = fitted
         prepared.record.used = dict(result.used)
+        if similarity != "cosine":  # recorded where it is not the default (0.3's results)
+            prepared.record.used["similarity"] = similarity
         if baseline and fitted is not None:
             prepared.record.calibration = fitted.record()
 

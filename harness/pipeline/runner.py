@@ -25,7 +25,7 @@ from harness.measures.orderings import (
     test_similarities,
 )
 from harness.measures.vectors import TestVectors
-from harness.pipeline.calibration import MIN_VECTORS
+from harness.pipeline.calibration import MIN_VECTORS, similarity_name
 from harness.pipeline.embedding import ProgressFactory
 from harness.pipeline.embedding_cache import EmbeddingCache
 from harness.pipeline.executors import Executor, LocalExecutor
@@ -188,12 +188,14 @@ def _score(prepared: Prepared, suites: Sequence[Suite], items: list[Item],
     index = {item: i for i, item in enumerate(items)}
     missing = prepared.embedded.reasons
     baseline_sd = fitted.baseline_sd if record_baseline and fitted else None
-    vectors = TestVectors(index, prepared.embedded.vectors, missing, baseline_sd, weak_below)
+    similarity = similarity_name(prepared.backend)
+    vectors = TestVectors(index, prepared.embedded.vectors, missing, baseline_sd, weak_below,
+                          similarity)
     scored.rows = [row for suite in suites for test in suite.tests if test.ordering
                    for row in ORDERINGS.score(prepared.backend.name, suite, test, vectors)]
     for suite in suites:
         pairs, correlations = score_graded(prepared.backend.name, suite, index,
-                                           prepared.embedded.vectors, missing)
+                                           prepared.embedded.vectors, missing, similarity)
         scored.pairs += pairs
         scored.correlations += correlations
     for suite in suites:
@@ -210,5 +212,6 @@ def _score(prepared: Prepared, suites: Sequence[Suite], items: list[Item],
         scored.rows, scored.pairs, scored.correlations, scored.measured = [], [], [], {}
         return scored
     scored.similarities = {
-        suite.name: test_similarities(suite, index, vectors.unit, missing) for suite in suites}
+        suite.name: test_similarities(suite, index, vectors.rows, missing, similarity)
+        for suite in suites}
     return scored

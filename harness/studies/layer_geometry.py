@@ -1,6 +1,7 @@
 """`harness geometry`: how contextual each backend's vectors are, per hidden layer, on the
 reference sample (Ethayarajh 2019): anisotropy, self-similarity, intra-sentence similarity and
-maximum explainable variance, each also adjusted for anisotropy (see
+maximum explainable variance, each also adjusted for anisotropy, and the share of the
+anisotropy its top 1, 3 and 10 dimensions carry (rogue dimensions; see
 harness.pipeline.numerics). Every layer of a model comes from one forward pass per text, as
 `harness sweep` does. Its files (geometry.csv, geometry.md, geometry.png) are rendered by
 harness.reports.studies.geometry."""
@@ -19,10 +20,13 @@ from harness.errors import GeometryFailed
 from harness.pipeline import calibration
 from harness.pipeline.context import RunContext
 from harness.pipeline.numerics import (
+    dimension_contributions,
+    dimension_shares,
     explained_by_first,
     intra_sentence_similarity,
     mev,
     self_similarity,
+    top_shares,
 )
 from harness.pipeline.prepare import call_backend, prepare, require_available
 from harness.pipeline.reference import reference_rows
@@ -47,6 +51,11 @@ class GeometryRow:
     self_similarity_adjusted: float
     intra_sentence_similarity_adjusted: float
     mev_adjusted: float
+    rogue_top1: float = float("nan")
+    rogue_top3: float = float("nan")
+    rogue_top10: float = float("nan")
+    rogue_dimension: int = -1
+    dimension_shares: tuple[float, ...] = ()  # each dimension's share of the anisotropy
 
 
 class GeometryTable(list):
@@ -169,9 +178,13 @@ def row_of(name: str, layer: int | None, target: Embeddings, words: Embeddings,
     intra = intra_sentence_similarity(_with_nan(words), sentences)
     explained = mev(vectors, words_of)
     every = vectors[np.isfinite(vectors).all(axis=1)]
+    contributions = dimension_contributions(vectors, words_of)
+    top1, top3, top10 = top_shares(contributions)
+    shares = tuple(float(c) for c in dimension_shares(contributions))
     return GeometryRow(name, layer, anisotropy, self_sim, intra, explained,
                        self_sim - anisotropy, intra - anisotropy,
-                       explained - explained_by_first(every))
+                       explained - explained_by_first(every), top1, top3, top10,
+                       int(np.argmax(np.abs(contributions))), shares)
 
 
 def _with_nan(embedded: Embeddings) -> np.ndarray:

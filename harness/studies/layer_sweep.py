@@ -23,7 +23,7 @@ class SweepRow:
     the test contexts of wsd tests), and the F1 of its wsd tests."""
 
     backend: str  # the swept backend, as named with -b
-    option: str  # layers, subword_pool or layer_pool
+    option: str  # layers, subword_pool, layer_pool or truncate_dim (a width)
     value: str
     variant: str  # the variant's backend name in results.json
     passed: int
@@ -77,11 +77,27 @@ def variants(backend: Backend) -> list[tuple[str, str, Backend]]:
     return out
 
 
+def width_variants(backend: Backend, dims: Sequence[int | str]) -> list[tuple[str, str, Backend]]:
+    """("truncate_dim", N, backend) for each width of `dims` (an int, or "full": the backend
+    itself); a width variant differs only in a core option, so it shares the forward pass."""
+    out = []
+    for dim in dims:
+        if str(dim) == "full":
+            out.append(("truncate_dim", "full", backend))
+            continue
+        name = f"{backend.name}[truncate_dim={dim}]"
+        out.append(("truncate_dim", str(dim), type(backend)(
+            name, {**backend.options, "truncate_dim": dim})))
+    return out
+
+
 def sweep(suites: Sequence[Suite], backends: Sequence[Backend],
-          context: RunContext | None = None) -> Sweep:
+          context: RunContext | None = None, dims: Sequence[int | str] = ()) -> Sweep:
     """Accuracy of every setting each backend sweeps (every single layer, sub-word pooling
-    and layer pooling of a transformer), all from one forward pass per text, embedded as
-    `context` says (default: here, no cache, no progress bars)."""
+    and layer pooling of a transformer) and of each width of `dims` (the first N components,
+    "full": all), all from one forward pass per text, embedded as `context` says (default:
+    here, no cache, no progress bars). With `dims`, a backend without layers is swept by width
+    alone."""
     context = context or RunContext()
     run, plan = [], []
     for base in backends:
@@ -89,8 +105,10 @@ def sweep(suites: Sequence[Suite], backends: Sequence[Backend],
         if not availability.ok:
             raise HarnessError(f"backend {base.name}: {availability.explain()}")
         run.append(base)  # first: it holds the loaded model the variants share
-        for option, value, variant in variants(base):
-            run.append(variant)
+        settings = setting_variants(base) if dims else variants(base)
+        for option, value, variant in [*settings, *width_variants(base, dims)]:
+            if variant is not base:
+                run.append(variant)
             plan.append((base.name, option, value, variant.name))
     results = run_suites(suites, run, **context.embedding())
     return Sweep(results, sweep_rows(results, plan))

@@ -15,7 +15,8 @@ import numpy as np
 
 from harness.backend import Backend, Embeddings, Item
 from harness.measures.stats import Z_95, roc_auc, wilson_interval
-from harness.measures.vectors import row_cosines
+from harness.measures.vectors import row_similarities
+from harness.pipeline.calibration import similarity_name
 from harness.pipeline.context import RunContext
 from harness.pipeline.prepare import prepare, prepare_one
 from harness.suites.wic_format import WicPair
@@ -24,13 +25,14 @@ from harness.suites.wic_readers import read_pairs
 
 def pair_similarities(backend: Backend, pairs: list[WicPair],
                       context: RunContext | None = None) -> np.ndarray:
-    """Cosine of each pair's two target vectors (NaN where a vector is missing), after the
+    """Similarity (the backend's `similarity`, cosine by default) of each pair's two target
+    vectors (NaN where a vector is missing), after the
     backend's `postprocess`; what the backend raised, raised."""
     items, where = _items(pairs)
     context = context or RunContext()
     prepared = prepare_one(backend, items, cache=context.cache, executor=context.executor)
     assert prepared.embedded is not None
-    return _similarities(prepared.embedded, where, pairs)
+    return _similarities(prepared.embedded, where, pairs, similarity_name(backend))
 
 
 def similarities_by_backend(backends: list[Backend], pairs: list[WicPair],
@@ -41,7 +43,8 @@ def similarities_by_backend(backends: list[Backend], pairs: list[WicPair],
     out: dict[str, np.ndarray | str] = {}
     for prepared in prepare(backends, items, **(context or RunContext()).embedding()):
         if prepared.ok and prepared.embedded is not None:
-            out[prepared.backend.name] = _similarities(prepared.embedded, where, pairs)
+            out[prepared.backend.name] = _similarities(prepared.embedded, where, pairs,
+                                                       similarity_name(prepared.backend))
         else:
             out[prepared.backend.name] = prepared.record.error or prepared.record.status
     return out
@@ -53,11 +56,11 @@ def _items(pairs: list[WicPair]) -> tuple[list[Item], dict[Item, int]]:
 
 
 def _similarities(embedded: Embeddings, where: dict[Item, int],
-                  pairs: list[WicPair]) -> np.ndarray:
+                  pairs: list[WicPair], similarity: str = "cosine") -> np.ndarray:
     missing = embedded.reasons
     a = np.array([where[p.a] for p in pairs])
     b = np.array([where[p.b] for p in pairs])
-    sims = row_cosines(embedded.vectors, a, b)
+    sims = row_similarities(embedded.vectors, a, b, similarity)
     gone = np.array([where[p.a] in missing or where[p.b] in missing for p in pairs])
     return np.where(gone, np.nan, sims)
 

@@ -16,14 +16,19 @@ from harness.reports.text import csv_cell, markdown_table, text_table
 
 COLUMNS = ("backend", "layer", "anisotropy", "self_similarity", "intra_sentence_similarity",
            "mev", "self_similarity_adjusted", "intra_sentence_similarity_adjusted",
-           "mev_adjusted")
+           "mev_adjusted", "rogue_top1", "rogue_top3", "rogue_top10", "rogue_dimension")
 MEASURES = COLUMNS[2:]
+
+
+def _number(value: Any, places: int) -> str:
+    """A measure to `places` places; a dimension's index (an int) as it is."""
+    return str(value) if isinstance(value, int) else f"{value:.{places}f}"
 
 
 def cells(row: Any) -> list[str]:
     """A row's cells under COLUMNS, each measure to 4 places."""
     return [row.backend, "" if row.layer is None else str(row.layer),
-            *(f"{getattr(row, name):.4f}" for name in MEASURES)]
+            *(_number(getattr(row, name), 4) for name in MEASURES)]
 
 
 def geometry_csv(rows: Sequence[Any]) -> str:
@@ -32,7 +37,7 @@ def geometry_csv(rows: Sequence[Any]) -> str:
     writer.writerow(COLUMNS)
     for row in rows:
         writer.writerow([csv_cell(row.backend), "" if row.layer is None else row.layer,
-                         *(f"{getattr(row, name):.6f}" for name in MEASURES)])
+                         *(_number(getattr(row, name), 6) for name in MEASURES)])
     return buffer.getvalue()
 
 
@@ -43,7 +48,11 @@ def geometry_markdown(rows: Sequence[Any]) -> str:
           "examples). anisotropy: the mean cosine of two different words; self_similarity: "
           "of one word in different sentences; intra_sentence_similarity: of a word and its "
           "sentence's mean; mev: the share of a word's variance its first principal component "
-          "explains. *_adjusted: less the same measure of unrelated words (Ethayarajh 2019).",
+          "explains. *_adjusted: less the same measure of unrelated words (Ethayarajh 2019). "
+          "rogue_top1/3/10: the share of the anisotropy (the expected cosine of unrelated "
+          "words) that its 1, 3 and 10 largest dimensions carry, each dimension's "
+          "contribution E[u_i v_i / (|u| |v|)] (Timkey and van Schijndel 2021); "
+          "rogue_dimension: the index of the largest.",
           "", markdown_table(COLUMNS, [cells(r) for r in rows]), ""]
     return "\n".join(md)
 
