@@ -152,3 +152,14 @@ def family_folder(tmp_path_factory):
 def family(request, family_folder) -> tuple[str, Path]:
     """(name, folder) of each family, built once per session."""
     return request.param, family_folder(request.param)
+
+
+@pytest.fixture
+def wic_files(tmp_path):
+    """The four WiC lines of tests.helpers.WIC_DATA and their gold labels, as files."""
+    from tests.helpers import WIC_DATA, WIC_GOLD
+
+    data, gold = tmp_path / "test.data.txt", tmp_path / "test.gold.txt"
+    data.write_text(WIC_DATA)
+    gold.write_text(WIC_GOLD)
+    return data, gold

@@ -85,3 +85,12 @@ def only_plugins(monkeypatch, *plugins: object) -> None:
     real = manager.make_plugin_host
     monkeypatch.setattr(manager, "make_plugin_host",
                         lambda **kw: real(**{**kw, "autoload": False, "plugins": plugins}))
+
+
+WIC_DATA = (  # four WiC lines (tests/test_wic.py, test_wic_pairs.py)
+    "bank\tN\t4-2\tHe sat on the bank of the river .\tThe river bank was muddy .\n"
+    "bank\tN\t4-4\tShe went to the bank to deposit money .\tThe river overflowed its bank .\n"
+    "play\tV\t1-1\tThey play chess every day .\tChildren play football outside .\n"
+    "play\tV\t2-1\tWe will play the piano tonight .\tThey played a game of cards .\n"
+)
+WIC_GOLD = "T\nF\nT\nF\n"

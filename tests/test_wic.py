@@ -17,22 +17,6 @@ from harness.suites.validate import load_suite
 from harness.suites.wic_format import read_wic, token_span
 from harness.testing import FakeBackend
 
-DATA = (
-    "bank\tN\t4-2\tHe sat on the bank of the river .\tThe river bank was muddy .\n"
-    "bank\tN\t4-4\tShe went to the bank to deposit money .\tThe river overflowed its bank .\n"
-    "play\tV\t1-1\tThey play chess every day .\tChildren play football outside .\n"
-    "play\tV\t2-1\tWe will play the piano tonight .\tThey played a game of cards .\n"
-)
-GOLD = "T\nF\nT\nF\n"
-
-
-@pytest.fixture
-def wic_files(tmp_path):
-    data, gold = tmp_path / "test.data.txt", tmp_path / "test.gold.txt"
-    data.write_text(DATA)
-    gold.write_text(GOLD)
-    return data, gold
-
 
 def test_read_wic(wic_files):
     pairs = read_wic(*wic_files)
