@@ -91,7 +91,8 @@ def test_notebook_mouse_example_on_glove():
 
 def test_every_command_has_its_api(tmp_path, tiny_bert, registry):
     """What the CLI's sweep, wic and make-suite do, a notebook can do through the API."""
-    from tests.test_wic import DATA, GOLD
+    from tests.helpers import WIC_DATA as DATA
+    from tests.helpers import WIC_GOLD as GOLD
     from tests.test_wordnet import SENSES
 
     done = harness.sweep([POLYSEMY], [f"hf:model={tiny_bert},layers=-1"], cache=False)
@@ -170,7 +171,8 @@ def test_without_output_nothing_is_written(tmp_path, monkeypatch, registry):
 
 
 def test_the_studies_write_their_files_given_output(tmp_path, registry):
-    from tests.test_wic import DATA, GOLD
+    from tests.helpers import WIC_DATA as DATA
+    from tests.helpers import WIC_GOLD as GOLD
 
     (tmp_path / "d.txt").write_text(DATA)
     (tmp_path / "g.txt").write_text(GOLD)

@@ -111,7 +111,8 @@ def test_senses_json(tmp_path, fake_only, capsys):
 
 
 def test_wic_json(tmp_path, fake_only, capsys):
-    from tests.test_wic import DATA, GOLD
+    from tests.helpers import WIC_DATA as DATA
+    from tests.helpers import WIC_GOLD as GOLD
 
     (tmp_path / "d.txt").write_text(DATA)
     (tmp_path / "g.txt").write_text(GOLD)

@@ -18,7 +18,8 @@ from harness.results.load import load_results
 from harness.results.runs import RunInfo
 from harness.results.store import Store
 from tests.helpers import POLYSEMY
-from tests.test_wic import DATA, GOLD
+from tests.helpers import WIC_DATA as DATA
+from tests.helpers import WIC_GOLD as GOLD
 
 
 @pytest.fixture
